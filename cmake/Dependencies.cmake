@@ -25,3 +25,6 @@ find_package(Catch2 2 QUIET CONFIG)
 kmr_require_package(Catch2_FOUND catch2 "Catch2 v2")
 
 find_package(Threads REQUIRED)
+
+find_package(nlohmann_json 3 QUIET CONFIG)
+kmr_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann JSON")
