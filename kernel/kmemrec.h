@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmemrec.ko internal API: what the hooks (probes*.c, owned by kprobes) and
+ * kmemfetch (mem*.c, walk*.c) may call in the core (main, session, ring,
+ * snapshot, pgwalk).  /work/notes/kernel-api.md tells the same story in
+ * prose.
+ *
+ * Contexts.  "hook" below means: a tracepoint, ftrace_ops, ftrace-based
+ * kprobe or kretprobe handler, or an mmu_notifier callback.  Preemption may
+ * be off, IRQs may be off, the caller may hold a page-table lock only where a
+ * function says so.  Nothing here may be called from NMI except
+ * kmr_reserve()/kmr_commit() and the kmr_for_each_session_mm() lookup.
+ *
+ * Filtering.  Hooks filter on the mm, never on the task: ksmd, kcompactd,
+ * khugepaged, kswapd and remote GUP change a target's page tables from other
+ * tasks.  Every emitter below clips to the session's traced range and honours
+ * its event mask, so a hook simply calls it for each session it finds.
+ */
+#ifndef _KMEMREC_H
+#define _KMEMREC_H
+
+#include <linux/types.h>
+#include <linux/mm_types.h>
+#include <linux/rcupdate.h>
+#include <kmemrec/abi.h>
+
+struct kmr_session;
+
+/* ------------------------------------------------------------------------ */
+/* Finding the sessions of an mm (targets.c)                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The started sessions, as an RCU-replaced array of (mm, session) pairs.
+ * NULL when no session is started, so a hook on an untraced mm costs one
+ * load, one compare and the loop over a handful of entries.
+ */
+struct kmr_target {
+	struct mm_struct *mm;
+	struct kmr_session *s;
+};
+
+struct kmr_target_set {
+	struct rcu_head rcu;
+	unsigned int nr;
+	struct kmr_target e[];
+};
+
+extern struct kmr_target_set __rcu *kmr_targets;
+
+struct kmr_target_iter {
+	const struct kmr_target_set *set;
+	const struct mm_struct *mm;
+	unsigned int i;
+};
+
+static __always_inline struct kmr_target_iter
+kmr_target_iter_start(const struct mm_struct *mm)
+{
+	struct kmr_target_iter it = {
+		.set = rcu_dereference_check(kmr_targets,
+					     rcu_read_lock_any_held()),
+		.mm = mm,
+	};
+	return it;
+}
+
+static __always_inline struct kmr_session *
+kmr_target_iter_next(struct kmr_target_iter *it)
+{
+	const struct kmr_target_set *set = it->set;
+
+	if (!set)
+		return NULL;
+	while (it->i < set->nr) {
+		const struct kmr_target *t = &set->e[it->i++];
+
+		if (t->mm == it->mm)
+			return t->s;
+	}
+	return NULL;
+}
+
+/*
+ * kmr_for_each_session_mm - every started session tracing @mm.
+ *
+ * The caller must be in an RCU read-side section: rcu_read_lock(), or
+ * preemption/IRQs disabled (every tracepoint, ftrace and kprobe handler is).
+ * A session pointer is valid only inside that section; to keep one across a
+ * sleep, take a reference with kmr_session_get() inside it.  @mm is only
+ * compared, never dereferenced, so it may be a dying mm.
+ */
+#define kmr_for_each_session_mm(mm, s)					\
+	for (struct kmr_target_iter __kmr_it = kmr_target_iter_start(mm); \
+	     ((s) = kmr_target_iter_next(&__kmr_it)) != NULL; )
+
+/* True when at least one started session traces @mm (same rules). */
+static __always_inline bool kmr_mm_traced(const struct mm_struct *mm)
+{
+	struct kmr_target_iter it = kmr_target_iter_start(mm);
+
+	return kmr_target_iter_next(&it) != NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Session accessors and references (session.c)                             */
+/* ------------------------------------------------------------------------ */
+
+/* The traced mm (mmgrab'ed by the session; may be dying).  Never NULL. */
+struct mm_struct *kmr_session_mm(const struct kmr_session *s);
+/* The traced range [start, end), page aligned. */
+void kmr_session_range(const struct kmr_session *s, unsigned long *start,
+		       unsigned long *end);
+/* True when the session's event mask contains every bit of @mask. */
+bool kmr_session_wants(const struct kmr_session *s, u64 mask);
+/* tgid of the target at attach (or at its last exec). */
+pid_t kmr_session_pid(const struct kmr_session *s);
+
+/*
+ * Probes' private per-session state: one pointer, owned by probes*.c, NULL
+ * until kmr_probes_attach() sets it.  The core never looks at it.
+ */
+void **kmr_session_probe_priv(struct kmr_session *s);
+
+/*
+ * References: a hook that must use a session after its RCU section (task
+ * work, a workqueue) takes one inside the section.  kmr_session_put() may be
+ * called from any context except NMI; the memory is freed from a workqueue.
+ */
+void kmr_session_get(struct kmr_session *s);
+void kmr_session_put(struct kmr_session *s);
+
+/* ------------------------------------------------------------------------ */
+/* Records (ring.c, emit.c)                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Low level: reserve a record of @size bytes (header included, multiple of
+ * 8, at most KMR_REC_MAX) on the current CPU's ring of @s.  Returns the
+ * record with its header filled (kind, size, flags, a fresh seq, time), or
+ * NULL when the record was dropped (ring full, nested producer on this CPU:
+ * counted, and reported by a KMR_EV_LOST before the next record on this
+ * ring).  The seq is taken now, so call it while holding the lock that
+ * orders the change.  IRQs stay disabled until kmr_commit(): fill the body
+ * and commit at once; never sleep in between.  NMI-safe.
+ */
+#define KMR_REC_MAX	(16u << 10)
+
+struct kmr_rsv {
+	void *rec;			/* the record, header filled */
+	/* private to ring.c */
+	void *ring;
+	unsigned long irqflags;
+	u32 total;
+	u32 size;
+};
+
+void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
+		  unsigned int size, u32 flags);
+void kmr_commit(struct kmr_session *s, struct kmr_rsv *r);
+
+/*
+ * Typed emitters.  Each one checks the event mask and the traced range and
+ * does nothing outside them.  Safe from hooks (not NMI).
+ */
+void kmr_emit_fault(struct kmr_session *s, unsigned long vaddr,
+		    unsigned long ip, u32 fault_flags, u32 tid);
+void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
+		  u64 new_pfn, u32 tid, u32 cow_flags);
+void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,
+			unsigned long end, enum kmr_unmap_reason reason);
+void kmr_emit_fork(struct kmr_session *s, u32 child_pid);
+/* For kmemfetch: every write into the target (any mode). */
+void kmr_emit_mem_write(struct kmr_session *s, unsigned long vaddr, u64 len,
+			u32 writer_pid, enum kmr_mem_mode mode);
+/*
+ * KMR_EV_PAGE_DATA for a page a CoW just filled (mask KMR_MASK_PAGE_COW;
+ * KMR_MASK_PAGE_COW_HASH sends the xxh64 instead of the bytes).  The caller
+ * holds a reference on @page or its PTL.
+ */
+void kmr_emit_page_data(struct kmr_session *s, unsigned long vaddr,
+			struct page *page, u32 flags);
+
+/*
+ * Entries of KMR_EV_PTE, encoded identically on both sides.  No VMA needed
+ * (the rmap and notifier paths have none): x86 marks PTEs without a struct
+ * page as special, so anon/KSM/exclusive come from the page itself.  Call
+ * under the PTL (or accept a racy answer).  A none entry encodes as 0.
+ */
+u64 kmr_pte_entry(pte_t pte);
+u64 kmr_pmd_entry(pmd_t pmd);	/* a PMD leaf: KMR_PTE_HUGE set */
+
+/*
+ * KMR_EV_PTE from entries the caller already read under the PTL it still
+ * holds (fault-around, rmap hooks).  @nr entries of 1 << @shift bytes from
+ * @vaddr, as kmr_pte_entry() encodes them; clipped to the traced range.
+ */
+void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
+		       unsigned int nr, unsigned int shift, const u64 *entries,
+		       enum kmr_pte_cause cause);
+
+/*
+ * kmr_emit_pte_range - emit the non-none entries of [start, end) (clipped
+ * to the traced range) as KMR_EV_PTE runs, one page table at a time under
+ * its PTL, each seq taken under that PTL.
+ *
+ * Works without mmap_lock (mmu_notifier invalidate_range_end from reclaim,
+ * migration, ksmd, khugepaged): the upper levels are read locklessly with
+ * IRQs off, like GUP-fast, the PTL is only trylocked with IRQs off (never
+ * spun on: a TLB-shootdown IPI from its holder would deadlock) and the pmd is
+ * re-checked once it is held.  Returns the number of entries emitted, or a
+ * negative errno.  Not NMI.
+ */
+long kmr_emit_pte_range(struct kmr_session *s, unsigned long start,
+			unsigned long end, enum kmr_pte_cause cause);
+/* Same for the single entry (PTE or huge leaf) covering @addr. */
+long kmr_emit_pte_one(struct kmr_session *s, unsigned long addr,
+		      enum kmr_pte_cause cause);
+
+/*
+ * kmr_emit_vma_window - KMR_EV_VMA_SYNC + one KMR_EV_VMA per VMA overlapping
+ * [start, end) (clipped to the traced range; VMAs are sent whole, named as
+ * /proc/pid/maps names them).  The caller holds the target's mmap_lock (read
+ * or write), which orders VMA changes.  Returns the number of VMAs or a
+ * negative errno.
+ */
+long kmr_emit_vma_window(struct kmr_session *s, unsigned long start,
+			 unsigned long end, enum kmr_vma_cause cause);
+
+/* ------------------------------------------------------------------------ */
+/* Statistics (vmastat.c): KMR_IOC_STATS, the seed's per-VMA pf_stat        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Count a finished fault (KMR_FAULT_* flags: MAJOR and WRITE matter) or a
+ * CoW copy, attributed to the VMA that started at @vm_start when it
+ * happened (save vma->vm_start at kretprobe entry: the VMA may be gone at
+ * return).  Lock-free, any context but NMI.
+ */
+void kmr_stat_fault(struct kmr_session *s, unsigned long vm_start,
+		    u32 fault_flags);
+void kmr_stat_cow(struct kmr_session *s, unsigned long vm_start);
+void kmr_stat_mem_write(struct kmr_session *s);
+
+/* ------------------------------------------------------------------------ */
+/* Session life cycle events the hooks report (session.c)                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The target's mm is going away (mmu_notifier ->release on exit, NOT on
+ * exec): emit KMR_EV_EXIT (the session's last record), set
+ * KMR_STATE_EXITED, wake poll().  @exit_code as wait() reports it, -1 if
+ * unknown.  May sleep; takes no session mutex and calls no probes_*()
+ * function, so it is safe from ->release.
+ */
+void kmr_session_target_exit(struct kmr_session *s, int exit_code);
+
+/*
+ * The target exec'ed: call from the exec'ing task after begin_new_exec()
+ * succeeded, where it may sleep and no user instruction of the new image has
+ * run (task_work).  Emits KMR_EV_EXEC, checks that the recorder may still
+ * trace the new image (a set-uid exec ends the session with KMR_EV_EXIT,
+ * flag KMR_EXIT_F_EXEC_DENIED), calls kmr_probes_detach(s) (old mm),
+ * retargets the session to @new_mm, calls kmr_probes_attach(s, new_mm),
+ * then emits a snapshot with cause KMR_SNAP_EXEC.  @filename may be NULL.
+ * Returns 0 or a negative errno (the session is then ended, not left
+ * half-switched).
+ */
+int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
+		     const char *filename);
+
+/* ------------------------------------------------------------------------ */
+/* Provided by probes*.c (kprobes)                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Module load/unload (after every session is gone; may sleep). */
+int kmr_probes_init(void);
+void kmr_probes_exit(void);
+/*
+ * Global hooks: registered on the first get, unregistered (and synchronized:
+ * no handler running) on the last put.  Called at ATTACH / DETACH.  Sleeps.
+ */
+int kmr_probes_get(void);
+void kmr_probes_put(void);
+/*
+ * Per-session, per-mm hooks (mmu_notifier, VMA shadow).  attach is called
+ * after kmr_probes_get(), with no mmap_lock held, before the session can
+ * start; detach undoes it (idempotent; never called from ->release; after it
+ * returns no hook may use @s without a reference).
+ */
+int kmr_probes_attach(struct kmr_session *s, struct mm_struct *mm);
+void kmr_probes_detach(struct kmr_session *s);
+
+/* ------------------------------------------------------------------------ */
+/* Provided by kmemfetch (mem*.c, walk*.c); fetch_none.c until then        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Dispatch points for the fd's pread/pwrite and KMR_IOC_MEM/WALK/PAGE.
+ * @s is the file's session (state may be unattached: check it).  Until
+ * kmemfetch provides them, the ioctls answer -ENOTTY and pread/pwrite
+ * -EINVAL.  Helpers they may use: kmr_session_get_mm(), the page-table
+ * walker in pgwalk.h, kmr_emit_mem_write() and kmr_stat_mem_write().
+ */
+long kmr_fetch_ioctl_mem(struct kmr_session *s, void __user *arg);
+long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg);
+long kmr_fetch_ioctl_page(struct kmr_session *s, void __user *arg);
+ssize_t kmr_fetch_pread(struct kmr_session *s, char __user *buf, size_t len,
+			loff_t *pos);
+ssize_t kmr_fetch_pwrite(struct kmr_session *s, const char __user *buf,
+			 size_t len, loff_t *pos);
+
+/*
+ * The attached target's mm with an mm_users reference (mmput() it), or NULL
+ * when the session is not attached or the target is gone.
+ */
+struct mm_struct *kmr_session_get_mm(struct kmr_session *s);
+
+#endif /* _KMEMREC_H */
