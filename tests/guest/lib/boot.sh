@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# Boot one guest under QEMU TCG with a hard time limit.
+#
+# Kernel command line choices (see README.md "Failure detection"):
+#   oops=panic panic=-1 + QEMU -no-reboot: an oops ends the boot at once
+#     (the kernel's state after an oops is untrustworthy and later cases
+#     would hang on the locks it left held); the console shows the oops.
+#   softlockup_panic=1: same for soft lockups (and the QEMU TCG SMP hang of
+#     KERNEL-HOOKS.md section 9 shows up as one), instead of waiting for the
+#     host timeout.
+#   WARN does not panic: the boot goes on so later cases still report; the
+#     harness fails the step during which the WARN was printed, and init also
+#     fails a step whose run set the W taint bit.
+
+KMR_QEMU_LOCK=${KMR_QEMU_LOCK:-/tmp/kmemrec-guest-qemu.lock}
+
+# kmr_boot <vmlinuz> <initrd> <disk.img> <console.log> <smp> <mem MiB>
+#          <timeout s> <icount spec or ""> <extra append>
+# Streams the console to <console.log> and prints KMR-* lines (all of the
+# console with KMR_GUEST_VERBOSE=1) to stderr as they arrive.  Returns 0 when
+# the guest powered off on its own, 124 when it was killed at the timeout.
+# Sets KMR_BOOT_SECS (wall time from QEMU start to KMR-BOOTED, or "-") and
+# KMR_RUN_SECS (QEMU start to exit).  Call as `kmr_boot ... || rc=$?`.
+kmr_boot() {
+	local vmlinuz=$1 initrd=$2 disk=$3 log=$4 smp=$5 mem=$6 tmo=$7 icount=$8 extra=$9
+	local append="console=ttyS0,115200 rdinit=/init panic=-1 oops=panic softlockup_panic=1 loglevel=7 $extra"
+	local -a qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp"
+		-nodefaults -no-user-config -display none -serial stdio -no-reboot
+		-kernel "$vmlinuz" -initrd "$initrd" -append "$append"
+		-drive "if=none,id=kmrout,file=$disk,format=raw,cache=unsafe"
+		-device virtio-blk-pci,drive=kmrout)
+	[ -n "$icount" ] && qemu+=(-icount "$icount")
+	printf '%q ' "${qemu[@]}" >"$log.cmd"
+	echo >>"$log.cmd"
+
+	# One guest at a time on this machine (2 cores shared by the team):
+	# wait for the lock before the clock starts.
+	exec {lockfd}>>"$KMR_QEMU_LOCK"
+	if ! flock -n "$lockfd"; then
+		kmr_log "another guest is running; waiting for $KMR_QEMU_LOCK"
+		flock "$lockfd"
+	fi
+	local t0 rc line booted=-
+	t0=$EPOCHREALTIME
+	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>"$log.qemu-stderr" |
+		while IFS= read -r line; do
+			line=${line%$'\r'}
+			printf '%s\n' "$line" >>"$log"
+			case $line in
+			KMR-BOOTED*)
+				awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }' >"$log.booted" ;;
+			esac
+			if [ "${KMR_GUEST_VERBOSE:-0}" = 1 ]; then
+				printf '  | %s\n' "$line" >&2
+			else
+				case $line in
+				KMR-RESULT* | KMR-TRANSPORT\ FAIL* | *"Kernel panic"* | *"cut here"* | *"BUG:"* | *"Oops"*)
+					printf '  | %s\n' "$line" >&2 ;;
+				esac
+			fi
+		done
+	rc=${PIPESTATUS[0]}
+	exec {lockfd}>&-
+	[ -f "$log.booted" ] && booted=$(cat "$log.booted")
+	KMR_BOOT_SECS=$booted
+	KMR_RUN_SECS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	if [ -s "$log.qemu-stderr" ]; then
+		# -cpu max on TCG warns about unsupported features; keep it, don't fail.
+		grep -v 'TCG doesn.t support requested feature' "$log.qemu-stderr" >&2 || true
+	fi
+	return "$rc"
+}

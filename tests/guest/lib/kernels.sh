@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# Guest kernels: which ones, from apt, and where their images are cached.
+#
+# Two kernels are tested, both derived from apt every time (no version is
+# hard-coded, so a point release that replaces the ABI never breaks us):
+#   6.1   the ABI that linux-headers-amd64 depends on (Debian 12's own kernel)
+#   6.12  the newest linux-headers-6.12.*+deb12-amd64 that has a matching
+#         linux-image-6.12.*+deb12-amd64 (Debian 12's 6.12 LTS backport)
+# The headers are apt-get installed (they pull linux-kbuild-*); the image is
+# only apt-get downloaded and extracted into $KMR_GUEST_CACHE/<krel>_<ver>/.
+
+# Candidate version of a package, empty if apt does not know it.
+kmr_apt_candidate() {
+	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2 }'
+}
+
+# Make sure the package lists know about Debian's kernels at all (a fresh
+# machine may never have run apt-get update).
+kmr_apt_lists_ready() {
+	[ -n "$(kmr_apt_candidate linux-headers-amd64)" ] && return 0
+	kmr_log "apt does not know linux-headers-amd64; running apt-get update"
+	kmr_apt_get update >"$KMR_GUEST_BUILD/apt.log" 2>&1 ||
+		kmr_die "apt-get update failed (log: $KMR_GUEST_BUILD/apt.log)"
+	[ -n "$(kmr_apt_candidate linux-headers-amd64)" ] ||
+		kmr_die "apt has no linux-headers-amd64 even after apt-get update"
+}
+
+# Print the kernel release (uname -r) for an alias: 6.1 or 6.12.
+kmr_kernel_krel() {
+	local alias=$1 dep krel
+	case $alias in
+	6.1)
+		# "Depends: linux-headers-6.1.0-56-amd64 (= 6.1.192-2)"
+		dep=$(apt-cache show --no-all-versions linux-headers-amd64 |
+			sed -n 's/^Depends: .*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p' | head -1)
+		[ -n "$dep" ] || kmr_die "cannot read the ABI linux-headers-amd64 depends on"
+		echo "$dep"
+		;;
+	6.12)
+		for krel in $(apt-cache pkgnames linux-headers-6.12. |
+			sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-amd64\)$/\1/p' |
+			sort -rV); do
+			if [ -n "$(kmr_apt_candidate "linux-image-$krel")" ]; then
+				echo "$krel"
+				return 0
+			fi
+		done
+		kmr_die "apt offers no linux-headers-6.12.*+deb12-amd64 with a matching image"
+		;;
+	*) kmr_die "unknown kernel '$alias' (use 6.1, 6.12 or all)" ;;
+	esac
+}
+
+# Install headers and fetch + extract the image for an alias.  Sets:
+#   KMR_KREL     kernel release, e.g. 6.1.0-56-amd64
+#   KMR_KPKGVER  Debian version of the image package
+#   KMR_KHDR     /usr/src/linux-headers-<krel> (for make -C)
+#   KMR_KROOT    extracted image package (boot/, lib/modules/<krel>/)
+#   KMR_VMLINUZ  the kernel image to boot
+kmr_kernel_prepare() {
+	local alias=$1 hdrver tmp deb
+	kmr_apt_lists_ready
+	KMR_KREL=$(kmr_kernel_krel "$alias") || exit 2
+	KMR_KPKGVER=$(kmr_apt_candidate "linux-image-$KMR_KREL")
+	hdrver=$(kmr_apt_candidate "linux-headers-$KMR_KREL")
+	[ -n "$KMR_KPKGVER" ] || kmr_die "apt has no linux-image-$KMR_KREL"
+	[ "$hdrver" = "$KMR_KPKGVER" ] ||
+		kmr_log "note: linux-headers-$KMR_KREL is $hdrver but the image is $KMR_KPKGVER"
+
+	kmr_apt_install "linux-headers-$KMR_KREL"
+	KMR_KHDR=/usr/src/linux-headers-$KMR_KREL
+	[ -f "$KMR_KHDR/Makefile" ] || kmr_die "$KMR_KHDR/Makefile missing after install"
+
+	KMR_KROOT=$KMR_GUEST_CACHE/${KMR_KREL}_$KMR_KPKGVER
+	if [ ! -f "$KMR_KROOT/.complete" ]; then
+		kmr_log "fetching linux-image-$KMR_KREL $KMR_KPKGVER into $KMR_KROOT"
+		mkdir -p "$KMR_GUEST_CACHE"
+		tmp=$(mktemp -d "$KMR_GUEST_CACHE/.fetch.XXXXXX")
+		# apt-get download writes into the current directory.  As root it
+		# warns that _apt cannot access the directory; that is harmless.
+		(cd "$tmp" && kmr_apt_get download "linux-image-$KMR_KREL=$KMR_KPKGVER") \
+			>"$tmp/download.log" 2>&1 ||
+			{ cat "$tmp/download.log" >&2; rm -rf "$tmp"
+			  kmr_die "apt-get download linux-image-$KMR_KREL failed"; }
+		deb=$(echo "$tmp"/linux-image-*.deb)
+		dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; kmr_die "dpkg-deb -x $deb failed"; }
+		rm -rf "$KMR_KROOT"
+		mv "$tmp/root" "$KMR_KROOT"
+		rm -rf "$tmp"
+		echo "$KMR_KREL $KMR_KPKGVER" >"$KMR_KROOT/.complete"
+	fi
+	KMR_VMLINUZ=$KMR_KROOT/boot/vmlinuz-$KMR_KREL
+	[ -f "$KMR_VMLINUZ" ] || kmr_die "no $KMR_VMLINUZ in the image package"
+}
+
+# Print the module files (deps first, each once) needed to load the named
+# modules in the extracted image, skipping modules built into the kernel.
+# Works for .ko and .ko.xz/.ko.zst alike (modinfo reads both).
+kmr_kmod_resolve() {
+	local moddir=$KMR_KROOT/lib/modules/$KMR_KREL
+	declare -A path=() done=()
+	local f n
+	while read -r f; do
+		n=${f##*/}; n=${n%%.ko*}; n=${n//-/_}
+		path[$n]=$f
+	done < <(find "$moddir/kernel" -name '*.ko*')
+
+	_kmr_kmod_visit() {
+		local name=${1//-/_} dep
+		[ -n "${done[$name]:-}" ] && return 0
+		done[$name]=1
+		if [ -z "${path[$name]:-}" ]; then
+			grep -q "/$name\.ko\$" "$moddir/modules.builtin" 2>/dev/null && return 0
+			grep -q "/${name//_/-}\.ko\$" "$moddir/modules.builtin" 2>/dev/null && return 0
+			kmr_die "module $name is neither built in nor in $moddir"
+		fi
+		for dep in $(modinfo -F depends "${path[$name]}" | tr ',' ' '); do
+			_kmr_kmod_visit "$dep"
+		done
+		echo "${path[$name]}"
+	}
+	for n in "$@"; do _kmr_kmod_visit "$n"; done
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmr_smoke: the guest test harness's own self-test module.
+ *
+ * It is not part of kmemrec.  It exists so tests/guest can prove, on every
+ * kernel it boots, that building, loading and unloading a module works and
+ * that the harness notices a kernel splat:
+ *
+ *   insmod kmr_smoke.ko                 creates /dev/kmr_smoke, logs "loaded"
+ *   insmod kmr_smoke.ko warn_on_load=1  also fires one WARN (harness must FAIL)
+ *   echo warn   > /dev/kmr_smoke        fires a WARN (harness must FAIL)
+ *   echo oops   > /dev/kmr_smoke        NULL dereference (harness must FAIL)
+ *   echo lockup > /dev/kmr_smoke        spins with preemption off (soft lockup)
+ *   echo hang   > /dev/kmr_smoke        spins with interrupts off (guest hangs)
+ *   cat /dev/kmr_smoke                  "kmr_smoke ok\n"
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+static bool warn_on_load;
+module_param(warn_on_load, bool, 0444);
+MODULE_PARM_DESC(warn_on_load, "Fire one WARN while loading (harness self-test)");
+
+static const char smoke_banner[] = "kmr_smoke ok\n";
+
+static ssize_t smoke_read(struct file *file, char __user *buf, size_t len,
+			  loff_t *pos)
+{
+	return simple_read_from_buffer(buf, len, pos, smoke_banner,
+				       sizeof(smoke_banner) - 1);
+}
+
+/* Each trigger is deliberately bad; they only serve the harness self-test. */
+static void smoke_oops(void)
+{
+	int *volatile null_ptr = NULL;
+
+	pr_info("triggering a NULL dereference\n");
+	*null_ptr = 1;
+}
+
+static void smoke_spin(bool irqs_off)
+{
+	pr_info("spinning forever with %s off\n",
+		irqs_off ? "interrupts" : "preemption");
+	if (irqs_off)
+		local_irq_disable();
+	else
+		preempt_disable();
+	for (;;)
+		cpu_relax();
+}
+
+static ssize_t smoke_write(struct file *file, const char __user *buf,
+			   size_t len, loff_t *pos)
+{
+	char cmd[16] = {};
+
+	if (len == 0 || len >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, buf, len))
+		return -EFAULT;
+	strim(cmd);
+
+	if (!strcmp(cmd, "warn"))
+		WARN(1, "kmr_smoke: WARN requested through /dev/kmr_smoke\n");
+	else if (!strcmp(cmd, "oops"))
+		smoke_oops();
+	else if (!strcmp(cmd, "lockup"))
+		smoke_spin(false);
+	else if (!strcmp(cmd, "hang"))
+		smoke_spin(true);
+	else
+		return -EINVAL;
+	return len;
+}
+
+static const struct file_operations smoke_fops = {
+	.owner = THIS_MODULE,
+	.read = smoke_read,
+	.write = smoke_write,
+	.llseek = default_llseek,
+};
+
+static struct miscdevice smoke_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "kmr_smoke",
+	.fops = &smoke_fops,
+	.mode = 0600,
+};
+
+static int __init smoke_init(void)
+{
+	int ret;
+
+	ret = misc_register(&smoke_dev);
+	if (ret)
+		return ret;
+	WARN_ON_ONCE(warn_on_load);
+	pr_info("loaded\n");
+	return 0;
+}
+
+static void __exit smoke_exit(void)
+{
+	misc_deregister(&smoke_dev);
+	pr_info("unloaded\n");
+}
+
+module_init(smoke_init);
+module_exit(smoke_exit);
+MODULE_DESCRIPTION("kmemrec guest harness self-test module");
+MODULE_LICENSE("GPL");
