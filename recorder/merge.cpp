@@ -36,7 +36,10 @@ Merger::Step Merger::drain(RecordSink& sink, size_t max) {
       break;
     }
     const kmr_event* ev = r->front();
-    sink.record(*ev);
+    if (!sink.record(*ev)) {
+      s.refused = true;
+      break;
+    }
     last_time_ = ev->time_ns;
     r->pop();
     last_ = r;
@@ -77,7 +80,7 @@ Consumer::Consumer(kmr_ctl* ctl, const uint8_t* data, Clock clock, uint64_t stal
 Consumer::Step Consumer::step(RecordSink& sink, size_t max) {
   for (Ring& r : rings_) r.refresh();
   Merger::Step m = merger_.drain(sink, max);
-  Step s{m.records, m.waiting, 0};
+  Step s{m.records, m.waiting, m.refused, 0};
   if (!m.waiting) {
     stall_since_ = 0;
     return s;

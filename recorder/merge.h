@@ -22,9 +22,13 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   // @ev stays valid only during the call (it points into the ring).
-  virtual void record(const kmr_event& ev) = 0;
+  // Returning false refuses it for now (no room): it stays in the ring and
+  // the merge stops, so back-pressure reaches the producer, which counts
+  // what it cannot write as lost.
+  virtual bool record(const kmr_event& ev) = 0;
   // Numbers [first_seq, first_seq + count) never appeared; @after_ns and
-  // @before_ns are the times of the records around the gap.
+  // @before_ns are the times of the records around the gap.  Never refused:
+  // a sink keeps room for one gap report.
   virtual void gap(uint64_t first_seq, uint64_t count, uint64_t after_ns, uint64_t before_ns) = 0;
 };
 
@@ -35,6 +39,7 @@ class Merger {
   struct Step {
     size_t records = 0;    // delivered to the sink
     bool waiting = false;  // stopped at a missing seq while later ones wait
+    bool refused = false;  // the sink had no room
   };
   // Delivers up to @max records in seq order from the ring fronts as of
   // their last refresh(), then releases what it consumed.
@@ -68,10 +73,13 @@ class Consumer {
 
   Consumer(kmr_ctl* ctl, const uint8_t* data, Clock clock,
            uint64_t stall_timeout_ns = 1'000'000'000);
+  Consumer(const Consumer&) = delete;  // the merger refers to rings_
+  Consumer& operator=(const Consumer&) = delete;
 
   struct Step {
     size_t records = 0;
     bool waiting = false;  // a missing seq holds back later records
+    bool refused = false;  // the sink had no room
     uint64_t gap = 0;      // numbers given up in this step
   };
   Step step(RecordSink& sink, size_t max);

@@ -20,13 +20,17 @@ struct Collect : RecordSink {
   std::vector<Gap> gaps;
   bool payload_ok = true;
 
-  void record(const kmr_event& ev) override {
+  size_t room = SIZE_MAX;  // records accepted before refusing
+
+  bool record(const kmr_event& ev) override {
+    if (seqs.size() >= room) return false;
     seqs.push_back(ev.seq);
     sizes.push_back(ev.size);
     // The producer filled the payload with the seq's low byte.
     const auto* p = reinterpret_cast<const uint8_t*>(&ev);
     for (size_t i = sizeof(kmr_event); i < ev.size; i++)
       if (p[i] != (ev.seq & 0xff)) payload_ok = false;
+    return true;
   }
   void gap(uint64_t first, uint64_t count, uint64_t after, uint64_t before) override {
     gaps.push_back({first, count, after, before});
@@ -75,6 +79,24 @@ TEST_CASE("tail never passes a record that was not consumed") {
   CHECK(c.step(out, 100).records == 7);
   CHECK(f.ctl()->ring[0].tail == 10 * 64);
   CHECK(c.caughtUp());
+}
+
+TEST_CASE("a sink without room leaves the record in the ring") {
+  FakeRings f(2, 64 << 10);
+  FakeClock clk;
+  Consumer c(f.ctl(), f.data(), clk.fn());
+  Collect out;
+  for (uint64_t s = 1; s <= 6; s++) f.produce(s % 2, KMR_EV_FAULT, s, s, 40);
+  out.room = 4;
+  Consumer::Step s = c.step(out, 100);
+  CHECK(s.records == 4);
+  CHECK(s.refused);
+  CHECK_FALSE(s.waiting);
+  CHECK(f.ctl()->ring[0].tail == 2 * 40);  // seqs 2, 4 consumed; 6 not
+  CHECK(f.ctl()->ring[1].tail == 2 * 40);  // seqs 1, 3 consumed; 5 not
+  out.room = SIZE_MAX;
+  CHECK(c.step(out, 100).records == 2);
+  CHECK(out.seqs == std::vector<uint64_t>{1, 2, 3, 4, 5, 6});
 }
 
 TEST_CASE("several rings merge into exact seq order under random interleaving") {

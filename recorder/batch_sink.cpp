@@ -1,0 +1,66 @@
+#include "batch_sink.h"
+
+#include <cstring>
+
+namespace kmr::rec {
+
+namespace {
+// Every batch keeps room for one synthesized LOST record (gap() never fails).
+constexpr size_t kGapReserve = sizeof(kmr_ev_lost);
+}  // namespace
+
+BatchSink::BatchSink(BatchQueue& q) : q_(q) {}
+
+bool BatchSink::ensureRoom(size_t bytes) {
+  if (cur_ && cur_->room() >= bytes + kGapReserve) return true;
+  if (cur_ && cur_->records) q_.push(std::move(cur_));
+  if (!cur_) cur_ = q_.acquire(std::chrono::milliseconds(0));
+  if (!cur_) {
+    refusals_++;
+    return false;
+  }
+  return true;
+}
+
+bool BatchSink::record(const kmr_event& ev) {
+  if (!ensureRoom(ev.size)) return false;
+  std::memcpy(cur_->data() + cur_->used, &ev, ev.size);
+  cur_->used += ev.size;
+  cur_->records++;
+  records_++;
+  bytes_ += ev.size;
+  if (ev.kind == KMR_EV_LOST && ev.size >= sizeof(kmr_ev_lost))
+    lost_ += reinterpret_cast<const kmr_ev_lost&>(ev).count;
+  else if (ev.kind == KMR_EV_EXIT)
+    exits_++;
+  return true;
+}
+
+void BatchSink::gap(uint64_t first_seq, uint64_t count, uint64_t after_ns, uint64_t before_ns) {
+  kmr_ev_lost l{};
+  l.h.kind = KMR_EV_LOST;
+  l.h.size = sizeof(l);
+  l.h.seq = first_seq;
+  l.h.time_ns = before_ns;
+  l.count = count;
+  l.kinds = (1ull << KMR_EV_NR_KINDS) - 2;  // unknown: any kind but PAD
+  l.first_ns = after_ns;
+  l.last_ns = before_ns;
+  // The reserve guarantees room unless no batch could be had at all.
+  if (!cur_) cur_ = q_.acquire(std::chrono::milliseconds(1000));
+  if (!cur_) {
+    lost_ += count;  // counted and warned about, but cannot be placed
+    return;
+  }
+  std::memcpy(cur_->data() + cur_->used, &l, sizeof(l));
+  cur_->used += sizeof(l);
+  cur_->records++;
+  records_++;
+  lost_ += count;
+}
+
+void BatchSink::flush() {
+  if (cur_ && cur_->records) q_.push(std::move(cur_));
+}
+
+}  // namespace kmr::rec

@@ -1,0 +1,43 @@
+// The drain thread's RecordSink: copies merged records into batches for the
+// writer thread, and writes a LOST record where the merge gave up numbers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "batch_queue.h"
+#include "merge.h"
+
+namespace kmr::rec {
+
+class BatchSink : public RecordSink {
+ public:
+  explicit BatchSink(BatchQueue& q);
+
+  bool record(const kmr_event& ev) override;
+  void gap(uint64_t first_seq, uint64_t count, uint64_t after_ns, uint64_t before_ns) override;
+
+  // Hands the current batch (if it holds anything) to the writer.
+  void flush();
+  bool pending() const { return cur_ && cur_->records; }
+
+  // Totals since the start.
+  uint64_t records() const { return records_; }
+  uint64_t bytes() const { return bytes_; }
+  uint64_t lostReported() const { return lost_; }  // sum of LOST counts
+  uint64_t exits() const { return exits_; }        // EXIT records seen
+  uint64_t refusals() const { return refusals_; }  // times no batch was free
+
+ private:
+  bool ensureRoom(size_t bytes);
+
+  BatchQueue& q_;
+  std::unique_ptr<Batch> cur_;
+  uint64_t records_ = 0;
+  uint64_t bytes_ = 0;
+  uint64_t lost_ = 0;
+  uint64_t exits_ = 0;
+  uint64_t refusals_ = 0;
+};
+
+}  // namespace kmr::rec

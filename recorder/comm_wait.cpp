@@ -1,0 +1,159 @@
+#include "comm_wait.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace kmr::rec {
+namespace {
+
+uint64_t monoNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
+}
+
+// Reads a small /proc file into @buf; false if it is gone.
+bool readSmall(const char* path, char* buf, size_t cap, size_t* len) {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = ::read(fd, buf, cap - 1);
+  ::close(fd);
+  if (n < 0) return false;
+  buf[n] = 0;
+  *len = size_t(n);
+  return true;
+}
+
+bool commIs(pid_t pid, const std::string& comm) {
+  char path[64], buf[64];
+  size_t len;
+  std::snprintf(path, sizeof(path), "/proc/%d/comm", int(pid));
+  if (!readSmall(path, buf, sizeof(buf), &len)) return false;
+  if (len && buf[len - 1] == '\n') buf[--len] = 0;
+  return comm == buf;
+}
+
+// Field 22 of /proc/PID/stat: start time in clock ticks.
+uint64_t startTime(pid_t pid) {
+  char path[64], buf[1024];
+  size_t len;
+  std::snprintf(path, sizeof(path), "/proc/%d/stat", int(pid));
+  if (!readSmall(path, buf, sizeof(buf), &len)) return 0;
+  const char* p = std::strrchr(buf, ')');  // comm may hold spaces
+  if (!p) return 0;
+  for (int field = 2; field < 22 && *p; p++)
+    if (*p == ' ') field++;
+  return std::strtoull(p, nullptr, 10);
+}
+
+// The process-event connector, or -1 when not allowed / not built in.
+int openConnector() {
+  int s = ::socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
+  if (s < 0) return -1;
+  sockaddr_nl sa{};
+  sa.nl_family = AF_NETLINK;
+  sa.nl_groups = CN_IDX_PROC;
+  sa.nl_pid = 0;  // let the kernel choose
+  if (::bind(s, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) {
+    ::close(s);
+    return -1;
+  }
+  // nlmsghdr, cn_msg (its data[] is the op), the op.
+  alignas(nlmsghdr) char msg[NLMSG_SPACE(sizeof(cn_msg) + sizeof(proc_cn_mcast_op))] = {};
+  auto* nl = reinterpret_cast<nlmsghdr*>(msg);
+  nl->nlmsg_len = NLMSG_LENGTH(sizeof(cn_msg) + sizeof(proc_cn_mcast_op));
+  nl->nlmsg_type = NLMSG_DONE;
+  auto* cn = static_cast<cn_msg*>(NLMSG_DATA(nl));
+  cn->id.idx = CN_IDX_PROC;
+  cn->id.val = CN_VAL_PROC;
+  cn->len = sizeof(proc_cn_mcast_op);
+  proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+  std::memcpy(cn->data, &op, sizeof(op));
+  if (::send(s, msg, nl->nlmsg_len, 0) != ssize_t(nl->nlmsg_len)) {
+    ::close(s);
+    return -1;
+  }
+  return s;
+}
+
+// Drains the connector; true if an exec or comm change named @comm.
+std::optional<pid_t> readConnector(int s, const std::string& comm) {
+  alignas(nlmsghdr) char buf[8192];
+  for (;;) {
+    ssize_t n = ::recv(s, buf, sizeof(buf), 0);
+    if (n <= 0) return std::nullopt;  // EAGAIN: drained; ENOBUFS: rescan below
+    for (auto* nl = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(nl, size_t(n));
+         nl = NLMSG_NEXT(nl, n)) {
+      auto* cn = static_cast<cn_msg*>(NLMSG_DATA(nl));
+      if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) continue;
+      auto* ev = reinterpret_cast<proc_event*>(cn->data);
+      pid_t tgid = 0;
+      if (ev->what == proc_event::PROC_EVENT_EXEC)
+        tgid = ev->event_data.exec.process_tgid;
+      else if (ev->what == proc_event::PROC_EVENT_COMM)
+        tgid = ev->event_data.comm.process_tgid;
+      if (tgid > 0 && tgid != ::getpid() && commIs(tgid, comm)) return tgid;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<pid_t> findProcessByComm(const std::string& comm) {
+  DIR* d = ::opendir("/proc");
+  if (!d) return std::nullopt;
+  std::optional<pid_t> best;
+  uint64_t best_start = 0;
+  while (dirent* e = ::readdir(d)) {
+    char* end;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end || pid <= 0 || pid == ::getpid()) continue;
+    if (!commIs(pid_t(pid), comm)) continue;
+    uint64_t st = startTime(pid_t(pid));
+    if (!best || st >= best_start) {
+      best = pid_t(pid);
+      best_start = st;
+    }
+  }
+  ::closedir(d);
+  return best;
+}
+
+std::optional<pid_t> waitForComm(const std::string& comm, uint64_t timeout_ns, int stop_fd) {
+  // Listen before scanning, so a process starting in between is not missed.
+  int cn = openConnector();
+  uint64_t deadline = timeout_ns ? monoNs() + timeout_ns : 0;
+  std::optional<pid_t> found = findProcessByComm(comm);
+  while (!found) {
+    int wait_ms = cn >= 0 ? 200 : 10;
+    if (deadline) {
+      uint64_t now = monoNs();
+      if (now >= deadline) break;
+      uint64_t left_ms = (deadline - now) / 1'000'000 + 1;
+      if (left_ms < uint64_t(wait_ms)) wait_ms = int(left_ms);
+    }
+    pollfd p[2] = {{stop_fd, POLLIN, 0}, {cn, POLLIN, 0}};
+    int r = ::poll(p, cn >= 0 ? 2 : 1, wait_ms);
+    if (r < 0 && errno != EINTR) break;
+    if (p[0].revents) break;
+    if (cn >= 0 && (p[1].revents & POLLIN)) found = readConnector(cn, comm);
+    // A periodic scan also covers lost connector messages (ENOBUFS) and
+    // processes that were renamed without an event.
+    if (!found && (cn < 0 || r == 0)) found = findProcessByComm(comm);
+  }
+  if (cn >= 0) ::close(cn);
+  return found;
+}
+
+}  // namespace kmr::rec

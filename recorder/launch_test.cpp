@@ -1,0 +1,95 @@
+// Launch mode and --comm on the build machine (no module needed).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "comm_wait.h"
+#include "launch.h"
+
+using namespace kmr::rec;
+
+TEST_CASE("the child runs only when released") {
+  char dir[] = "/tmp/kmrlaunchXXXXXX";
+  REQUIRE(mkdtemp(dir));
+  std::string flag = std::string(dir) + "/ran";
+  {
+    LaunchedChild c("/bin/sh", {"sh", "-c", "touch " + flag});
+    usleep(100000);
+    CHECK_FALSE(std::filesystem::exists(flag));  // still at the gate
+    c.release();
+    CHECK(WIFEXITED(c.wait()));
+    CHECK(WEXITSTATUS(c.wait()) == 0);
+    CHECK(std::filesystem::exists(flag));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a child never released is reaped without running") {
+  pid_t pid;
+  {
+    LaunchedChild c("/bin/sh", {"sh", "-c", "exit 5"});
+    pid = c.pid();
+  }
+  CHECK(kill(pid, 0) == -1);  // gone and reaped
+}
+
+TEST_CASE("exec failures reach the parent") {
+  char dir[] = "/tmp/kmrlaunchXXXXXX";
+  REQUIRE(mkdtemp(dir));
+  std::string noexec = std::string(dir) + "/x";
+  FILE* f = fopen(noexec.c_str(), "w");
+  fputs("not a program\n", f);
+  fclose(f);
+  chmod(noexec.c_str(), 0755);
+  LaunchedChild c(noexec, {"x"});
+  CHECK_THROWS_WITH(c.release(), Catch::Contains("exec failed"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("programs are found like execvp finds them") {
+  CHECK(resolveProgram("sh").find("/sh") != std::string::npos);
+  CHECK(resolveProgram("/bin/sh") == "/bin/sh");
+  CHECK_THROWS_WITH(resolveProgram("no-such-program-kmr"), Catch::Contains("not found in PATH"));
+  CHECK_THROWS_WITH(resolveProgram("/no/such/file"), Catch::Contains("No such file"));
+  CHECK_THROWS_WITH(resolveProgram("/tmp"), Catch::Contains("not an executable"));
+}
+
+TEST_CASE("wait status in words") {
+  CHECK(describeWaitStatus(3 << 8) == "exited with status 3");
+  CHECK(describeWaitStatus(SIGKILL) == "killed by SIGKILL");
+}
+
+TEST_CASE("--comm finds a process that starts later") {
+  char dir[] = "/tmp/kmrcommXXXXXX";
+  REQUIRE(mkdtemp(dir));
+  std::string prog = std::string(dir) + "/kmrcommprobe";
+  std::filesystem::copy_file("/bin/sleep", prog);
+  CHECK_FALSE(findProcessByComm("kmrcommprobe"));
+  int stop = eventfd(0, EFD_CLOEXEC);
+  LaunchedChild c(prog, {"kmrcommprobe", "5"});
+  std::thread starter([&] {
+    usleep(200000);
+    c.release();
+  });
+  auto pid = waitForComm("kmrcommprobe", 10'000'000'000, stop);
+  starter.join();
+  REQUIRE(pid);
+  CHECK(*pid == c.pid());
+  kill(c.pid(), SIGKILL);
+  c.wait();
+  // Not there: the timeout ends the wait, and so does the stop fd.
+  CHECK_FALSE(waitForComm("kmrcommprobe", 50'000'000, stop));
+  uint64_t one = 1;
+  CHECK(write(stop, &one, 8) == 8);
+  CHECK_FALSE(waitForComm("kmrcommprobe", 0, stop));
+  close(stop);
+  std::filesystem::remove_all(dir);
+}

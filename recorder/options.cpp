@@ -1,0 +1,206 @@
+#include "options.h"
+
+#include <CLI/CLI.hpp>
+#include <kmemrec/abi.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+namespace kmr::rec {
+namespace {
+
+struct EventName {
+  const char* name;
+  uint64_t mask;
+  const char* what;
+};
+constexpr EventName kEventNames[] = {
+    {"vma", KMR_MASK_VMA, "VMA changes (map, unmap, protect, move, grow)"},
+    {"pte", KMR_MASK_PTE, "page table entries mapped and unmapped"},
+    {"cow", KMR_MASK_COW, "copy-on-write copies"},
+    {"fault", KMR_MASK_FAULT, "page faults"},
+    {"mem-write", KMR_MASK_MEM_WRITE, "writes through kmemfetch"},
+    {"all", KMR_MASK_ALL, "all of the above (default)"},
+    {"page-cow", KMR_MASK_PAGE_COW, "opt-in: contents of pages copied by CoW"},
+    {"page-cow-hash", KMR_MASK_PAGE_COW_HASH, "opt-in: xxh64 of pages copied by CoW"},
+};
+
+uint64_t parseU64(const std::string& s, const char* what) {
+  if (s.empty() || s[0] == '-' || s[0] == '+') throw UsageError(std::string("bad ") + what + ": '" + s + "'");
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+  if (errno || *end) throw UsageError(std::string("bad ") + what + ": '" + s + "'");
+  return v;
+}
+
+}  // namespace
+
+uint64_t parseSize(const std::string& s) {
+  std::string num = s;
+  uint64_t mult = 1;
+  if (!num.empty()) {
+    switch (num.back()) {
+      case 'k': case 'K': mult = 1ull << 10; break;
+      case 'm': case 'M': mult = 1ull << 20; break;
+      case 'g': case 'G': mult = 1ull << 30; break;
+    }
+    if (mult != 1) num.pop_back();
+  }
+  uint64_t v = parseU64(num, "size");
+  if (v > UINT64_MAX / mult) throw UsageError("size too large: '" + s + "'");
+  return v * mult;
+}
+
+uint64_t parseDuration(const std::string& s) {
+  std::string num = s;
+  double unit = 1e9;
+  auto ends = [&](const char* suf) {
+    size_t n = std::strlen(suf);
+    if (num.size() > n && num.compare(num.size() - n, n, suf) == 0) {
+      num.resize(num.size() - n);
+      return true;
+    }
+    return false;
+  };
+  if (ends("ms")) unit = 1e6;
+  else if (ends("us")) unit = 1e3;
+  else if (ends("s")) unit = 1e9;
+  else if (ends("m")) unit = 60e9;
+  else if (ends("h")) unit = 3600e9;
+  errno = 0;
+  char* end = nullptr;
+  double v = num.empty() ? -1 : std::strtod(num.c_str(), &end);
+  if (errno || num.empty() || *end || !(v > 0) || !std::isfinite(v) || v * unit > 1e18)
+    throw UsageError("bad duration '" + s + "' (e.g. 10, 1.5s, 500ms, 2m)");
+  return static_cast<uint64_t>(std::llround(v * unit));
+}
+
+std::pair<uint64_t, uint64_t> parseRange(const std::string& s) {
+  size_t dash = s.find('-', 1);
+  if (dash == std::string::npos)
+    throw UsageError("bad range '" + s + "' (START-END, e.g. 0x7f0000000000-0x7f0000100000)");
+  uint64_t a = parseU64(s.substr(0, dash), "range start");
+  uint64_t b = parseU64(s.substr(dash + 1), "range end");
+  if (a >= b) throw UsageError("bad range '" + s + "': START must be below END");
+  // Whole pages: the module traces pages, so widen to page boundaries.
+  a &= ~0xfffull;
+  if (b > UINT64_MAX - 0xfff) throw UsageError("bad range '" + s + "': END too large");
+  b = (b + 0xfff) & ~0xfffull;
+  return {a, b};
+}
+
+uint64_t parseEvents(const std::string& s) {
+  uint64_t mask = 0;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    bool found = false;
+    for (const EventName& e : kEventNames)
+      if (item == e.name) {
+        mask |= e.mask;
+        found = true;
+      }
+    if (!found) {
+      std::string names;
+      for (const EventName& e : kEventNames) names += std::string(names.empty() ? "" : ", ") + e.name;
+      throw UsageError("unknown event kind '" + item + "' (known: " + names + ")");
+    }
+  }
+  if (!mask) throw UsageError("--events needs at least one kind");
+  // Page contents ride on CoW records: asking for them implies cow.
+  if (mask & (KMR_MASK_PAGE_COW | KMR_MASK_PAGE_COW_HASH)) mask |= KMR_MASK_COW;
+  return mask;
+}
+
+std::optional<Options> parseOptions(int argc, const char* const* argv, std::string* out) {
+  Options o;
+  // Everything after the first "--" is the program to launch, untouched.
+  std::vector<std::string> args;
+  int i = 1;
+  for (; i < argc; i++) {
+    if (std::string(argv[i]) == "--") {
+      for (int k = i + 1; k < argc; k++) o.command.emplace_back(argv[k]);
+      if (o.command.empty()) throw UsageError("nothing to launch after '--'");
+      break;
+    }
+    args.emplace_back(argv[i]);
+  }
+  for (int k = 1; k < argc; k++) o.commandLine += std::string(k > 1 ? " " : "") + argv[k];
+
+  CLI::App app{
+      "kmemrec: record what happens to a process's memory (VMAs, page table entries,\n"
+      "copy-on-write, faults) into a trace file for kmemreplay.\n\n"
+      "  kmemrec PID -o trace.kmr           attach to a running process\n"
+      "  kmemrec -o trace.kmr -- prog args  launch prog and record from its first instruction\n"
+      "  kmemrec --comm NAME -o trace.kmr   wait for a process named NAME and record it\n\n"
+      "Exit status: 0 trace complete; 1 error; 2 bad command line; 3 trace complete\n"
+      "but events were lost.",
+      "kmemrec"};
+  app.set_version_flag("--version", "kmemrec 0.1.0");
+  std::string pid, range, events, duration, bufsize;
+  app.add_option("pid", pid, "process to attach to");
+  app.add_option("--comm", o.comm, "wait for a process with this name (as in /proc/PID/comm)");
+  app.add_option("-o,--output", o.output, "trace file to write (mode 0600)")->required();
+  app.add_option("--range", range, "trace only START-END (hex or decimal; default: everything)");
+  std::string event_help = "event kinds, comma separated:";
+  for (const EventName& e : kEventNames) event_help += std::string("\n  ") + e.name + ": " + e.what;
+  app.add_option("--events", events, event_help);
+  app.add_option("--duration", duration, "stop after this long (10, 1.5s, 500ms, 2m)");
+  app.add_option("--buffer-size", bufsize,
+                 "ring size per CPU, a power of two (default 8M; 64K..1G)");
+  app.add_flag("--live", o.live, "print the shadow page table of the traced range every second");
+  app.add_flag("-q,--quiet", o.quiet, "no status line and no summary");
+  app.add_option("--comm-timeout", o.comm_timeout_s,
+                 "with --comm: give up after this many seconds (default: wait forever)");
+  app.add_option("--device", o.device, "the kmemrec device")->capture_default_str();
+  app.footer("Launch mode: put the program and its arguments after '--'.");
+
+  try {
+    std::vector<std::string> rev(args.rbegin(), args.rend());
+    app.parse(rev);
+  } catch (const CLI::CallForHelp&) {
+    *out = app.help();
+    return std::nullopt;
+  } catch (const CLI::CallForVersion&) {
+    *out = "kmemrec 0.1.0\n";
+    return std::nullopt;
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
+  }
+
+  if (!pid.empty()) {
+    uint64_t v = 0;
+    try {
+      v = parseU64(pid, "pid");
+    } catch (const UsageError&) {
+      throw UsageError("bad pid '" + pid + "' (a process id; for a name use --comm)");
+    }
+    if (v == 0 || v > 0x3fffffff) throw UsageError("bad pid '" + pid + "'");
+    o.pid = static_cast<uint32_t>(v);
+  }
+  int modes = !!o.pid + !o.comm.empty() + !o.command.empty();
+  if (modes == 0) throw UsageError("say what to record: a PID, --comm NAME, or -- prog args");
+  if (modes > 1) throw UsageError("give only one of: a PID, --comm NAME, -- prog args");
+  if (!o.comm.empty() && o.comm.size() > 15)
+    throw UsageError("--comm '" + o.comm + "' is longer than the kernel keeps (15 bytes)");
+  if (o.comm_timeout_s < 0) throw UsageError("--comm-timeout must not be negative");
+  if (!range.empty()) std::tie(o.range_start, o.range_end) = parseRange(range);
+  if (!events.empty()) {
+    o.event_mask = parseEvents(events);
+    o.events_text = events;
+  }
+  if (!duration.empty()) o.duration_ns = parseDuration(duration);
+  if (!bufsize.empty()) {
+    o.buffer_size = parseSize(bufsize);
+    if (o.buffer_size < KMR_RING_SIZE_MIN || o.buffer_size > KMR_RING_SIZE_MAX ||
+        (o.buffer_size & (o.buffer_size - 1)))
+      throw UsageError("--buffer-size must be a power of two between 64K and 1G, not " + bufsize);
+  }
+  return o;
+}
+
+}  // namespace kmr::rec

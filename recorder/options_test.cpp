@@ -1,0 +1,101 @@
+#include <catch2/catch.hpp>
+
+#include <kmemrec/abi.h>
+
+#include "options.h"
+
+using namespace kmr::rec;
+
+namespace {
+std::optional<Options> parse(std::vector<const char*> args, std::string* out = nullptr) {
+  std::string sink;
+  args.insert(args.begin(), "kmemrec");
+  return parseOptions(static_cast<int>(args.size()), args.data(), out ? out : &sink);
+}
+}  // namespace
+
+TEST_CASE("the three ways to choose a target") {
+  auto o = parse({"1234", "-o", "t.kmr"});
+  REQUIRE(o);
+  CHECK(o->pid == 1234u);
+  CHECK(o->output == "t.kmr");
+  CHECK(o->command.empty());
+
+  o = parse({"-o", "t.kmr", "--", "prog", "-o", "x", "--", "y"});
+  REQUIRE(o);
+  CHECK_FALSE(o->pid);
+  CHECK(o->command == std::vector<std::string>{"prog", "-o", "x", "--", "y"});
+
+  o = parse({"--comm", "bash", "-o", "t.kmr"});
+  REQUIRE(o);
+  CHECK(o->comm == "bash");
+}
+
+TEST_CASE("defaults: everything, until the target exits") {
+  auto o = parse({"7", "-o", "t.kmr"});
+  REQUIRE(o);
+  CHECK(o->range_start == 0);
+  CHECK(o->range_end == 0);
+  CHECK(o->event_mask == 0);
+  CHECK(o->duration_ns == 0);
+  CHECK(o->buffer_size == 0);
+  CHECK_FALSE(o->live);
+  CHECK(o->commandLine == "7 -o t.kmr");
+}
+
+TEST_CASE("option values") {
+  auto o = parse({"7", "-o", "t", "--range", "0x7f0000000123-0x7f0000002001", "--events",
+                  "vma,cow", "--duration", "1.5s", "--buffer-size", "16M", "--live"});
+  REQUIRE(o);
+  CHECK(o->range_start == 0x7f0000000000);
+  CHECK(o->range_end == 0x7f0000003000);
+  CHECK(o->event_mask == (KMR_MASK_VMA | KMR_MASK_COW));
+  CHECK(o->duration_ns == 1'500'000'000);
+  CHECK(o->buffer_size == 16u << 20);
+  CHECK(o->live);
+}
+
+TEST_CASE("value parsers") {
+  CHECK(parseSize("65536") == 65536);
+  CHECK(parseSize("64K") == 65536);
+  CHECK(parseSize("1g") == 1ull << 30);
+  CHECK_THROWS_AS(parseSize("-1"), UsageError);
+  CHECK_THROWS_AS(parseSize("12X"), UsageError);
+  CHECK_THROWS_AS(parseSize(""), UsageError);
+  CHECK_THROWS_AS(parseSize("99999999999999999999"), UsageError);
+  CHECK(parseDuration("10") == 10'000'000'000);
+  CHECK(parseDuration("500ms") == 500'000'000);
+  CHECK(parseDuration("2m") == 120'000'000'000);
+  CHECK_THROWS_AS(parseDuration("0"), UsageError);
+  CHECK_THROWS_AS(parseDuration("-3s"), UsageError);
+  CHECK_THROWS_AS(parseDuration("soon"), UsageError);
+  CHECK_THROWS_AS(parseDuration("nan"), UsageError);
+  CHECK(parseRange("4096-8192") == std::pair<uint64_t, uint64_t>{4096, 8192});
+  CHECK_THROWS_AS(parseRange("0x2000-0x1000"), UsageError);
+  CHECK_THROWS_AS(parseRange("0x2000"), UsageError);
+  CHECK_THROWS_AS(parseRange("0x1000-zz"), UsageError);
+  CHECK(parseEvents("all") == KMR_MASK_ALL);
+  CHECK(parseEvents("page-cow-hash") == (KMR_MASK_PAGE_COW_HASH | KMR_MASK_COW));
+  CHECK_THROWS_WITH(parseEvents("vma,bogus"), Catch::Contains("unknown event kind 'bogus'"));
+}
+
+TEST_CASE("bad command lines say what is wrong") {
+  CHECK_THROWS_WITH(parse({"-o", "t"}), Catch::Contains("say what to record"));
+  CHECK_THROWS_WITH(parse({"12", "--comm", "x", "-o", "t"}), Catch::Contains("only one of"));
+  CHECK_THROWS_WITH(parse({"12"}), Catch::Contains("output"));
+  CHECK_THROWS_WITH(parse({"abc", "-o", "t"}), Catch::Contains("bad pid 'abc'"));
+  CHECK_THROWS_WITH(parse({"0", "-o", "t"}), Catch::Contains("bad pid"));
+  CHECK_THROWS_WITH(parse({"-o", "t", "--"}), Catch::Contains("nothing to launch"));
+  CHECK_THROWS_WITH(parse({"1", "-o", "t", "--buffer-size", "3M"}), Catch::Contains("power of two"));
+  CHECK_THROWS_WITH(parse({"1", "-o", "t", "--buffer-size", "4K"}), Catch::Contains("power of two"));
+  CHECK_THROWS_WITH(parse({"--comm", "a-very-long-process-name", "-o", "t"}),
+                    Catch::Contains("longer than"));
+  CHECK_THROWS_AS(parse({"1", "-o", "t", "--bogus"}), UsageError);
+}
+
+TEST_CASE("--help prints usage and parses nothing") {
+  std::string out;
+  CHECK_FALSE(parse({"--help"}, &out));
+  CHECK(out.find("--buffer-size") != std::string::npos);
+  CHECK(out.find("Exit status") != std::string::npos);
+}
