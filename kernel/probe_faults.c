@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page faults on a traced mm: KMR_EV_FAULT, the final PTE of every fault,
+ * CoW (old and new pfn), fault-around neighbours, swap-in and migration.
+ *
+ * The one return hook on the hot path is a kretprobe on handle_mm_fault(),
+ * the common entry of user faults (mmap_lock or per-VMA lock), GUP and
+ * remote faults on both kernels.  Its entry saves what the return needs (the
+ * VMA may be gone at return with RETRY/COMPLETED) in the instance data,
+ * struct kmr_fctx, and publishes it in a small table keyed by task, so the
+ * cheap entry-only hooks inside the fault (ftrace_ops on do_wp_page, the
+ * new-anon rmap, the PTE setter, do_swap_page) can annotate it.  At return
+ * the PTEs the fault set are re-read under their PTL (kmr_emit_pte_one/
+ * range): each record states the page table as it is at its seq, so a
+ * racing unmap or a second thread cannot make the stream wrong, only
+ * redundant.  The CoW record itself is emitted from the rmap hook, which
+ * runs under the PTL only when the copy really happens (a CoW that lost a
+ * race backs out before it).
+ *
+ * Cost per traced anonymous write fault: the kretprobe (entry + return),
+ * one ftrace_ops call (the rmap hook), and two records (PTE, FAULT).
+ */
+#include <linux/hash.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/sched.h>
+#include "compat/probes.h"
+#include "probes.h"
+
+struct kmr_fctx {
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned long vaddr;		/* faulting address */
+	unsigned long addr;		/* its page */
+	unsigned long ip;		/* user ip, 0 if not from user mode */
+	unsigned long vm_start;
+	unsigned int flags;		/* FAULT_FLAG_* */
+	unsigned int state;		/* KMR_FCTX_* */
+	unsigned long lo, hi;		/* other PTEs this fault set */
+	unsigned long old_pfn;		/* do_wp_page: the page being written */
+	u32 cow_flags;
+};
+
+#define KMR_FCTX_LISTED		BIT(0)	/* in kmr_fctx_tab */
+#define KMR_FCTX_WP		BIT(1)	/* do_wp_page ran on addr */
+#define KMR_FCTX_COW		BIT(2)	/* ... and copied the page */
+#define KMR_FCTX_SWAP		BIT(3)	/* do_swap_page ran on addr */
+
+/*
+ * Faults in progress on traced mms, by task.  Open addressing over a
+ * bounded probe window; readers never stop at an empty slot, so removal is
+ * a plain store.  A full window only loses the annotations (cause, CoW pair)
+ * of that one fault, never its PTE or FAULT record.
+ */
+#define KMR_FCTX_BITS		9
+#define KMR_FCTX_PROBE		8
+static struct kmr_fctx *kmr_fctx_tab[1 << KMR_FCTX_BITS];
+
+struct kmr_fctx *kmr_fctx_current(void)
+{
+	unsigned int h = hash_ptr(current, KMR_FCTX_BITS), i;
+
+	for (i = 0; i < KMR_FCTX_PROBE; i++) {
+		struct kmr_fctx *c;
+
+		c = READ_ONCE(kmr_fctx_tab[(h + i) & ((1 << KMR_FCTX_BITS) - 1)]);
+		if (c && READ_ONCE(c->task) == current)
+			return c;
+	}
+	return NULL;
+}
+
+static bool kmr_fctx_insert(struct kmr_fctx *c)
+{
+	unsigned int h = hash_ptr(current, KMR_FCTX_BITS), i;
+
+	for (i = 0; i < KMR_FCTX_PROBE; i++) {
+		struct kmr_fctx **slot;
+
+		slot = &kmr_fctx_tab[(h + i) & ((1 << KMR_FCTX_BITS) - 1)];
+		if (!READ_ONCE(*slot) && !cmpxchg(slot, NULL, c))
+			return true;
+	}
+	return false;
+}
+
+static void kmr_fctx_remove(struct kmr_fctx *c)
+{
+	unsigned int h = hash_ptr(current, KMR_FCTX_BITS), i;
+
+	for (i = 0; i < KMR_FCTX_PROBE; i++) {
+		struct kmr_fctx **slot;
+
+		slot = &kmr_fctx_tab[(h + i) & ((1 << KMR_FCTX_BITS) - 1)];
+		if (READ_ONCE(*slot) == c) {
+			WRITE_ONCE(*slot, NULL);
+			return;
+		}
+	}
+	WARN_ON_ONCE(1);
+}
+
+bool kmr_fctx_owns_cow(struct kmr_fctx *c, struct mm_struct *mm,
+		       unsigned long start, unsigned long end)
+{
+	return c && c->mm == mm && (c->state & KMR_FCTX_WP) &&
+	       start == c->addr && end == start + PAGE_SIZE;
+}
+
+/* Widen the range of other PTEs set by the fault in progress. */
+static void kmr_fctx_extend(struct kmr_fctx *c, unsigned long start,
+			    unsigned long end)
+{
+	if (start == c->addr && end == c->addr + PAGE_SIZE)
+		return;
+	if (c->hi <= c->lo) {
+		c->lo = start;
+		c->hi = end;
+		return;
+	}
+	c->lo = min(c->lo, start);
+	c->hi = max(c->hi, end);
+}
+
+/* ------------------------------------------------------------------------ */
+/* handle_mm_fault: kretprobe                                               */
+/* ------------------------------------------------------------------------ */
+
+static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmr_fctx *c = (struct kmr_fctx *)ri->data;
+	struct pt_regs *uregs;
+
+	if (likely(!kmr_mm_traced(mm)))
+		return 1;	/* no return instance used */
+
+	uregs = (struct pt_regs *)regs_get_kernel_argument(regs, 3);
+	c->task = current;
+	c->mm = mm;
+	c->vaddr = regs_get_kernel_argument(regs, 1);
+	c->addr = c->vaddr & PAGE_MASK;
+	c->flags = regs_get_kernel_argument(regs, 2);
+	c->ip = uregs && user_mode(uregs) ? instruction_pointer(uregs) : 0;
+	c->vm_start = vma->vm_start;
+	c->state = 0;
+	c->lo = 0;
+	c->hi = 0;
+	/* A nested fault (none expected) keeps the outer one's annotations. */
+	if (!kmr_fctx_current() && kmr_fctx_insert(c))
+		c->state |= KMR_FCTX_LISTED;
+	return 0;
+}
+
+static u32 kmr_fault_flags(const struct kmr_fctx *c, vm_fault_t ret)
+{
+	u32 ff = 0;
+
+	if (c->flags & FAULT_FLAG_WRITE)
+		ff |= KMR_FAULT_WRITE;
+	if (c->flags & FAULT_FLAG_INSTRUCTION)
+		ff |= KMR_FAULT_EXEC;
+	if (c->flags & FAULT_FLAG_USER)
+		ff |= KMR_FAULT_USER;
+	/* mm_account_fault()'s rule */
+	if ((ret & VM_FAULT_MAJOR) || (c->flags & FAULT_FLAG_TRIED))
+		ff |= KMR_FAULT_MAJOR;
+	if ((c->flags & FAULT_FLAG_REMOTE) || current->mm != c->mm)
+		ff |= KMR_FAULT_REMOTE;
+	if (ret & VM_FAULT_ERROR)
+		ff |= KMR_FAULT_ERROR;
+	if (c->state & KMR_FCTX_WP)
+		ff |= KMR_FAULT_PROT;
+	return ff;
+}
+
+/* The other PTEs the fault set (fault-around, mTHP), around its own. */
+static void kmr_emit_faultaround(struct kmr_session *s,
+				 const struct kmr_fctx *c)
+{
+	unsigned long next = c->addr + PAGE_SIZE;
+
+	if (c->hi <= c->lo)
+		return;
+	if (c->lo < c->addr)
+		kmr_emit_pte_range(s, c->lo, min(c->hi, c->addr),
+				   KMR_PTE_CAUSE_FAULTAROUND);
+	if (c->hi > next)
+		kmr_emit_pte_range(s, max(c->lo, next), c->hi,
+				   KMR_PTE_CAUSE_FAULTAROUND);
+}
+
+static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kmr_fctx *c = (struct kmr_fctx *)ri->data;
+	vm_fault_t ret = regs_return_value(regs);
+	enum kmr_pte_cause cause = KMR_PTE_CAUSE_FAULT;
+	struct kmr_session *s;
+	u32 ff;
+
+	if (c->state & KMR_FCTX_LISTED)
+		kmr_fctx_remove(c);
+	/* The retried attempt reports the fault (mm_account_fault's rule). */
+	if (ret & VM_FAULT_RETRY)
+		return 0;
+
+	ff = kmr_fault_flags(c, ret);
+	if (c->state & KMR_FCTX_COW)
+		cause = KMR_PTE_CAUSE_COW;
+	else if (c->state & KMR_FCTX_SWAP)
+		cause = KMR_PTE_CAUSE_SWAPIN;
+	else if (ff & KMR_FAULT_REMOTE)
+		cause = KMR_PTE_CAUSE_REMOTE;
+
+	/*
+	 * With RETRY/COMPLETED clear the fault's lock is still held; with
+	 * COMPLETED it is not, but the emitters need no mmap_lock.
+	 */
+	kmr_for_each_session_mm(c->mm, s) {
+		if (!(ret & VM_FAULT_ERROR)) {
+			kmr_emit_faultaround(s, c);
+			kmr_emit_pte_one(s, c->addr, cause);
+		}
+		kmr_emit_fault(s, c->vaddr, c->ip, ff, current->pid);
+		kmr_stat_fault(s, c->vm_start, ff);
+	}
+	return 0;
+}
+
+static struct kretprobe kmr_hmf_probe = {
+	.kp.symbol_name	= "handle_mm_fault",
+	.entry_handler	= kmr_hmf_entry,
+	.handler	= kmr_hmf_return,
+	.data_size	= sizeof(struct kmr_fctx),
+	/* every thread sleeping in a fault (I/O, locks) holds an instance */
+	.maxactive	= 1024,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Entry hooks inside the fault: ftrace_ops                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The fault in progress on current for @mm and @addr's page, or NULL. */
+static struct kmr_fctx *kmr_fctx_match(struct mm_struct *mm,
+				       unsigned long addr)
+{
+	struct kmr_fctx *c = kmr_fctx_current();
+
+	if (c && c->mm == mm && c->addr == (addr & PAGE_MASK))
+		return c;
+	return NULL;
+}
+
+/* do_wp_page(vmf): PTL held, vmf->orig_pte is the read-only PTE. */
+static void notrace kmr_wp_entry(unsigned long ip, unsigned long pip,
+				 struct ftrace_ops *op,
+				 struct ftrace_regs *fregs)
+{
+	struct vm_fault *vmf = (struct vm_fault *)kmr_farg(fregs, 0);
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct kmr_fctx *c;
+	unsigned long pfn;
+
+	if (likely(!kmr_mm_traced(mm)))
+		return;
+	c = kmr_fctx_match(mm, vmf->address);
+	if (!c)
+		return;
+	pfn = pte_pfn(vmf->orig_pte);
+	c->state |= KMR_FCTX_WP;
+	c->old_pfn = pfn;
+	c->cow_flags = 0;
+	if (is_zero_pfn(pfn)) {
+		c->cow_flags = KMR_COW_ZERO;
+	} else if (pfn_valid(pfn)) {
+		struct folio *folio = page_folio(pfn_to_page(pfn));
+
+		if (folio_test_ksm(folio))
+			c->cow_flags = KMR_COW_KSM;
+		else if (!folio_test_anon(folio))
+			c->cow_flags = KMR_COW_FILE;
+	}
+}
+
+/* do_swap_page(vmf): the fault's PTE comes back from swap. */
+static void notrace kmr_swap_entry(unsigned long ip, unsigned long pip,
+				   struct ftrace_ops *op,
+				   struct ftrace_regs *fregs)
+{
+	struct vm_fault *vmf = (struct vm_fault *)kmr_farg(fregs, 0);
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct kmr_fctx *c;
+
+	if (likely(!kmr_mm_traced(mm)))
+		return;
+	c = kmr_fctx_match(mm, vmf->address);
+	if (c)
+		c->state |= KMR_FCTX_SWAP;
+}
+
+/* do_set_pte / set_pte_range: file PTEs, fault-around runs (PTL held). */
+static void notrace kmr_setpte_entry(unsigned long ip, unsigned long pip,
+				     struct ftrace_ops *op,
+				     struct ftrace_regs *fregs)
+{
+	struct vm_fault *vmf = (struct vm_fault *)kmr_farg(fregs, 0);
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	unsigned long nr, addr;
+	struct kmr_fctx *c;
+
+	if (likely(!kmr_mm_traced(mm)))
+		return;
+	c = kmr_fctx_current();
+	if (!c || c->mm != mm)
+		return;
+	kmr_set_pte_args(fregs, &nr, &addr);
+	kmr_fctx_extend(c, addr, addr + nr * PAGE_SIZE);
+}
+
+/*
+ * A new anonymous page whose PTE is set by something other than a fault
+ * (userfaultfd copy, uprobes): the PTE about to be written is the page with
+ * the VMA's protection, dirty, writable if the VMA is.  We run under the
+ * PTL that orders it, so the record's seq is right; the rmap is not set yet,
+ * hence ANON by hand.
+ */
+static void kmr_anon_no_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+			      unsigned long addr, unsigned long pfn,
+			      unsigned long nr)
+{
+	u64 ent[16];
+	struct kmr_session *s;
+	unsigned long i;
+
+	nr = min_t(unsigned long, nr, ARRAY_SIZE(ent));
+	for (i = 0; i < nr; i++) {
+		pte_t pte = pte_mkdirty(pfn_pte(pfn + i, vma->vm_page_prot));
+
+		if (vma->vm_flags & VM_WRITE)
+			pte = kmr_pte_mkwrite(pte);
+		ent[i] = kmr_pte_entry(pte) |
+			 KMR_PTE_MAKE(0, KMR_PTE_ANON | KMR_PTE_EXCLUSIVE);
+	}
+	kmr_for_each_session_mm(mm, s)
+		kmr_emit_pte_vals(s, addr, nr, PAGE_SHIFT, ent,
+				  KMR_PTE_CAUSE_OTHER);
+}
+
+/* (page|folio)_add_new_anon_rmap(p, vma, addr, ...): PTL held. */
+static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
+				   struct ftrace_ops *op,
+				   struct ftrace_regs *fregs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)kmr_farg(fregs, 1);
+	unsigned long addr = kmr_farg(fregs, 2);
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long pfn, nr;
+	struct kmr_session *s;
+	struct kmr_fctx *c;
+
+	if (likely(!kmr_mm_traced(mm)))
+		return;
+	kmr_anon_rmap_arg(kmr_farg(fregs, 0), &pfn, &nr);
+	c = kmr_fctx_current();
+	if (!c || c->mm != mm) {
+		/* PMD-sized: khugepaged, re-walked at the mmap write-unlock */
+		if (nr < (1UL << (PMD_SHIFT - PAGE_SHIFT)))
+			kmr_anon_no_fault(mm, vma, addr, pfn, nr);
+		return;
+	}
+	if ((c->state & (KMR_FCTX_WP | KMR_FCTX_COW)) == KMR_FCTX_WP &&
+	    addr == c->addr) {
+		c->state |= KMR_FCTX_COW;
+		kmr_for_each_session_mm(mm, s) {
+			kmr_emit_cow(s, addr, c->old_pfn, pfn, current->pid,
+				     c->cow_flags);
+			kmr_stat_cow(s, c->vm_start);
+			if (kmr_session_wants(s, KMR_MASK_PAGE_COW))
+				kmr_emit_page_data(s, addr, pfn_to_page(pfn),
+						   KMR_PAGE_DATA_COW);
+		}
+		return;
+	}
+	/* mTHP: the fault maps the whole folio with PTEs */
+	if (nr > 1 && nr < (1UL << (PMD_SHIFT - PAGE_SHIFT)))
+		kmr_fctx_extend(c, addr, addr + nr * PAGE_SIZE);
+}
+
+static struct ftrace_ops kmr_wp_ops = { .func = kmr_wp_entry };
+static struct ftrace_ops kmr_swap_ops = { .func = kmr_swap_entry };
+static struct ftrace_ops kmr_setpte_ops = { .func = kmr_setpte_entry };
+static struct ftrace_ops kmr_rmap_ops = { .func = kmr_rmap_entry };
+
+static struct {
+	struct ftrace_ops *ops;
+	const char *sym;
+} kmr_fault_ops[] = {
+	{ &kmr_rmap_ops, KMR_SYM_ANON_RMAP },
+	{ &kmr_wp_ops, "do_wp_page" },
+	{ &kmr_swap_ops, "do_swap_page" },
+	{ &kmr_setpte_ops, KMR_SYM_SET_PTE },
+};
+
+/* ------------------------------------------------------------------------ */
+/* remove_migration_pte: kretprobe (the new PTE is set with no notifier)   */
+/* ------------------------------------------------------------------------ */
+
+struct kmr_migr {
+	struct mm_struct *mm;
+	unsigned long start, end;
+};
+
+static int kmr_migr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct folio *folio = (struct folio *)regs_get_kernel_argument(regs, 0);
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+	unsigned long addr = regs_get_kernel_argument(regs, 2);
+	struct kmr_migr *m = (struct kmr_migr *)ri->data;
+
+	if (likely(!kmr_mm_traced(vma->vm_mm)))
+		return 1;
+	/* rmap locks held by the caller keep the VMA and its tables alive */
+	m->mm = vma->vm_mm;
+	m->start = max(addr, vma->vm_start);
+	m->end = min(addr + folio_size(folio), vma->vm_end);
+	return 0;
+}
+
+static int kmr_migr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kmr_migr *m = (struct kmr_migr *)ri->data;
+	struct kmr_session *s;
+
+	kmr_for_each_session_mm(m->mm, s)
+		kmr_emit_pte_range(s, m->start, m->end,
+				   KMR_PTE_CAUSE_MIGRATION);
+	return 0;
+}
+
+static struct kretprobe kmr_migr_probe = {
+	.kp.symbol_name	= "remove_migration_pte",
+	.entry_handler	= kmr_migr_entry,
+	.handler	= kmr_migr_return,
+	.data_size	= sizeof(struct kmr_migr),
+	.maxactive	= 64,
+};
+
+static struct kretprobe *kmr_fault_rps[] = { &kmr_hmf_probe, &kmr_migr_probe };
+
+/* ------------------------------------------------------------------------ */
+/* Registration                                                             */
+/* ------------------------------------------------------------------------ */
+
+static void kmr_fault_ops_unregister(unsigned int n)
+{
+	while (n--)
+		unregister_ftrace_function(kmr_fault_ops[n].ops);
+}
+
+int kmr_faults_register(void)
+{
+	unsigned int i;
+	int ret;
+
+	memset(kmr_fctx_tab, 0, sizeof(kmr_fctx_tab));
+	for (i = 0; i < ARRAY_SIZE(kmr_fault_ops); i++) {
+		struct ftrace_ops *ops = kmr_fault_ops[i].ops;
+		const char *sym = kmr_fault_ops[i].sym;
+
+		ret = ftrace_set_filter(ops, (unsigned char *)sym, strlen(sym),
+					1);
+		if (!ret)
+			ret = register_ftrace_function(ops);
+		if (ret) {
+			pr_err("kmemrec: cannot hook %s: %d\n", sym, ret);
+			goto undo_ops;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(kmr_fault_rps); i++) {
+		kmr_fault_rps[i]->nmissed = 0;
+		kmr_fault_rps[i]->kp.addr = NULL;
+		kmr_fault_rps[i]->kp.flags = 0;
+	}
+	ret = register_kretprobes(kmr_fault_rps, ARRAY_SIZE(kmr_fault_rps));
+	if (ret) {
+		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
+		i = ARRAY_SIZE(kmr_fault_ops);
+		goto undo_ops;
+	}
+	return 0;
+
+undo_ops:
+	kmr_fault_ops_unregister(i);
+	return ret;
+}
+
+void kmr_faults_unregister(void)
+{
+	/* entry hooks first: they read kmr_fctx_tab */
+	kmr_fault_ops_unregister(ARRAY_SIZE(kmr_fault_ops));
+	unregister_kretprobes(kmr_fault_rps, ARRAY_SIZE(kmr_fault_rps));
+	if (kmr_hmf_probe.nmissed || kmr_migr_probe.nmissed)
+		pr_warn("kmemrec: %d fault / %d migration returns missed\n",
+			kmr_hmf_probe.nmissed, kmr_migr_probe.nmissed);
+	/* in-flight instances of the old probe no longer call us */
+	memset(kmr_fctx_tab, 0, sizeof(kmr_fctx_tab));
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hook life cycle.  Nothing is hooked while no session is attached (a loaded
+ * idle module costs nothing): the first kmr_probes_get() registers every
+ * hook, the last kmr_probes_put() removes them.  kmr_probes_attach() adds a
+ * traced mm (mmu_notifier + VMA shadow), kmr_probes_detach() removes it.
+ *
+ * Teardown order (KERNEL-HOOKS.md §5): sessions detach (notifier put), then
+ * tracepoints (+ synchronize), kretprobes, ftrace_ops; at module exit the
+ * exec task_work still queued is waited for and mmu_notifier_synchronize()
+ * lets the notifiers' SRCU callbacks finish.
+ */
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "probes.h"
+
+struct kmr_pmm_set __rcu *kmr_pmms;
+/* attach/detach/release of traced mms; outside any mmap_lock */
+DEFINE_MUTEX(kmr_attach_lock);
+
+/* kmr_reg_users and the registration of the global hooks */
+static DEFINE_MUTEX(kmr_reg_lock);
+static unsigned int kmr_reg_users;
+
+/* ------------------------------------------------------------------------ */
+/* The list of attached mms (kmr_attach_lock held)                          */
+/* ------------------------------------------------------------------------ */
+
+static int kmr_pmm_set_replace(struct kmr_pmm *add, struct kmr_pmm *del)
+{
+	struct kmr_pmm_set *old, *set;
+	unsigned int n = 0, i;
+
+	lockdep_assert_held(&kmr_attach_lock);
+	old = rcu_dereference_protected(kmr_pmms,
+					lockdep_is_held(&kmr_attach_lock));
+	set = kzalloc(struct_size(set, e, (old ? old->nr : 0) + 1),
+		      GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	for (i = 0; old && i < old->nr; i++)
+		if (old->e[i].pmm != del)
+			set->e[n++] = old->e[i];
+	if (add) {
+		set->e[n].sem = &add->mn.mm->mmap_lock;
+		set->e[n].pmm = add;
+		n++;
+	}
+	set->nr = n;
+	rcu_assign_pointer(kmr_pmms, n ? set : NULL);
+	if (!n)
+		kfree(set);
+	/* hooks run with preemption off: a plain grace period covers them */
+	synchronize_rcu();
+	kfree(old);
+	return 0;
+}
+
+int kmr_pmm_list(struct kmr_pmm *pmm)
+{
+	int ret;
+
+	if (pmm->listed)
+		return 0;
+	ret = kmr_pmm_set_replace(pmm, NULL);
+	if (!ret)
+		pmm->listed = true;
+	return ret;
+}
+
+void kmr_pmm_unlist(struct kmr_pmm *pmm)
+{
+	if (!pmm->listed)
+		return;
+	/*
+	 * Removing never needs more room than the old set had, but the
+	 * allocation can still fail: retry rather than leave a pointer to an
+	 * mm that may be recycled.
+	 */
+	while (kmr_pmm_set_replace(NULL, pmm))
+		schedule_timeout_uninterruptible(1);
+	pmm->listed = false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per traced mm                                                            */
+/* ------------------------------------------------------------------------ */
+
+int kmr_probes_attach(struct kmr_session *s, struct mm_struct *mm)
+{
+	void **priv = kmr_session_probe_priv(s);
+	struct mmu_notifier *mn;
+	struct kmr_pmm *pmm;
+	int ret;
+
+	if (WARN_ON_ONCE(*priv))
+		return -EBUSY;
+	/* mmu_notifier_get_locked() needs live users; the session has mm_count */
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	mutex_lock(&kmr_attach_lock);
+	ret = mmap_write_lock_killable(mm);
+	if (ret)
+		goto out_unlock;
+	mn = mmu_notifier_get_locked(&kmr_mn_ops, mm);
+	if (IS_ERR(mn)) {
+		ret = PTR_ERR(mn);
+		goto out_mmap_unlock;
+	}
+	pmm = container_of(mn, struct kmr_pmm, mn);
+	if (!pmm->users) {
+		/*
+		 * Shadow and listing under the write lock: no VMA change can
+		 * fall between the shadow and the first commit we see.
+		 */
+		ret = kmr_vma_shadow_init(pmm, mm);
+		if (!ret)
+			ret = kmr_pmm_list(pmm);
+		if (ret) {
+			kmr_vma_shadow_free(pmm);
+			mmap_write_unlock(mm);
+			mutex_unlock(&kmr_attach_lock);
+			mmu_notifier_put(mn);
+			mmput(mm);
+			return ret;
+		}
+	}
+	pmm->users++;
+	*priv = pmm;
+out_mmap_unlock:
+	mmap_write_unlock(mm);
+out_unlock:
+	mutex_unlock(&kmr_attach_lock);
+	/* after the unlock: a last mmput() runs ->release, which takes it */
+	mmput(mm);
+	return ret;
+}
+
+void kmr_probes_detach(struct kmr_session *s)
+{
+	void **priv = kmr_session_probe_priv(s);
+	struct kmr_pmm *pmm = *priv;
+
+	if (!pmm)
+		return;
+	*priv = NULL;
+	mutex_lock(&kmr_attach_lock);
+	if (!--pmm->users)
+		kmr_pmm_unlist(pmm);	/* the shadow is freed with pmm */
+	mutex_unlock(&kmr_attach_lock);
+	mmu_notifier_put(&pmm->mn);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Global hooks                                                             */
+/* ------------------------------------------------------------------------ */
+
+int kmr_probes_get(void)
+{
+	int ret = 0;
+
+	mutex_lock(&kmr_reg_lock);
+	if (kmr_reg_users) {
+		kmr_reg_users++;
+		goto out;
+	}
+	ret = kmr_faults_register();
+	if (ret)
+		goto out;
+	ret = kmr_vma_register();
+	if (ret)
+		goto undo_faults;
+	ret = kmr_proc_register();
+	if (ret)
+		goto undo_vma;
+	kmr_reg_users = 1;
+	goto out;
+
+undo_vma:
+	kmr_vma_unregister();
+undo_faults:
+	kmr_faults_unregister();
+out:
+	mutex_unlock(&kmr_reg_lock);
+	return ret;
+}
+
+void kmr_probes_put(void)
+{
+	mutex_lock(&kmr_reg_lock);
+	if (!WARN_ON_ONCE(!kmr_reg_users) && !--kmr_reg_users) {
+		kmr_proc_unregister();
+		kmr_faults_unregister();
+		kmr_vma_unregister();
+	}
+	mutex_unlock(&kmr_reg_lock);
+}
+
+int kmr_probes_init(void)
+{
+	return 0;
+}
+
+void kmr_probes_exit(void)
+{
+	WARN_ON_ONCE(kmr_reg_users);
+	kmr_proc_drain();
+	mmu_notifier_synchronize();
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared state of the hooks (probes.c, probe_*.c).  The API the core calls
+ * (kmr_probes_init/get/put/attach/detach) is declared in kmemrec.h.
+ *
+ * One struct kmr_pmm exists per traced mm while at least one session is
+ * attached to it: it is the mmu_notifier subscription (shared by every
+ * session on that mm, mmu_notifier_get_locked() refcounts it) and holds the
+ * VMA shadow diffed at each mmap write-unlock.  Attached mms are listed in
+ * an RCU-replaced array (kmr_pmms) so the up_write hook can find the mm of
+ * a semaphore by pointer comparison only.
+ */
+#ifndef _KMR_PROBES_H
+#define _KMR_PROBES_H
+
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include "kmemrec.h"
+
+/* One VMA as the shadow remembers it: what KMR_EV_VMA would show. */
+struct kmr_vshadow {
+	unsigned long start;
+	unsigned long end;
+	unsigned long flags;		/* vm_flags */
+	unsigned long pgoff;
+	const void *file;		/* identity only, never dereferenced */
+	const void *name;		/* anon_vma_name identity, or NULL */
+	unsigned long cls;		/* KMR_VSH_*: names derived from the mm */
+};
+
+/* "[heap]" and "[stack]" depend on mm->brk/start_stack, not on the VMA. */
+#define KMR_VSH_HEAP		BIT(0)
+#define KMR_VSH_STACK		BIT(1)
+
+/* Invalidated ranges to re-walk at the write-unlock (khugepaged collapse). */
+#define KMR_REWALK_MAX		8
+
+struct kmr_pmm {
+	struct mmu_notifier mn;		/* mn.mm is the traced mm */
+	unsigned int users;		/* attached sessions, under kmr_attach_lock */
+	bool listed;			/* in kmr_pmms */
+	bool execing;			/* begin_new_exec() replaced this mm */
+
+	/* Below: used with the mm's mmap_lock held for write. */
+	struct kmr_vshadow *sh;		/* sorted by start */
+	struct kmr_vshadow *sh_next;	/* scratch of the same capacity */
+	unsigned int sh_nr;
+	unsigned int sh_cap;
+	bool sh_valid;			/* false: next commit sends everything */
+	unsigned int nr_rewalk;
+	bool rewalk_all;
+	struct {
+		unsigned long start, end;
+	} rewalk[KMR_REWALK_MAX];
+};
+
+struct kmr_pmm_ent {
+	const struct rw_semaphore *sem;	/* &mm->mmap_lock */
+	struct kmr_pmm *pmm;
+};
+
+struct kmr_pmm_set {
+	struct rcu_head rcu;
+	unsigned int nr;
+	struct kmr_pmm_ent e[];
+};
+
+extern struct kmr_pmm_set __rcu *kmr_pmms;
+/* Serializes attach/detach/release bookkeeping (never taken by hooks). */
+extern struct mutex kmr_attach_lock;
+
+/* The attached mm whose mmap_lock is @sem, or NULL.  RCU (sched) reader. */
+static __always_inline struct kmr_pmm *kmr_pmm_of_sem(const void *sem)
+{
+	const struct kmr_pmm_set *set =
+		rcu_dereference_check(kmr_pmms, rcu_read_lock_any_held());
+	unsigned int i;
+
+	if (likely(!set))
+		return NULL;
+	for (i = 0; i < set->nr; i++)
+		if (set->e[i].sem == sem)
+			return set->e[i].pmm;
+	return NULL;
+}
+
+/* probes.c: the kmr_pmms array (kmr_attach_lock held). */
+int kmr_pmm_list(struct kmr_pmm *pmm);
+void kmr_pmm_unlist(struct kmr_pmm *pmm);
+
+/*
+ * Each subsystem registers its hooks on the first kmr_probes_get() and
+ * removes them on the last kmr_probes_put(); *_unregister() returns once no
+ * handler of it runs any more.
+ */
+int kmr_faults_register(void);
+void kmr_faults_unregister(void);
+int kmr_vma_register(void);
+void kmr_vma_unregister(void);
+int kmr_proc_register(void);
+void kmr_proc_unregister(void);
+/* Waits for exec task_work still queued (module unload). */
+void kmr_proc_drain(void);
+
+/* probe_mmu.c */
+extern const struct mmu_notifier_ops kmr_mn_ops;
+
+/* probe_vma.c: build/free the shadow (mmap_lock held for write). */
+int kmr_vma_shadow_init(struct kmr_pmm *pmm, struct mm_struct *mm);
+void kmr_vma_shadow_free(struct kmr_pmm *pmm);
+/* probe_vma.c: remember a range invalidated under our mmap write lock. */
+void kmr_vma_note_rewalk(struct kmr_pmm *pmm, unsigned long start,
+			 unsigned long end);
+
+/* probe_faults.c: the fault in progress on the current task, if any. */
+struct kmr_fctx;
+struct kmr_fctx *kmr_fctx_current(void);
+/* True when @ctx is a CoW of [start, end) the fault return will report. */
+bool kmr_fctx_owns_cow(struct kmr_fctx *ctx, struct mm_struct *mm,
+		       unsigned long start, unsigned long end);
+
+/* probe_proc.c: ->release of a traced mm (exit, or the old mm of exec). */
+void kmr_proc_mm_released(struct kmr_pmm *pmm, struct mm_struct *mm);
+
+#endif /* _KMR_PROBES_H */
