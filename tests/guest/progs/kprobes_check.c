@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kprobes_check: the hooks of kmemrec.ko against the kernel's own view.
+ *
+ * A child (the target) runs known memory operations and stops at
+ * checkpoints; at each one the parent drains the rings, applies the records
+ * to its model (kprobes_rec.c) and requires (1) the model to equal
+ * /proc/<child>/maps and pagemap exactly and (2) the records of the step
+ * to be the expected ones: N written pages = N PTE records with pagemap's
+ * pfns, N CoW after fork with the old and new pfns, the munmap range, the
+ * mremap destination with the same pfns, zero-page CoW, exec, exit code,
+ * and the FAULT count equal to ftrace's exceptions:page_fault_user count
+ * for the child (rule: FAULT records with KMR_FAULT_USER, not REMOTE, tid =
+ * the child; the child makes no invalid access, so every user fault the
+ * tracepoint sees reaches handle_mm_fault and completes once).
+ *
+ * usage: kprobes_check            (prints "kprobes_check: PASS")
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kprobes_rec.h"
+
+#define PG		4096ul
+#define NPAGES		64
+
+enum step {
+	ST_START = 1, ST_ANON, ST_COW, ST_MUNMAP, ST_MPROT_SPLIT,
+	ST_MPROT_MERGE, ST_MREMAP, ST_BRK_GROW, ST_BRK_SHRINK, ST_STACK,
+	ST_ZERO_READ, ST_ZERO_WRITE, ST_FILE, ST_EXECED,
+};
+
+struct msg {
+	uint64_t step, a, b, c;
+};
+
+static int c2p[2], p2c[2];
+
+/* ------------------------------------------------------------------------ */
+/* The target                                                               */
+/* ------------------------------------------------------------------------ */
+
+static void checkpoint(uint64_t step, uint64_t a, uint64_t b, uint64_t c)
+{
+	struct msg m = { step, a, b, c };
+	char go;
+
+	if (write(c2p[1], &m, sizeof(m)) != sizeof(m) ||
+	    read(p2c[0], &go, 1) != 1)
+		_exit(90);
+}
+
+static volatile char sink;
+
+static void __attribute__((noinline)) deep(int n)
+{
+	volatile char buf[4000];
+
+	buf[0] = (char)n;
+	buf[sizeof(buf) - 1] = (char)n;
+	if (n > 0)
+		deep(n - 1);
+	sink = buf[0];
+}
+
+static void target(const char *self)
+{
+	char *p, *dst, *z, *f, *brk0;
+	int gc[2], fd, i;
+	pid_t g;
+	char fds[32];
+
+	checkpoint(ST_START, 0, 0, 0);
+
+	p = mmap(NULL, NPAGES * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < NPAGES; i++)
+		p[i * PG] = 1;
+	checkpoint(ST_ANON, (uintptr_t)p, NPAGES, 0);
+
+	if (pipe(gc))
+		_exit(91);
+	g = fork();
+	if (!g) {
+		char c;
+
+		close(gc[1]);
+		if (read(gc[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < NPAGES; i++)
+		p[i * PG] = 2;
+	checkpoint(ST_COW, (uintptr_t)p, NPAGES, g);
+	close(gc[1]);
+	waitpid(g, NULL, 0);
+
+	munmap(p + 16 * PG, 16 * PG);
+	checkpoint(ST_MUNMAP, (uintptr_t)p + 16 * PG, 16, 0);
+
+	mprotect(p, 8 * PG, PROT_READ);
+	checkpoint(ST_MPROT_SPLIT, (uintptr_t)p, 8, 0);
+	mprotect(p, 8 * PG, PROT_READ | PROT_WRITE);
+	checkpoint(ST_MPROT_MERGE, (uintptr_t)p, 8, 0);
+
+	/* a hole far from p to move the last 16 pages into */
+	dst = mmap(NULL, 64 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(dst, 64 * PG);
+	dst += 16 * PG;
+	if (mremap(p + 48 * PG, 16 * PG, 16 * PG,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, dst) != dst)
+		_exit(92);
+	checkpoint(ST_MREMAP, (uintptr_t)p + 48 * PG, (uintptr_t)dst, 16);
+
+	brk0 = sbrk(0);
+	sbrk(16 * PG);
+	for (i = 0; i < 16; i++)
+		brk0[i * PG] = 3;
+	checkpoint(ST_BRK_GROW, (uintptr_t)brk0, 16, 0);
+	sbrk(-16 * (long)PG);
+	checkpoint(ST_BRK_SHRINK, (uintptr_t)brk0, 16, 0);
+
+	deep(128);	/* ~512 KiB of stack */
+	checkpoint(ST_STACK, 0, 0, 0);
+
+	z = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < 8; i++)
+		sink = z[i * PG];
+	checkpoint(ST_ZERO_READ, (uintptr_t)z, 8, 0);
+	for (i = 0; i < 8; i++)
+		z[i * PG] = 4;
+	checkpoint(ST_ZERO_WRITE, (uintptr_t)z, 8, 0);
+
+	fd = open(self, O_RDONLY);
+	f = mmap(NULL, 64 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	sink = f[32 * PG];
+	checkpoint(ST_FILE, (uintptr_t)f, 64, 0);
+
+	snprintf(fds, sizeof(fds), "%d,%d", c2p[1], p2c[0]);
+	execl(self, self, "exec-child", fds, (char *)NULL);
+	_exit(93);
+}
+
+/* After execve: the new image is traced from its first instruction. */
+static int exec_child(const char *fds)
+{
+	char *q;
+	int i;
+
+	if (sscanf(fds, "%d,%d", &c2p[1], &p2c[0]) != 2)
+		return 94;
+	q = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < 8; i++)
+		q[i * PG] = 5;
+	checkpoint(ST_EXECED, (uintptr_t)q, 8, 0);
+	return 7;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The checker                                                              */
+/* ------------------------------------------------------------------------ */
+
+static int failures;
+
+#define CHECK(cond, ...) do {						\
+		if (!(cond)) {						\
+			printf("FAIL: " __VA_ARGS__);			\
+			putchar('\n');					\
+			failures++;					\
+		}							\
+	} while (0)
+
+/* PTE entries (4 KiB pages) in [start, end) that records of @cause set. */
+static size_t count_pte(struct kp_session *s, uint64_t start, uint64_t end,
+			int cause, uint64_t *pfns)
+{
+	size_t i, n = 0, k;
+
+	for (i = 0; i < s->nlog; i++) {
+		const struct kmr_ev_pte *p = (const void *)s->log[i];
+
+		if (p->h.kind != KMR_EV_PTE || p->shift != 12 ||
+		    (cause >= 0 && p->h.flags != (uint32_t)cause))
+			continue;
+		for (k = 0; k < p->nr; k++) {
+			uint64_t va = p->vaddr + k * PG;
+
+			if (va < start || va >= end ||
+			    !(KMR_PTE_FLAGS(p->entry[k]) & KMR_PTE_PRESENT))
+				continue;
+			if (pfns)
+				pfns[(va - start) / PG] = KMR_PTE_PFN(p->entry[k]);
+			n++;
+		}
+	}
+	return n;
+}
+
+static size_t count_kind(struct kp_session *s, unsigned int kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nlog; i++)
+		n += s->log[i]->kind == kind;
+	return n;
+}
+
+static uint64_t user_faults;	/* FAULT|USER by the child, not remote */
+
+static void count_faults(struct kp_session *s, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlog; i++) {
+		const struct kmr_ev_fault *f = (const void *)s->log[i];
+
+		if (f->h.kind == KMR_EV_FAULT && (int)f->tid == pid &&
+		    (f->fault_flags & KMR_FAULT_USER) &&
+		    !(f->fault_flags & KMR_FAULT_REMOTE))
+			user_faults++;
+	}
+}
+
+static void tracefs(const char *file, const char *val)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		kp_die("write %s", path);
+	close(fd);
+}
+
+static uint64_t ftrace_count(void)
+{
+	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
+	char line[512];
+	uint64_t n = 0;
+
+	if (!f)
+		kp_die("open trace");
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "page_fault_user:") != NULL;
+	fclose(f);
+	return n;
+}
+
+static uint64_t saved[NPAGES];	/* pfns after ANON, then after COW */
+
+static void check_step(struct kp_session *s, int pid, const struct msg *m)
+{
+	uint64_t pfn[NPAGES] = { 0 }, i;
+	size_t n;
+
+	switch (m->step) {
+	case ST_ANON:
+		n = count_pte(s, m->a, m->a + m->b * PG, KMR_PTE_CAUSE_FAULT, pfn);
+		CHECK(n == m->b, "anon: %zu PTE records for %" PRIu64 " pages", n, m->b);
+		for (i = 0; i < m->b; i++) {
+			saved[i] = kp_pagemap_pfn(pid, m->a + i * PG);
+			CHECK(pfn[i] == saved[i], "anon page %" PRIu64
+			      ": record pfn %#" PRIx64 ", pagemap %#" PRIx64,
+			      i, pfn[i], saved[i]);
+		}
+		break;
+	case ST_COW: {
+		size_t cows = 0, k;
+
+		CHECK(s->forks == 1, "fork: %" PRIu64 " FORK records", s->forks);
+		for (k = 0; k < s->nlog; k++) {
+			const struct kmr_ev_cow *c = (const void *)s->log[k];
+			uint64_t idx;
+
+			if (c->h.kind != KMR_EV_COW || c->vaddr < m->a ||
+			    c->vaddr >= m->a + m->b * PG)
+				continue;
+			idx = (c->vaddr - m->a) / PG;
+			cows++;
+			CHECK(c->old_pfn == saved[idx] &&
+			      c->new_pfn == kp_pagemap_pfn(pid, c->vaddr),
+			      "cow page %" PRIu64 ": %#llx->%#llx, pagemap before %#"
+			      PRIx64 " after %#" PRIx64, idx,
+			      (unsigned long long)c->old_pfn,
+			      (unsigned long long)c->new_pfn, saved[idx],
+			      kp_pagemap_pfn(pid, c->vaddr));
+		}
+		CHECK(cows == m->b, "cow: %zu COW records for %" PRIu64 " writes",
+		      cows, m->b);
+		for (i = 0; i < m->b; i++)
+			saved[i] = kp_pagemap_pfn(pid, m->a + i * PG);
+		break;
+	}
+	case ST_MUNMAP: {
+		size_t k, hit = 0;
+
+		for (k = 0; k < s->nlog; k++) {
+			const struct kmr_ev_pte_unmap *u = (const void *)s->log[k];
+
+			if (u->h.kind == KMR_EV_PTE_UNMAP &&
+			    u->h.flags == KMR_UNMAP_MUNMAP &&
+			    u->start <= m->a && u->end >= m->a + m->b * PG)
+				hit++;
+		}
+		CHECK(hit >= 1, "munmap: no PTE_UNMAP(MUNMAP) covering the range");
+		CHECK(kp_pte_count_range(s, m->a, m->a + m->b * PG) == 0,
+		      "munmap: model keeps PTEs in the range");
+		break;
+	}
+	case ST_MREMAP:
+		n = count_pte(s, m->b, m->b + m->c * PG, KMR_PTE_CAUSE_MREMAP, pfn);
+		CHECK(n == m->c, "mremap: %zu MREMAP PTEs for %" PRIu64 " pages",
+		      n, m->c);
+		for (i = 0; i < m->c; i++)
+			CHECK(pfn[i] == saved[48 + i] &&
+			      kp_pagemap_pfn(pid, m->b + i * PG) == saved[48 + i],
+			      "mremap page %" PRIu64 ": record %#" PRIx64
+			      " before %#" PRIx64, i, pfn[i], saved[48 + i]);
+		break;
+	case ST_ZERO_READ:
+		for (i = 0; i < m->b; i++) {
+			const struct kp_pte *p = kp_pte_get(s, m->a + i * PG);
+
+			CHECK(p && (KMR_PTE_FLAGS(p->entry) & KMR_PTE_ZERO),
+			      "zero page %" PRIu64 ": not mapped to the zero page", i);
+			if (p)
+				saved[i] = KMR_PTE_PFN(p->entry);
+		}
+		break;
+	case ST_ZERO_WRITE: {
+		size_t k, cows = 0;
+
+		for (k = 0; k < s->nlog; k++) {
+			const struct kmr_ev_cow *c = (const void *)s->log[k];
+
+			if (c->h.kind == KMR_EV_COW && c->vaddr >= m->a &&
+			    c->vaddr < m->a + m->b * PG &&
+			    (c->cow_flags & KMR_COW_ZERO) &&
+			    c->old_pfn == saved[(c->vaddr - m->a) / PG] &&
+			    c->new_pfn == kp_pagemap_pfn(pid, c->vaddr))
+				cows++;
+		}
+		CHECK(cows == m->b, "zero-page cow: %zu good COW records for %"
+		      PRIu64 " writes", cows, m->b);
+		break;
+	}
+	case ST_FILE:
+		n = count_pte(s, m->a, m->a + m->b * PG, -1, NULL);
+		CHECK(n >= 1, "file: no PTE record in the file mapping");
+		break;
+	case ST_EXECED:
+		CHECK(s->execs == 1, "exec: %" PRIu64 " EXEC records", s->execs);
+		n = count_pte(s, m->a, m->a + m->b * PG, KMR_PTE_CAUSE_FAULT, NULL);
+		CHECK(n == m->b, "exec: %zu PTE records for %" PRIu64 " pages",
+		      n, m->b);
+		break;
+	default:
+		break;
+	}
+}
+
+static int checker(int pid)
+{
+	struct kp_session s;
+	struct msg m;
+	uint64_t traced;
+	int status, tries;
+	size_t d;
+
+	kp_open(&s, pid);
+	tracefs("buffer_size_kb", "8192");
+	tracefs("events/exceptions/page_fault_user/enable", "0");
+	tracefs("trace", "");
+	{
+		char filt[64];
+
+		snprintf(filt, sizeof(filt), "common_pid == %d", pid);
+		tracefs("events/exceptions/page_fault_user/filter", filt);
+	}
+	tracefs("events/exceptions/page_fault_user/enable", "1");
+	for (;;) {
+		if (read(c2p[0], &m, sizeof(m)) != sizeof(m))
+			kp_die("target died before a checkpoint");
+		kp_drain(&s);
+		count_faults(&s, pid);
+		check_step(&s, pid, &m);
+		d = kp_compare(&s, pid, 20);
+		printf("checkpoint %" PRIu64 ": %zu records, %zu VMAs, %zu PTEs, %zu diffs, %zu faults\n",
+		       m.step, s.nlog, s.nvma, s.npte, d,
+		       count_kind(&s, KMR_EV_FAULT));
+		CHECK(d == 0, "checkpoint %" PRIu64 ": model != maps/pagemap", m.step);
+		if (m.step == ST_EXECED) {
+			tracefs("events/exceptions/page_fault_user/enable", "0");
+			traced = ftrace_count();
+			printf("user faults: kmemrec %" PRIu64 ", ftrace %" PRIu64 "\n",
+			       user_faults, traced);
+			CHECK(user_faults == traced,
+			      "fault count differs from exceptions:page_fault_user");
+		}
+		kp_log_reset(&s);
+		if (write(p2c[1], "g", 1) != 1)
+			kp_die("release target");
+		if (m.step == ST_EXECED)
+			break;
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		kp_die("waitpid");
+	for (tries = 0; tries < 100 && !s.exits; tries++) {
+		kp_drain(&s);
+		if (!s.exits)
+			usleep(10000);
+	}
+	CHECK(s.exits == 1, "exit: %" PRIu64 " EXIT records", s.exits);
+	CHECK(s.exit_code == status, "exit code %d, wait() says %d",
+	      s.exit_code, status);
+	kp_close(&s);
+	return failures;
+}
+
+int main(int argc, char **argv)
+{
+	pid_t pid;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "exec-child"))
+		return exec_child(argv[2]);
+	if (pipe(c2p) || pipe(p2c))
+		kp_die("pipe");
+	pid = fork();
+	if (!pid) {
+		close(c2p[0]);
+		close(p2c[1]);
+		target("/proc/self/exe");
+	}
+	close(c2p[1]);
+	close(p2c[0]);
+	if (checker(pid)) {
+		printf("kprobes_check: FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("kprobes_check: PASS\n");
+	return 0;
+}
