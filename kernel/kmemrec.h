@@ -51,19 +51,9 @@ extern struct kmr_target_set __rcu *kmr_targets;
 struct kmr_target_iter {
 	const struct kmr_target_set *set;
 	const struct mm_struct *mm;
+	struct kmr_session **cur;	/* the caller's loop variable */
 	unsigned int i;
 };
-
-static __always_inline struct kmr_target_iter
-kmr_target_iter_start(const struct mm_struct *mm)
-{
-	struct kmr_target_iter it = {
-		.set = rcu_dereference_check(kmr_targets,
-					     rcu_read_lock_any_held()),
-		.mm = mm,
-	};
-	return it;
-}
 
 static __always_inline struct kmr_session *
 kmr_target_iter_next(struct kmr_target_iter *it)
@@ -75,10 +65,34 @@ kmr_target_iter_next(struct kmr_target_iter *it)
 	while (it->i < set->nr) {
 		const struct kmr_target *t = &set->e[it->i++];
 
-		if (t->mm == it->mm)
+		if (READ_ONCE(t->mm) == it->mm)
 			return t->s;
 	}
 	return NULL;
+}
+
+static __always_inline struct kmr_target_iter
+kmr_target_iter_first(const struct mm_struct *mm, struct kmr_session **cur)
+{
+	struct kmr_target_iter it = {
+		.set = rcu_dereference_check(kmr_targets,
+					     rcu_read_lock_any_held()),
+		.mm = mm,
+		.cur = cur,
+	};
+
+	*cur = kmr_target_iter_next(&it);
+	return it;
+}
+
+static __always_inline bool kmr_target_iter_more(struct kmr_target_iter *it)
+{
+	return *it->cur;
+}
+
+static __always_inline void kmr_target_iter_advance(struct kmr_target_iter *it)
+{
+	*it->cur = kmr_target_iter_next(it);
 }
 
 /*
@@ -91,15 +105,18 @@ kmr_target_iter_next(struct kmr_target_iter *it)
  * compared, never dereferenced, so it may be a dying mm.
  */
 #define kmr_for_each_session_mm(mm, s)					\
-	for (struct kmr_target_iter __kmr_it = kmr_target_iter_start(mm); \
-	     ((s) = kmr_target_iter_next(&__kmr_it)) != NULL; )
+	for (struct kmr_target_iter __kmr_it =				\
+		kmr_target_iter_first(mm, &(s));			\
+	     kmr_target_iter_more(&__kmr_it);				\
+	     kmr_target_iter_advance(&__kmr_it))
 
 /* True when at least one started session traces @mm (same rules). */
 static __always_inline bool kmr_mm_traced(const struct mm_struct *mm)
 {
-	struct kmr_target_iter it = kmr_target_iter_start(mm);
+	struct kmr_session *s;
 
-	return kmr_target_iter_next(&it) != NULL;
+	kmr_target_iter_first(mm, &s);
+	return s;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -151,8 +168,9 @@ struct kmr_rsv {
 	/* private to ring.c */
 	void *ring;
 	unsigned long irqflags;
+	u64 tail;
 	u32 total;
-	u32 size;
+	u32 nrec;
 };
 
 void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
@@ -189,6 +207,7 @@ void kmr_emit_page_data(struct kmr_session *s, unsigned long vaddr,
  */
 u64 kmr_pte_entry(pte_t pte);
 u64 kmr_pmd_entry(pmd_t pmd);	/* a PMD leaf: KMR_PTE_HUGE set */
+u64 kmr_pud_entry(pud_t pud);	/* a PUD leaf: KMR_PTE_HUGE set */
 
 /*
  * KMR_EV_PTE from entries the caller already read under the PTL it still
@@ -302,6 +321,7 @@ void kmr_probes_detach(struct kmr_session *s);
  * -EINVAL.  Helpers they may use: kmr_session_get_mm(), the page-table
  * walker in pgwalk.h, kmr_emit_mem_write() and kmr_stat_mem_write().
  */
+u64 kmr_fetch_features(void);	/* KMR_FEAT_* for KMR_IOC_VERSION */
 long kmr_fetch_ioctl_mem(struct kmr_session *s, void __user *arg);
 long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg);
 long kmr_fetch_ioctl_page(struct kmr_session *s, void __user *arg);

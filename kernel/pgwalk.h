@@ -43,6 +43,12 @@ int kmr_pgwalk_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end, kmr_pgwalk_fn fn, void *priv,
 		     unsigned long *next);
 
+/* The same; KMR_PGW_MAY_SLEEP: cond_resched() between page tables. */
+#define KMR_PGW_MAY_SLEEP	BIT(0)
+int kmr_pgwalk_range_flags(struct mm_struct *mm, unsigned long start,
+			   unsigned long end, kmr_pgwalk_fn fn, void *priv,
+			   unsigned long *next, unsigned int wflags);
+
 /*
  * The entry covering @addr only: fn sees one chunk with nr == 1 (the PTE, or
  * the PMD/PUD leaf).  -ENOENT when no page table or leaf covers @addr.

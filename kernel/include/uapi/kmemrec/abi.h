@@ -21,8 +21,28 @@
  *   ioctl(KMR_IOC_STOP)     no more events (rings stay readable)
  *   ioctl(KMR_IOC_DETACH) or close(fd)
  *
+ * O_CLOEXEC matters: a child that inherits the fd across execve keeps the
+ * session, and the module, alive after the recorder dies.
+ *
+ * KMR_IOC_START can emit far more than the rings hold (256 MiB of touched
+ * memory is 65536 PTE entries): while it emits the snapshot it waits for
+ * ring space instead of dropping, so the recorder must drain the rings from
+ * another thread while START runs.  The wait gives up (and the rest of the
+ * snapshot is dropped, counted and reported like any loss, then repaired by
+ * a KMR_SNAP_RESYNC snapshot) after 10 s without consumer progress, on a
+ * signal, or when STOP/DETACH/close is called meanwhile.  Snapshots after
+ * lost events (RESYNC) and after execve (EXEC) wait the same way.
+ *
+ * Order of calls: START, STOP and DETACH before ATTACH, START twice, STOP
+ * before START, or any call after DETACH answer EINVAL; ATTACH on a file
+ * that already attached once (even after DETACH) answers EBUSY; START on a
+ * target that has exited answers ESRCH.
+ *
  * The target exiting produces a KMR_EV_EXIT record, sets KMR_STATE_EXITED and
- * makes poll() return POLLHUP once the rings are drained.
+ * makes poll() return POLLHUP once the rings are drained (every ring's tail
+ * equals its head), so a reader that stops at POLLHUP has read KMR_EV_EXIT.
+ * STOP and DETACH end the stream the same way (POLLHUP once drained);
+ * after any of them kmr_ctl.last_seq is the exact last seq.
  */
 #ifndef _UAPI_KMEMREC_ABI_H
 #define _UAPI_KMEMREC_ABI_H
@@ -90,7 +110,16 @@ struct kmr_event {
 #define KMR_EV_ALIGN		8
 #define KMR_EV_MAX_SIZE		65528	/* fits __u16 and 8-byte alignment */
 
-/* KMR_EV_SNAPSHOT_BEGIN / _END.  flags: enum kmr_snapshot_cause. */
+/*
+ * KMR_EV_SNAPSHOT_BEGIN / _END.  flags: enum kmr_snapshot_cause.
+ *
+ * At SNAPSHOT_BEGIN every PTE of the traced range becomes unknown (clear
+ * it); the snapshot's VMA window and KMR_EV_PTE records (cause SNAPSHOT)
+ * rebuild it.  Live records keep flowing between BEGIN and END, and each
+ * page table is read under its lock, so applying every record in seq order
+ * gives the exact state.  END's counts: nr_vmas VMA records, nr_ptes
+ * entries with KMR_PTE_PRESENT (a huge leaf counts once).
+ */
 enum kmr_snapshot_cause {
 	KMR_SNAP_START		= 0,	/* KMR_IOC_START */
 	KMR_SNAP_EXEC		= 1,	/* the target's new mm after execve */
@@ -312,7 +341,14 @@ struct kmr_ev_exec {
 	char filename[];	/* NUL padded to 8, at most KMR_NAME_MAX */
 };
 
-/* KMR_EV_EXIT: the target's mm is gone; the last record of a session. */
+/*
+ * KMR_EV_EXIT: the target's mm is gone; the last record of a session.
+ * flags: KMR_EXIT_F_EXEC_DENIED when the target exec'ed an image the
+ * recorder may not trace (set-id or file-capability binary): the session
+ * ends at that exec, right after its KMR_EV_EXEC.
+ */
+#define KMR_EXIT_F_EXEC_DENIED	(1u << 0)
+
 struct kmr_ev_exit {
 	struct kmr_event h;
 	__s32 exit_code;	/* as wait() reports it, -1 if unknown */

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Typed emitters for the hooks: one record each, after the mask and range
+ * checks.  Every field of a record is written: the ring holds stale bytes.
+ */
+#include <linux/highmem.h>
+#include <linux/xxhash.h>
+#include "emit.h"
+
+static bool kmr_wants_addr(const struct kmr_session *s, u64 mask,
+			   unsigned long addr)
+{
+	return (s->event_mask & mask) && addr >= s->start && addr < s->end;
+}
+
+void *kmr_emit_reserve(struct kmr_emit_ctx *ec, struct kmr_rsv *r,
+		       unsigned int kind, unsigned int size, u32 flags)
+{
+	void *rec;
+
+	for (;;) {
+		rec = kmr_reserve_flags(ec->s, r, kind, size, flags,
+					ec->rflags);
+		if (rec || !(ec->rflags & KMR_RSV_NODROP))
+			return rec;
+		if (kmr_emit_wait(ec))
+			ec->rflags &= ~KMR_RSV_NODROP;
+	}
+}
+
+void kmr_emit_fault(struct kmr_session *s, unsigned long vaddr,
+		    unsigned long ip, u32 fault_flags, u32 tid)
+{
+	struct kmr_ev_fault *e;
+	struct kmr_rsv r;
+
+	if (!kmr_wants_addr(s, KMR_MASK_FAULT, vaddr))
+		return;
+	e = kmr_reserve(s, &r, KMR_EV_FAULT, sizeof(*e), 0);
+	if (!e)
+		return;
+	e->vaddr = vaddr;
+	e->ip = ip;
+	e->fault_flags = fault_flags;
+	e->tid = tid;
+	kmr_commit(s, &r);
+}
+
+void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
+		  u64 new_pfn, u32 tid, u32 cow_flags)
+{
+	struct kmr_ev_cow *e;
+	struct kmr_rsv r;
+
+	if (!kmr_wants_addr(s, KMR_MASK_COW, vaddr))
+		return;
+	e = kmr_reserve(s, &r, KMR_EV_COW, sizeof(*e), 0);
+	if (!e)
+		return;
+	e->vaddr = vaddr;
+	e->old_pfn = old_pfn;
+	e->new_pfn = new_pfn;
+	e->tid = tid;
+	e->cow_flags = cow_flags;
+	kmr_commit(s, &r);
+}
+
+void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,
+			unsigned long end, enum kmr_unmap_reason reason)
+{
+	struct kmr_ev_pte_unmap *e;
+	struct kmr_rsv r;
+
+	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &start, &end))
+		return;
+	e = kmr_reserve(s, &r, KMR_EV_PTE_UNMAP, sizeof(*e), reason);
+	if (!e)
+		return;
+	e->start = start;
+	e->end = end;
+	kmr_commit(s, &r);
+}
+
+/* Fork changes the parent's PTEs: it is part of the PTE stream. */
+void kmr_emit_fork(struct kmr_session *s, u32 child_pid)
+{
+	struct kmr_ev_fork *e;
+	struct kmr_rsv r;
+
+	if (!(s->event_mask & KMR_MASK_PTE))
+		return;
+	e = kmr_reserve(s, &r, KMR_EV_FORK, sizeof(*e), 0);
+	if (!e)
+		return;
+	e->child_pid = child_pid;
+	e->__pad = 0;
+	kmr_commit(s, &r);
+}
+
+void kmr_emit_mem_write(struct kmr_session *s, unsigned long vaddr, u64 len,
+			u32 writer_pid, enum kmr_mem_mode mode)
+{
+	struct kmr_ev_mem_write *e;
+	struct kmr_rsv r;
+
+	if (!kmr_wants_addr(s, KMR_MASK_MEM_WRITE, vaddr))
+		return;
+	e = kmr_reserve(s, &r, KMR_EV_MEM_WRITE, sizeof(*e), 0);
+	if (!e)
+		return;
+	e->vaddr = vaddr;
+	e->len = len;
+	e->writer_pid = writer_pid;
+	e->mode = mode;
+	kmr_commit(s, &r);
+}
+
+void kmr_emit_page_data(struct kmr_session *s, unsigned long vaddr,
+			struct page *page, u32 flags)
+{
+	bool hash = s->event_mask & KMR_MASK_PAGE_COW_HASH;
+	u32 len = hash ? sizeof(u64) : PAGE_SIZE;
+	struct kmr_ev_page_data *e;
+	struct kmr_rsv r;
+	u64 digest = 0;
+	void *kaddr;
+
+	if (!kmr_wants_addr(s, KMR_MASK_PAGE_COW | KMR_MASK_PAGE_COW_HASH,
+			    vaddr))
+		return;
+	if (hash) {
+		/* Hash before reserving: IRQs are off between reserve/commit. */
+		kaddr = kmap_local_page(page);
+		digest = xxh64(kaddr, PAGE_SIZE, 0);
+		kunmap_local(kaddr);
+		flags |= KMR_PAGE_DATA_HASH;
+	}
+	e = kmr_reserve(s, &r, KMR_EV_PAGE_DATA, sizeof(*e) + len, flags);
+	if (!e)
+		return;
+	e->vaddr = vaddr & PAGE_MASK;
+	e->pfn = page_to_pfn(page);
+	e->len = len;
+	e->__pad = 0;
+	if (hash) {
+		memcpy(e->data, &digest, sizeof(digest));
+	} else {
+		kaddr = kmap_local_page(page);
+		memcpy(e->data, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+	kmr_commit(s, &r);
+}
+
+void kmr_emit_exec(struct kmr_session *s, const char *filename)
+{
+	u32 len = filename ? strnlen(filename, KMR_NAME_MAX) : 0;
+	u32 size = sizeof(struct kmr_ev_exec) +
+		   (len ? ALIGN(len + 1, KMR_EV_ALIGN) : 0);
+	struct kmr_ev_exec *e;
+	struct kmr_rsv r;
+
+	e = kmr_reserve(s, &r, KMR_EV_EXEC, size, 0);
+	if (!e)
+		return;
+	e->filename_len = len;
+	memset(e->__pad, 0, sizeof(e->__pad));
+	if (len)
+		memcpy(e->filename, filename, len);
+	memset(e->filename + len, 0, size - sizeof(*e) - len);
+	kmr_commit(s, &r);
+}
+
+/* The session's last record: it may use the slack every ring keeps. */
+void kmr_emit_exit(struct kmr_session *s, int code, u32 flags)
+{
+	struct kmr_ev_exit *e;
+	struct kmr_rsv r;
+
+	e = kmr_reserve_flags(s, &r, KMR_EV_EXIT, sizeof(*e), flags,
+			      KMR_RSV_LAST);
+	if (!e)
+		return;
+	e->exit_code = code;
+	e->__pad = 0;
+	kmr_commit(s, &r);
+	kmr_ring_kick(s);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KMR_EV_PTE emission: runs of non-none entries, one record per run, each
+ * reserved (and so numbered) while the page table's lock is held.  A run
+ * never crosses a page table, so it is at most 512 entries (4128 bytes).
+ */
+#include <linux/mm.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include "emit.h"
+#include "pgwalk.h"
+
+/* none, or a marker standing in for none (uffd-wp, poison). */
+static bool kmr_pte_empty(pte_t pte)
+{
+	return pte_none(pte) || is_pte_marker(pte);
+}
+
+/* One record from @vals, or from @ptep (encoded now, under the PTL). */
+static int kmr_pte_put(struct kmr_emit_ctx *ec, unsigned long vaddr,
+		       unsigned int nr, unsigned int shift, const u64 *vals,
+		       pte_t *ptep)
+{
+	struct kmr_ev_pte *e;
+	struct kmr_rsv r;
+	unsigned int i;
+
+	e = kmr_reserve_flags(ec->s, &r, KMR_EV_PTE,
+			      struct_size(e, entry, nr), ec->cause,
+			      ec->rflags);
+	if (!e)
+		return (ec->rflags & KMR_RSV_NODROP) ? -EAGAIN : -ENOBUFS;
+	e->vaddr = vaddr;
+	e->nr = nr;
+	e->shift = shift;
+	for (i = 0; i < nr; i++) {
+		u64 v = vals ? vals[i] : kmr_pte_entry(ptep_get(ptep + i));
+
+		e->entry[i] = v;
+		if (KMR_PTE_FLAGS(v) & KMR_PTE_PRESENT)
+			ec->present++;
+	}
+	ec->entries += nr;
+	kmr_commit(ec->s, &r);
+	return 0;
+}
+
+static int kmr_pte_emit_table(struct kmr_emit_ctx *ec,
+			      struct kmr_pgwalk_chunk *c)
+{
+	unsigned int i = 0, j;
+	int ret;
+
+	while (i < c->nr) {
+		while (i < c->nr && kmr_pte_empty(ptep_get(c->ptep + i)))
+			i++;
+		for (j = i; j < c->nr; j++)
+			if (kmr_pte_empty(ptep_get(c->ptep + j)))
+				break;
+		if (j == i)
+			break;
+		ret = kmr_pte_put(ec, c->addr + ((unsigned long)i << PAGE_SHIFT),
+				  j - i, PAGE_SHIFT, NULL, c->ptep + i);
+		if (ret) {
+			c->resume = c->addr + ((unsigned long)i << PAGE_SHIFT);
+			return ret;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+static int kmr_pte_emit_chunk(struct kmr_pgwalk_chunk *c, void *priv)
+{
+	struct kmr_emit_ctx *ec = priv;
+	u64 v;
+	int ret;
+
+	if (c->shift == PAGE_SHIFT)
+		return kmr_pte_emit_table(ec, c);
+	v = c->shift == PMD_SHIFT ? kmr_pmd_entry(c->pmd) : kmr_pud_entry(c->pud);
+	if (!v)
+		return 0;
+	ret = kmr_pte_put(ec, c->addr, 1, c->shift, &v, NULL);
+	if (ret)
+		c->resume = c->addr;
+	return ret;
+}
+
+int kmr_pte_emit_range(struct kmr_emit_ctx *ec, struct mm_struct *mm,
+		       unsigned long start, unsigned long end,
+		       unsigned long *next, unsigned int wflags)
+{
+	return kmr_pgwalk_range_flags(mm, start, end, kmr_pte_emit_chunk, ec,
+				      next, wflags);
+}
+
+long kmr_emit_pte_range(struct kmr_session *s, unsigned long start,
+			unsigned long end, enum kmr_pte_cause cause)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+	int ret;
+
+	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &start, &end))
+		return 0;
+	ret = kmr_pte_emit_range(&ec, s->mm, start, end, NULL, 0);
+	return ret ? ret : ec.entries;
+}
+
+long kmr_emit_pte_one(struct kmr_session *s, unsigned long addr,
+		      enum kmr_pte_cause cause)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+	unsigned long end = addr + 1;
+	int ret;
+
+	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &addr, &end))
+		return 0;
+	ret = kmr_pgwalk_one(s->mm, addr, kmr_pte_emit_chunk, &ec);
+	return ret ? ret : ec.entries;
+}
+
+void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
+		       unsigned int nr, unsigned int shift, const u64 *entries,
+		       enum kmr_pte_cause cause)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+	const unsigned int max = (KMR_REC_MAX - sizeof(struct kmr_ev_pte)) /
+				 sizeof(u64);
+	unsigned long size = 1UL << shift;
+
+	if (!(s->event_mask & KMR_MASK_PTE) || WARN_ON_ONCE(shift >= 64))
+		return;
+	/* Drop the entries outside the traced range, whole entries only. */
+	while (nr && vaddr + size <= s->start) {
+		vaddr += size;
+		entries++;
+		nr--;
+	}
+	if (nr && vaddr < s->end)
+		nr = min_t(u64, nr, DIV_ROUND_UP(s->end - vaddr, size));
+	else
+		nr = 0;
+	while (nr) {
+		unsigned int n = min(nr, max);
+
+		if (kmr_pte_put(&ec, vaddr, n, shift, entries, NULL))
+			return;
+		vaddr += n * size;
+		entries += n;
+		nr -= n;
+	}
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU rings: reservation, commit, drop accounting and wakeups.
+ *
+ * A producer reserves on the ring of the CPU it runs on, with IRQs off and
+ * the ring's busy flag set, so only an NMI can interrupt it; an NMI (or any
+ * nested producer) finding the flag set drops its record and counts it.
+ * No lock is taken.  The session-wide seq is taken only after the space is
+ * reserved, so a record that has a seq always reaches a ring and seqs stay
+ * dense: userspace merges the rings by always taking last + 1.
+ *
+ * Records never wrap: a KMR_EV_PAD fills the end of the ring.  A full ring
+ * drops the new record; the next record that fits on that ring is preceded
+ * by a KMR_EV_LOST saying how many records of which kinds were dropped and
+ * when, which positions the gap exactly in seq order.  The head is published
+ * with release semantics; the tail is read with acquire semantics and
+ * clamped, since userspace writes it.
+ */
+#include <linux/vmalloc.h>
+#include <linux/percpu.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/timekeeping.h>
+#include "session.h"
+#include "ring.h"
+
+int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
+{
+	u32 nr = nr_cpu_ids;
+	u64 ctl_size, total;
+	int cpu;
+
+	ctl_size = PAGE_ALIGN(struct_size(s->ctl, ring, nr));
+	if (check_mul_overflow(ring_size, (u64)nr, &total) ||
+	    check_add_overflow(total, ctl_size, &total))
+		return -ENOMEM;
+	/* Refuse what cannot fit before vmalloc() complains in the log. */
+	if (total > ((u64)totalram_pages() << PAGE_SHIFT) / 2)
+		return -ENOMEM;
+
+	s->buf = vmalloc_user(total);
+	if (!s->buf)
+		return -ENOMEM;
+	s->cpu = alloc_percpu(struct kmr_cpu_ring);
+	if (!s->cpu) {
+		vfree(s->buf);
+		s->buf = NULL;
+		return -ENOMEM;
+	}
+
+	s->ctl = s->buf;
+	s->ctl->abi_version = KMR_ABI_VERSION;
+	s->ctl->nr_rings = nr;
+	s->ctl->ring_size = ring_size;
+	s->ctl->data_offset = ctl_size;
+	s->ctl->page_size = PAGE_SIZE;
+	s->nr_rings = nr;
+	s->ring_size = ring_size;
+	s->watermark = watermark;
+	s->ctl_size = ctl_size;
+	s->mmap_size = total;
+
+	for_each_possible_cpu(cpu) {
+		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
+
+		cr->ctl = &s->ctl->ring[cpu];
+		cr->data = (char *)s->buf + ctl_size + cpu * ring_size;
+	}
+	return 0;
+}
+
+void kmr_ring_free(struct kmr_session *s)
+{
+	free_percpu(s->cpu);
+	s->cpu = NULL;
+	vfree(s->buf);
+	s->buf = NULL;
+	s->ctl = NULL;
+}
+
+/* A ring-full drop: reported by the next KMR_EV_LOST on this ring. */
+static void kmr_drop(struct kmr_cpu_ring *cr, unsigned int kind, u64 now)
+{
+	if (!cr->lost_count)
+		cr->lost_first_ns = now;
+	cr->lost_count++;
+	cr->lost_kinds |= BIT_ULL(kind);
+	cr->lost_last_ns = now;
+	cr->lost_total++;
+	WRITE_ONCE(cr->ctl->lost, cr->lost_total);
+}
+
+/* A drop by a producer that interrupted another one (NMI). */
+static void kmr_drop_nested(struct kmr_cpu_ring *cr, unsigned int kind,
+			    u64 now)
+{
+	atomic64_cmpxchg(&cr->nested_first_ns, 0, now);
+	atomic64_set(&cr->nested_last_ns, now);
+	set_bit(kind, &cr->nested_kinds);
+	atomic64_inc(&cr->nested_count);
+}
+
+static void kmr_fold_nested(struct kmr_cpu_ring *cr)
+{
+	u64 n = atomic64_xchg(&cr->nested_count, 0);
+	u64 first, last;
+
+	if (likely(!n))
+		return;
+	first = atomic64_xchg(&cr->nested_first_ns, 0);
+	last = atomic64_xchg(&cr->nested_last_ns, 0);
+	if (!cr->lost_count || (first && first < cr->lost_first_ns))
+		cr->lost_first_ns = first ? first : last;
+	if (last > cr->lost_last_ns)
+		cr->lost_last_ns = last;
+	cr->lost_kinds |= xchg(&cr->nested_kinds, 0);
+	cr->lost_count += n;
+	cr->lost_total += n;
+	WRITE_ONCE(cr->ctl->lost, cr->lost_total);
+}
+
+static void kmr_put_header(struct kmr_event *ev, unsigned int kind,
+			   unsigned int size, u32 flags, u64 seq, u64 now)
+{
+	ev->kind = kind;
+	ev->size = size;
+	ev->flags = flags;
+	ev->seq = seq;
+	ev->time_ns = now;
+}
+
+static struct kmr_event *kmr_put_lost(struct kmr_session *s,
+				      struct kmr_cpu_ring *cr,
+				      struct kmr_event *ev, u64 now)
+{
+	struct kmr_ev_lost *l = (struct kmr_ev_lost *)ev;
+
+	kmr_put_header(&l->h, KMR_EV_LOST, sizeof(*l), 0,
+		       atomic64_inc_return(&s->seq), now);
+	l->count = cr->lost_count;
+	l->kinds = cr->lost_kinds;
+	l->first_ns = cr->lost_first_ns;
+	l->last_ns = cr->lost_last_ns;
+	cr->lost_count = 0;
+	cr->lost_kinds = 0;
+	/* The consumer caught up: a resync can now bring the state back. */
+	set_bit(KMR_SF_RESYNC_WANTED, &s->flags);
+	return (struct kmr_event *)(l + 1);
+}
+
+void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
+			unsigned int kind, unsigned int size, u32 flags,
+			unsigned int rflags)
+{
+	const u64 rsize = s->ring_size;
+	struct kmr_cpu_ring *cr;
+	struct kmr_event *ev;
+	unsigned long irqf;
+	u64 now, head, tail, used, off, pad, need, slack;
+	u32 lost_sz = 0;
+
+	if (WARN_ON_ONCE(size < sizeof(*ev) || size > KMR_REC_MAX ||
+			 !IS_ALIGNED(size, KMR_EV_ALIGN) ||
+			 kind >= KMR_EV_NR_KINDS))
+		return NULL;
+
+	local_irq_save(irqf);
+	cr = this_cpu_ptr(s->cpu);
+	now = ktime_get_mono_fast_ns();
+	if (unlikely(cr->busy)) {
+		kmr_drop_nested(cr, kind, now);
+		local_irq_restore(irqf);
+		return NULL;
+	}
+	cr->busy = 1;
+	barrier();	/* busy is seen by an NMI on this CPU before we go on */
+
+	kmr_fold_nested(cr);
+	if (unlikely(cr->lost_count))
+		lost_sz = sizeof(struct kmr_ev_lost);
+	need = lost_sz + size;
+	head = cr->head;
+	off = head & (rsize - 1);
+	pad = off + need > rsize ? rsize - off : 0;
+	/* Pairs with the consumer's release store: its reads are done. */
+	tail = smp_load_acquire(&cr->ctl->tail);
+	used = head - tail;
+	if (unlikely(tail > head || used > rsize))
+		used = rsize;	/* garbage tail: treat the ring as full */
+	slack = (rflags & KMR_RSV_LAST) ? 0 : KMR_RING_SLACK;
+	if (unlikely(used + pad + need + slack > rsize)) {
+		if (!(rflags & KMR_RSV_NODROP))
+			kmr_drop(cr, kind, now);
+		barrier();	/* the drop is accounted before busy clears */
+		cr->busy = 0;
+		local_irq_restore(irqf);
+		return NULL;
+	}
+
+	if (pad) {
+		/* PAD: only kind and size count, 8 bytes are enough. */
+		ev = (struct kmr_event *)(cr->data + off);
+		ev->kind = KMR_EV_PAD;
+		ev->size = pad;
+		ev->flags = 0;
+		off = 0;
+	}
+	ev = (struct kmr_event *)(cr->data + off);
+	if (lost_sz)
+		ev = kmr_put_lost(s, cr, ev, now);
+	kmr_put_header(ev, kind, size, flags, atomic64_inc_return(&s->seq),
+		       now);
+	/* Advisory while running; made exact at STOP and EXIT. */
+	WRITE_ONCE(s->ctl->last_seq, ev->seq);
+
+	r->rec = ev;
+	r->ring = cr;
+	r->irqflags = irqf;
+	r->tail = tail;
+	r->total = pad + need;
+	r->nrec = lost_sz ? 2 : 1;
+	return ev;
+}
+
+void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
+		  unsigned int size, u32 flags)
+{
+	return kmr_reserve_flags(s, r, kind, size, flags, 0);
+}
+
+void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
+{
+	struct kmr_cpu_ring *cr = r->ring;
+	u64 before = cr->head - r->tail;
+	bool kick;
+
+	WRITE_ONCE(cr->head, cr->head + r->total);
+	cr->events += r->nrec;
+	/* The record's bytes before the head that exposes them. */
+	smp_store_release(&cr->ctl->head, cr->head);
+	WRITE_ONCE(cr->ctl->events, cr->events);
+	barrier();	/* the record is complete before busy clears */
+	cr->busy = 0;
+	local_irq_restore(r->irqflags);
+
+	/* Wake on crossing the watermark only, and when a LOST went out. */
+	kick = (before < s->watermark && before + r->total >= s->watermark) ||
+	       r->nrec > 1;
+	if (kick)
+		kmr_ring_kick(s);
+}
+
+bool kmr_ring_has_data(struct kmr_session *s)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
+
+		if (READ_ONCE(cr->head) != READ_ONCE(cr->ctl->tail))
+			return true;
+	}
+	return false;
+}
+
+u64 kmr_ring_free_here(struct kmr_session *s)
+{
+	struct kmr_cpu_ring *cr = raw_cpu_ptr(s->cpu);
+	u64 head = READ_ONCE(cr->head), tail = READ_ONCE(cr->ctl->tail);
+	u64 used = head - tail;
+
+	if (tail > head || used > s->ring_size)
+		return 0;
+	return s->ring_size - used;
+}
+
+u64 kmr_ring_consumed(struct kmr_session *s)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(s->cpu, cpu)->ctl->tail);
+	return sum;
+}
+
+void kmr_ring_totals(struct kmr_session *s, u64 *events, u64 *lost)
+{
+	int cpu;
+
+	*events = 0;
+	*lost = 0;
+	for_each_possible_cpu(cpu) {
+		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
+
+		*events += READ_ONCE(cr->events);
+		*lost += READ_ONCE(cr->lost_total) +
+			 atomic64_read(&cr->nested_count);
+	}
+}
+
+void kmr_ring_kick(struct kmr_session *s)
+{
+	irq_work_queue(&s->wake_work);
+}
+
+void kmr_ring_wake_fn(struct irq_work *work)
+{
+	struct kmr_session *s = container_of(work, struct kmr_session,
+					     wake_work);
+
+	wake_up_interruptible(&s->wq);
+	if (test_bit(KMR_SF_RESYNC_WANTED, &s->flags) &&
+	    kref_get_unless_zero(&s->ref)) {
+		if (!queue_work(kmr_wq, &s->resync_work))
+			kmr_session_put(s);
+	}
+}

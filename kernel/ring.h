@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-CPU rings of a session: one vmalloc_user() area holding the control
+ * area (struct kmr_ctl + one struct kmr_ring_ctl per ring, page aligned)
+ * followed by nr_rings rings of ring_size bytes.  abi.h documents the
+ * layout and the head/tail protocol seen from userspace.
+ */
+#ifndef _KMR_RING_H
+#define _KMR_RING_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+#include "kmemrec.h"
+
+/*
+ * Producer state of one ring.  It lives in kernel memory: everything in the
+ * control area is writable by userspace, so the kernel never reads back
+ * anything there except @tail, which it clamps.
+ */
+struct kmr_cpu_ring {
+	struct kmr_ring_ctl *ctl;	/* this ring's part of the control area */
+	char *data;
+	u64 head;			/* authoritative head */
+	u64 events;
+	u64 lost_total;
+	/* Drops not yet reported by a KMR_EV_LOST record. */
+	u64 lost_count;
+	u64 lost_kinds;
+	u64 lost_first_ns;
+	u64 lost_last_ns;
+	/*
+	 * Drops by a producer that interrupted another one on this CPU (an
+	 * NMI: IRQs are off while a record is reserved).  Atomic because the
+	 * interrupted producer folds them into lost_* itself.
+	 */
+	atomic64_t nested_count;
+	atomic64_t nested_first_ns;
+	atomic64_t nested_last_ns;
+	unsigned long nested_kinds;
+	int busy;			/* a producer is between reserve and commit */
+};
+
+/* Kept free for KMR_EV_EXIT (+ a LOST record and padding in front of it). */
+#define KMR_RING_SLACK		256u
+
+/* kmr_reserve_flags() flags. */
+#define KMR_RSV_NODROP		BIT(0)	/* on failure: no drop counted */
+#define KMR_RSV_LAST		BIT(1)	/* may use KMR_RING_SLACK */
+
+int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark);
+void kmr_ring_free(struct kmr_session *s);
+
+void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
+			unsigned int kind, unsigned int size, u32 flags,
+			unsigned int rflags);
+
+/* Any ring holds unread records. */
+bool kmr_ring_has_data(struct kmr_session *s);
+/* Free bytes in the ring of the CPU we run on now (a hint: we may move). */
+u64 kmr_ring_free_here(struct kmr_session *s);
+/* Sum of tails: grows whenever the consumer makes progress. */
+u64 kmr_ring_consumed(struct kmr_session *s);
+/* Records written and dropped, all rings (KMR_IOC_STATS). */
+void kmr_ring_totals(struct kmr_session *s, u64 *events, u64 *lost);
+/* Wake poll() from any context, NMI included. */
+void kmr_ring_kick(struct kmr_session *s);
+/* The irq_work callback behind kmr_ring_kick(). */
+void kmr_ring_wake_fn(struct irq_work *work);
+
+int kmr_ring_mmap(struct kmr_session *s, struct vm_area_struct *vma);
+
+#endif /* _KMR_RING_H */

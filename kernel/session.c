@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Session life cycle: attach, start, stop, detach, the target's exit and
+ * exec, and the resync after lost records.  session.h has the state
+ * machine and the locking rules.
+ */
+#include <linux/slab.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include "emit.h"
+
+struct workqueue_struct *kmr_wq;
+
+static void kmr_session_free_fn(struct work_struct *work)
+{
+	struct kmr_session *s = container_of(work, struct kmr_session,
+					     free_work);
+
+	irq_work_sync(&s->wake_work);
+	if (s->buf)
+		kmr_ring_free(s);
+	kmr_vmastat_free(s->vstat);
+	mutex_destroy(&s->lock);
+	kfree(s);
+}
+
+static void kmr_session_kref_release(struct kref *ref)
+{
+	struct kmr_session *s = container_of(ref, struct kmr_session, ref);
+
+	/* The last put may come from a hook: vfree() must wait for a worker. */
+	queue_work(kmr_wq, &s->free_work);
+}
+
+void kmr_session_get(struct kmr_session *s)
+{
+	kref_get(&s->ref);
+}
+
+void kmr_session_put(struct kmr_session *s)
+{
+	kref_put(&s->ref, kmr_session_kref_release);
+}
+
+static void kmr_resync_fn(struct work_struct *work);
+
+struct kmr_session *kmr_session_alloc(void)
+{
+	struct kmr_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	kref_init(&s->ref);
+	mutex_init(&s->lock);
+	spin_lock_init(&s->state_lock);
+	init_waitqueue_head(&s->wq);
+	init_irq_work(&s->wake_work, kmr_ring_wake_fn);
+	INIT_WORK(&s->resync_work, kmr_resync_fn);
+	INIT_WORK(&s->free_work, kmr_session_free_fn);
+	return s;
+}
+
+/* Started, and nothing has ended it yet. */
+static bool kmr_session_live(struct kmr_session *s)
+{
+	return kmr_sf(s, KMR_SF_STARTED) && !kmr_sf(s, KMR_SF_STOPPED) &&
+	       !kmr_sf(s, KMR_SF_EXITED) && !kmr_sf(s, KMR_SF_DETACHED);
+}
+
+void kmr_session_publish_state(struct kmr_session *s)
+{
+	bool ended = kmr_sf(s, KMR_SF_STOPPED) || kmr_sf(s, KMR_SF_EXITED) ||
+		     kmr_sf(s, KMR_SF_DETACHED);
+	u32 st = 0;
+
+	if (!s->ctl)
+		return;
+	spin_lock(&s->state_lock);
+	if (kmr_sf(s, KMR_SF_ATTACHED) && !kmr_sf(s, KMR_SF_DETACHED))
+		st |= KMR_STATE_ATTACHED;
+	if (kmr_sf(s, KMR_SF_STARTED))
+		st |= KMR_STATE_STARTED;
+	if (kmr_sf(s, KMR_SF_SNAP_DONE))
+		st |= KMR_STATE_SNAPSHOT_DONE;
+	if (kmr_sf(s, KMR_SF_STOPPED) || kmr_sf(s, KMR_SF_DETACHED))
+		st |= KMR_STATE_STOPPED;
+	if (kmr_sf(s, KMR_SF_EXITED))
+		st |= KMR_STATE_EXITED;
+	/* Once nothing more can be produced, last_seq is exact. */
+	if (ended)
+		WRITE_ONCE(s->ctl->last_seq, atomic64_read(&s->seq));
+	WRITE_ONCE(s->ctl->state, st);
+	spin_unlock(&s->state_lock);
+}
+
+/* Take @s out of the traced set and wait until no hook can still use it. */
+static bool kmr_session_unpublish(struct kmr_session *s)
+{
+	if (!kmr_targets_remove(s))
+		return false;
+	synchronize_rcu();
+	return true;
+}
+
+static struct mm_struct *kmr_attach_get_mm(struct task_struct *task)
+{
+	struct mm_struct *mm;
+	int ret;
+
+	/* Hold off exec so that the check and the mm belong together. */
+	ret = down_read_killable(&task->signal->exec_update_lock);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = kmr_perm_check_attach(task);
+	mm = ret ? ERR_PTR(ret) : get_task_mm(task);
+	up_read(&task->signal->exec_update_lock);
+	return mm ? mm : ERR_PTR(-ESRCH);
+}
+
+static struct mm_struct *kmr_attach_find(pid_t nr, pid_t *tgid)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *pid;
+
+	pid = find_get_pid(nr);
+	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+	put_pid(pid);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	if (task->flags & PF_KTHREAD)
+		mm = ERR_PTR(-EINVAL);	/* no user address space to trace */
+	else
+		mm = kmr_attach_get_mm(task);
+	*tgid = task_tgid_vnr(task);
+	put_task_struct(task);
+	return mm;
+}
+
+/* @a is validated and normalized by the ioctl; out fields are filled. */
+int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
+{
+	struct mm_struct *mm;
+	pid_t tgid;
+	int ret;
+
+	mutex_lock(&s->lock);
+	if (kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED)) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	mm = kmr_attach_find(a->pid, &tgid);
+	if (IS_ERR(mm)) {
+		ret = PTR_ERR(mm);
+		goto unlock;
+	}
+	s->vstat = kmr_vmastat_alloc();
+	if (!s->vstat) {
+		ret = -ENOMEM;
+		goto put_mm;
+	}
+	ret = kmr_ring_alloc(s, a->ring_size, a->watermark);
+	if (ret)
+		goto free_vstat;
+	s->start = a->start;
+	s->end = a->end;
+	s->event_mask = a->event_mask;
+	s->tgid = tgid;
+	mmgrab(mm);
+	s->mm = mm;
+	kmr_perm_save_tracer(s);
+
+	/* The notifier needs mm_users: register before dropping ours. */
+	ret = kmr_probes_get();
+	if (ret)
+		goto drop_mm;
+	ret = kmr_probes_attach(s, mm);
+	if (ret)
+		goto put_probes;
+	set_bit(KMR_SF_PROBES, &s->flags);
+	mmput(mm);
+
+	a->nr_rings = s->nr_rings;
+	a->ctl_size = s->ctl_size;
+	a->mmap_size = s->mmap_size;
+	smp_wmb();	/* buffer and geometry before ATTACHED (see mmap) */
+	set_bit(KMR_SF_ATTACHED, &s->flags);
+	kmr_session_publish_state(s);
+	mutex_unlock(&s->lock);
+	return 0;
+
+put_probes:
+	kmr_probes_put();
+drop_mm:
+	s->mm = NULL;
+	mmdrop(mm);
+	kmr_ring_free(s);
+free_vstat:
+	kmr_vmastat_free(s->vstat);
+	s->vstat = NULL;
+put_mm:
+	mmput(mm);
+unlock:
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+int kmr_session_start(struct kmr_session *s)
+{
+	struct mm_struct *mm;
+	int ret = 0;
+
+	mutex_lock(&s->lock);
+	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED) ||
+	    kmr_sf(s, KMR_SF_STARTED)) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	mm = s->mm;
+	if (kmr_sf(s, KMR_SF_EXITED) || !mmget_not_zero(mm)) {
+		ret = -ESRCH;
+		goto unlock;
+	}
+	set_bit(KMR_SF_STARTED, &s->flags);
+	kmr_session_publish_state(s);
+	ret = kmr_snapshot(s, mm, KMR_SNAP_START, true);
+	if (ret) {
+		clear_bit(KMR_SF_STARTED, &s->flags);
+	} else {
+		set_bit(KMR_SF_SNAP_DONE, &s->flags);
+		/* A loss during the snapshot can be repaired only now. */
+		if (kmr_sf(s, KMR_SF_RESYNC_WANTED))
+			kmr_ring_kick(s);
+	}
+	kmr_session_publish_state(s);
+	/* May be the target's last reference: exit runs from here then. */
+	mmput(mm);
+unlock:
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+int kmr_session_stop(struct kmr_session *s)
+{
+	int ret = 0;
+
+	/* Make a START snapshot that is waiting for ring space give up. */
+	if (kmr_sf(s, KMR_SF_STARTED))
+		set_bit(KMR_SF_STOPPING, &s->flags);
+	mutex_lock(&s->lock);
+	if (!kmr_sf(s, KMR_SF_STARTED) || kmr_sf(s, KMR_SF_STOPPED) ||
+	    kmr_sf(s, KMR_SF_DETACHED)) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	kmr_session_unpublish(s);
+	set_bit(KMR_SF_STOPPED, &s->flags);
+	kmr_session_publish_state(s);
+	wake_up_interruptible(&s->wq);
+unlock:
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+/* Undo ATTACH except the rings (mappings may still read them). */
+static void kmr_session_teardown(struct kmr_session *s)
+{
+	struct mm_struct *mm = s->mm;
+
+	lockdep_assert_held(&s->lock);
+	set_bit(KMR_SF_DETACHED, &s->flags);
+	kmr_session_unpublish(s);
+	if (test_and_clear_bit(KMR_SF_PROBES, &s->flags)) {
+		kmr_probes_detach(s);
+		kmr_probes_put();
+	}
+	s->mm = NULL;
+	mmdrop(mm);
+	kmr_session_publish_state(s);
+	wake_up_interruptible(&s->wq);
+}
+
+int kmr_session_detach(struct kmr_session *s)
+{
+	int ret = 0;
+
+	if (kmr_sf(s, KMR_SF_ATTACHED))
+		set_bit(KMR_SF_STOPPING, &s->flags);
+	mutex_lock(&s->lock);
+	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED))
+		ret = -EINVAL;
+	else
+		kmr_session_teardown(s);
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+void kmr_session_release(struct kmr_session *s)
+{
+	set_bit(KMR_SF_STOPPING, &s->flags);
+	mutex_lock(&s->lock);
+	if (kmr_sf(s, KMR_SF_ATTACHED) && !kmr_sf(s, KMR_SF_DETACHED))
+		kmr_session_teardown(s);
+	set_bit(KMR_SF_DETACHED, &s->flags);
+	mutex_unlock(&s->lock);
+	irq_work_sync(&s->wake_work);
+	kmr_session_put(s);
+}
+
+/* End a live session: the last record is EXIT. */
+static void kmr_session_end(struct kmr_session *s, int code, u32 flags)
+{
+	set_bit(KMR_SF_STOPPING, &s->flags);
+	if (kmr_session_unpublish(s))
+		kmr_emit_exit(s, code, flags);
+	kmr_session_publish_state(s);
+	wake_up_interruptible(&s->wq);
+}
+
+void kmr_session_target_exit(struct kmr_session *s, int exit_code)
+{
+	if (test_and_set_bit(KMR_SF_EXITED, &s->flags))
+		return;
+	kmr_session_end(s, exit_code, 0);
+}
+
+int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
+		     const char *filename)
+{
+	struct mm_struct *old;
+	bool live;
+	int ret = 0;
+
+	mutex_lock(&s->lock);
+	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED) ||
+	    kmr_sf(s, KMR_SF_EXITED)) {
+		ret = -ESRCH;
+		goto unlock;
+	}
+	live = kmr_session_live(s);
+	if (live)
+		kmr_emit_exec(s, filename);
+	if (!kmr_perm_may_follow_exec(s, current, new_mm)) {
+		ret = -EPERM;
+		goto end;
+	}
+
+	kmr_probes_detach(s);
+	old = s->mm;
+	mmgrab(new_mm);
+	WRITE_ONCE(s->mm, new_mm);
+	if (live)
+		kmr_targets_retarget(s, new_mm);
+	synchronize_rcu();
+	mmdrop(old);
+	kmr_vmastat_clear(s->vstat);
+	ret = kmr_probes_attach(s, new_mm);
+	if (ret)
+		goto end;
+	if (live)
+		kmr_snapshot(s, new_mm, KMR_SNAP_EXEC, false);
+	goto unlock;
+
+end:
+	/* Cannot follow the new image: the session ends here. */
+	if (!test_and_set_bit(KMR_SF_EXITED, &s->flags))
+		kmr_session_end(s, -1, ret == -EPERM ? KMR_EXIT_F_EXEC_DENIED : 0);
+unlock:
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+static void kmr_resync_fn(struct work_struct *work)
+{
+	struct kmr_session *s = container_of(work, struct kmr_session,
+					     resync_work);
+	struct mm_struct *mm;
+
+	mutex_lock(&s->lock);
+	if (kmr_session_live(s) && kmr_sf(s, KMR_SF_SNAP_DONE) &&
+	    test_and_clear_bit(KMR_SF_RESYNC_WANTED, &s->flags)) {
+		mm = s->mm;
+		if (mmget_not_zero(mm)) {
+			kmr_snapshot(s, mm, KMR_SNAP_RESYNC, false);
+			mmput(mm);
+		}
+	}
+	mutex_unlock(&s->lock);
+	kmr_session_put(s);
+}
+
+/* Accessors for hooks and kmemfetch (kmemrec.h). */
+struct mm_struct *kmr_session_mm(const struct kmr_session *s)
+{
+	return READ_ONCE(s->mm);
+}
+
+void kmr_session_range(const struct kmr_session *s, unsigned long *start,
+		       unsigned long *end)
+{
+	*start = s->start;
+	*end = s->end;
+}
+
+bool kmr_session_wants(const struct kmr_session *s, u64 mask)
+{
+	return (s->event_mask & mask) == mask;
+}
+
+pid_t kmr_session_pid(const struct kmr_session *s)
+{
+	return s->tgid;
+}
+
+void **kmr_session_probe_priv(struct kmr_session *s)
+{
+	return &s->probe_priv;
+}
+
+struct mm_struct *kmr_session_get_mm(struct kmr_session *s)
+{
+	struct mm_struct *mm = NULL;
+
+	mutex_lock(&s->lock);
+	if (kmr_sf(s, KMR_SF_ATTACHED) && !kmr_sf(s, KMR_SF_DETACHED) &&
+	    mmget_not_zero(s->mm))
+		mm = s->mm;
+	mutex_unlock(&s->lock);
+	return mm;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A session: one open /dev/kmemrec file, attached to at most one target.
+ *
+ * State machine (flags below, mirrored into kmr_ctl.state):
+ *
+ *   open --ATTACH--> ATTACHED --START--> STARTED --STOP--> STOPPED
+ *
+ *   EXITED is a flag the target's exit adds in any attached state; DETACH
+ *   or close() takes any state to DETACHED, and the file is then spent.
+ *
+ * A session is in the traced set (targets.c), so hooks find it, exactly
+ * while it is STARTED and neither STOPPED, EXITED nor DETACHED.  ATTACH
+ * grabs the target mm (mm_count), allocates the rings and registers the
+ * hooks; DETACH undoes all of it except the rings, which live until the file
+ * is released (mappings of the file keep it open).
+ *
+ * Locking: @lock (mutex) serializes every transition made by an ioctl, the
+ * resync work and exec; it nests outside the target's mmap_lock.
+ * kmr_session_target_exit() runs from the mmu_notifier ->release and takes
+ * only the traced-set mutex, never @lock.
+ */
+#ifndef _KMR_SESSION_H
+#define _KMR_SESSION_H
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/irq_work.h>
+#include <linux/workqueue.h>
+#include <linux/wait.h>
+#include <linux/uidgid.h>
+#include "kmemrec.h"
+
+/* Bits of kmr_session.flags. */
+enum {
+	KMR_SF_ATTACHED,	/* target mm grabbed, rings allocated */
+	KMR_SF_PROBES,		/* kmr_probes_get() + attach done */
+	KMR_SF_STARTED,
+	KMR_SF_SNAP_DONE,	/* START snapshot complete */
+	KMR_SF_STOPPED,
+	KMR_SF_EXITED,		/* target mm released */
+	KMR_SF_DETACHED,	/* DETACH or close: no new ATTACH on this file */
+	KMR_SF_STOPPING,	/* tells a waiting snapshot to give up */
+	KMR_SF_RESYNC_WANTED,	/* a LOST record went out: resync needed */
+};
+
+struct kmr_cpu_ring;
+struct kmr_vmastat;
+
+struct kmr_session {
+	/* Read by hooks and emitters; stable while the session is started. */
+	struct mm_struct *mm;		/* mmgrab'ed, NULL before ATTACH */
+	unsigned long start, end;	/* traced range */
+	u64 event_mask;			/* KMR_MASK_* */
+	struct kmr_cpu_ring __percpu *cpu;
+	atomic64_t seq;			/* last seq handed out */
+	unsigned long flags;		/* KMR_SF_* */
+	u64 ring_size;
+	u64 watermark;
+
+	/* Ring memory: control area then nr_rings rings (ring.c). */
+	void *buf;
+	struct kmr_ctl *ctl;
+	u64 ctl_size;
+	u64 mmap_size;
+	u32 nr_rings;
+
+	pid_t tgid;
+	void *probe_priv;		/* owned by probes*.c */
+	struct kmr_vmastat *vstat;
+	atomic64_t faults, major_faults, cow, mem_writes;
+
+	/* The recorder's identity at ATTACH, re-checked at exec (perm.c). */
+	kuid_t tracer_uid;
+	kgid_t tracer_gid;
+	bool tracer_privileged;
+
+	struct kref ref;
+	struct mutex lock;		/* state transitions, snapshots */
+	spinlock_t state_lock;		/* orders writes of ctl->state */
+	wait_queue_head_t wq;		/* poll() */
+	struct irq_work wake_work;	/* NMI-safe wakeup and resync kick */
+	struct work_struct resync_work;
+	struct work_struct free_work;
+};
+
+/* Module-wide workqueue for resyncs and deferred frees (main.c). */
+extern struct workqueue_struct *kmr_wq;
+
+struct kmr_session *kmr_session_alloc(void);
+/* close(): detach if attached, drop the file's reference. */
+void kmr_session_release(struct kmr_session *s);
+
+int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a);
+int kmr_session_start(struct kmr_session *s);
+int kmr_session_stop(struct kmr_session *s);
+int kmr_session_detach(struct kmr_session *s);
+
+/* Write the KMR_STATE_* view of @s->flags into the control area. */
+void kmr_session_publish_state(struct kmr_session *s);
+
+/* targets.c: the traced set, updated under its own mutex. */
+int kmr_targets_add(struct kmr_session *s);
+bool kmr_targets_remove(struct kmr_session *s);
+int kmr_targets_retarget(struct kmr_session *s, struct mm_struct *mm);
+
+/* perm.c */
+int kmr_perm_check_attach(struct task_struct *task);
+void kmr_perm_save_tracer(struct kmr_session *s);
+bool kmr_perm_may_follow_exec(struct kmr_session *s, struct task_struct *task,
+			      struct mm_struct *new_mm);
+
+/* vmastat.c */
+struct kmr_vmastat *kmr_vmastat_alloc(void);
+void kmr_vmastat_free(struct kmr_vmastat *vs);
+void kmr_vmastat_clear(struct kmr_vmastat *vs);
+int kmr_vmastat_fill(struct kmr_session *s, struct kmr_stats *st,
+		     struct kmr_vma_stat __user *ubuf);
+
+/*
+ * snapshot.c: a full snapshot of @mm; the caller holds s->lock and an
+ * mm_users reference.  @publish adds the session to the traced set right
+ * after SNAPSHOT_BEGIN (START), so BEGIN is the session's first record and
+ * every later change is either live or in the snapshot.
+ */
+int kmr_snapshot(struct kmr_session *s, struct mm_struct *mm,
+		 enum kmr_snapshot_cause cause, bool publish);
+
+static inline bool kmr_sf(const struct kmr_session *s, int bit)
+{
+	return test_bit(bit, &s->flags);
+}
+
+#endif /* _KMR_SESSION_H */
