@@ -1,0 +1,1 @@
+kmr_guest_prog(kprobes_check kprobes_check.c kprobes_rec.c kprobes_oracle.c)
