@@ -1,0 +1,218 @@
+# kmemrec trace format (.kmr), version 1.
+#
+# A .kmr file is a valid zstd stream (zstd -t passes):
+#
+#   [skippable 0x184D2A50: file magic]      "KMEMREC" + format version
+#   [skippable 0x184D2A51: frame header]    before EVERY data frame below
+#   [zstd frame: Frame{header}]
+#   ( [skippable 0x184D2A51] [zstd frame: Frame{chunk}]
+#   | [skippable 0x184D2A51] [zstd frame: Frame{keyframe}] )*
+#   [skippable 0x184D2A52: index]           only when the writer finished
+#   [skippable 0x184D2A5E: seek table]      zstd seekable format, v0.1.0
+#
+# Every zstd frame holds exactly one Cap'n Proto message whose root is Frame,
+# written unpacked and carrying the zstd content checksum, so
+#
+#   zstd -dc trace.kmr | capnp decode format/kmr.capnp Frame
+#
+# prints the whole trace with stock tools (event columns print as byte
+# strings; kmemreplay --events prints them decoded).
+#
+# The frame header before each data frame is 80 bytes (8-byte skippable frame
+# header + 72 bytes, little endian, its own XXH32 checksum) and says what the
+# frame holds, its compressed and raw size, the event count, the seq and time
+# ranges.  A file cut short (writer killed, no index) is recovered by walking
+# these headers up to the last whole frame.  The layout of the binary parts is
+# in format/kmr/frame_header.h, format/kmr/file_magic.h and
+# format/kmr/seek_table.h.
+#
+# Limits a reader enforces: a frame's raw size <= 256 MiB, a chunk's event
+# count <= 16 M, PTE runs <= 1 M entries, names <= 4096 bytes.
+#
+# Bump the format version (format/kmr/file_magic.h) on any incompatible
+# change; adding fields at the end of a struct is compatible.
+
+@0xac9019d1a8209982;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("kmr::schema");
+
+struct Frame {
+  union {
+    header @0 :Header;
+    chunk @1 :Chunk;
+    keyframe @2 :Keyframe;
+  }
+}
+
+# The first data frame: who was traced, where, when, how.
+struct Header {
+  formatVersion @0 :UInt32;
+  abiVersion @1 :UInt32;        # KMR_ABI_VERSION of the module that recorded
+  kernelRelease @2 :Text;
+  host @3 :Text;
+  pid @4 :UInt32;               # thread group id of the target
+  comm @5 :Text;
+  cmdline @6 :List(Text);
+  pageSize @7 :UInt32;
+  rangeStart @8 :UInt64;        # traced range [rangeStart, rangeEnd)
+  rangeEnd @9 :UInt64;
+  startMonoNs @10 :UInt64;      # CLOCK_MONOTONIC at recording start; the
+                                # origin of relative times (2.5s, 37%)
+  startRealNs @11 :UInt64;      # CLOCK_REALTIME at the same instant
+  recorderOptions @12 :Text;    # the recorder's options as text
+  recorder @13 :Text;           # tool and version that wrote the file
+  eventMask @14 :UInt64;        # KMR_MASK_* requested
+}
+
+# A chunk: `count` events in seq order, stored column by column.  Each
+# column is a byte string of LEB128 varints (zz = zigzag-encoded signed).
+# Delta bases (previous seq/time/vpn/pfn/ip/tid/pte flags) start at zero in
+# every chunk, so a chunk decodes on its own.  Per event:
+#
+#   kinds     1 byte: enum kmr_kind (KMR_EV_*)
+#   flags     the record's flags (cause, reason, ...), varint
+#   seqs      zz(seq - previous seq - 1)
+#   times     zz(time_ns - previous time_ns)      (time may step back)
+#
+# then, by kind (addr = one address: zz(vpn - previous vpn) << 1 | has_off,
+# then, if has_off, the low 12 bits as a varint in `offsets`; pfn = zz(pfn -
+# previous pfn) in `pfns`):
+#
+#   SNAPSHOT_*  misc: start, end, pid, nr_vmas, nr_ptes
+#   VMA_SYNC    misc: start, end, count
+#   VMA         misc: zz(seq - sync_seq), start, end - start, pgoff, ino,
+#               dev, vm_flags; bytes: name length (varint) + name
+#   PTE         addr(vaddr); shapes: shift, nr; then per entry: pteFlags:
+#               entry flags XOR previous entry flags; if PRESENT: pfn, else
+#               misc: the raw pfn field
+#   PTE_UNMAP   addr(start); misc: end - start
+#   COW         addr(vaddr); pfn(old); pfn(new); tids: zz(tid - previous);
+#               misc: cow_flags
+#   FAULT       addr(vaddr); ips: zz(ip - previous ip); faultFlags;
+#               tids: zz(tid - previous tid)
+#   FORK        misc: child_pid
+#   EXEC        bytes: filename length + filename
+#   EXIT        misc: zz(exit code)
+#   LOST        misc: count, kinds, first_ns, last_ns
+#   MEM_WRITE   addr(vaddr); misc: len, writer_pid, mode
+#   PAGE_DATA   addr(vaddr); pfn; bytes: length + data
+#
+# VMA changes are stored as the kernel sends them: a VMA_SYNC window and its
+# VMA records (the exact post-state).  The replayer applies a window when its
+# last VMA record arrives and derives the user-visible operations (map,
+# unmap, protect, move, grow) from the difference; see format/kmr/vma_map.h.
+struct Chunk {
+  number @0 :UInt32;            # 0, 1, 2 ... in file order
+  firstEvent @1 :UInt64;        # ordinal of the first event in the trace
+  count @2 :UInt32;
+  kinds @3 :Data;
+  flags @4 :Data;
+  seqs @5 :Data;
+  times @6 :Data;
+  addrs @7 :Data;
+  offsets @8 :Data;
+  pfns @9 :Data;
+  pteFlags @10 :Data;
+  shapes @11 :Data;
+  ips @12 :Data;
+  tids @13 :Data;
+  faultFlags @14 :Data;
+  misc @15 :Data;
+  bytes @16 :Data;
+}
+
+struct Vma {
+  start @0 :UInt64;
+  end @1 :UInt64;
+  pgoff @2 :UInt64;
+  ino @3 :UInt64;
+  dev @4 :UInt32;
+  vmFlags @5 :UInt32;           # KMR_VM_*
+  flags @6 :UInt32;             # KMR_VMA_F_*
+  name @7 :Text;
+}
+
+struct Range {
+  start @0 :UInt64;             # virtual page numbers, [start, end)
+  end @1 :UInt64;
+}
+
+# A VMA window whose VMA records had not all arrived yet.
+struct PendingWindow {
+  syncSeq @0 :UInt64;
+  start @1 :UInt64;
+  end @2 :UInt64;
+  count @3 :UInt32;
+  cause @4 :UInt32;
+  time @5 :UInt64;
+  vmas @6 :List(Vma);
+}
+
+# The full shadow state after `eventIndex` events (a chunk boundary), so
+# `--at t` = nearest keyframe + a short replay.  Present pages are runs of
+# pages with consecutive pfns and equal flags (a PMD leaf is a run of 512
+# pages with the HUGE flag), stored as varint columns:
+#   runVpns   first vpn - previous run's end vpn (runs are sorted, disjoint)
+#   runPages  pages in the run minus 1
+#   runPfns   zz(first pfn - previous run's end pfn)
+#   runFlags  KMR_PTE_* flags XOR previous run's flags
+struct Keyframe {
+  number @0 :UInt32;
+  eventIndex @1 :UInt64;        # events applied (next event's ordinal)
+  lastSeq @2 :UInt64;
+  maxTimeNs @3 :UInt64;         # highest time_ns among applied events
+  lastTimeNs @4 :UInt64;        # time_ns of the last applied event
+  vmas @5 :List(Vma);
+  runCount @6 :UInt64;
+  runVpns @7 :Data;
+  runPages @8 :Data;
+  runPfns @9 :Data;
+  runFlags @10 :Data;
+  unknownPages @11 :List(Range);
+  unknownVmas @12 :List(Range);
+  pending @13 :List(PendingWindow);
+  exited @14 :Bool;
+  exitCode @15 :Int32;
+}
+
+# The index (uncompressed, inside skippable frame 0x184D2A52 after an
+# 24-byte prefix with its own XXH64): where every chunk and keyframe is and
+# what the whole trace holds, so the summary and --at need not scan.
+struct Index {
+  chunks @0 :List(ChunkRef);
+  keyframes @1 :List(KeyframeRef);
+  totals @2 :Totals;
+}
+
+struct ChunkRef {
+  offset @0 :UInt64;            # file offset of the frame header
+  compressedSize @1 :UInt32;
+  rawSize @2 :UInt32;
+  firstEvent @3 :UInt64;
+  count @4 :UInt32;
+  firstSeq @5 :UInt64;
+  lastSeq @6 :UInt64;
+  minTimeNs @7 :UInt64;
+  maxTimeNs @8 :UInt64;
+}
+
+struct KeyframeRef {
+  offset @0 :UInt64;
+  compressedSize @1 :UInt32;
+  rawSize @2 :UInt32;
+  eventIndex @3 :UInt64;
+  lastSeq @4 :UInt64;
+  maxTimeNs @5 :UInt64;
+}
+
+struct Totals {
+  events @0 :UInt64;
+  byKind @1 :List(UInt64);      # indexed by KMR_EV_*
+  vmaOps @2 :List(UInt64);      # indexed by kmr::VmaOpKind
+  lostRecords @3 :UInt64;       # sum of LOST counts
+  firstTimeNs @4 :UInt64;
+  lastTimeNs @5 :UInt64;        # time of the last event
+  maxTimeNs @6 :UInt64;
+  lastSeq @7 :UInt64;
+}

@@ -1,0 +1,299 @@
+#include "kmr/chunk_codec.h"
+
+#include <string>
+
+#include "kmr/error.h"
+
+namespace kmr::detail {
+namespace {
+
+[[noreturn]] void usage(const std::string& what) { throw Error(Error::Code::Usage, what); }
+
+}  // namespace
+
+void ChunkEncoder::add(const Event& ev) {
+  auto k = static_cast<unsigned>(ev.kind);
+  if (!isStoredKind(k)) usage("cannot store an event of kind " + std::to_string(k));
+  if (ev.entries.size() > kMaxPteEntries) usage("PTE record with more than 2^20 entries");
+  if (ev.text.size() > kMaxTextBytes) usage("name longer than 4096 bytes");
+  if (ev.data.size() > kMaxDataBytes) usage("page data longer than 1 MiB");
+
+  if (count_ == 0) {
+    first_seq_ = ev.seq;
+    first_ns_ = min_ns_ = max_ns_ = ev.time_ns;
+  }
+  if (ev.time_ns < min_ns_) min_ns_ = ev.time_ns;
+  if (ev.time_ns > max_ns_) max_ns_ = ev.time_ns;
+  last_seq_ = ev.seq;
+  count_++;
+
+  cols_[kColKinds].putByte(static_cast<uint8_t>(k));
+  cols_[kColFlags].put(ev.flags);
+  cols_[kColSeqs].putSigned(static_cast<int64_t>(ev.seq - prev_seq_ - 1));
+  cols_[kColTimes].putSigned(static_cast<int64_t>(ev.time_ns - prev_ns_));
+  prev_seq_ = ev.seq;
+  prev_ns_ = ev.time_ns;
+
+  ColumnWriter& misc = cols_[kColMisc];
+  switch (ev.kind) {
+    case EventKind::Pte: {
+      putAddr(ev.pte.vaddr);
+      cols_[kColShapes].put(ev.pte.shift);
+      cols_[kColShapes].put(ev.entries.size());
+      for (uint64_t e : ev.entries) {
+        uint32_t f = KMR_PTE_FLAGS(e);
+        cols_[kColPteFlags].put(f ^ prev_pte_flags_);
+        prev_pte_flags_ = f;
+        if (f & KMR_PTE_PRESENT) putPfn(KMR_PTE_PFN(e));
+        else misc.put(KMR_PTE_PFN(e));
+      }
+      break;
+    }
+    case EventKind::Fault:
+      putAddr(ev.fault.vaddr);
+      cols_[kColIps].putSigned(static_cast<int64_t>(ev.fault.ip - prev_ip_));
+      prev_ip_ = ev.fault.ip;
+      cols_[kColFaultFlags].put(ev.fault.fault_flags);
+      cols_[kColTids].putSigned(static_cast<int64_t>(ev.fault.tid) - prev_tid_);
+      prev_tid_ = ev.fault.tid;
+      break;
+    case EventKind::Cow:
+      putAddr(ev.cow.vaddr);
+      putPfn(ev.cow.old_pfn);
+      putPfn(ev.cow.new_pfn);
+      cols_[kColTids].putSigned(static_cast<int64_t>(ev.cow.tid) - prev_tid_);
+      prev_tid_ = ev.cow.tid;
+      misc.put(ev.cow.cow_flags);
+      break;
+    case EventKind::PteUnmap:
+      putAddr(ev.pte_unmap.start);
+      misc.put(ev.pte_unmap.end - ev.pte_unmap.start);
+      break;
+    case EventKind::SnapshotBegin:
+    case EventKind::SnapshotEnd:
+      misc.put(ev.snapshot.start);
+      misc.put(ev.snapshot.end);
+      misc.put(ev.snapshot.pid);
+      misc.put(ev.snapshot.nr_vmas);
+      misc.put(ev.snapshot.nr_ptes);
+      break;
+    case EventKind::VmaSync:
+      misc.put(ev.vma_sync.start);
+      misc.put(ev.vma_sync.end);
+      misc.put(ev.vma_sync.count);
+      break;
+    case EventKind::Vma:
+      misc.putSigned(static_cast<int64_t>(ev.seq - ev.vma.sync_seq));
+      misc.put(ev.vma.start);
+      misc.put(ev.vma.end - ev.vma.start);
+      misc.put(ev.vma.pgoff);
+      misc.put(ev.vma.ino);
+      misc.put(ev.vma.dev);
+      misc.put(ev.vma.vm_flags);
+      cols_[kColBytes].put(ev.text.size());
+      cols_[kColBytes].putBytes(ev.text.data(), ev.text.size());
+      break;
+    case EventKind::Fork:
+      misc.put(ev.fork.child_pid);
+      break;
+    case EventKind::Exec:
+      cols_[kColBytes].put(ev.text.size());
+      cols_[kColBytes].putBytes(ev.text.data(), ev.text.size());
+      break;
+    case EventKind::Exit:
+      misc.putSigned(ev.exit.code);
+      break;
+    case EventKind::Lost:
+      misc.put(ev.lost.count);
+      misc.put(ev.lost.kinds);
+      misc.put(ev.lost.first_ns);
+      misc.put(ev.lost.last_ns);
+      break;
+    case EventKind::MemWrite:
+      putAddr(ev.mem_write.vaddr);
+      misc.put(ev.mem_write.len);
+      misc.put(ev.mem_write.writer_pid);
+      misc.put(ev.mem_write.mode);
+      break;
+    case EventKind::PageData:
+      putAddr(ev.page_data.vaddr);
+      putPfn(ev.page_data.pfn);
+      cols_[kColBytes].put(ev.data.size());
+      cols_[kColBytes].putBytes(ev.data.data(), ev.data.size());
+      break;
+    case EventKind::Gap:
+      break;  // rejected above
+  }
+}
+
+size_t ChunkEncoder::rawBytes() const {
+  size_t n = 0;
+  for (const ColumnWriter& c : cols_) n += c.size();
+  return n;
+}
+
+ChunkFrame ChunkEncoder::frame(uint32_t number, uint64_t first_event) {
+  ChunkFrame f;
+  f.number = number;
+  f.first_event = first_event;
+  f.count = count_;
+  for (int i = 0; i < kColumnCount; i++) f.columns[i] = cols_[i].sealed();
+  return f;
+}
+
+void ChunkEncoder::reset() {
+  for (ColumnWriter& c : cols_) c.clear();
+  count_ = 0;
+  prev_seq_ = prev_ns_ = prev_vpn_ = prev_pfn_ = prev_ip_ = 0;
+  prev_tid_ = prev_pte_flags_ = 0;
+}
+
+void ChunkDecoder::reset(const ChunkFrame& f) {
+  if (f.count > kMaxChunkEvents) throw Error(Error::Code::Damaged, "chunk claims too many events");
+  if (f.columns[kColKinds].size() != f.count)
+    throw Error(Error::Code::Damaged, "chunk's kind column does not match its event count");
+  for (int i = 0; i < kColumnCount; i++) cols_[i] = ColumnReader(f.columns[i]);
+  count_ = f.count;
+  done_ = 0;
+  prev_seq_ = prev_ns_ = prev_vpn_ = prev_pfn_ = prev_ip_ = 0;
+  prev_tid_ = prev_pte_flags_ = 0;
+}
+
+void ChunkDecoder::fail(const char* what) const {
+  throw Error(Error::Code::Damaged,
+              "event " + std::to_string(done_) + " of the chunk: " + what);
+}
+
+void ChunkDecoder::checkEnd() const {
+  for (int i = 0; i < kColumnCount; i++) {
+    if (cols_[i].bad()) fail("a column ends too early");
+    if (!cols_[i].atEnd()) fail("a column has bytes left over");
+  }
+}
+
+bool ChunkDecoder::next(Event& ev) {
+  if (done_ == count_) {
+    checkEnd();
+    return false;
+  }
+  unsigned k = cols_[kColKinds].getByte();
+  if (!isStoredKind(k)) fail("unknown event kind");
+  ev.kind = static_cast<EventKind>(k);
+  uint64_t flags = cols_[kColFlags].get();
+  if (flags > UINT32_MAX) fail("flags wider than 32 bits");
+  ev.flags = static_cast<uint32_t>(flags);
+  prev_seq_ += static_cast<uint64_t>(cols_[kColSeqs].getSigned()) + 1;
+  prev_ns_ += static_cast<uint64_t>(cols_[kColTimes].getSigned());
+  ev.seq = prev_seq_;
+  ev.time_ns = prev_ns_;
+  ev.text = {};
+  ev.entries = {};
+  ev.data = {};
+
+  ColumnReader& misc = cols_[kColMisc];
+  auto u32 = [&](ColumnReader& c) { return static_cast<uint32_t>(c.get()); };
+  switch (ev.kind) {
+    case EventKind::Pte: {
+      ev.pte.vaddr = getAddr();
+      ev.pte.shift = u32(cols_[kColShapes]);
+      uint64_t n = cols_[kColShapes].get();
+      if (n > kMaxPteEntries || n > cols_[kColPteFlags].remaining()) fail("PTE record too long");
+      if (entries_.size() < n) entries_.resize(n);
+      for (uint64_t i = 0; i < n; i++) {
+        uint32_t f = static_cast<uint32_t>(cols_[kColPteFlags].get()) ^ prev_pte_flags_;
+        f &= 0xffff;
+        prev_pte_flags_ = f;
+        uint64_t pfn = (f & KMR_PTE_PRESENT) ? getPfn() : misc.get();
+        entries_[i] = KMR_PTE_MAKE(pfn, f);
+      }
+      ev.entries = {entries_.data(), static_cast<size_t>(n)};
+      break;
+    }
+    case EventKind::Fault:
+      ev.fault.vaddr = getAddr();
+      prev_ip_ += static_cast<uint64_t>(cols_[kColIps].getSigned());
+      ev.fault.ip = prev_ip_;
+      ev.fault.fault_flags = u32(cols_[kColFaultFlags]);
+      prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
+      ev.fault.tid = prev_tid_;
+      break;
+    case EventKind::Cow:
+      ev.cow.vaddr = getAddr();
+      ev.cow.old_pfn = getPfn();
+      ev.cow.new_pfn = getPfn();
+      prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
+      ev.cow.tid = prev_tid_;
+      ev.cow.cow_flags = u32(misc);
+      break;
+    case EventKind::PteUnmap:
+      ev.pte_unmap.start = getAddr();
+      ev.pte_unmap.end = ev.pte_unmap.start + misc.get();
+      break;
+    case EventKind::SnapshotBegin:
+    case EventKind::SnapshotEnd:
+      ev.snapshot.start = misc.get();
+      ev.snapshot.end = misc.get();
+      ev.snapshot.pid = u32(misc);
+      ev.snapshot.nr_vmas = u32(misc);
+      ev.snapshot.nr_ptes = misc.get();
+      break;
+    case EventKind::VmaSync:
+      ev.vma_sync.start = misc.get();
+      ev.vma_sync.end = misc.get();
+      ev.vma_sync.count = u32(misc);
+      break;
+    case EventKind::Vma: {
+      ev.vma.sync_seq = ev.seq - static_cast<uint64_t>(misc.getSigned());
+      ev.vma.start = misc.get();
+      ev.vma.end = ev.vma.start + misc.get();
+      ev.vma.pgoff = misc.get();
+      ev.vma.ino = misc.get();
+      ev.vma.dev = u32(misc);
+      ev.vma.vm_flags = u32(misc);
+      uint64_t n = cols_[kColBytes].get();
+      if (n > kMaxTextBytes) fail("VMA name too long");
+      auto b = cols_[kColBytes].getBytes(n);
+      ev.text = {reinterpret_cast<const char*>(b.data()), b.size()};
+      break;
+    }
+    case EventKind::Fork:
+      ev.fork.child_pid = u32(misc);
+      break;
+    case EventKind::Exec: {
+      uint64_t n = cols_[kColBytes].get();
+      if (n > kMaxTextBytes) fail("exec filename too long");
+      auto b = cols_[kColBytes].getBytes(n);
+      ev.text = {reinterpret_cast<const char*>(b.data()), b.size()};
+      break;
+    }
+    case EventKind::Exit:
+      ev.exit.code = static_cast<int32_t>(misc.getSigned());
+      break;
+    case EventKind::Lost:
+      ev.lost.count = misc.get();
+      ev.lost.kinds = misc.get();
+      ev.lost.first_ns = misc.get();
+      ev.lost.last_ns = misc.get();
+      break;
+    case EventKind::MemWrite:
+      ev.mem_write.vaddr = getAddr();
+      ev.mem_write.len = misc.get();
+      ev.mem_write.writer_pid = u32(misc);
+      ev.mem_write.mode = u32(misc);
+      break;
+    case EventKind::PageData: {
+      ev.page_data.vaddr = getAddr();
+      ev.page_data.pfn = getPfn();
+      uint64_t n = cols_[kColBytes].get();
+      if (n > kMaxDataBytes) fail("page data too long");
+      ev.data = cols_[kColBytes].getBytes(n);
+      break;
+    }
+    case EventKind::Gap:
+      break;
+  }
+  done_++;
+  return true;
+}
+
+}  // namespace kmr::detail

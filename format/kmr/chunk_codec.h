@@ -1,0 +1,94 @@
+// Events <-> the columns of one chunk (encoding documented in kmr.capnp).
+// Internal.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "kmr/capnp_frames.h"
+#include "kmr/event.h"
+#include "kmr/varint.h"
+
+namespace kmr::detail {
+
+// Limits shared by writer and reader.
+constexpr uint64_t kMaxPteEntries = 1u << 20;
+constexpr uint64_t kMaxTextBytes = 4096;
+constexpr uint64_t kMaxDataBytes = 1u << 20;
+constexpr uint32_t kMaxChunkEvents = 1u << 24;
+
+class ChunkEncoder {
+ public:
+  // Append one event; no allocation once the columns have grown to size.
+  // Throws Error(Usage) for a kind that cannot be stored or a payload over
+  // the limits above (checked before anything is written).
+  void add(const Event& ev);
+
+  uint32_t count() const { return count_; }
+  size_t rawBytes() const;
+  uint64_t firstSeq() const { return first_seq_; }
+  uint64_t lastSeq() const { return last_seq_; }
+  uint64_t firstNs() const { return first_ns_; }
+  uint64_t minNs() const { return min_ns_; }
+  uint64_t maxNs() const { return max_ns_; }
+
+  // The columns, sealed for referencing; valid until the next add/reset.
+  ChunkFrame frame(uint32_t number, uint64_t first_event);
+  void reset();
+
+ private:
+  void putAddr(uint64_t a) {
+    uint64_t vpn = a >> 12;
+    uint64_t off = a & 0xfff;
+    cols_[kColAddrs].put(zigzag(static_cast<int64_t>(vpn - prev_vpn_)) << 1 | (off != 0));
+    if (off) cols_[kColOffsets].put(off);
+    prev_vpn_ = vpn;
+  }
+  void putPfn(uint64_t pfn) {
+    cols_[kColPfns].putSigned(static_cast<int64_t>(pfn - prev_pfn_));
+    prev_pfn_ = pfn;
+  }
+
+  std::array<ColumnWriter, kColumnCount> cols_;
+  uint32_t count_ = 0;
+  uint64_t first_seq_ = 0, last_seq_ = 0, first_ns_ = 0, min_ns_ = 0, max_ns_ = 0;
+  uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_ip_ = 0;
+  uint32_t prev_tid_ = 0, prev_pte_flags_ = 0;
+};
+
+class ChunkDecoder {
+ public:
+  // Start decoding a chunk.  Throws Error(Damaged) when the columns cannot
+  // hold `count` events.  The frame's buffer must outlive the decoder's use.
+  void reset(const ChunkFrame& f);
+  // The next event (payload views valid until the next call), or false at
+  // the end.  Throws Error(Damaged) naming the event when the columns are
+  // inconsistent.
+  bool next(Event& ev);
+  uint32_t count() const { return count_; }
+  uint32_t decoded() const { return done_; }
+
+ private:
+  uint64_t getAddr() {
+    uint64_t v = cols_[kColAddrs].get();
+    prev_vpn_ += static_cast<uint64_t>(unzigzag(v >> 1));
+    uint64_t a = prev_vpn_ << 12;
+    if (v & 1) a |= cols_[kColOffsets].get() & 0xfff;
+    return a;
+  }
+  uint64_t getPfn() {
+    prev_pfn_ += static_cast<uint64_t>(cols_[kColPfns].getSigned());
+    return prev_pfn_;
+  }
+  [[noreturn]] void fail(const char* what) const;
+  void checkEnd() const;
+
+  std::array<ColumnReader, kColumnCount> cols_;
+  uint32_t count_ = 0, done_ = 0;
+  uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_ip_ = 0;
+  uint32_t prev_tid_ = 0, prev_pte_flags_ = 0;
+  std::vector<uint64_t> entries_;
+};
+
+}  // namespace kmr::detail

@@ -1,0 +1,32 @@
+// The first 32 bytes of every .kmr file: a zstd skippable frame (magic
+// 0x184D2A50) holding
+//
+//   0  char[8]  "KMEMREC\0"
+//   8  u32      format version that wrote the file
+//   12 u32      oldest reader version that can read it
+//   16 u32      flags, 0
+//   20 u32      reserved, 0
+//
+// A reader refuses a file whose "oldest reader version" is above its own
+// kFormatVersion, with a message naming both.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace kmr {
+
+constexpr uint32_t kFormatVersion = 1;
+
+namespace detail {
+
+constexpr uint32_t kFileMagicFrame = 0x184D2A50u;
+constexpr size_t kFileMagicSize = 32;
+
+std::array<uint8_t, kFileMagicSize> encodeFileMagic();
+// Throws Error(NotATrace) or Error(Version).  Returns the writer's version.
+uint32_t checkFileMagic(std::span<const uint8_t> file_start);
+
+}  // namespace detail
+}  // namespace kmr

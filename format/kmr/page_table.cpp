@@ -1,0 +1,339 @@
+#include "kmr/page_table.h"
+
+#include <kmemrec/abi.h>
+
+#include <cstring>
+#include <utility>
+
+namespace kmr {
+namespace {
+
+constexpr uint64_t kPresentBit = uint64_t(KMR_PTE_PRESENT) << KMR_PTE_PFN_BITS;
+
+inline bool present(uint64_t e) { return e & kPresentBit; }
+inline uint64_t pagesAt(unsigned level) { return 1ull << (9 * level); }  // small pages per slot
+inline unsigned indexAt(uint64_t vpn, unsigned level) { return (vpn >> (9 * level)) & 511; }
+// The entry for sub-slot i of a huge leaf one level down.
+inline uint64_t subEntry(uint64_t e, uint64_t i, unsigned child_level) {
+  return KMR_PTE_MAKE(KMR_PTE_PFN(e) + i * pagesAt(child_level), KMR_PTE_FLAGS(e));
+}
+
+}  // namespace
+
+// Level-0 table: 512 small-page entries.
+struct PageTable::Leaf {
+  uint64_t e[512];
+  uint32_t used = 0;  // non-zero entries
+  Leaf() { std::memset(e, 0, sizeof e); }
+};
+
+// Level >= 1 table: each slot holds a child table or a huge leaf entry.
+struct PageTable::Dir {
+  void* child[512];   // Dir* above level 1, Leaf* at level 1
+  uint64_t huge[512];  // leaf entry covering the slot, when present
+  uint32_t used = 0;   // slots with a child or a leaf
+  Dir() {
+    std::memset(child, 0, sizeof child);
+    std::memset(huge, 0, sizeof huge);
+  }
+};
+
+namespace {
+
+uint64_t countLeaf(const uint64_t* e) {
+  uint64_t n = 0;
+  for (int i = 0; i < 512; i++) n += present(e[i]);
+  return n;
+}
+
+}  // namespace
+
+// Recursive subtree helpers (a friend of PageTable for its node types).
+struct TreeOps {
+  using L = PageTable::Leaf;
+  using D = PageTable::Dir;
+
+  static void free(void* node, unsigned level) {
+    if (!node) return;
+    if (level == 0) {
+      delete static_cast<L*>(node);
+      return;
+    }
+    D* d = static_cast<D*>(node);
+    for (int i = 0; i < 512; i++) free(d->child[i], level - 1);
+    delete d;
+  }
+
+  static uint64_t count(const void* node, unsigned level) {
+    if (!node) return 0;
+    if (level == 0) return countLeaf(static_cast<const L*>(node)->e);
+    const D* d = static_cast<const D*>(node);
+    uint64_t n = 0;
+    for (int i = 0; i < 512; i++) {
+      if (present(d->huge[i])) n += pagesAt(level);
+      else n += count(d->child[i], level - 1);
+    }
+    return n;
+  }
+
+  static void* copy(const void* node, unsigned level) {
+    if (!node) return nullptr;
+    if (level == 0) return new L(*static_cast<const L*>(node));
+    const D* s = static_cast<const D*>(node);
+    D* d = new D;
+    std::memcpy(d->huge, s->huge, sizeof d->huge);
+    d->used = s->used;
+    for (int i = 0; i < 512; i++) d->child[i] = copy(s->child[i], level - 1);
+    return d;
+  }
+
+  // Replace the huge leaf in slot i of `d` (at `level`) by a table of
+  // equivalent smaller entries.
+  static void split(D* d, unsigned level, unsigned i) {
+    uint64_t e = d->huge[i];
+    d->huge[i] = 0;
+    unsigned cl = level - 1;
+    if (cl == 0) {
+      L* leaf = new L;
+      for (uint64_t k = 0; k < 512; k++) leaf->e[k] = subEntry(e, k, 0);
+      leaf->used = 512;
+      d->child[i] = leaf;
+    } else {
+      D* c = new D;
+      for (uint64_t k = 0; k < 512; k++) c->huge[k] = subEntry(e, k, cl);
+      c->used = 512;
+      d->child[i] = c;
+    }
+  }
+
+  // Clear [b, e) (vpns relative to this node's base) under `node`; returns
+  // the pages removed.  Frees tables that become empty (caller clears the
+  // slot when the node's `used` drops to zero).
+  static uint64_t clear(void* node, unsigned level, uint64_t b, uint64_t e) {
+    if (level == 0) {
+      L* l = static_cast<L*>(node);
+      uint64_t n = 0;
+      for (uint64_t k = b; k < e; k++) {
+        if (present(l->e[k])) {
+          n++;
+          l->used--;
+          l->e[k] = 0;
+        }
+      }
+      return n;
+    }
+    D* d = static_cast<D*>(node);
+    uint64_t span = pagesAt(level);
+    uint64_t removed = 0;
+    for (uint64_t i = b / span; i < 512 && i * span < e; i++) {
+      uint64_t lo = i * span, hi = lo + span;
+      uint64_t cb = b > lo ? b - lo : 0, ce = (e < hi ? e : hi) - lo;
+      bool whole = cb == 0 && ce == span;
+      if (present(d->huge[i])) {
+        if (whole) {
+          d->huge[i] = 0;
+          d->used--;
+          removed += span;
+          continue;
+        }
+        split(d, level, static_cast<unsigned>(i));
+      }
+      if (!d->child[i]) continue;
+      if (whole) {
+        removed += count(d->child[i], level - 1);
+        free(d->child[i], level - 1);
+        d->child[i] = nullptr;
+        d->used--;
+        continue;
+      }
+      removed += clear(d->child[i], level - 1, cb, ce);
+      uint32_t child_used = level == 1 ? static_cast<L*>(d->child[i])->used
+                                       : static_cast<D*>(d->child[i])->used;
+      if (child_used == 0) {
+        free(d->child[i], level - 1);
+        d->child[i] = nullptr;
+        d->used--;
+      }
+    }
+    return removed;
+  }
+
+  static void walk(const void* node, unsigned level, uint64_t base, uint64_t b, uint64_t e,
+                   PageTable::Emit emit, void* ctx) {
+    if (level == 0) {
+      const L* l = static_cast<const L*>(node);
+      if (!l->used) return;
+      uint64_t lo = b > base ? b - base : 0, hi = e - base < 512 ? e - base : 512;
+      for (uint64_t k = lo; k < hi; k++)
+        if (present(l->e[k]))
+          emit(ctx, base + k, 1, KMR_PTE_PFN(l->e[k]), KMR_PTE_FLAGS(l->e[k]));
+      return;
+    }
+    const D* d = static_cast<const D*>(node);
+    if (!d->used) return;
+    uint64_t span = pagesAt(level);
+    uint64_t first = b > base ? (b - base) / span : 0;
+    for (uint64_t i = first; i < 512; i++) {
+      uint64_t lo = base + i * span, hi = lo + span;
+      if (lo >= e) break;
+      if (present(d->huge[i])) {
+        uint64_t s = b > lo ? b : lo, t = e < hi ? e : hi;
+        emit(ctx, s, t - s, KMR_PTE_PFN(d->huge[i]) + (s - lo), KMR_PTE_FLAGS(d->huge[i]));
+      } else if (d->child[i]) {
+        walk(d->child[i], level - 1, lo, b, e, emit, ctx);
+      }
+    }
+  }
+};
+
+PageTable::~PageTable() { TreeOps::free(root_, kLevels - 1); }
+
+PageTable::PageTable(const PageTable& o)
+    : root_(static_cast<Dir*>(TreeOps::copy(o.root_, kLevels - 1))), present_(o.present_) {}
+
+PageTable& PageTable::operator=(const PageTable& o) {
+  if (this != &o) {
+    PageTable tmp(o);
+    *this = std::move(tmp);
+  }
+  return *this;
+}
+
+PageTable::PageTable(PageTable&& o) noexcept
+    : root_(std::exchange(o.root_, nullptr)), present_(std::exchange(o.present_, 0)) {
+  o.cache_leaf_ = nullptr;
+  o.cache_key_ = ~0ull;
+}
+
+PageTable& PageTable::operator=(PageTable&& o) noexcept {
+  if (this != &o) {
+    TreeOps::free(root_, kLevels - 1);
+    root_ = std::exchange(o.root_, nullptr);
+    present_ = std::exchange(o.present_, 0);
+    cache_leaf_ = nullptr;
+    cache_key_ = ~0ull;
+    o.cache_leaf_ = nullptr;
+    o.cache_key_ = ~0ull;
+  }
+  return *this;
+}
+
+uint64_t PageTable::get(uint64_t vpn) const {
+  if (vpn >= kVpnLimit) return 0;
+  if ((vpn >> 9) == cache_key_ && cache_leaf_) return cache_leaf_->e[vpn & 511];
+  const Dir* d = root_;
+  for (unsigned level = kLevels - 1; d; level--) {
+    unsigned i = indexAt(vpn, level);
+    if (present(d->huge[i])) return subEntry(d->huge[i], vpn & (pagesAt(level) - 1), 0);
+    if (level == 1) {
+      const Leaf* l = static_cast<const Leaf*>(d->child[i]);
+      return l ? l->e[vpn & 511] : 0;
+    }
+    d = static_cast<const Dir*>(d->child[i]);
+  }
+  return 0;
+}
+
+// The leaf table holding `vpn`, created (and huge leaves on the way split)
+// as needed.
+PageTable::Leaf* PageTable::leafFor(uint64_t vpn) {
+  if (!root_) root_ = new Dir;
+  Dir* d = root_;
+  for (unsigned level = kLevels - 1;; level--) {
+    unsigned i = indexAt(vpn, level);
+    if (present(d->huge[i])) TreeOps::split(d, level, i);
+    if (!d->child[i]) {
+      d->child[i] = level == 1 ? static_cast<void*>(new Leaf) : static_cast<void*>(new Dir);
+      d->used++;
+    }
+    if (level == 1) {
+      cache_key_ = vpn >> 9;
+      cache_leaf_ = static_cast<Leaf*>(d->child[i]);
+      return cache_leaf_;
+    }
+    d = static_cast<Dir*>(d->child[i]);
+  }
+}
+
+void PageTable::set(uint64_t vpn, uint64_t entry) {
+  if (!present(entry)) {
+    // Clearing must not create tables; and it may free some.
+    if ((vpn >> 9) == cache_key_ && cache_leaf_) {
+      uint64_t& slot = cache_leaf_->e[vpn & 511];
+      if (present(slot)) {
+        slot = 0;
+        cache_leaf_->used--;
+        present_--;
+      }
+      return;
+    }
+    clear(vpn, vpn + 1);
+    return;
+  }
+  Leaf* l = (vpn >> 9) == cache_key_ && cache_leaf_ ? cache_leaf_ : leafFor(vpn);
+  uint64_t& slot = l->e[vpn & 511];
+  if (!present(slot)) {
+    l->used++;
+    present_++;
+  }
+  slot = entry;
+}
+
+void PageTable::setLeaf(uint64_t vpn, unsigned level, uint64_t entry) {
+  if (level == 0) {
+    set(vpn, entry);
+    return;
+  }
+  clear(vpn, vpn + pagesAt(level));
+  if (!present(entry)) return;
+  if (!root_) root_ = new Dir;
+  Dir* d = root_;
+  for (unsigned l = kLevels - 1; l > level; l--) {
+    unsigned i = indexAt(vpn, l);
+    if (present(d->huge[i])) TreeOps::split(d, l, i);
+    if (!d->child[i]) {
+      d->child[i] = new Dir;
+      d->used++;
+    }
+    d = static_cast<Dir*>(d->child[i]);
+  }
+  unsigned i = indexAt(vpn, level);
+  // clear() above emptied the slot (child freed, huge dropped).
+  d->huge[i] = entry;
+  d->used++;
+  present_ += pagesAt(level);
+}
+
+void PageTable::clear(uint64_t begin, uint64_t end) {
+  if (end > kVpnLimit) end = kVpnLimit;
+  if (!root_ || begin >= end) return;
+  cache_leaf_ = nullptr;
+  cache_key_ = ~0ull;
+  present_ -= TreeOps::clear(root_, kLevels - 1, begin, end);
+}
+
+void PageTable::clearAll() {
+  TreeOps::free(root_, kLevels - 1);
+  root_ = nullptr;
+  present_ = 0;
+  cache_leaf_ = nullptr;
+  cache_key_ = ~0ull;
+}
+
+void PageTable::walkRaw(uint64_t begin, uint64_t end, Emit emit, void* ctx) const {
+  if (end > kVpnLimit) end = kVpnLimit;
+  if (!root_ || begin >= end) return;
+  TreeOps::walk(root_, kLevels - 1, 0, begin, end, emit, ctx);
+}
+
+std::vector<PageRun> PageTable::runs(uint64_t begin, uint64_t end) const {
+  std::vector<PageRun> v;
+  forEachRun(begin, end, [&](const PageRun& r) { v.push_back(r); });
+  return v;
+}
+
+bool PageTable::operator==(const PageTable& o) const {
+  return present_ == o.present_ && runs() == o.runs();
+}
+
+}  // namespace kmr

@@ -1,0 +1,146 @@
+// TraceReader: a .kmr file, opened and checked; chunks and keyframes on
+// demand.  Every byte is untrusted: sizes are bounds-checked, Cap'n Proto
+// runs with traversal and nesting limits, zstd verifies each frame's
+// checksum, and damage is reported with the chunk it hit.
+//
+// A finished file is read through its index (found via the seek table).  A
+// file without a usable index (writer killed, file cut short, trailer
+// damaged) is walked frame header by frame header; every whole chunk is
+// readable, truncated() says so, and damaged frame headers are skipped by
+// searching for the next good one (the chunks in between become gaps).
+//
+// Sequential reading is EventStream: events in file order, with a GAP event
+// where a chunk cannot be read (state across it becomes unknown).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kmr/event.h"
+#include "kmr/header.h"
+#include "kmr/state.h"
+#include "kmr/totals.h"
+
+namespace kmr {
+
+struct ChunkInfo {
+  uint32_t number = 0;
+  uint64_t offset = 0;  // of its frame header
+  uint32_t compressed_size = 0;
+  uint32_t raw_size = 0;
+  uint64_t first_event = 0;  // ordinal of its first event
+  uint32_t count = 0;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  uint64_t min_ns = 0;
+  uint64_t max_ns = 0;
+  bool unreadable = false;  // found missing while walking: only first_event/count known
+};
+
+struct KeyframeInfo {
+  uint32_t number = 0;
+  uint64_t offset = 0;
+  uint32_t compressed_size = 0;
+  uint32_t raw_size = 0;
+  uint64_t event_index = 0;  // events applied in its state
+  uint64_t last_seq = 0;
+  uint64_t max_ns = 0;
+};
+
+struct Damage {
+  uint64_t offset = 0;
+  int64_t chunk = -1;  // chunk number, -1 when the damage is not in a chunk
+  std::string what;    // "chunk 7 at offset 123456: checksum mismatch"
+};
+
+class ChunkEvents;
+
+class TraceReader {
+ public:
+  // Throws Error: Io (missing, unreadable), NotATrace, Version, Damaged (the
+  // header frame itself).
+  explicit TraceReader(const std::string& path);
+  ~TraceReader();
+  TraceReader(const TraceReader&) = delete;
+  TraceReader& operator=(const TraceReader&) = delete;
+
+  const std::string& path() const;
+  const TraceHeader& header() const;
+  uint64_t fileSize() const;
+  bool hasIndex() const;
+  // No trailer: the writer never finished (or the file was cut).
+  bool truncated() const;
+  // Why the index was not used ("" when it was).
+  const std::string& indexProblem() const;
+  const std::vector<ChunkInfo>& chunks() const;
+  const std::vector<KeyframeInfo>& keyframes() const;
+  // Damage found while opening (frame headers, walking).
+  const std::vector<Damage>& damage() const;
+  // From the index; null without one.
+  const TraceTotals* indexTotals() const;
+  uint64_t eventCount() const;
+  // Origin of relative times: the header's start time, else the first
+  // event's time.
+  uint64_t startNs() const;
+  // Highest event time in the file (chunk headers), startNs() when empty.
+  uint64_t endNs() const;
+  // Bytes of keyframe and index/seek-table frames.
+  uint64_t keyframeBytes() const;
+  uint64_t indexBytes() const;
+
+  // Decode chunk i into `out`.  Throws Error(Damaged) naming the chunk.
+  void loadChunk(size_t i, ChunkEvents& out) const;
+  // Replace `s` by keyframe i's state.  Throws Error(Damaged).
+  void loadKeyframe(size_t i, ShadowState& s) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The events of one loaded chunk.
+class ChunkEvents {
+ public:
+  ChunkEvents();
+  ~ChunkEvents();
+  ChunkEvents(const ChunkEvents&) = delete;
+  ChunkEvents& operator=(const ChunkEvents&) = delete;
+
+  // The next event (payload views valid until the next call) or false at
+  // the end.  Throws Error(Damaged) naming the chunk and event.
+  bool next(Event& ev);
+  uint32_t count() const;
+  uint32_t decoded() const;
+
+ private:
+  friend class TraceReader;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// All events in file order from chunk `first_chunk`, a GAP where a chunk is
+// unreadable (the damage is recorded, reading goes on).
+class EventStream {
+ public:
+  explicit EventStream(const TraceReader& reader, size_t first_chunk = 0);
+  ~EventStream();
+
+  bool next(Event& ev);
+  // Ordinal of the next event (events before it, gaps included).
+  uint64_t position() const { return position_; }
+  const std::vector<Damage>& damage() const { return damage_; }
+
+ private:
+  bool startChunk();
+
+  const TraceReader& reader_;
+  size_t chunk_;
+  bool in_chunk_ = false;
+  uint64_t position_ = 0;
+  ChunkEvents events_;
+  std::vector<Damage> damage_;
+};
+
+}  // namespace kmr

@@ -1,0 +1,26 @@
+// Whole-trace counts: stored in the index by the writer, or computed by a
+// full replay when a file has no index.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "kmr/event.h"
+#include "kmr/vma_map.h"
+
+namespace kmr {
+
+struct TraceTotals {
+  uint64_t events = 0;
+  std::array<uint64_t, kEventKindSlots> by_kind{};  // by EventKind value
+  std::array<uint64_t, kVmaOpKinds> vma_ops{};      // by VmaOpKind
+  uint64_t lost_records = 0;                        // sum of LOST counts
+  uint64_t first_ns = 0;  // time of the first event
+  uint64_t last_ns = 0;   // time of the last event
+  uint64_t max_ns = 0;    // highest time
+  uint64_t last_seq = 0;
+
+  bool operator==(const TraceTotals&) const = default;
+};
+
+}  // namespace kmr

@@ -1,0 +1,84 @@
+// TraceWriter: events in, a .kmr file out.
+//
+//   kmr::TraceWriter w("trace.kmr", header);   // creates the file, mode 0600
+//   for (...) w.append(event);                  // cheap, no allocation
+//   w.flush();                                  // every ~second: bounds loss
+//   w.finish();                                 // keyframe, index, seek table
+//
+// Events must come in seq order (the recorder merges rings by seq).  The
+// writer encodes them into column buffers, and when a chunk is full (event
+// count, raw bytes, or span of trace time) compresses and writes it on the
+// calling thread.  It also keeps the shadow state (state()) to write
+// keyframes between chunks, placed adaptively: when the bytes written since
+// the last keyframe exceed keyframe_ratio times that keyframe's size (so
+// keyframes stay near 1/ratio of the file), or keyframe_max_events passed
+// (so `--at t` never replays more than that).
+//
+// A writer destroyed or killed without finish() leaves a file whose whole
+// chunks are all readable (the reader reports it as truncated).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "kmr/event.h"
+#include "kmr/header.h"
+#include "kmr/state.h"
+
+namespace kmr {
+
+struct WriterOptions {
+  uint32_t chunk_events = 65536;          // events per chunk at most
+  uint32_t chunk_raw_bytes = 4u << 20;    // encoded bytes per chunk at most
+  uint64_t chunk_time_ns = 1000000000;    // trace time one chunk may span
+  int zstd_level = 3;
+  uint32_t keyframe_ratio = 25;           // file bytes per keyframe byte
+  uint64_t keyframe_min_events = 65536;   // between keyframes, at least
+  uint64_t keyframe_max_events = 1u << 20;  // between keyframes, at most
+  bool keyframes = true;
+};
+
+struct WriterStats {
+  uint64_t events = 0;
+  uint64_t chunks = 0;
+  uint64_t keyframes = 0;
+  uint64_t file_bytes = 0;      // written so far
+  uint64_t raw_bytes = 0;       // encoded chunk messages before zstd
+  uint64_t chunk_bytes = 0;     // chunk frames (compressed + headers)
+  uint64_t keyframe_bytes = 0;  // keyframe frames (compressed + headers)
+  uint64_t index_bytes = 0;     // index + seek table (after finish)
+};
+
+class TraceWriter {
+ public:
+  // Creates (truncates) `path` with mode 0600 and writes the header.
+  // Throws Error(Io).
+  TraceWriter(const std::string& path, const TraceHeader& header,
+              const WriterOptions& options = {});
+  // Writes the pending chunk if finish() was not called (no index); never
+  // throws.
+  ~TraceWriter();
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  // Append one event.  Throws Error(Usage) for a Gap or a payload over the
+  // format's limits (nothing is written then), Error(Io) if writing a full
+  // chunk fails.
+  void append(const Event& ev);
+  // Write the events appended so far as a chunk (no-op when none).
+  void flush();
+  // Flush, write a last keyframe, the index and the seek table, close.
+  // Further appends throw Error(Usage).
+  void finish();
+
+  const WriterStats& stats() const;
+  // The shadow state after the events appended so far (for a live view).
+  const ShadowState& state() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kmr
