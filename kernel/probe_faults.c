@@ -46,6 +46,7 @@ struct kmr_fctx {
 #define KMR_FCTX_WP		BIT(1)	/* do_wp_page ran on addr */
 #define KMR_FCTX_COW		BIT(2)	/* ... and copied the page */
 #define KMR_FCTX_SWAP		BIT(3)	/* do_swap_page ran on addr */
+#define KMR_FCTX_PTE		BIT(4)	/* addr's PTE already sent */
 
 /*
  * Faults in progress on traced mms, by task.  Open addressing over a
@@ -71,18 +72,30 @@ struct kmr_fctx *kmr_fctx_current(void)
 	return NULL;
 }
 
+/*
+ * Publish @c for the current task, unless a fault of this task is already
+ * listed (a nested fault, none expected: it keeps the outer annotations).
+ * Only the current task ever lists or removes its own entry.
+ */
 static bool kmr_fctx_insert(struct kmr_fctx *c)
 {
 	unsigned int h = hash_ptr(current, KMR_FCTX_BITS), i;
+	struct kmr_fctx **free = NULL;
 
 	for (i = 0; i < KMR_FCTX_PROBE; i++) {
-		struct kmr_fctx **slot;
+		struct kmr_fctx **slot, *o;
 
 		slot = &kmr_fctx_tab[(h + i) & ((1 << KMR_FCTX_BITS) - 1)];
-		if (!READ_ONCE(*slot) && !cmpxchg(slot, NULL, c))
-			return true;
+		o = READ_ONCE(*slot);
+		if (o && READ_ONCE(o->task) == current) {
+			if (free)
+				WRITE_ONCE(*free, NULL);
+			return false;
+		}
+		if (!o && !free && !cmpxchg(slot, NULL, c))
+			free = slot;
 	}
-	return false;
+	return free;
 }
 
 static void kmr_fctx_remove(struct kmr_fctx *c)
@@ -149,8 +162,7 @@ static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	c->state = 0;
 	c->lo = 0;
 	c->hi = 0;
-	/* A nested fault (none expected) keeps the outer one's annotations. */
-	if (!kmr_fctx_current() && kmr_fctx_insert(c))
+	if (kmr_fctx_insert(c))
 		c->state |= KMR_FCTX_LISTED;
 	return 0;
 }
@@ -222,7 +234,8 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	kmr_for_each_session_mm(c->mm, s) {
 		if (!(ret & VM_FAULT_ERROR)) {
 			kmr_emit_faultaround(s, c);
-			kmr_emit_pte_one(s, c->addr, cause);
+			if (!(c->state & KMR_FCTX_PTE))
+				kmr_emit_pte_one(s, c->addr, cause);
 		}
 		kmr_emit_fault(s, c->vaddr, c->ip, ff, current->pid);
 		kmr_stat_fault(s, c->vm_start, ff);
@@ -349,6 +362,43 @@ static void kmr_anon_no_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 				  KMR_PTE_CAUSE_OTHER);
 }
 
+/*
+ * The fault's own PTE, from the rmap hook: the new anonymous page of
+ * do_anonymous_page(), wp_page_copy() or do_cow_fault(), about to be set
+ * under the PTL we run under, so the record's seq orders it.  The value is
+ * the one those functions build: mk_pte(page, vm_page_prot), then
+ *   do_anonymous_page:   write + dirty when VM_WRITE;
+ *   CoW, do_cow_fault:   dirty, write when VM_WRITE (maybe_mkwrite);
+ *   CoW with UNSHARE:    neither (a read-only exclusive copy).
+ * The rmap is not set yet, hence ANON and EXCLUSIVE by hand.  Reading the
+ * PTE back at fault return would cost a page-table walk per fault; the
+ * guest test compares these flags with KMR_IOC_WALK's view of the PTE.
+ */
+static void kmr_fault_pte_now(struct kmr_fctx *c, struct vm_area_struct *vma,
+			      unsigned long pfn)
+{
+	pte_t pte = pfn_pte(pfn, vma->vm_page_prot);
+	bool cow = c->state & KMR_FCTX_WP;
+	struct kmr_session *s;
+	u64 ent;
+
+	if (cow && (c->flags & FAULT_FLAG_UNSHARE)) {
+		/* nothing: read-only, clean */
+	} else if (cow || !vma_is_anonymous(vma)) {
+		pte = pte_mkdirty(pte);
+		if (vma->vm_flags & VM_WRITE)
+			pte = kmr_pte_mkwrite(pte);
+	} else if (vma->vm_flags & VM_WRITE) {
+		pte = kmr_pte_mkwrite(pte_mkdirty(pte));
+	}
+	ent = kmr_pte_entry(pte) |
+	      KMR_PTE_MAKE(0, KMR_PTE_ANON | KMR_PTE_EXCLUSIVE);
+	kmr_for_each_session_mm(c->mm, s)
+		kmr_emit_pte_vals(s, c->addr, 1, PAGE_SHIFT, &ent,
+				  cow ? KMR_PTE_CAUSE_COW : KMR_PTE_CAUSE_FAULT);
+	c->state |= KMR_FCTX_PTE;
+}
+
 /* (page|folio)_add_new_anon_rmap(p, vma, addr, ...): PTL held. */
 static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 				   struct ftrace_ops *op,
@@ -372,8 +422,13 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 			kmr_anon_no_fault(mm, vma, addr, pfn, nr);
 		return;
 	}
-	if ((c->state & (KMR_FCTX_WP | KMR_FCTX_COW)) == KMR_FCTX_WP &&
-	    addr == c->addr) {
+	if (addr != c->addr || nr != 1) {
+		/* mTHP: the fault maps the whole folio with PTEs */
+		if (nr > 1 && nr < (1UL << (PMD_SHIFT - PAGE_SHIFT)))
+			kmr_fctx_extend(c, addr, addr + nr * PAGE_SIZE);
+		return;
+	}
+	if ((c->state & (KMR_FCTX_WP | KMR_FCTX_COW)) == KMR_FCTX_WP) {
 		c->state |= KMR_FCTX_COW;
 		kmr_for_each_session_mm(mm, s) {
 			kmr_emit_cow(s, addr, c->old_pfn, pfn, current->pid,
@@ -383,11 +438,8 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 				kmr_emit_page_data(s, addr, pfn_to_page(pfn),
 						   KMR_PAGE_DATA_COW);
 		}
-		return;
 	}
-	/* mTHP: the fault maps the whole folio with PTEs */
-	if (nr > 1 && nr < (1UL << (PMD_SHIFT - PAGE_SHIFT)))
-		kmr_fctx_extend(c, addr, addr + nr * PAGE_SIZE);
+	kmr_fault_pte_now(c, vma, pfn);
 }
 
 static struct ftrace_ops kmr_wp_ops = { .func = kmr_wp_entry };
