@@ -177,7 +177,7 @@ boot_group() {
 	# shellcheck disable=SC2086
 	kmr_stage_kmod "$root" $KMODS
 	for m in "${MODULE_KOS[@]}"; do cp "$m" "$root/kmr/modules/"; done
-	for d in "${files_dirs[@]}"; do cp -a "$d/." "$root/kmr/files/"; done
+	for d in "${files_dirs[@]}"; do kmr_stage_file "$root" "$d/." /kmr/files; done
 	for f in "${file_specs[@]}"; do
 		local src=${f%%:*} dst
 		dst=/kmr/files/${src##*/}
@@ -272,7 +272,7 @@ host_checks() {
 					KMR_RUN_DIR=$OUT KMR_REPO=$KMR_REPO KMR_BIN_DIRS="${bin_dirs[*]}" \
 					timeout 600 bash "$hs" "$dir" >"$dir/host.log" 2>&1 || hrc=$?
 				case $hrc in
-				0) det="$det; host check ok" ;;
+				0) det="$det; host: $(tail -n1 "$dir/host.log" | cut -c1-150)" ;;
 				77) st=SKIP; det="host check skipped: $(tail -n1 "$dir/host.log")" ;;
 				*) st=FAIL; det="host check failed (exit $hrc): $(tail -n1 "$dir/host.log" | cut -c1-150)" ;;
 				esac

@@ -33,6 +33,8 @@ kmr_boot() {
 	printf '%q ' "${qemu[@]}" >"$log.cmd"
 	echo >>"$log.cmd"
 
+	# --foreground keeps QEMU in our process group, so killing a run (its
+	# group) also ends the guest; no child of QEMU needs the timeout.
 	# One guest at a time on this machine (2 cores shared by the team):
 	# wait for the lock before the clock starts.
 	exec {lockfd}>>"$KMR_QEMU_LOCK"
@@ -42,7 +44,7 @@ kmr_boot() {
 	fi
 	local t0 rc line booted=-
 	t0=$EPOCHREALTIME
-	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>"$log.qemu-stderr" |
+	timeout --foreground -k 10 "$tmo" "${qemu[@]}" </dev/null 2>"$log.qemu-stderr" |
 		while IFS= read -r line; do
 			line=${line%$'\r'}
 			printf '%s\n' "$line" >>"$log"

@@ -39,11 +39,19 @@ kmr_verdict() {
 			if ($0 ~ splat) {
 				s = (step == "" ? "_boot" : step)
 				line = $0; sub(/^\[ *[0-9.]+\] /, "", line)
-				if (cnt[s]++ < 1) print "S\t" s "\t" substr(line, 1, 150)
+				line = substr(line, 1, 150)
+				# Name the splat by its first telling line, not by the
+				# "cut here" banner or "Call Trace:" that every splat has.
+				if (line ~ /cut here|Call Trace:/) { if (!(s in generic)) generic[s] = line }
+				else if (!(s in first)) first[s] = line
 				if ($0 ~ hang) print "H"
 				if ($0 ~ /Kernel panic - not syncing/) print "P"
 			}
 			if ($0 ~ /segfault at |traps: /) print "N\t" substr($0, 1, 150)
+		}
+		END {
+			for (s in first) print "S\t" s "\t" first[s]
+			for (s in generic) if (!(s in first)) print "S\t" s "\t" generic[s]
 		}' "$log")
 
 	local -A status=() secs=() det=() splat=()

@@ -1,0 +1,10 @@
+# End to end: kmemrec records kmrt-stack (stack growth by recursion).
+# The host check (e2e_stack.host.sh) replays the trace to every checkpoint's
+# time and demands the kernel's own maps and pagemap exactly, the target's
+# expected counts, and ftrace's user page faults for the same run.
+# kmr-bin: kmemrec kmrt-stack
+# kmr-file: tests/oracle/guest_e2e.sh
+# kmr-timeout: 300
+
+. /kmr/files/guest_e2e.sh
+e2e_record stack --depth 256

@@ -1,0 +1,30 @@
+# kmemrec core: session life cycle.  The target exiting yields one EXIT
+# record with its wait() status, POLLIN until drained then POLLHUP; three
+# sessions on two targets at once (two on the same one) each match their
+# target; a reader killed with SIGKILL mid-trace leaves a kernel from which
+# the module unloads cleanly.
+# kmr-timeout: 300
+# kmr-bin: kcore_check kcore_dump
+
+# The harness may have loaded the module already (KMR_AUTOLOAD).
+kmr_module_loaded kmemrec || kmr_insmod kmemrec
+kcore_check exit >exit.log 2>&1 || { cat exit.log; kmr_fail "kcore_check exit"; }
+cat exit.log
+kcore_check two >two.log 2>&1 || { cat two.log; kmr_fail "kcore_check two"; }
+cat two.log
+
+# SIGKILL of the reader while the target keeps faulting.
+kcore_check faulter &
+busy=$!
+kcore_dump -q "$busy" >dump.log 2>dump.err &
+reader=$!
+sleep 2
+kill -0 "$reader" || { cat dump.err; kmr_fail "kcore_dump died early"; }
+assert_grep 'kcore_dump: started' dump.err
+kill -9 "$reader"
+wait "$reader" || true
+kill "$busy"
+wait "$busy" || true
+# Unloads with nothing left behind, and loads again for whoever is next.
+kmr_rmmod kmemrec
+kmr_insmod kmemrec

@@ -1,0 +1,1 @@
+kmr_guest_prog(fetch_check fetch_check.c kcore_rec.c)

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcore_check: the kmemrec core against the kernel's own truth, inside the
+ * guest.  One subcommand per case (tests/guest/cases/kcore_*.sh); each
+ * prints what it measured and "kcore_check <cmd>: PASS", or why it failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kcore_check.h"
+#include "kcore_target.h"
+
+static uint64_t kc_lost_total(const struct kc_sess *k)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < k->at.nr_rings; i++)
+		sum += __atomic_load_n(&k->ctl->ring[i].lost, __ATOMIC_RELAXED);
+	return sum;
+}
+
+/* "Name:   N kB" from a /proc file, -1 when absent. */
+static long kc_proc_kb(const char *path, const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static void kc_count_flags(const struct km_model *m, uint32_t flag,
+			   uint64_t *n)
+{
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < m->cap; i++)
+		if (m->pvpn[i] && (KMR_PTE_FLAGS(m->pent[i]) & flag))
+			(*n)++;
+}
+
+/* snapshot [pages] [plain]: START's snapshot == maps + pagemap. */
+int check_snapshot(int argc, char **argv)
+{
+	unsigned long pages = argc > 0 ? strtoul(argv[0], NULL, 0) : 64;
+	int rich = !(argc > 1 && !strcmp(argv[1], "plain"));
+	struct kt_target t;
+	struct kc_sess k;
+	struct km_model m;
+	uint64_t t0, t1, cmp_pages, zero, huge, anon;
+	char path[64];
+	long diffs, thp_kb;
+	int r;
+
+	kt_spawn(&t, pages, rich, KT_PAUSE);
+	kt_stop(&t);
+	kc_session(&k, t.pid, 0, 0);
+	km_init(&m);
+	t0 = kc_now();
+	r = kc_start_draining(&k, km_apply, &m);
+	t1 = kc_now();
+	if (r)
+		kc_die("START: %s", strerror(-r));
+	r = kc_ioctl(&k, KMR_IOC_STOP, NULL);
+	if (r || kc_drain_final(&k, km_apply, &m))
+		kc_die("STOP/drain failed");
+	if (m.snapshots[KMR_SNAP_START] != 1 || m.kinds[KMR_EV_LOST])
+		kc_die("expected one START snapshot and no loss: %" PRIu64 " snapshots, %" PRIu64 " LOST",
+		       m.snapshots[KMR_SNAP_START], m.kinds[KMR_EV_LOST]);
+	if (m.snap_vmas != m.end_vmas || m.snap_ptes != m.end_ptes)
+		kc_die("SNAPSHOT_END counts %" PRIu64 " VMAs %" PRIu64 " PTEs, records %" PRIu64 " / %" PRIu64,
+		       m.end_vmas, m.end_ptes, m.snap_vmas, m.snap_ptes);
+	diffs = km_compare(&m, t.pid, 30, &cmp_pages);
+	kc_count_flags(&m, KMR_PTE_ZERO, &zero);
+	kc_count_flags(&m, KMR_PTE_HUGE, &huge);
+	kc_count_flags(&m, KMR_PTE_ANON, &anon);
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", t.pid);
+	thp_kb = kc_proc_kb(path, "AnonHugePages");
+	printf("snapshot: %" PRIu64 " VMAs, %" PRIu64 " present pages (%" PRIu64 " anon, %" PRIu64 " zero, %" PRIu64 " in huge leaves; AnonHugePages %ld kB), %" PRIu64 " records, START took %.1f ms\n",
+	       m.end_vmas, cmp_pages, anon, zero, huge, thp_kb,
+	       k.delivered, (t1 - t0) / 1e6);
+	if (diffs)
+		kc_die("snapshot differs from maps/pagemap in %ld places", diffs);
+	if (cmp_pages < pages || anon < pages)
+		kc_die("fewer present pages than the target wrote");
+	if (rich && zero < 16)
+		kc_die("the 16 zero-page reads are not marked KMR_PTE_ZERO");
+	if (thp_kb >= 0 && huge * 4 != (uint64_t)thp_kb)
+		kc_die("huge-leaf pages %" PRIu64 " != AnonHugePages %ld kB / 4",
+		       huge, thp_kb);
+	kc_close(&k);
+	kt_kill(&t);
+	km_free(&m);
+	return 0;
+}
+
+/* lost: a 64 KiB ring nobody reads overflows; LOST says so, a resync heals. */
+int check_lost(int argc, char **argv)
+{
+	struct kmr_stats st = { 0 };
+	struct kt_target t;
+	struct kc_sess k;
+	struct km_model m;
+	uint64_t lost1, go, deadline, cmp_pages;
+	long diffs;
+	int r;
+
+	(void)argc;
+	(void)argv;
+	kt_spawn(&t, 16, 0, KT_TOUCH);
+	kt_stop(&t);
+	kc_session(&k, t.pid, KMR_RING_SIZE_MIN, 0);
+	km_init(&m);
+	r = kc_start_draining(&k, km_apply, &m);
+	if (r)
+		kc_die("START: %s", strerror(-r));
+	/* Phase 1: the target faults, nobody reads. */
+	go = kc_now();
+	kt_cont(&t);
+	kill(t.pid, SIGUSR1);
+	usleep(1500 * 1000);
+	kt_stop(&t);
+	lost1 = kc_lost_total(&k);
+	if (!lost1)
+		kc_die("no record was dropped with a %llu-byte ring",
+		       (unsigned long long)KMR_RING_SIZE_MIN);
+	/* Phase 2: read while it runs a little: LOST, then a resync. */
+	if (kc_drain(&k, km_apply, &m) < 0)
+		kc_die("malformed ring");
+	kt_cont(&t);
+	deadline = kc_now() + 200000000ull;
+	while (kc_now() < deadline)
+		if (kc_drain(&k, km_apply, &m) < 0)
+			kc_die("malformed ring");
+	kt_stop(&t);
+	deadline = kc_now() + 20000000000ull;
+	while (!m.snapshots[KMR_SNAP_RESYNC] || m.in_snapshot) {
+		if (kc_now() > deadline)
+			kc_die("no RESYNC snapshot within 20 s (lost %" PRIu64 ")", m.lost);
+		if (kc_drain(&k, km_apply, &m) < 0)
+			kc_die("malformed ring");
+		usleep(1000);
+	}
+	if (kc_drain(&k, km_apply, &m) < 0)
+		kc_die("malformed ring");
+	if (kc_ioctl(&k, KMR_IOC_STATS, &st))
+		kc_die("STATS failed");
+	printf("lost: %" PRIu64 " dropped in phase 1, %" PRIu64 " reported by %" PRIu64 " LOST records, ring counters %" PRIu64 ", STATS %" PRIu64 "; %" PRIu64 " records read, %" PRIu64 " resyncs\n",
+	       lost1, m.lost, m.lost_records, kc_lost_total(&k),
+	       (uint64_t)st.lost, k.delivered, m.snapshots[KMR_SNAP_RESYNC]);
+	if (m.lost < lost1 || m.lost > kc_lost_total(&k))
+		kc_die("LOST records report %" PRIu64 ", expected between %" PRIu64 " and %" PRIu64,
+		       m.lost, lost1, kc_lost_total(&k));
+	if (st.lost != kc_lost_total(&k))
+		kc_die("STATS lost %" PRIu64 " != ring counters %" PRIu64,
+		       (uint64_t)st.lost, kc_lost_total(&k));
+	if (m.unknown)
+		kc_die("state still unknown after the resync");
+	/* The resync brought the model back to the truth. */
+	r = kc_ioctl(&k, KMR_IOC_STOP, NULL);
+	if (r || kc_drain_final(&k, km_apply, &m))
+		kc_die("STOP/drain failed");
+	diffs = km_compare(&m, t.pid, 30, &cmp_pages);
+	if (diffs && !m.unknown)
+		kc_die("after the resync the model differs in %ld places", diffs);
+	(void)go;
+	kc_close(&k);
+	kt_kill(&t);
+	km_free(&m);
+	return 0;
+}
+
+static int check_faulter(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kt_touch_loop();
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} kc_cmds[] = {
+	{ "snapshot", check_snapshot, "[pages] [plain]: START == maps + pagemap" },
+	{ "lost", check_lost, ": overflow, LOST positioned, resync heals" },
+	{ "exit", check_exit, ": target exit -> EXIT record, POLLHUP" },
+	{ "two", check_two, ": three sessions on two targets at once" },
+	{ "cycles", check_cycles, "[n]: attach/detach n times, no leak" },
+	{ "errno", check_errno, ": every bad call's errno" },
+	{ "perm", check_perm, ": EPERM for nobody on root's process" },
+	{ "faulter", check_faulter, ": a target that faults until killed" },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	int r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; argc >= 2 && i < sizeof(kc_cmds) / sizeof(kc_cmds[0]); i++) {
+		if (strcmp(argv[1], kc_cmds[i].name))
+			continue;
+		r = kc_cmds[i].fn(argc - 2, argv + 2);
+		printf("kcore_check %s: %s\n", argv[1], r ? "FAIL" : "PASS");
+		return r ? 1 : 0;
+	}
+	fprintf(stderr, "usage: kcore_check <command> [args]\n");
+	for (i = 0; i < sizeof(kc_cmds) / sizeof(kc_cmds[0]); i++)
+		fprintf(stderr, "  %s %s\n", kc_cmds[i].name, kc_cmds[i].help);
+	return 2;
+}

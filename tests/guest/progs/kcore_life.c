@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kcore_check: session life cycle (exit, two sessions, attach cycles). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kcore_check.h"
+#include "kcore_target.h"
+
+static short kc_poll(struct kc_sess *k, int timeout_ms)
+{
+	struct pollfd p = { .fd = k->fd, .events = POLLIN };
+
+	if (poll(&p, 1, timeout_ms) < 0)
+		kc_die("poll: %s", strerror(errno));
+	return p.revents;
+}
+
+/* exit: the target exits -> EXIT record (wait status), then POLLHUP. */
+int check_exit(int argc, char **argv)
+{
+	struct kmr_stats st = { 0 };
+	struct kt_target t;
+	struct kc_sess k;
+	struct km_model m;
+	short ev;
+	int status, r;
+
+	(void)argc;
+	(void)argv;
+	kt_spawn(&t, 8, 0, KT_EXIT);
+	kc_session(&k, t.pid, 0, 0);
+	km_init(&m);
+	r = kc_start_draining(&k, km_apply, &m);
+	if (r)
+		kc_die("START: %s", strerror(-r));
+	if (kc_drain(&k, km_apply, &m) < 0)
+		kc_die("malformed ring");
+	ev = kc_poll(&k, 0);
+	if (ev & POLLHUP)
+		kc_die("POLLHUP while the target lives (revents %#x)", ev);
+	kill(t.pid, SIGUSR1);
+	status = kt_wait(&t);
+	/* The EXIT record is pending: readable, not yet hung up. */
+	ev = kc_poll(&k, 5000);
+	if (!(ev & POLLIN) || (ev & POLLHUP))
+		kc_die("after exit, before draining: revents %#x, want POLLIN only", ev);
+	if (kc_drain_final(&k, km_apply, &m))
+		kc_die("stream not whole after exit");
+	ev = kc_poll(&k, 1000);
+	printf("exit: status %#x, EXIT code %#x flags %#x, revents after drain %#x, state %#x, %" PRIu64 " records\n",
+	       status, m.exit_code, m.exit_flags, ev, k.ctl->state, k.delivered);
+	if (m.exits != 1 || m.exit_code != status || m.exit_flags)
+		kc_die("expected one EXIT with code %#x", status);
+	if (ev != POLLHUP)
+		kc_die("after drain: revents %#x, want POLLHUP", ev);
+	if (!(k.ctl->state & KMR_STATE_EXITED) || k.ctl->last_seq != k.last)
+		kc_die("state %#x last_seq %" PRIu64 " last read %" PRIu64,
+		       k.ctl->state, (uint64_t)k.ctl->last_seq, k.last);
+	r = kc_ioctl(&k, KMR_IOC_STATS, &st);
+	if (r || st.vma_count)
+		kc_die("STATS after exit: %d, %u VMAs", r, st.vma_count);
+	/* The EXIT record was the last one: nothing may follow it. */
+	if (m.kinds[KMR_EV_EXIT] != 1 || kc_drain(&k, km_apply, &m))
+		kc_die("records after EXIT");
+	r = kc_ioctl(&k, KMR_IOC_STOP, NULL);
+	if (r != -EINVAL && r)
+		kc_die("STOP after exit: %s", strerror(-r));
+	kc_close(&k);
+	km_free(&m);
+	return 0;
+}
+
+/* two: two sessions on one target and one on another, all at once. */
+int check_two(int argc, char **argv)
+{
+	struct kt_target a, b;
+	struct kc_sess k[3];
+	struct km_model m[3];
+	uint64_t pages, end;
+	int pid[3], i, r;
+	long d;
+
+	(void)argc;
+	(void)argv;
+	kt_spawn(&a, 32, 1, KT_TOUCH);
+	kt_spawn(&b, 48, 0, KT_PAUSE);
+	pid[0] = a.pid;
+	pid[1] = a.pid;
+	pid[2] = b.pid;
+	for (i = 0; i < 3; i++) {
+		kc_session(&k[i], pid[i], 0, 0);
+		km_init(&m[i]);
+		r = kc_start_draining(&k[i], km_apply, &m[i]);
+		if (r)
+			kc_die("START %d: %s", i, strerror(-r));
+	}
+	/* a faults for a while; all three are read. */
+	kill(a.pid, SIGUSR1);
+	end = kc_now() + 500000000ull;
+	while (kc_now() < end)
+		for (i = 0; i < 3; i++)
+			if (kc_drain(&k[i], km_apply, &m[i]) < 0)
+				kc_die("malformed ring %d", i);
+	kt_stop(&a);
+	kt_stop(&b);
+	for (i = 0; i < 3; i++) {
+		r = kc_ioctl(&k[i], KMR_IOC_STOP, NULL);
+		if (r || kc_drain_final(&k[i], km_apply, &m[i]))
+			kc_die("STOP/drain %d failed", i);
+		if (m[i].kinds[KMR_EV_LOST])
+			kc_die("session %d lost records", i);
+		d = km_compare(&m[i], pid[i], 20, &pages);
+		printf("two: session %d on %d: %" PRIu64 " records, %" PRIu64 " faults, %" PRIu64 " present pages, %ld differences\n",
+		       i, pid[i], k[i].delivered, m[i].kinds[KMR_EV_FAULT],
+		       pages, d);
+		if (d)
+			kc_die("session %d differs from its target", i);
+	}
+	if (!m[0].kinds[KMR_EV_FAULT] ||
+	    m[0].kinds[KMR_EV_FAULT] != m[1].kinds[KMR_EV_FAULT])
+		kc_die("the two sessions on one target saw %" PRIu64 " and %" PRIu64 " faults",
+		       m[0].kinds[KMR_EV_FAULT], m[1].kinds[KMR_EV_FAULT]);
+	for (i = 0; i < 3; i++) {
+		kc_close(&k[i]);
+		km_free(&m[i]);
+	}
+	kt_kill(&a);
+	kt_kill(&b);
+	return 0;
+}
+
+static long kc_meminfo(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		kc_die("/proc/meminfo: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * cycles [n]: n x (open, attach, map, start, stop, detach, close), in three
+ * variants of ending; vmalloc and slab memory must come back.
+ */
+int check_cycles(int argc, char **argv)
+{
+	int n = argc > 0 ? atoi(argv[0]) : 100, i, r;
+	long vm0, sl0, vm1, sl1;
+	struct kt_target t;
+	struct kc_sess k;
+	struct km_model m;
+
+	kt_spawn(&t, 16, 0, KT_PAUSE);
+	vm0 = kc_meminfo("VmallocUsed");
+	sl0 = kc_meminfo("Slab");
+	for (i = 0; i < n; i++) {
+		kc_session(&k, t.pid, KMR_RING_SIZE_MIN << (i % 4), 0);
+		km_init(&m);
+		r = kc_start_draining(&k, km_apply, &m);
+		if (r)
+			kc_die("cycle %d: START: %s", i, strerror(-r));
+		switch (i % 3) {
+		case 0:		/* orderly */
+			if (kc_ioctl(&k, KMR_IOC_STOP, NULL) ||
+			    kc_drain_final(&k, km_apply, &m) ||
+			    kc_ioctl(&k, KMR_IOC_DETACH, NULL))
+				kc_die("cycle %d: stop/detach failed", i);
+			break;
+		case 1:		/* detach while started and mapped */
+			if (kc_ioctl(&k, KMR_IOC_DETACH, NULL))
+				kc_die("cycle %d: detach failed", i);
+			break;
+		default:	/* just close, rings still mapped until unmap */
+			break;
+		}
+		kc_close(&k);
+		km_free(&m);
+	}
+	kt_kill(&t);
+	usleep(500 * 1000);	/* deferred frees run on a workqueue */
+	vm1 = kc_meminfo("VmallocUsed");
+	sl1 = kc_meminfo("Slab");
+	printf("cycles: %d attach/detach cycles; VmallocUsed %ld -> %ld kB, Slab %ld -> %ld kB\n",
+	       n, vm0, vm1, sl0, sl1);
+	if (vm1 - vm0 > 1024)
+		kc_die("vmalloc grew by %ld kB over %d cycles", vm1 - vm0, n);
+	if (sl1 - sl0 > 2048)
+		kc_die("slab grew by %ld kB over %d cycles", sl1 - sl0, n);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Targets for the kcore guest tests: child processes with known memory. */
+#ifndef KCORE_TARGET_H
+#define KCORE_TARGET_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What a target does once it is set up and has said "ready". */
+enum kt_then {
+	KT_PAUSE,	/* sleep until killed */
+	KT_TOUCH,	/* on SIGUSR1: fault pages in a loop, forever */
+	KT_EXIT,	/* on SIGUSR1: exit with code 7 */
+};
+
+struct kt_target {
+	pid_t pid;
+	int ready_fd;
+};
+
+/*
+ * Fork a target: it maps and touches its memory (@pages anon pages written,
+ * plus zero-page, file, shared and THP regions when @rich), writes "ready"
+ * and then does @then.  Returns once it is ready.
+ */
+void kt_spawn(struct kt_target *t, unsigned long pages, int rich,
+	      enum kt_then then);
+/* Fault pages (map, write, unmap) until killed; never returns. */
+void kt_touch_loop(void) __attribute__((noreturn));
+/* SIGSTOP it and wait until it is stopped (a quiet address space). */
+void kt_stop(struct kt_target *t);
+void kt_cont(struct kt_target *t);
+/* SIGKILL and reap. */
+void kt_kill(struct kt_target *t);
+/* Wait for its exit; returns the wait() status. */
+int kt_wait(struct kt_target *t);
+
+#endif /* KCORE_TARGET_H */

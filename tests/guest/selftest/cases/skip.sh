@@ -1,0 +1,2 @@
+# Harness self-test: kmr_skip must make the case SKIP with this reason.
+kmr_skip "deliberate skip"
