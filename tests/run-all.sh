@@ -1,0 +1,48 @@
+#!/bin/bash
+# Every test of kmemrec, as CI runs it on a fresh Debian 12 machine (root):
+#
+#   1. packages (tests/deps.sh, apt-get)
+#   2. userspace build (CMake) and its tests (ctest: unit, cli golden files,
+#      oracle, rendering)
+#   3. the kernel-code gate on both kernels: W=1 build with no warnings and
+#      checkpatch.pl --strict clean (tests/guest/kbuild.sh)
+#   4. the guest tests on both kernels: QEMU boots Debian's 6.1 and 6.12
+#      images, loads kmemrec.ko and checks the module, the recorder and
+#      kmemfetch against /proc/<pid>/maps, pagemap and ftrace
+#      (tests/guest/run.sh)
+#
+# Options: --quick skips 3 and 4 (no QEMU).  Environment: KMR_BUILD (build
+# directory, default <repo>/build).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${KMR_BUILD:-$root/build}
+quick=0
+for a in "$@"; do
+	case $a in
+	--quick) quick=1 ;;
+	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+	*) echo "run-all.sh: unknown option $a" >&2; exit 2 ;;
+	esac
+done
+step() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)"; }
+t0=$(date +%s)
+
+step "packages"
+"$root/tests/deps.sh"
+
+step "userspace build"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" -j"$(nproc)"
+
+step "ctest"
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+
+if [ "$quick" = 0 ]; then
+	step "kernel code gate: W=1 builds and checkpatch --strict, 6.1 and 6.12"
+	"$root/tests/guest/kbuild.sh" --kernel all
+
+	step "guest tests, 6.1 and 6.12"
+	"$root/tests/guest/run.sh" --kernel all --bin-dir "$build"
+fi
+
+printf '\nall tests passed in %d s\n' $(($(date +%s) - t0))
