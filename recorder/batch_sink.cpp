@@ -31,8 +31,10 @@ bool BatchSink::record(const kmr_event& ev) {
   bytes_ += ev.size;
   if (ev.kind == KMR_EV_LOST && ev.size >= sizeof(kmr_ev_lost))
     lost_ += reinterpret_cast<const kmr_ev_lost&>(ev).count;
-  else if (ev.kind == KMR_EV_EXIT)
+  else if (ev.kind == KMR_EV_EXIT) {
     exits_++;
+    exit_flags_ = ev.flags;
+  }
   return true;
 }
 

@@ -26,6 +26,7 @@ class BatchSink : public RecordSink {
   uint64_t bytes() const { return bytes_; }
   uint64_t lostReported() const { return lost_; }  // sum of LOST counts
   uint64_t exits() const { return exits_; }        // EXIT records seen
+  uint32_t exitFlags() const { return exit_flags_; }  // of the last EXIT
   uint64_t refusals() const { return refusals_; }  // times no batch was free
 
  private:
@@ -37,6 +38,7 @@ class BatchSink : public RecordSink {
   uint64_t bytes_ = 0;
   uint64_t lost_ = 0;
   uint64_t exits_ = 0;
+  uint32_t exit_flags_ = 0;
   uint64_t refusals_ = 0;
 };
 

@@ -94,16 +94,15 @@ LaunchedChild::LaunchedChild(const std::string& path, const std::vector<std::str
 LaunchedChild::~LaunchedChild() {
   if (gate_ >= 0) ::close(gate_);
   if (exec_err_ >= 0) ::close(exec_err_);
-  if (pid_ > 0 && !reaped_) {
-    // Never released (gate closed: it exits by itself) or still running.
-    if (::waitpid(pid_, &status_, WNOHANG) == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status_, 0);
-    }
+  if (pid_ > 0 && !reaped_ && !released_) {
+    // The gate is closed now, so it exits by itself; make sure and reap.
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status_, 0);
   }
 }
 
 void LaunchedChild::release() {
+  released_ = true;
   char b = 'g';
   ssize_t n;
   do {

@@ -22,7 +22,8 @@ class LaunchedChild {
   LaunchedChild(const std::string& path, const std::vector<std::string>& argv);
   LaunchedChild(const LaunchedChild&) = delete;
   LaunchedChild& operator=(const LaunchedChild&) = delete;
-  // Kills and reaps a child that was never released or not yet waited for.
+  // Kills and reaps a child that was never released; a released one is left
+  // running (the recorder may stop before its target does).
   ~LaunchedChild();
 
   pid_t pid() const { return pid_; }
@@ -39,6 +40,7 @@ class LaunchedChild {
   int gate_ = -1;      // write end: one byte releases the child
   int exec_err_ = -1;  // read end: the child's errno if exec fails, EOF if it worked
   bool reaped_ = false;
+  bool released_ = false;
   int status_ = 0;
 };
 

@@ -67,6 +67,8 @@ run mprotect
 run mremap
 run exec
 run thp
+run strlit -c 2 -i 1
+run twecho -c 2 -i 1 -- a b
 run threads -t 4 -n 64 -k 2
 run faultbench -s 16M -k 64
 exit $fail

@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 			count = kt_parse_long("--count", optarg, 0, 1L << 40);
 	}
 	kt_start();
+	kt_ckpt("start");
 	kt_region("literal", lit, 29);
 	for (long i = 0; !count || i < count; i++) {
 		printf("strlit pid=%d addr=%p text=\"%s\"\n", (int)getpid(),
@@ -49,5 +50,6 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		kt_sleep_ms(interval);
 	}
+	kt_ckpt("end");
 	return 0;
 }

@@ -39,6 +39,7 @@ int main(int argc, char **argv)
 			count = kt_parse_long("--count", optarg, 0, 1L << 40);
 	}
 	kt_start();
+	kt_ckpt("start");
 	for (long i = 0; !count || i < count; i++) {
 		printf("twecho pid=%d", (int)getpid());
 		for (int a = optind; a < argc; a++)
@@ -48,5 +49,6 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		kt_sleep_ms(interval);
 	}
+	kt_ckpt("end");
 	return 0;
 }

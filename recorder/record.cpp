@@ -1,0 +1,301 @@
+#include "record.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <atomic>
+
+#include "batch_queue.h"
+#include "batch_sink.h"
+#include "comm_wait.h"
+#include "device.h"
+#include "drain.h"
+#include "kmr/writer.h"
+#include "launch.h"
+#include "merge.h"
+#include "status.h"
+#include "stop_signal.h"
+#include "target.h"
+#include "writer_thread.h"
+
+namespace kmr::rec {
+namespace {
+
+constexpr size_t kBatchBytes = 1u << 20;
+constexpr size_t kInitialBatches = 4;
+// The batches are the recorder's big memory: 24 MiB at most, so the whole
+// process (format writer buffers, shadow state) stays well under 64 MiB
+// beyond the rings.
+constexpr size_t kMaxBatches = 24;
+constexpr uint64_t kDrainRestNs = 3'000'000'000;  // after STOP (> merge stall timeout)
+
+// The output is checked before anything irreversible: a file we create and
+// then do not use is removed again.
+class OutputCheck {
+ public:
+  explicit OutputCheck(const std::string& path) : path_(path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      created_ = true;
+    } else if (errno == EEXIST) {
+      fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    }
+    if (fd < 0)
+      throw std::runtime_error("cannot write the trace to " + path + ": " + std::strerror(errno));
+    ::close(fd);
+  }
+  ~OutputCheck() {
+    if (created_ && !used_) ::unlink(path_.c_str());
+  }
+  void used() { used_ = true; }
+
+ private:
+  std::string path_;
+  bool created_ = false;
+  bool used_ = false;
+};
+
+std::string hostName() {
+  utsname u;
+  return ::uname(&u) == 0 ? u.nodename : "";
+}
+
+uint64_t realNow() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
+}
+
+// RssAnon of /proc/self/status, bytes.
+uint64_t anonRss() {
+  FILE* f = std::fopen("/proc/self/status", "re");
+  if (!f) return 0;
+  char line[256];
+  unsigned long long kb = 0;
+  while (std::fgets(line, sizeof(line), f))
+    if (std::sscanf(line, "RssAnon: %llu kB", &kb) == 1) break;
+  std::fclose(f);
+  return kb * 1024;
+}
+
+pid_t chooseTarget(const Options& o, StopSignal& stop, std::unique_ptr<LaunchedChild>* child) {
+  if (!o.command.empty()) {
+    std::string path = resolveProgram(o.command[0]);
+    *child = std::make_unique<LaunchedChild>(path, o.command);
+    return (*child)->pid();
+  }
+  if (!o.comm.empty()) {
+    if (!o.quiet) std::fprintf(stderr, "kmemrec: waiting for a process named '%s'...\n", o.comm.c_str());
+    std::optional<pid_t> p = waitForComm(o.comm, uint64_t(o.comm_timeout_s * 1e9), stop.fd());
+    if (!p) {
+      if (stop.requested()) throw std::runtime_error("interrupted while waiting for '" + o.comm + "'");
+      throw std::runtime_error("no process named '" + o.comm + "' appeared within the --comm-timeout");
+    }
+    return *p;
+  }
+  pid_t tgid = procTgid(pid_t(*o.pid));
+  if (!tgid) throw DeviceError(ESRCH, "no such process: " + std::to_string(*o.pid));
+  return tgid;
+}
+
+std::string endReason(Drainer::End e, const StopSignal& stop) {
+  switch (e) {
+    case Drainer::End::TargetExit:
+      return "the target exited";
+    case Drainer::End::Duration:
+      return "--duration elapsed";
+    case Drainer::End::WriterFailed:
+      return "writing the trace failed";
+    case Drainer::End::Stopped:
+      break;
+  }
+  const char* name = sigabbrev_np(stop.signal());
+  return std::string("stopped by SIG") + (name ? name : "?");
+}
+
+}  // namespace
+
+int runRecord(const Options& o) {
+  StopSignal stop;
+  OutputCheck output(o.output);
+  Device dev(o.device);
+  std::unique_ptr<LaunchedChild> child;
+  pid_t pid = chooseTarget(o, stop, &child);
+
+  AttachParams ap;
+  ap.pid = uint32_t(pid);
+  ap.start = o.range_start;
+  ap.end = o.range_end;
+  ap.event_mask = o.event_mask;
+  ap.ring_size = o.buffer_size;
+  kmr_attach geometry = dev.attach(ap);
+  SharedArea area = dev.map(geometry);
+
+  TraceHeader h;
+  h.abi_version = KMR_ABI_VERSION;
+  h.kernel_release = dev.version().kernel_release;
+  h.host = hostName();
+  h.pid = uint32_t(pid);
+  if (child) {
+    std::string base = o.command[0].substr(o.command[0].rfind('/') + 1);
+    h.comm = base.substr(0, 15);  // what the kernel will call it after exec
+    h.cmdline = o.command;
+  } else {
+    h.comm = procComm(pid);
+    h.cmdline = procCmdline(pid);
+  }
+  h.page_size = uint32_t(::sysconf(_SC_PAGESIZE));
+  h.range_start = o.range_start;
+  h.range_end = o.range_end;
+  h.recorder_options = o.commandLine;
+  h.recorder = "kmemrec 0.1.0";
+  h.event_mask = o.event_mask ? o.event_mask : KMR_MASK_ALL;
+  h.start_mono_ns = monoNow();
+  h.start_real_ns = realNow();
+  TraceWriter writer(o.output, h);
+  output.used();
+
+  const bool tty = ::isatty(STDERR_FILENO) && !o.quiet;
+  const uint64_t t0 = h.start_mono_ns;
+  BatchQueue q(kBatchBytes, kInitialBatches, kMaxBatches);
+  BatchSink sink(q);
+  Consumer consumer(area.ctl(), area.ring_data(0), monoNow);
+  WriterThread::Tick live;
+  if (o.live)
+    live = [&](const ShadowState& st, const WriterStats&) {
+      std::string frame = renderLive(st, o.range_start, o.range_end, (monoNow() - t0) / 1e9);
+      std::fwrite(frame.data(), 1, frame.size(), stdout);
+      std::fflush(stdout);
+    };
+  WriterThread wt(writer, q, live);
+
+  uint64_t peak_anon = anonRss();
+  uint64_t last_events = 0, last_t = t0;
+  auto tick = [&] {
+    uint64_t a = anonRss();
+    if (a > peak_anon) peak_anon = a;
+    if (!tty || o.live) return;
+    uint64_t now = monoNow();
+    StatusSnapshot s;
+    s.elapsed_s = (now - t0) / 1e9;
+    s.events = sink.records();
+    s.events_per_s = now > last_t ? (s.events - last_events) * 1e9 / double(now - last_t) : 0;
+    s.lost = std::max(sink.lostReported(), consumer.ringLost());
+    s.file_bytes = wt.fileBytes();
+    s.written_events = wt.events();
+    last_events = s.events;
+    last_t = now;
+    std::string line = "\r" + formatStatus(s) + "\033[K";
+    std::fputs(line.c_str(), stderr);
+  };
+
+  // START emits the snapshot and waits for ring space while doing so
+  // (abi.h), so it runs on its own thread while this one drains.  In launch
+  // mode the child is released only once START returned: its exec is then
+  // the first thing traced.
+  std::atomic<bool> start_done{false};
+  std::string start_error, launch_error;
+  std::thread starter([&] {
+    try {
+      dev.start();
+    } catch (const std::exception& e) {
+      start_error = e.what();
+    }
+    if (child && start_error.empty()) {
+      try {
+        child->release();
+      } catch (const std::exception& e) {
+        launch_error = e.what();
+      }
+    }
+    start_done.store(true, std::memory_order_release);
+  });
+  auto start_failed = [&] {
+    return start_done.load(std::memory_order_acquire) &&
+           (!start_error.empty() || !launch_error.empty());
+  };
+
+  Drainer drainer(consumer, sink, dev, stop.fd(),
+                  {[&] { return stop.requested() || start_failed(); }, [&] { return wt.failed(); },
+                   tick});
+  Drainer::End end = drainer.run(o.duration_ns ? t0 + o.duration_ns : 0);
+  // STOP also ends a START still waiting for ring space.
+  try {
+    dev.stop();
+  } catch (const DeviceError& e) {
+    if (start_error.empty()) throw;  // STOP before a failed START is EINVAL
+  }
+  bool complete = drainer.drainRest(kDrainRestNs);
+  starter.join();
+  sink.flush();
+  wt.finish();
+  if (tty && !o.live) std::fputs("\r\033[K", stderr);
+
+  kmr_stats ks = dev.stats();
+  dev.detach();
+
+  Summary s;
+  s.output = o.output;
+  s.pid = uint32_t(pid);
+  s.comm = h.comm;
+  s.elapsed_s = (monoNow() - t0) / 1e9;
+  s.end_reason = endReason(end, stop);
+  if (child) {
+    int status;
+    if (child->tryWait(&status))
+      s.target_fate = describeWaitStatus(status);
+    else
+      s.target_fate = "still running (no longer traced)";
+  } else if (end != Drainer::End::TargetExit) {
+    s.target_fate = "still running (no longer traced)";
+  }
+  if (sink.exitFlags() & KMR_EXIT_F_EXEC_DENIED)
+    s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") +
+                     "exec'ed a set-id or file-capability program the recorder may not trace: "
+                     "the recording ends at that exec";
+  WriterStats ws = wt.finalStats();
+  s.events = sink.records();
+  s.written = ws.events;
+  s.file_bytes = ws.file_bytes;
+  s.chunks = ws.chunks;
+  s.keyframes = ws.keyframes;
+  s.lost = sink.lostReported();
+  s.ring_lost = consumer.ringLost();
+  s.gaps = consumer.gaps();
+  s.late = consumer.late();
+  s.rejected = wt.rejected();
+  s.first_rejection = wt.firstRejection();
+  s.incomplete_drain = !complete;
+  rusage ru;
+  ::getrusage(RUSAGE_SELF, &ru);
+  s.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+            ru.ru_stime.tv_usec / 1e6;
+  s.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+  s.peak_rss = uint64_t(ru.ru_maxrss) * 1024;
+  s.peak_anon = std::max(peak_anon, anonRss());
+  s.ring_bytes = consumer.ringBytes();
+  s.module_faults = ks.faults;
+  s.module_cow = ks.cow;
+  bool loss = summaryHasLoss(s);
+  if (!o.quiet || loss) {
+    std::string text = formatSummary(s);
+    std::fputs(text.c_str(), stderr);
+  }
+  if (!start_error.empty() && !stop.requested())
+    throw std::runtime_error("starting the session: " + start_error);
+  if (!launch_error.empty()) throw std::runtime_error(launch_error + " (the trace holds only the launch)");
+  if (wt.failed()) throw std::runtime_error("writing " + o.output + ": " + wt.error());
+  return loss ? kExitLost : kExitOk;
+}
+
+}  // namespace kmr::rec

@@ -1,0 +1,181 @@
+#include "status.h"
+
+#include <kmemrec/abi.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+namespace kmr::rec {
+
+std::string humanCount(uint64_t n) {
+  char b[32];
+  if (n < 1000)
+    std::snprintf(b, sizeof(b), "%" PRIu64, n);
+  else if (n < 1'000'000)
+    std::snprintf(b, sizeof(b), "%.1fk", n / 1e3);
+  else if (n < 1'000'000'000)
+    std::snprintf(b, sizeof(b), "%.2fM", n / 1e6);
+  else
+    std::snprintf(b, sizeof(b), "%.2fG", n / 1e9);
+  return b;
+}
+
+std::string humanBytes(uint64_t n) {
+  char b[32];
+  if (n < 1024)
+    std::snprintf(b, sizeof(b), "%" PRIu64 " B", n);
+  else if (n < (1u << 20))
+    std::snprintf(b, sizeof(b), "%.1f KiB", n / 1024.0);
+  else if (n < (1ull << 30))
+    std::snprintf(b, sizeof(b), "%.2f MiB", n / 1048576.0);
+  else
+    std::snprintf(b, sizeof(b), "%.2f GiB", n / 1073741824.0);
+  return b;
+}
+
+std::string formatStatus(const StatusSnapshot& s) {
+  char b[200];
+  std::string per_event = "-";
+  if (s.written_events) {
+    char p[32];
+    std::snprintf(p, sizeof(p), "%.1f B/event", double(s.file_bytes) / double(s.written_events));
+    per_event = p;
+  }
+  std::snprintf(b, sizeof(b), "%7.1fs  %s events  %s/s  lost %s  %s  %s", s.elapsed_s,
+                humanCount(s.events).c_str(), humanCount(uint64_t(s.events_per_s)).c_str(),
+                humanCount(s.lost).c_str(), humanBytes(s.file_bytes).c_str(), per_event.c_str());
+  return b;
+}
+
+namespace {
+
+// 64 columns over the VMA: '#' every page present, '+' some, '.' none.
+std::string occupancy(const ShadowState& st, uint64_t first_vpn, uint64_t end_vpn) {
+  constexpr int kCols = 64;
+  uint64_t pages = end_vpn - first_vpn;
+  std::string bar;
+  for (int c = 0; c < kCols; c++) {
+    uint64_t a = first_vpn + pages * c / kCols, b = first_vpn + pages * (c + 1) / kCols;
+    if (b == a) {
+      if (pages < kCols) continue;  // narrow VMA: fewer columns
+      b = a + 1;
+    }
+    uint64_t present = 0;
+    st.pages().forEachRun(a, b, [&](const PageRun& r) { present += r.pages; });
+    bar += present == 0 ? '.' : present == b - a ? '#' : '+';
+  }
+  return bar;
+}
+
+}  // namespace
+
+std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, double elapsed_s,
+                       size_t max_vmas) {
+  if (!start && !end) end = ~0ull;
+  std::string out;
+  char b[512];
+  size_t shown = 0, total = 0;
+  uint64_t present = 0;
+  std::string body;
+  for (const auto& [vstart, v] : st.vmas()) {
+    if (v.end <= start || v.start >= end) continue;
+    total++;
+    uint64_t a = std::max(v.start, start) >> 12, e = std::min(v.end, end) >> 12;
+    uint64_t n = 0, runs = 0;
+    std::string first_runs;
+    st.pages().forEachRun(a, e, [&](const PageRun& r) {
+      n += r.pages;
+      if (runs++ < 3) {
+        char rb[96];
+        std::snprintf(rb, sizeof(rb), " %" PRIx64 "+%" PRIu64 "->%" PRIx64, r.vpn << 12, r.pages,
+                      r.pfn);
+        first_runs += rb;
+      }
+    });
+    present += n;
+    if (shown >= max_vmas) continue;
+    shown++;
+    std::snprintf(b, sizeof(b), "%012" PRIx64 "-%012" PRIx64 " %s %-24.24s %6" PRIu64 "/%-6" PRIu64
+                  " |%s|%s%s\n",
+                  v.start, v.end, permString(v.vm_flags).c_str(), displayName(v).c_str(), n, e - a,
+                  occupancy(st, a, e).c_str(), first_runs.c_str(), runs > 3 ? " ..." : "");
+    body += b;
+  }
+  std::snprintf(b, sizeof(b), "--- kmemrec --live  t=%.1fs  %zu VMAs  %" PRIu64
+                " pages present%s%s\n",
+                elapsed_s, total, present, st.unknownPages().empty() ? "" : "  (some pages UNKNOWN: events lost)",
+                st.exited() ? "  (target exited)" : "");
+  out = b + body;
+  if (shown < total) out += "... " + std::to_string(total - shown) + " more VMAs\n";
+  return out;
+}
+
+}  // namespace kmr::rec
+
+namespace kmr::rec {
+
+bool summaryHasLoss(const Summary& s) {
+  return s.lost || s.ring_lost || s.gaps || s.late || s.rejected || s.incomplete_drain;
+}
+
+std::string formatSummary(const Summary& s) {
+  std::string out;
+  char b[512];
+  std::snprintf(b, sizeof(b), "kmemrec: recorded pid %u (%s) for %.1f s: %s.\n", s.pid,
+                s.comm.c_str(), s.elapsed_s, s.end_reason.c_str());
+  out += b;
+  if (!s.target_fate.empty()) out += "  target " + s.target_fate + "\n";
+  double rate = s.elapsed_s > 0 ? s.events / s.elapsed_s : 0;
+  std::snprintf(b, sizeof(b), "  %" PRIu64 " events (%s/s), %" PRIu64 " lost; module saw %" PRIu64
+                " faults, %" PRIu64 " CoW\n",
+                s.events, humanCount(uint64_t(rate)).c_str(), s.lost, s.module_faults,
+                s.module_cow);
+  out += b;
+  std::snprintf(b, sizeof(b), "  %s: %s, %.2f B/event, %" PRIu64 " chunks, %" PRIu64
+                " keyframes\n",
+                s.output.c_str(), humanBytes(s.file_bytes).c_str(),
+                s.written ? double(s.file_bytes) / double(s.written) : 0.0, s.chunks, s.keyframes);
+  out += b;
+  std::snprintf(b, sizeof(b), "  recorder: %.2f s CPU (%.2f user), %.3f s per million events; peak RSS %s "
+                "(rings %s mapped), anonymous %s\n",
+                s.cpu_s, s.cpu_user_s, s.events ? s.cpu_s * 1e6 / double(s.events) : 0.0,
+                humanBytes(s.peak_rss).c_str(), humanBytes(s.ring_bytes).c_str(),
+                humanBytes(s.peak_anon).c_str());
+  out += b;
+  if (!summaryHasLoss(s)) return out;
+  out += "\n"
+         "kmemrec: WARNING: ******** THE TRACE IS INCOMPLETE ********\n";
+  if (s.lost || s.ring_lost) {
+    std::snprintf(b, sizeof(b),
+                  "kmemrec: WARNING: %" PRIu64 " events were LOST (the module dropped %" PRIu64
+                  " records with full rings).\n"
+                  "kmemrec: WARNING: kmemreplay marks the state they touched UNKNOWN until the "
+                  "next resync;\n"
+                  "kmemrec: WARNING: record again with a larger --buffer-size (now per CPU) or "
+                  "a narrower --range/--events.\n",
+                  std::max(s.lost, s.ring_lost), s.ring_lost);
+    out += b;
+  }
+  if (s.gaps || s.late) {
+    std::snprintf(b, sizeof(b),
+                  "kmemrec: WARNING: %" PRIu64 " times a sequence number never arrived within 1 s"
+                  " (written as LOST); %" PRIu64 " records came too late and were dropped.\n"
+                  "kmemrec: WARNING: this is a module bug: please report it with the kernel "
+                  "version.\n",
+                  s.gaps, s.late);
+    out += b;
+  }
+  if (s.incomplete_drain)
+    out += "kmemrec: WARNING: at stop, records the module had numbered never reached the "
+           "rings.\n";
+  if (s.rejected) {
+    std::snprintf(b, sizeof(b),
+                  "kmemrec: WARNING: %" PRIu64 " records could not be stored (first: %s).\n",
+                  s.rejected, s.first_rejection.c_str());
+    out += b;
+  }
+  return out;
+}
+
+}  // namespace kmr::rec

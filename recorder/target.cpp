@@ -1,0 +1,53 @@
+#include "target.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace kmr::rec {
+namespace {
+
+std::string readAll(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string s;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0) s.append(buf, size_t(n));
+  ::close(fd);
+  return s;
+}
+
+}  // namespace
+
+std::string procComm(pid_t pid) {
+  std::string s = readAll("/proc/" + std::to_string(pid) + "/comm");
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+std::vector<std::string> procCmdline(pid_t pid) {
+  std::string s = readAll("/proc/" + std::to_string(pid) + "/cmdline");
+  std::vector<std::string> args;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t nul = s.find('\0', start);
+    if (nul == std::string::npos) nul = s.size();
+    args.push_back(s.substr(start, nul - start));
+    start = nul + 1;
+  }
+  return args;
+}
+
+pid_t procTgid(pid_t tid) {
+  // /proc/TID/status works for any thread id, listed or not.
+  std::string s = readAll("/proc/" + std::to_string(tid) + "/status");
+  size_t at = s.find("\nTgid:");
+  if (at == std::string::npos) return 0;
+  return pid_t(std::strtol(s.c_str() + at + 6, nullptr, 10));
+}
+
+}  // namespace kmr::rec

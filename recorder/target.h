@@ -1,0 +1,18 @@
+// What the recorder knows about its target process, from /proc.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace kmr::rec {
+
+// /proc/PID/comm without the newline ("" if gone).
+std::string procComm(pid_t pid);
+// /proc/PID/cmdline split at NULs (empty if gone or a kernel thread).
+std::vector<std::string> procCmdline(pid_t pid);
+// The thread group id of any thread id (0 if there is no such task).
+pid_t procTgid(pid_t tid);
+
+}  // namespace kmr::rec

@@ -1,0 +1,34 @@
+// Ring records (abi.h struct kmr_ev_*) to the format library's events.
+//
+// The event model mirrors the records field for field, so this is mostly a
+// checked copy: every record is validated against its kind's layout (sizes,
+// counts, name lengths) before a field is read, because a record that lies
+// about its length would make the writer read beyond it.  Payloads (names,
+// PTE entries, page bytes) are views into the record: the Event is valid as
+// long as the record's bytes are.  No allocation.
+#pragma once
+
+#include <string>
+
+#include <kmemrec/abi.h>
+
+#include "kmr/event.h"
+
+namespace kmr::rec {
+
+// Fills @out from @rec.  Returns false, with the reason in @why (a static
+// string), when the record is malformed.  PAD records are not events: they
+// never reach this function (the ring consumer skips them).
+bool translateRecord(const kmr_event& rec, Event* out, const char** why);
+
+// Walks a batch of records (as BatchSink writes them) calling @fn(Event&)
+// for each, and @bad(const kmr_event&, const char* why) for a record whose
+// layout does not match its kind (the ring framing was checked by the
+// consumer, so its size is right and the walk goes on).  Returns the
+// number of events given to @fn.
+template <typename Fn, typename Bad>
+size_t forEachEvent(const uint8_t* data, size_t len, Fn&& fn, Bad&& bad);
+
+}  // namespace kmr::rec
+
+#include "translate_inl.h"

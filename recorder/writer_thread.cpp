@@ -1,0 +1,131 @@
+#include "writer_thread.h"
+
+#include <time.h>
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "kmr/error.h"
+#include "translate.h"
+
+namespace kmr::rec {
+namespace {
+
+uint64_t monoNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
+}
+
+}  // namespace
+
+WriterThread::WriterThread(TraceWriter& writer, BatchQueue& q, Tick tick,
+                           uint64_t flush_interval_ns)
+    : writer_(writer), q_(q), tick_(std::move(tick)), flush_interval_ns_(flush_interval_ns) {
+  thread_ = std::thread([this] { run(); });
+}
+
+WriterThread::~WriterThread() { finish(); }
+
+void WriterThread::finish() {
+  if (joined_) return;
+  q_.close();
+  thread_.join();
+  joined_ = true;
+}
+
+std::string WriterThread::error() const {
+  std::lock_guard lk(mu_);
+  return error_;
+}
+
+std::string WriterThread::firstRejection() const {
+  std::lock_guard lk(mu_);
+  return first_rejection_;
+}
+
+WriterStats WriterThread::finalStats() const {
+  std::lock_guard lk(mu_);
+  return final_;
+}
+
+void WriterThread::fail(const std::string& why) {
+  {
+    std::lock_guard lk(mu_);
+    if (error_.empty()) error_ = why;
+  }
+  failed_.store(true, std::memory_order_release);
+}
+
+void WriterThread::reject(const std::string& why) {
+  if (rejected_.fetch_add(1, std::memory_order_relaxed) == 0) {
+    std::lock_guard lk(mu_);
+    first_rejection_ = why;
+  }
+}
+
+void WriterThread::run() {
+  uint64_t last_flush = monoNs(), last_tick = last_flush;
+  auto append = [&](const Event& ev) {
+    try {
+      writer_.append(ev);
+    } catch (const Error& e) {
+      if (e.code() == Error::Code::Io) throw;
+      char b[96];
+      std::snprintf(b, sizeof(b), "%s event seq %" PRIu64 ": ", std::string(kindName(ev.kind)).c_str(),
+                    ev.seq);
+      reject(b + std::string(e.what()));
+    }
+  };
+  auto bad = [&](const kmr_event& rec, const char* why) {
+    char b[160];
+    std::snprintf(b, sizeof(b), "record kind %u size %u seq %" PRIu64 ": %s", rec.kind, rec.size,
+                  uint64_t(rec.seq), why);
+    reject(b);
+  };
+  for (;;) {
+    std::unique_ptr<Batch> b = q_.pop(std::chrono::milliseconds(100));
+    if (b) {
+      if (!failed()) {
+        try {
+          forEachEvent(b->data(), b->used, append, bad);
+        } catch (const std::exception& e) {
+          fail(e.what());
+        }
+      }
+      q_.recycle(std::move(b));  // after a failure, batches are only recycled
+    } else if (q_.closed()) {
+      break;
+    }
+    const WriterStats& st = writer_.stats();
+    uint64_t now = monoNs();
+    if (!failed() && now - last_flush >= flush_interval_ns_) {
+      try {
+        writer_.flush();
+      } catch (const std::exception& e) {
+        fail(e.what());
+      }
+      last_flush = now;
+    }
+    events_.store(st.events, std::memory_order_relaxed);
+    file_bytes_.store(st.file_bytes, std::memory_order_relaxed);
+    if (tick_ && now - last_tick >= 1'000'000'000) {
+      tick_(writer_.state(), st);
+      last_tick = now;
+    }
+  }
+  if (!failed()) {
+    try {
+      writer_.finish();
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+  }
+  const WriterStats& st = writer_.stats();
+  events_.store(st.events, std::memory_order_relaxed);
+  file_bytes_.store(st.file_bytes, std::memory_order_relaxed);
+  std::lock_guard lk(mu_);
+  final_ = st;
+}
+
+}  // namespace kmr::rec

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Host side of the end-to-end proof, sourced by tests/guest/cases/e2e_*.host.sh.
+# The guest half (guest_e2e.sh) left the trace, the checkpoints, the
+# target's output and ftrace's fault list in the case directory.
+#
+# e2e_host_check DIR checks, with kmr-oracle (tests/oracle):
+#   1. at every checkpoint's mono_before and mono_after, the trace's state
+#      equals the kernel's maps and pagemap exactly (rebuilt in-process, and
+#      as `kmemreplay --at mono:<ns> --json` prints it once kmemreplay can);
+#   2. every "expect" line of the target (CoW copies per region, THP leaves);
+#   3. user page faults in the trace = ftrace's exceptions:page_fault_user
+#      for the target in the same span.
+# Needs kmr-oracle (and kmemreplay) under $KMR_BIN_DIRS (the CMake build dir).
+
+e2e_find_bin() {
+	local d f
+	for d in ${KMR_BIN_DIRS:-}; do
+		f=$(find "$d" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' 2>/dev/null |
+			LC_ALL=C sort | head -1)
+		[ -n "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# Prints every check; the last line says ok, or names the first failure
+# (the harness shows that line).  Returns 0 when every check passed.
+e2e_host_check() {
+	local log rc=0
+	log=$(mktemp)
+	e2e_host_checks "$1" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 0 ]; then
+		echo "e2e host check ok: $(grep -c '^ok ' "$log") checks passed"
+	else
+		echo "e2e host check FAILED: $(grep -m1 -A1 -E '^FAIL|error|not found' "$log" | tr '\n' ' ' | tr -s ' ' | cut -c1-200)"
+	fi
+	rm -f "$log"
+	return "$rc"
+}
+
+e2e_host_checks() {
+	local dir=$1 oracle replay pid rc=0 c t
+	oracle=$(e2e_find_bin kmr-oracle) ||
+		{ echo "kmr-oracle not found under '${KMR_BIN_DIRS:-}' (build tests/oracle)"; return 2; }
+	[ -s "$dir/trace.kmr" ] || { echo "no trace.kmr in $dir"; return 1; }
+	pid=$(sed -n 's/^pid=\([0-9]*\) .*/\1/p' "$dir/e2e.env")
+	[ -n "$pid" ] || { echo "no pid in $dir/e2e.env"; return 1; }
+
+	echo "== state at every checkpoint (in-process replay)"
+	"$oracle" state "$dir/trace.kmr" "$dir"/ckpt/ckpt-*.txt || rc=1
+
+	if replay=$(e2e_find_bin kmemreplay) && "$replay" --help 2>/dev/null | grep -q -- --json; then
+		echo "== state at every checkpoint (kmemreplay --at mono:<ns> --json)"
+		for c in "$dir"/ckpt/ckpt-*.txt; do
+			for t in $(sed -n 's/^mono_\(before\|after\) //p' "$c"); do
+				if ! "$replay" "$dir/trace.kmr" --at "mono:$t" --json >"$dir/replay.json" 2>"$dir/replay.err"; then
+					echo "FAIL  kmemreplay --at mono:$t: $(head -n1 "$dir/replay.err")"
+					rc=1
+					continue
+				fi
+				"$oracle" json "$dir/replay.json" "$c" | grep -v '^1 checks' || rc=1
+			done
+		done
+		rm -f "$dir/replay.json" "$dir/replay.err"
+	else
+		echo "== kmemreplay --json not available: in-process replay only"
+	fi
+
+	echo "== the target's expectations"
+	"$oracle" expect "$dir/trace.kmr" "$dir/target.out" || rc=1
+
+	echo "== user page faults against ftrace"
+	"$oracle" faults "$dir/trace.kmr" "$dir/ftrace-faults.txt" "$pid" || rc=1
+	return $rc
+}

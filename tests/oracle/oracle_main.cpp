@@ -1,0 +1,87 @@
+// kmr-oracle: the host half of the end-to-end proof.
+//
+//   kmr-oracle state TRACE CKPT...        state at each checkpoint's instants
+//   kmr-oracle expect TRACE TARGET_OUT    the target's "expect" lines
+//   kmr-oracle faults TRACE FTRACE TGID   user page faults against ftrace
+//   kmr-oracle json JSON CKPT             one kmemreplay --at --json output
+//
+// Prints one line per check (ok / FAIL and the differences); exit status 0
+// when every check passed, 1 when one failed, 2 on bad input.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "checkpoint.h"
+#include "replay_json.h"
+#include "trace_checks.h"
+
+using namespace kmr::oracle;
+
+namespace {
+
+int report(const std::vector<CheckResult>& results) {
+  int failed = 0;
+  for (const CheckResult& r : results) {
+    if (r.diffs.empty()) {
+      std::printf("ok    %s\n", r.what.c_str());
+      continue;
+    }
+    failed++;
+    std::printf("FAIL  %s\n", r.what.c_str());
+    for (const std::string& d : r.diffs) std::printf("        %s\n", d.c_str());
+  }
+  std::printf("%zu checks, %d failed\n", results.size(), failed);
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kmr-oracle: compare a kmemrec trace with the kernel's own view"};
+  app.require_subcommand(1);
+  std::string trace, target_out, ftrace, json;
+  std::vector<std::string> ckpts;
+  uint32_t tgid = 0;
+
+  auto* st = app.add_subcommand("state", "state at every checkpoint's mono_before and mono_after");
+  st->add_option("trace", trace)->required();
+  st->add_option("checkpoints", ckpts)->required();
+  auto* ex = app.add_subcommand("expect", "the target's expect lines (CoW, THP counts)");
+  ex->add_option("trace", trace)->required();
+  ex->add_option("target_out", target_out)->required();
+  auto* fa = app.add_subcommand("faults", "user page faults against ftrace");
+  fa->add_option("trace", trace)->required();
+  fa->add_option("ftrace", ftrace)->required();
+  fa->add_option("tgid", tgid)->required();
+  auto* js = app.add_subcommand("json", "a kmemreplay --at --json output against a checkpoint");
+  js->add_option("json", json)->required();
+  js->add_option("checkpoint", ckpts)->required()->expected(1);
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (*st) {
+      std::vector<Checkpoint> cs;
+      for (const std::string& p : ckpts) cs.push_back(readCheckpoint(p));
+      return report(checkStateInProcess(trace, cs));
+    }
+    if (*ex) return report(checkExpectations(trace, target_out));
+    if (*fa) return report({checkFaultsAgainstFtrace(trace, ftrace, tgid)});
+    if (*js) {
+      Checkpoint c = readCheckpoint(ckpts.at(0));
+      std::ifstream in(json);
+      if (!in) throw std::runtime_error("cannot read " + json);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      MemoryView tv = fromTrace(parseReplayJson(ss.str()));
+      clipView(&tv, c.range_start, c.range_end);
+      return report({{"kmemreplay --json " + json + " against " + c.label,
+                      compareViews(fromCheckpoint(c), tv)}});
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kmr-oracle: error: %s\n", e.what());
+    return 2;
+  }
+  return 2;
+}

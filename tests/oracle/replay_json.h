@@ -1,0 +1,13 @@
+// kmemreplay --at T --json output -> TraceState.
+#pragma once
+
+#include <string>
+
+#include "trace_view.h"
+
+namespace kmr::oracle {
+
+// Throws std::runtime_error on JSON that is not kmemreplay's state shape.
+TraceState parseReplayJson(const std::string& text);
+
+}  // namespace kmr::oracle

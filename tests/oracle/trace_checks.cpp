@@ -1,0 +1,185 @@
+#include "trace_checks.h"
+
+#include <kmemrec/abi.h>
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "kmr/reader.h"
+#include "kmr/replay.h"
+
+namespace kmr::oracle {
+
+TraceState traceStateOf(const ShadowState& st) {
+  TraceState t;
+  for (const auto& [start, v] : st.vmas())
+    t.vmas.push_back({v.start, v.end, v.pgoff, v.ino, v.dev, v.vm_flags, v.flags, v.name});
+  st.pages().forEachRun([&](const PageRun& r) {
+    for (uint64_t i = 0; i < r.pages; i++)
+      t.ptes.push_back({(r.vpn + i) << 12, KMR_PTE_MAKE(r.pfn + i, r.flags), 12});
+  });
+  // Unknown pages matter only where a VMA is (a trace knows nothing of
+  // unmapped space only in the trivial sense); unknown VMA ranges always.
+  for (const auto& [s, e] : st.unknownPages().ranges())
+    for (const auto& [vs, v] : st.vmas())
+      if (v.start < (e << 12) && v.end > (s << 12))
+        t.unknown.push_back({std::max(v.start, s << 12), std::min(v.end, e << 12)});
+  for (const auto& [s, e] : st.unknownVmas().ranges()) t.unknown.push_back({s << 12, e << 12});
+  return t;
+}
+
+std::vector<CheckResult> checkStateInProcess(const std::string& trace,
+                                             const std::vector<Checkpoint>& ckpts) {
+  TraceReader reader(trace);
+  Replay replay(reader);
+  std::vector<CheckResult> out;
+  for (const Checkpoint& c : ckpts) {
+    if (c.faults_during) {
+      out.push_back({"checkpoint " + c.label,
+                     {"the checkpoint took " + std::to_string(c.faults_during) +
+                      " page faults of its own: it is not one instant"}});
+      continue;
+    }
+    MemoryView kernel = fromCheckpoint(c);
+    for (auto [when, t] : {std::pair{"mono_before", c.mono_before}, {"mono_after", c.mono_after}}) {
+      std::vector<Damage> damage;
+      ShadowState st = replay.stateAt(replay.positionAtTime(t), &damage);
+      MemoryView tv = fromTrace(traceStateOf(st));
+      clipView(&tv, c.range_start, c.range_end);
+      CheckResult r{"checkpoint " + c.label + " at " + when + " (" + std::to_string(t) + ")",
+                    compareViews(kernel, tv)};
+      for (const Damage& d : damage) r.diffs.push_back("trace damage: " + d.what);
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+struct Region {
+  uint64_t start = 0, end = 0;
+};
+
+template <typename Fn>
+void forEachEvent(const std::string& trace, Fn&& fn) {
+  TraceReader reader(trace);
+  EventStream s(reader);
+  Event ev;
+  while (s.next(ev)) fn(ev);
+  if (!s.damage().empty()) throw std::runtime_error(trace + ": " + s.damage()[0].what);
+}
+
+}  // namespace
+
+std::vector<CheckResult> checkExpectations(const std::string& trace,
+                                           const std::string& target_out) {
+  std::ifstream in(target_out);
+  if (!in) throw std::runtime_error("cannot read " + target_out);
+  std::map<std::string, Region> regions;
+  struct Expect {
+    std::string key, region;
+    uint64_t n;
+  };
+  std::vector<Expect> expects;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string word, name, a, b;
+    ls >> word >> name;
+    if (word == "region" && (ls >> a >> b))
+      regions[name] = {std::stoull(a, nullptr, 16), std::stoull(b, nullptr, 16)};
+    else if (word == "expect" && (ls >> a >> b))
+      expects.push_back({name, a, std::stoull(b)});
+  }
+  std::vector<CheckResult> out;
+  if (expects.empty()) return out;
+  // One pass over the events for every expectation.
+  std::map<std::string, uint64_t> cow, cow_reuse;
+  std::map<std::string, std::set<uint64_t>> huge;
+  forEachEvent(trace, [&](const Event& ev) {
+    for (const auto& [name, r] : regions) {
+      if (ev.kind == EventKind::Cow && ev.cow.vaddr >= r.start && ev.cow.vaddr < r.end) {
+        if (ev.cow.cow_flags & KMR_COW_REUSE)
+          cow_reuse[name]++;
+        else
+          cow[name]++;
+      } else if (ev.kind == EventKind::Pte && ev.pte.shift == 21) {
+        for (size_t i = 0; i < ev.entries.size(); i++) {
+          uint64_t va = ev.pte.vaddr + (uint64_t(i) << 21);
+          if (va >= r.start && va < r.end && (KMR_PTE_FLAGS(ev.entries[i]) & KMR_PTE_PRESENT))
+            huge[name].insert(va);
+        }
+      }
+    }
+  });
+  for (const Expect& e : expects) {
+    CheckResult r{"expect " + e.key + " " + e.region + " " + std::to_string(e.n), {}};
+    if (!regions.count(e.region)) {
+      r.diffs.push_back("no 'region " + e.region + "' line in " + target_out);
+    } else if (e.key == "cow") {
+      if (cow[e.region] != e.n)
+        r.diffs.push_back("the trace has " + std::to_string(cow[e.region]) +
+                          " CoW copies in region " + e.region + " (and " +
+                          std::to_string(cow_reuse[e.region]) + " reuses)");
+    } else if (e.key == "thp") {
+      if (huge[e.region].size() != e.n)
+        r.diffs.push_back("the trace maps " + std::to_string(huge[e.region].size()) +
+                          " distinct 2 MiB leaves in region " + e.region);
+    } else {
+      r.diffs.push_back("unknown expectation '" + e.key + "'");
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+CheckResult checkFaultsAgainstFtrace(const std::string& trace, const std::string& ftrace_file,
+                                     uint32_t tgid) {
+  uint64_t first = UINT64_MAX, last = 0, user = 0, kernel = 0, remote = 0;
+  forEachEvent(trace, [&](const Event& ev) {
+    first = std::min(first, ev.time_ns);
+    last = std::max(last, ev.time_ns);
+    if (ev.kind != EventKind::Fault) return;
+    if (ev.fault.fault_flags & KMR_FAULT_REMOTE)
+      remote++;
+    else if (ev.fault.fault_flags & KMR_FAULT_USER)
+      user++;
+    else
+      kernel++;
+  });
+  std::ifstream in(ftrace_file);
+  if (!in) throw std::runtime_error("cannot read " + ftrace_file);
+  // ftrace prints microseconds: widen the span to whole microseconds.
+  uint64_t lo_us = first / 1000, hi_us = (last + 999) / 1000, in_span = 0, outside = 0;
+  uint32_t t;
+  std::string ts;
+  while (in >> t >> ts) {
+    if (t != tgid) continue;
+    size_t dot = ts.find('.');
+    uint64_t us = std::stoull(ts.substr(0, dot)) * 1'000'000 +
+                  (dot == std::string::npos ? 0 : std::stoull(ts.substr(dot + 1)));
+    if (us >= lo_us && us <= hi_us)
+      in_span++;
+    else
+      outside++;
+  }
+  CheckResult r;
+  char b[256];
+  std::snprintf(b, sizeof(b),
+                "user page faults of pid %u: trace %" PRIu64 ", ftrace %" PRIu64
+                " (ftrace outside the trace's span: %" PRIu64 "; trace kernel-mode %" PRIu64
+                ", remote %" PRIu64 ")",
+                tgid, user, in_span, outside, kernel, remote);
+  r.what = b;
+  if (user != in_span) r.diffs.push_back(b);
+  return r;
+}
+
+}  // namespace kmr::oracle

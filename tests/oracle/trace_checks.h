@@ -1,0 +1,42 @@
+// Checks that read a trace with the format library (tests/oracle's
+// kmr-oracle): the state at each checkpoint (rebuilt in-process, and as
+// kmemreplay --at --json prints it), the target's expected counts, and the
+// fault total against ftrace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checkpoint.h"
+#include "kmr/state.h"
+#include "trace_view.h"
+
+namespace kmr::oracle {
+
+// The trace side of a comparison, from a shadow state.
+TraceState traceStateOf(const ShadowState& st);
+
+struct CheckResult {
+  std::string what;                // "checkpoint anon-written at mono_before"
+  std::vector<std::string> diffs;  // empty: passed
+};
+
+// The state at the checkpoint's mono_before and mono_after, each compared
+// with the checkpoint; a checkpoint that took a fault of its own fails.
+std::vector<CheckResult> checkStateInProcess(const std::string& trace,
+                                             const std::vector<Checkpoint>& ckpts);
+
+// "region NAME START END" / "expect KEY NAME N" lines of a target's -v
+// output; the checks for "expect cow" (CoW copies in the region, reuses
+// excluded) and "expect thp" (2 MiB leaves mapped in the region).
+std::vector<CheckResult> checkExpectations(const std::string& trace,
+                                           const std::string& target_out);
+
+// ftrace's exceptions:page_fault_user events of @tgid ("<tgid> <s.us>" per
+// line) inside the trace's time span against the trace's user-mode FAULT
+// events.
+CheckResult checkFaultsAgainstFtrace(const std::string& trace, const std::string& ftrace_file,
+                                     uint32_t tgid);
+
+}  // namespace kmr::oracle
