@@ -332,8 +332,20 @@ ssize_t kmr_fetch_pwrite(struct kmr_session *s, const char __user *buf,
 
 /*
  * The attached target's mm with an mm_users reference (mmput() it), or NULL
- * when the session is not attached or the target is gone.
+ * when the session is not attached, is detached, or the target is gone.
+ * Takes the session mutex: call it without holding it (kmr_fetch_* are
+ * called without it).
  */
 struct mm_struct *kmr_session_get_mm(struct kmr_session *s);
+
+/*
+ * The mm of the process @pid (as the caller's pid namespace numbers it),
+ * with an mm_users reference, if the caller passes ptrace's
+ * PTRACE_MODE_ATTACH_REALCREDS check (the kernel's own ptrace_may_access,
+ * under the target's exec_update_lock).  ERR_PTR(-ESRCH) no such process
+ * or no mm left, -EPERM not allowed, -EINVAL a kernel thread, -EINTR.
+ * *@tgid (may be NULL) gets the target's tgid.  Sleeps.
+ */
+struct mm_struct *kmr_perm_get_mm(pid_t pid, pid_t *tgid);
 
 #endif /* _KMEMREC_H */

@@ -9,10 +9,13 @@
 #include <linux/fs.h>
 #include <linux/poll.h>
 #include <linux/workqueue.h>
+#include <linux/ptrace.h>
 #include "ioctl.h"
 #include "session.h"
 #include "ring.h"
 #include "emit.h"
+#include "ksyms.h"
+#include "compat/fs.h"
 
 /* The ABI is fixed-size and 8-byte aligned; catch any drift at build time. */
 static_assert(sizeof(struct kmr_event) == 24);
@@ -50,6 +53,7 @@ static int kmr_open(struct inode *inode, struct file *file)
 	if (!s)
 		return -ENOMEM;
 	file->private_data = s;
+	kmr_file_unsigned_offset(file);
 	return 0;
 }
 
@@ -121,6 +125,26 @@ static ssize_t kmr_write(struct file *file, const char __user *buf,
 	return kmr_fetch_pwrite(file->private_data, buf, len, pos);
 }
 
+/*
+ * The file offset is a target address (pread/pwrite, kmemfetch): any
+ * 64-bit value, set as /proc/pid/mem's mem_lseek() sets it.
+ */
+static loff_t kmr_llseek(struct file *file, loff_t offset, int whence)
+{
+	switch (whence) {
+	case SEEK_SET:
+		file->f_pos = offset;
+		break;
+	case SEEK_CUR:
+		file->f_pos += offset;
+		break;
+	default:
+		return -EINVAL;
+	}
+	force_successful_syscall_return();
+	return file->f_pos;
+}
+
 static const struct file_operations kmr_fops = {
 	.owner = THIS_MODULE,
 	.open = kmr_open,
@@ -131,7 +155,8 @@ static const struct file_operations kmr_fops = {
 	.mmap = kmr_mmap,
 	.read = kmr_read,
 	.write = kmr_write,
-	.llseek = no_seek_end_llseek,
+	.llseek = kmr_llseek,
+	KMR_FOPS_UNSIGNED_OFFSET
 };
 
 static struct miscdevice kmr_misc = {
@@ -145,6 +170,9 @@ static int __init kmr_init(void)
 {
 	int ret;
 
+	ret = kmr_ksyms_init();
+	if (ret)
+		return ret;
 	kmr_wq = alloc_workqueue("kmemrec", WQ_UNBOUND, 0);
 	if (!kmr_wq)
 		return -ENOMEM;

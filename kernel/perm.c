@@ -1,68 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Who may trace whom.
- *
- * The rule is ptrace's PTRACE_MODE_ATTACH_REALCREDS, but ptrace_may_access()
- * is not exported to modules (6.1 and 6.12), so this file restates
- * __ptrace_may_access() from kernel/ptrace.c: same thread group, or the
- * caller's real uid/gid equal to the target's uids/gids, or CAP_SYS_PTRACE
- * over the target's user namespace; then the target must be dumpable or the
- * caller capable over the mm's user namespace.  What it cannot do is call
- * the LSM hook (security_ptrace_access_check(), not exported either): Yama's
- * ptrace_scope, SELinux and AppArmor ptrace rules are not consulted.  The
- * device is mode 0600, so by default only root reaches this check at all.
+ * Who may trace whom: ptrace's PTRACE_MODE_ATTACH_REALCREDS, decided by the
+ * kernel's own ptrace_may_access() (LSMs, Yama, dumpability, user
+ * namespaces included), reached through ksyms.c because it is not exported.
+ * The target's exec_update_lock is held across the check and get_task_mm(),
+ * as mm_access() in kernel/fork.c does, so the mm checked is the mm taken.
  */
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/sched/coredump.h>
+#include <linux/ptrace.h>
+#include <linux/pid.h>
 #include <linux/cred.h>
 #include <linux/capability.h>
 #include <linux/user_namespace.h>
 #include "session.h"
+#include "ksyms.h"
 
-static bool kmr_ids_match(kuid_t uid, kgid_t gid, const struct cred *tcred)
+static struct mm_struct *kmr_perm_task_mm(struct task_struct *task)
 {
-	return uid_eq(uid, tcred->euid) && uid_eq(uid, tcred->suid) &&
-	       uid_eq(uid, tcred->uid) && gid_eq(gid, tcred->egid) &&
-	       gid_eq(gid, tcred->sgid) && gid_eq(gid, tcred->gid);
+	struct mm_struct *mm;
+	int ret;
+
+	if (task->flags & PF_KTHREAD)
+		return ERR_PTR(-EINVAL);	/* no user address space */
+	ret = down_read_killable(&task->signal->exec_update_lock);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!kmr_ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
+		mm = ERR_PTR(-EPERM);
+	else
+		mm = get_task_mm(task) ?: ERR_PTR(-ESRCH);
+	up_read(&task->signal->exec_update_lock);
+	return mm;
 }
 
-/* task_still_dumpable() of kernel/ptrace.c; task_lock held. */
-static bool kmr_task_dumpable(struct task_struct *task)
+struct mm_struct *kmr_perm_get_mm(pid_t nr, pid_t *tgid)
 {
-	struct mm_struct *mm = task->mm;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *pid;
 
-	if (mm) {
-		if (__get_dumpable(mm->flags) == SUID_DUMP_USER)
-			return true;
-		return ns_capable(mm->user_ns, CAP_SYS_PTRACE);
-	}
-	if (task->user_dumpable)
-		return true;
-	return ns_capable(&init_user_ns, CAP_SYS_PTRACE);
-}
-
-/* 0 if current may trace @task, -EPERM otherwise. */
-int kmr_perm_check_attach(struct task_struct *task)
-{
-	const struct cred *cred = current_cred(), *tcred;
-	bool ok;
-
-	task_lock(task);
-	if (same_thread_group(task, current)) {
-		task_unlock(task);
-		return 0;
-	}
-	rcu_read_lock();
-	tcred = __task_cred(task);
-	ok = kmr_ids_match(cred->uid, cred->gid, tcred) ||
-	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	/* Read dumpability after the creds (pairs with commit_creds()). */
-	smp_rmb();
-	ok = ok && kmr_task_dumpable(task);
-	task_unlock(task);
-	return ok ? 0 : -EPERM;
+	if (nr <= 0)
+		return ERR_PTR(-ESRCH);
+	pid = find_get_pid(nr);
+	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+	put_pid(pid);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	mm = kmr_perm_task_mm(task);
+	if (tgid)
+		*tgid = task_tgid_vnr(task);
+	put_task_struct(task);
+	return mm;
 }
 
 /* Remember the recorder's identity for kmr_perm_may_follow_exec(). */
@@ -77,11 +69,12 @@ void kmr_perm_save_tracer(struct kmr_session *s)
 }
 
 /*
- * Called in the exec'ing @task (creds already committed): may the recorder
- * that attached before the exec go on tracing the new image?  A set-id or
- * file-capability exec makes the mm non-dumpable or changes the ids, which
- * only a privileged recorder may follow (ptrace's LSM_UNSAFE_PTRACE rule,
- * decided with what the recorder was at ATTACH).
+ * Called in the exec'ing @task, creds committed: may the recorder that
+ * attached before the exec go on tracing the new image?  The recorder is
+ * not current here, so ptrace_may_access() cannot ask; the rule is ptrace's
+ * own for an exec under a tracer: a set-id or file-capability image (the
+ * mm is no longer dumpable, or the ids changed) is followed only by a
+ * tracer that had CAP_SYS_PTRACE when it attached.
  */
 bool kmr_perm_may_follow_exec(struct kmr_session *s, struct task_struct *task,
 			      struct mm_struct *new_mm)
@@ -95,7 +88,12 @@ bool kmr_perm_may_follow_exec(struct kmr_session *s, struct task_struct *task,
 		return false;
 	rcu_read_lock();
 	tcred = __task_cred(task);
-	ok = kmr_ids_match(s->tracer_uid, s->tracer_gid, tcred);
+	ok = uid_eq(s->tracer_uid, tcred->euid) &&
+	     uid_eq(s->tracer_uid, tcred->suid) &&
+	     uid_eq(s->tracer_uid, tcred->uid) &&
+	     gid_eq(s->tracer_gid, tcred->egid) &&
+	     gid_eq(s->tracer_gid, tcred->sgid) &&
+	     gid_eq(s->tracer_gid, tcred->gid);
 	rcu_read_unlock();
 	return ok;
 }

@@ -11,6 +11,7 @@
 #include <linux/swapops.h>
 #include <linux/page-flags.h>
 #include "kmemrec.h"
+#include "ksyms.h"
 #include "compat/pgtable.h"
 
 static u32 kmr_page_flags(struct page *page)
@@ -68,15 +69,18 @@ u64 kmr_pte_entry(pte_t pte)
 }
 
 /*
- * The huge zero page: its pfn (huge_zero_pfn) is not exported.  It is the
- * only large folio mapped by a PMD leaf without a mapping (anon THPs have
- * their anon_vma, file and hugetlb folios their address_space, DAX and pfn
- * maps are devmap/special).
+ * The huge zero page: huge_zero_pfn is not exported; ksyms.c finds it.
+ * Should it be missing, it is the only large folio mapped by a PMD leaf
+ * without a mapping (anon THPs have their anon_vma, file and hugetlb folios
+ * their address_space, DAX and pfn maps are devmap/special).
  */
 static bool kmr_is_huge_zero(struct page *page)
 {
 	struct folio *folio = page_folio(page);
+	int known = kmr_is_huge_zero_pfn(page_to_pfn(page));
 
+	if (known >= 0)
+		return known;
 	return folio_test_large(folio) && !READ_ONCE(folio->mapping);
 }
 

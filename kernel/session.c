@@ -7,8 +7,6 @@
 #include <linux/slab.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
-#include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include "emit.h"
 
@@ -105,41 +103,6 @@ static bool kmr_session_unpublish(struct kmr_session *s)
 	return true;
 }
 
-static struct mm_struct *kmr_attach_get_mm(struct task_struct *task)
-{
-	struct mm_struct *mm;
-	int ret;
-
-	/* Hold off exec so that the check and the mm belong together. */
-	ret = down_read_killable(&task->signal->exec_update_lock);
-	if (ret)
-		return ERR_PTR(ret);
-	ret = kmr_perm_check_attach(task);
-	mm = ret ? ERR_PTR(ret) : get_task_mm(task);
-	up_read(&task->signal->exec_update_lock);
-	return mm ? mm : ERR_PTR(-ESRCH);
-}
-
-static struct mm_struct *kmr_attach_find(pid_t nr, pid_t *tgid)
-{
-	struct task_struct *task;
-	struct mm_struct *mm;
-	struct pid *pid;
-
-	pid = find_get_pid(nr);
-	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-	put_pid(pid);
-	if (!task)
-		return ERR_PTR(-ESRCH);
-	if (task->flags & PF_KTHREAD)
-		mm = ERR_PTR(-EINVAL);	/* no user address space to trace */
-	else
-		mm = kmr_attach_get_mm(task);
-	*tgid = task_tgid_vnr(task);
-	put_task_struct(task);
-	return mm;
-}
-
 /* @a is validated and normalized by the ioctl; out fields are filled. */
 int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 {
@@ -152,7 +115,7 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 		ret = -EBUSY;
 		goto unlock;
 	}
-	mm = kmr_attach_find(a->pid, &tgid);
+	mm = kmr_perm_get_mm(a->pid, &tgid);
 	if (IS_ERR(mm)) {
 		ret = PTR_ERR(mm);
 		goto unlock;

@@ -104,8 +104,7 @@ int kmr_targets_add(struct kmr_session *s);
 bool kmr_targets_remove(struct kmr_session *s);
 int kmr_targets_retarget(struct kmr_session *s, struct mm_struct *mm);
 
-/* perm.c */
-int kmr_perm_check_attach(struct task_struct *task);
+/* perm.c (kmr_perm_get_mm() is in kmemrec.h) */
 void kmr_perm_save_tracer(struct kmr_session *s);
 bool kmr_perm_may_follow_exec(struct kmr_session *s, struct task_struct *task,
 			      struct mm_struct *new_mm);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel symbols the module needs but the kernel does not export, found
+ * once at load through kallsyms (whose own address a kprobe gives, as
+ * lttng-modules does).  Shared by the core and the hooks.
+ */
+#ifndef _KMR_KSYMS_H
+#define _KMR_KSYMS_H
+
+#include <linux/types.h>
+
+struct task_struct;
+
+/* At module load: fails (and the load with it) without ptrace_may_access. */
+int kmr_ksyms_init(void);
+
+/* Address of a kernel symbol, 0 if unknown.  Does not sleep; not NMI. */
+unsigned long kmr_ksym_lookup(const char *name);
+
+/* The kernel's own ptrace_may_access() (it takes task_lock itself). */
+bool kmr_ptrace_may_access(struct task_struct *task, unsigned int mode);
+
+/*
+ * Whether @pfn is the huge zero page: true/false, or -1 when this kernel
+ * does not let us know (huge_zero_pfn not found).
+ */
+int kmr_is_huge_zero_pfn(unsigned long pfn);
+
+#endif /* _KMR_KSYMS_H */
