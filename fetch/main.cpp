@@ -31,6 +31,17 @@ int main(int argc, char** argv) {
   CLI::App* walk = setupWalk(app, ko);
   CLI::App* maps = setupMaps(app, mo);
 
+  // CLI11 reports a misspelt subcommand as "a subcommand is required".
+  bool known = false;
+  for (const CLI::App* sub : {read, write, walk, maps})
+    known = known || (argc > 1 && sub->get_name() == argv[1]);
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::fprintf(stderr,
+                 "kmemfetch: error: unknown subcommand '%s' (read, write, walk, maps; see "
+                 "kmemfetch --help)\n",
+                 argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -27,7 +27,7 @@ fk_usage_fails "no mapped file named 'libnosuch'" kmemfetch read "$pid" libnosuc
 fk_usage_fails "length must not be zero" kmemfetch read "$pid" "$addr" 0
 fk_usage_fails "bad hex data '4g'" kmemfetch write "$pid" "$addr" 4g
 fk_usage_fails "bad pid 'x1'" kmemfetch walk x1 "$addr"
-fk_usage_fails "frobnicate" kmemfetch frobnicate
+fk_usage_fails "unknown subcommand .frobnicate." kmemfetch frobnicate
 
 # A read that runs into a hole stops there and says so (exit 0): the last
 # 16 bytes of the first readable mapping that has a gap after it.

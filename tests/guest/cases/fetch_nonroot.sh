@@ -35,7 +35,7 @@ kmemfetch read --raw "$pid" "$addr" 28 >lit.bin
 assert_eq "$(cat lit.bin)" "Hello from a string literal!" "root process unchanged"
 
 # The caller's own process: allowed.
-nobody kmrt-strlit -i 50 >own.out 2>&1 &
+fetch_check as-uid 65534 kmrt-strlit -i 50 >own.out 2>&1 &
 own=$!
 fk_wait_line own.out addr= 10 || kmr_fail "kmrt-strlit as nobody did not start"
 oaddr=$(sed -n 's/.* addr=\(0x[0-9a-f]*\) .*/\1/p' own.out | head -1)

@@ -64,7 +64,7 @@ fk_expect "$(fetch_check pwrite "$pid" "$addr" "$hex")" "err=EFAULT" "pwrite"
 fk_fails_with "walk mode never .*writes through a read-only entry" \
 	kmemfetch write --walk-only "$pid" "$addr" "$hex"
 fk_fails_with "--force writes read-only memory" kmemfetch write "$pid" "$addr" "$hex"
-fk_fails_with "--force needs get_user_pages" kmemfetch write --walk-only --force "$pid" "$addr" "$hex"
+fk_usage_fails "--force needs get_user_pages" kmemfetch write --walk-only --force "$pid" "$addr" "$hex"
 kmemfetch read --raw "$pid" "$addr" "$len" >lit2.bin
 assert_eq "$(cat lit2.bin)" "$old" "text after refused writes"
 
