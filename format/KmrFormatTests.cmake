@@ -5,6 +5,14 @@ add_library(kmr_catch_main OBJECT testing/catch_main.cpp)
 target_link_libraries(kmr_catch_main PUBLIC Catch2::Catch2)
 
 set(KMR_FORMAT_TEST_SOURCES
+  kmr/chunk_codec_test.cpp
+  kmr/interval_set_test.cpp
+  kmr/page_table_test.cpp
+  kmr/reader_test.cpp
+  kmr/seek_test.cpp
+  kmr/state_test.cpp
+  kmr/time_spec_test.cpp
+  kmr/vma_map_test.cpp
   kmr/writer_test.cpp
 )
 

@@ -216,6 +216,18 @@ struct TraceReader::Impl {
     return true;
   }
 
+  // Does the trailer starting with the index frame at `pos` end early?
+  bool trailerCut(uint64_t pos) const {
+    uint64_t left = bytes.size() - pos;
+    uint64_t isize = detail::kSkippableHeaderSize + detail::loadLe32(bytes.data() + pos + 4);
+    if (isize > left) return true;
+    left -= isize;
+    const uint8_t* t = bytes.data() + pos + isize;
+    if (left < detail::kSkippableHeaderSize) return true;
+    if (detail::loadLe32(t) != detail::kSeekTableMagic) return false;
+    return detail::kSkippableHeaderSize + uint64_t{detail::loadLe32(t + 4)} > left;
+  }
+
   // Position of the next good frame header at or after `from`, or npos.
   uint64_t resync(uint64_t from) const {
     static constexpr uint8_t kMagic[4] = {0x51, 0x2A, 0x4D, 0x18};
@@ -240,9 +252,13 @@ struct TraceReader::Impl {
       if (!fh) {
         if (bytes.size() - pos >= 8 && detail::loadLe32(bytes.data() + pos) ==
                                            detail::kIndexFrameMagic) {
-          // The writer finished; only the trailer after this is damaged.
-          damage.push_back({pos, -1, "index or seek table damaged (" + index_problem +
-                                         "); read by walking the frames"});
+          // The writer finished: every data frame is here.  A trailer that
+          // runs past the end was cut; one that is whole but unusable is
+          // damaged.
+          if (trailerCut(pos)) truncated = true;
+          else
+            damage.push_back({pos, -1, "index or seek table damaged (" + index_problem +
+                                           "); read by walking the frames"});
           return;
         }
         uint64_t next = resync(pos + 1);

@@ -80,7 +80,10 @@ void Replay::run(ShadowState& state, uint64_t to, EventVisitor* v, bool want_ops
       if (ordinal < from) continue;
       ops.clear();
       state.apply(ev, opsp);
-      if (v) v->onEvent(ev, ordinal, state, ops);
+      if (v) {
+        v->onEvent(ev, ordinal, state, ops);
+        if (v->done()) return;
+      }
     }
     if (damage)
       damage->insert(damage->end(), stream.damage().begin(), stream.damage().end());

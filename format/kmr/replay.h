@@ -27,6 +27,8 @@ class EventVisitor {
   // event); `state` = after the event; `ops` = VMA operations it completed.
   virtual void onEvent(const Event& ev, uint64_t ordinal, const ShadowState& state,
                        const std::vector<VmaOp>& ops) = 0;
+  // True to stop the walk early (e.g. enough rows printed).
+  virtual bool done() const { return false; }
   // The end of the trace was reached; `ops` = operations held until then.
   virtual void onEnd(const ShadowState& state, const std::vector<VmaOp>& ops) {
     (void)state;

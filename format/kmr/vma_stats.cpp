@@ -39,7 +39,8 @@ void VmaStatsCollector::onEvent(const Event& ev, uint64_t, const ShadowState& st
                                 const std::vector<VmaOp>&) {
   auto add = [&](FaultCounts& c) {
     if (ev.kind == EventKind::Cow) {
-      c.cow++;
+      if (ev.cow.cow_flags & KMR_COW_REUSE) c.cow_reuse++;
+      else c.cow++;
       return;
     }
     if (ev.kind == EventKind::MemWrite) {
@@ -79,7 +80,8 @@ std::vector<VmaHistogram> VmaStatsCollector::rows() const {
   for (const auto& [key, row] : rows_) v.push_back(row);
   std::sort(v.begin(), v.end(),
             [](const VmaHistogram& a, const VmaHistogram& b) { return a.start < b.start; });
-  if (outside_.counts.faults || outside_.counts.cow || outside_.counts.mem_writes)
+  if (outside_.counts.faults || outside_.counts.cow || outside_.counts.cow_reuse ||
+      outside_.counts.mem_writes)
     v.push_back(outside_);
   return v;
 }

@@ -20,7 +20,8 @@ struct FaultCounts {
   uint64_t faults = 0;
   uint64_t minor = 0;
   uint64_t major = 0;
-  uint64_t cow = 0;    // COW events
+  uint64_t cow = 0;        // COW events that copied a page
+  uint64_t cow_reuse = 0;  // COW events that reused it (KMR_COW_REUSE)
   uint64_t write = 0;
   uint64_t read = 0;   // neither write nor exec
   uint64_t exec = 0;

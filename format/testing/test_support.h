@@ -29,6 +29,7 @@ class TempDir {
     std::filesystem::remove_all(path_, ec);
   }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string path() const { return path_.string(); }
 
  private:
   std::filesystem::path path_;
@@ -40,8 +41,19 @@ inline std::vector<uint8_t> readBytes(const std::string& path) {
 }
 
 inline void writeBytes(const std::string& path, const std::vector<uint8_t>& b) {
+  // A new file, not a truncated one: ext4 flushes truncated-and-rewritten
+  // files on close (auto_da_alloc), which made the flip test crawl.
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+// Overwrite one byte in place (no truncation, no new blocks).
+inline void patchByte(const std::string& path, size_t pos, uint8_t value) {
+  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(static_cast<std::streamoff>(pos));
+  f.put(static_cast<char>(value));
 }
 
 inline TraceHeader sampleHeader() {

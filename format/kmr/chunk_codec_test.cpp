@@ -1,0 +1,188 @@
+// Column encoding: varints, zigzag, and random events through encoder and
+// decoder.
+#include "kmr/chunk_codec.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "kmr/error.h"
+#include "testing/test_support.h"
+
+namespace kmr::detail {
+namespace {
+
+TEST_CASE("zigzag maps signed to unsigned and back", "[codec]") {
+  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, INT64_MAX, INT64_MIN, int64_t{-4096}}) {
+    CHECK(unzigzag(zigzag(v)) == v);
+  }
+  CHECK(zigzag(0) == 0);
+  CHECK(zigzag(-1) == 1);
+  CHECK(zigzag(1) == 2);
+}
+
+TEST_CASE("varints round-trip and never read past their column", "[codec]") {
+  ColumnWriter w;
+  std::vector<uint64_t> values = {0, 1, 127, 128, 16383, 16384, UINT64_MAX, 1ull << 63, 300};
+  for (uint64_t v : values) w.put(v);
+  auto bytes = w.bytes();
+  ColumnReader r(bytes);
+  for (uint64_t v : values) CHECK(r.get() == v);
+  CHECK(r.atEnd());
+  CHECK_FALSE(r.bad());
+  CHECK(r.get() == 0);  // past the end: 0 and bad
+  CHECK(r.bad());
+
+  // Every truncation of a multi-byte value is caught.
+  ColumnWriter big;
+  big.put(UINT64_MAX);
+  for (size_t n = 0; n < big.size(); n++) {
+    ColumnReader t(big.bytes().first(n));
+    t.get();
+    CHECK(t.bad());
+  }
+  // Eleven continuation bytes: more than 64 bits.
+  std::vector<uint8_t> overlong(11, 0xff);
+  ColumnReader o(overlong);
+  o.get();
+  CHECK(o.bad());
+  // The 10th byte may only carry one bit.
+  std::vector<uint8_t> wide = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02};
+  ColumnReader x(wide);
+  x.get();
+  CHECK(x.bad());
+}
+
+TEST_CASE("sealed columns are zero padded to a word", "[codec]") {
+  ColumnWriter w;
+  for (int i = 0; i < 13; i++) w.putByte(0xaa);
+  auto s = w.sealed();
+  REQUIRE(s.size() == 13);
+  for (size_t i = 13; i < 16; i++) CHECK(s.data()[i] == 0);
+}
+
+Event randomEvent(std::mt19937_64& rng, testing::EventList& l, uint64_t& seq, uint64_t& t) {
+  auto r = [&] { return rng(); };
+  auto small = [&] { return rng() % 1000; };
+  auto any = [&] { return rng() % 4 == 0 ? rng() : (rng() % 3 == 0 ? small() : rng() >> (rng() % 64)); };
+  seq += 1 + (rng() % 8 == 0 ? small() : 0);
+  t += static_cast<uint64_t>(static_cast<int64_t>(rng() % 2000) - 50);
+  unsigned k = 1 + rng() % (KMR_EV_NR_KINDS - 1);
+  Event ev;
+  switch (static_cast<EventKind>(k)) {
+    case EventKind::SnapshotBegin:
+    case EventKind::SnapshotEnd:
+      ev = makeSnapshot(seq, t, k == KMR_EV_SNAPSHOT_END, static_cast<uint32_t>(small()),
+                        {any(), any(), static_cast<uint32_t>(r()), static_cast<uint32_t>(r()), any()});
+      break;
+    case EventKind::VmaSync:
+      ev = makeVmaSync(seq, t, static_cast<uint32_t>(small()), any(), any(), static_cast<uint32_t>(r()));
+      break;
+    case EventKind::Vma: {
+      std::string name(rng() % 40, 'n');
+      ev = makeVma(seq, t, static_cast<uint32_t>(r()),
+                   {seq - small(), any(), any(), any(), any(), static_cast<uint32_t>(r()),
+                    static_cast<uint32_t>(r())},
+                   l.keep(name));
+      break;
+    }
+    case EventKind::Pte: {
+      std::vector<uint64_t> e(1 + (rng() % 4 == 0 ? rng() % 700 : 0));
+      for (auto& x : e) x = rng() % 5 ? KMR_PTE_MAKE(any(), (r() & 0xffff) | 1) : r();
+      ev = makePte(seq, t, static_cast<uint32_t>(small()), any(), static_cast<uint32_t>(small()),
+                   l.keep(e));
+      break;
+    }
+    case EventKind::PteUnmap:
+      ev = makePteUnmap(seq, t, static_cast<uint32_t>(small()), any(), any());
+      break;
+    case EventKind::Cow:
+      ev = makeCow(seq, t, {any(), any(), any(), static_cast<uint32_t>(r()), static_cast<uint32_t>(r())});
+      break;
+    case EventKind::Fault:
+      ev = makeFault(seq, t, {any(), any(), static_cast<uint32_t>(r()), static_cast<uint32_t>(r())});
+      break;
+    case EventKind::Fork:
+      ev = makeFork(seq, t, static_cast<uint32_t>(r()));
+      break;
+    case EventKind::Exec:
+      ev = makeExec(seq, t, l.keep(std::string(rng() % 300, 'e')));
+      break;
+    case EventKind::Exit:
+      ev = makeExit(seq, t, static_cast<int32_t>(r()));
+      break;
+    case EventKind::Lost:
+      ev = makeLost(seq, t, {any(), any(), any(), any()});
+      break;
+    case EventKind::MemWrite:
+      ev = makeMemWrite(seq, t, {any(), any(), static_cast<uint32_t>(r()), static_cast<uint32_t>(r())});
+      break;
+    case EventKind::PageData: {
+      std::vector<uint8_t> d(rng() % 2 ? 8 : 4096);
+      for (auto& b : d) b = static_cast<uint8_t>(r());
+      ev = makePageData(seq, t, static_cast<uint32_t>(r()), any(), any(), l.keepData(d));
+      break;
+    }
+    case EventKind::Gap:
+      break;
+  }
+  ev.flags = static_cast<uint32_t>(rng() % 3 ? ev.flags : r());
+  return ev;
+}
+
+TEST_CASE("random events of every kind survive the columns", "[codec]") {
+  std::mt19937_64 rng(GENERATE(1, 2, 3, 4));
+  testing::EventList l;
+  uint64_t seq = rng(), t = rng();
+  ChunkEncoder enc;
+  std::vector<Event> in;
+  for (int i = 0; i < 3000; i++) {
+    in.push_back(randomEvent(rng, l, seq, t));
+    enc.add(in.back());
+  }
+  ChunkFrame f = enc.frame(7, 99);
+  ChunkDecoder dec;
+  dec.reset(f);
+  Event ev;
+  for (size_t i = 0; i < in.size(); i++) {
+    REQUIRE(dec.next(ev));
+    INFO("event " << i << " " << kindName(in[i].kind));
+    CHECK(ev == in[i]);
+  }
+  CHECK_FALSE(dec.next(ev));
+}
+
+TEST_CASE("a decoder refuses inconsistent columns", "[codec]") {
+  testing::EventList l;
+  ChunkEncoder enc;
+  enc.add(makeFault(1, 1, {0x1000, 0x2000, 1, 2}));
+  enc.add(makeExit(2, 2, 0));
+  ChunkFrame f = enc.frame(0, 0);
+  ChunkDecoder dec;
+  Event ev;
+
+  ChunkFrame fewer = f;
+  fewer.count = 3;
+  CHECK_THROWS_AS(dec.reset(fewer), Error);
+
+  ChunkFrame cut = f;
+  cut.columns[kColIps] = {};
+  dec.reset(cut);
+  CHECK_THROWS_AS([&] { while (dec.next(ev)) {} }(), Error);
+
+  std::vector<uint8_t> extra(f.columns[kColMisc].begin(), f.columns[kColMisc].end());
+  extra.push_back(5);
+  ChunkFrame more = f;
+  more.columns[kColMisc] = extra;
+  dec.reset(more);
+  CHECK_THROWS_AS([&] { while (dec.next(ev)) {} }(), Error);
+
+  std::vector<uint8_t> badkind = {99, 11};
+  ChunkFrame k = f;
+  k.columns[kColKinds] = badkind;
+  dec.reset(k);
+  CHECK_THROWS_AS(dec.next(ev), Error);
+}
+
+}  // namespace
+}  // namespace kmr::detail

@@ -1,0 +1,33 @@
+// --at T: the shadow page table at an instant.
+#include "state_render.h"
+#include "views.h"
+
+namespace kmr::view {
+
+void setupAt(CLI::App& app, AtOptions& o) {
+  app.add_option("--at", o.at,
+                 "Show the shadow page table at T (2.5s, 1500ms, 37%, event:N, mono:NS, start, end)");
+  app.add_option("--range", o.range, "With --at/--diff: only addresses START-END (hex)");
+}
+
+void runAt(const AtOptions& o, ViewContext& ctx) {
+  Instant in = ctx.instant(o.at);
+  ShadowState s = ctx.replay.stateAt(in.position, &ctx.damage);
+  StateRenderOptions ro;
+  if (!o.range.empty()) std::tie(ro.start, ro.end) = parseRange(o.range);
+  if (ctx.json) {
+    nlohmann::json j = stateJson(s, ro);
+    j["trace"] = ctx.reader.path();
+    j["at"] = {{"spec", in.text},
+               {"mono_ns", in.mono_ns},
+               {"rel_ns", static_cast<int64_t>(in.mono_ns - ctx.reader.startNs())},
+               {"events_applied", in.position},
+               {"last_seq", s.lastSeq()}};
+    ctx.out << j.dump(2) << '\n';
+    return;
+  }
+  ctx.out << ctx.style.bold("at " + ctx.describe(in)) << '\n';
+  printState(ctx.out, s, ro, ctx.style);
+}
+
+}  // namespace kmr::view

@@ -1,0 +1,96 @@
+// kmemreplay: replay a kmemrec trace.
+//
+//   kmemreplay trace.kmr                  summary
+//   kmemreplay trace.kmr --at 2.5s        the shadow page table at t = 2.5 s
+//   kmemreplay trace.kmr --diff 1s 2s     what changed in between
+//   kmemreplay trace.kmr --hist           per-VMA fault histograms
+//   kmemreplay trace.kmr --events --kind fault,cow --from 1s --to 2s
+//   ... --json                            the same for scripts
+//
+// Exit status: 0 ok, 1 error, 2 output written but the trace is damaged.
+// Each view lives in its own file (views.h); subcommands such as
+// `kmemreplay compare` are added here with app.add_subcommand.
+#include <unistd.h>
+
+#include <iostream>
+#include <set>
+
+#include "kmr/error.h"
+#include "views.h"
+
+namespace {
+
+struct MainOptions {
+  std::string trace;
+  bool json = false;
+};
+
+void warn(const std::string& what) { std::cerr << "kmemreplay: warning: " << what << '\n'; }
+
+// Report what the reader and the view met.  Returns true when the trace
+// is damaged (exit 2).
+bool reportDamage(const kmr::TraceReader& r, const std::vector<kmr::Damage>& met) {
+  std::set<std::string> said;
+  bool damaged = false;
+  for (const std::vector<kmr::Damage>* list : {&r.damage(), &met})
+    for (const kmr::Damage& d : *list)
+      if (said.insert(d.what).second) {
+        warn(d.what);
+        damaged = true;
+      }
+  if (r.truncated())
+    warn("the trace is cut short (its writer did not finish): read " +
+         std::to_string(r.eventCount()) + " events in " + std::to_string(r.chunks().size()) +
+         " whole chunks; anything after them is lost");
+  return damaged;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kmemreplay: replay a kmemrec trace (default view: a summary)"};
+  MainOptions m;
+  kmr::view::AtOptions at;
+  kmr::view::DiffOptions diff;
+  kmr::view::HistOptions hist;
+  kmr::view::EventsOptions events;
+  kmr::view::WindowOptions window;
+  app.add_option("trace", m.trace, "Trace file (.kmr)");
+  app.add_flag("--json", m.json, "Print JSON instead of text (every view)");
+  kmr::view::setupAt(app, at);
+  kmr::view::setupDiff(app, diff);
+  kmr::view::setupHist(app, hist);
+  kmr::view::setupEvents(app, events);
+  kmr::view::setupWindow(app, window);
+
+  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      throw kmr::Error(kmr::Error::Code::Syntax,
+                       std::string(e.what()) + " (run with --help for usage)");
+    }
+    if (m.trace.empty()) throw kmr::Error(kmr::Error::Code::Syntax, "no trace file given (run with --help for usage)");
+    int views = !at.at.empty() + !diff.times.empty() + hist.enabled + events.enabled;
+    if (views > 1)
+      throw kmr::Error(kmr::Error::Code::Syntax, "choose one view: --at, --diff, --hist or --events");
+
+    kmr::TraceReader reader(m.trace);
+    kmr::Replay replay(reader);
+    kmr::view::ViewContext ctx{reader, replay, std::cout, kmr::view::Style::detect(), m.json, {}};
+    if (m.json) ctx.style.color = false;
+    if (!at.at.empty()) kmr::view::runAt(at, ctx);
+    else if (!diff.times.empty()) kmr::view::runDiff(diff, ctx);
+    else if (hist.enabled) kmr::view::runHist(hist, window, ctx);
+    else if (events.enabled) kmr::view::runEvents(events, window, ctx);
+    else kmr::view::runSummary({}, ctx);
+    std::cout.flush();
+    return reportDamage(reader, ctx.damage) ? 2 : 0;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "kmemreplay: error: " << e.what() << '\n';
+    return 1;
+  }
+}

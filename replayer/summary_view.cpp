@@ -1,0 +1,154 @@
+// The default view: what the trace is and holds.
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "kmr/error.h"
+#include "names.h"
+#include "table.h"
+#include "views.h"
+
+namespace kmr::view {
+namespace {
+
+std::string utcText(uint64_t real_ns) {
+  time_t secs = static_cast<time_t>(real_ns / 1000000000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+// The position just before the trace's final EXIT (the address space as
+// the target left it), or the end when it did not exit.
+uint64_t exitPosition(const Replay& replay) {
+  const auto& chunks = replay.reader().chunks();
+  if (chunks.empty()) return 0;
+  ChunkEvents events;
+  try {
+    replay.reader().loadChunk(chunks.size() - 1, events);
+    Event ev;
+    uint64_t o = chunks.back().first_event, exit_at = replay.eventCount();
+    while (events.next(ev)) {
+      if (ev.kind == EventKind::Exit || (ev.kind == EventKind::PteUnmap &&
+                                         ev.flags == KMR_UNMAP_RELEASE))
+        exit_at = std::min(exit_at, o);
+      o++;
+    }
+    return exit_at;
+  } catch (const Error&) {
+    return replay.eventCount();
+  }
+}
+
+}  // namespace
+
+void runSummary(const SummaryOptions&, ViewContext& ctx) {
+  const TraceReader& r = ctx.reader;
+  const TraceHeader& h = r.header();
+  TraceTotals t = ctx.replay.totals();
+  uint64_t events = r.eventCount();
+  uint64_t end_pos = exitPosition(ctx.replay);
+  ShadowState end = ctx.replay.stateAt(end_pos, &ctx.damage);
+  uint64_t lost_gaps = t.by_kind[KMR_EV_LOST];
+  double per_event = events ? static_cast<double>(r.fileSize()) / static_cast<double>(events) : 0;
+  double overhead = r.fileSize() ? 100.0 * static_cast<double>(r.keyframeBytes() + r.indexBytes()) /
+                                       static_cast<double>(r.fileSize())
+                                 : 0;
+  std::string status = r.hasIndex() ? "complete" : r.truncated() ? "truncated" : "no index";
+  std::string exit_text = end.exited() ? "exited" : "";
+  bool exited = t.by_kind[KMR_EV_EXIT] > 0;
+  uint64_t duration = r.endNs() - r.startNs();
+
+  if (ctx.json) {
+    nlohmann::json kinds = nlohmann::json::object();
+    for (unsigned k = 0; k < kEventKindSlots; k++)
+      if (isStoredKind(k)) kinds[std::string(kindName(static_cast<EventKind>(k)))] = t.by_kind[k];
+    nlohmann::json ops = nlohmann::json::object();
+    for (int k = 0; k < kVmaOpKinds; k++)
+      ops[std::string(vmaOpName(static_cast<VmaOpKind>(k)))] = t.vma_ops[k];
+    nlohmann::json cmd = h.cmdline;
+    ctx.out << nlohmann::json{
+                   {"trace", r.path()},
+                   {"format_version", h.format_version},
+                   {"status", status},
+                   {"file_bytes", r.fileSize()},
+                   {"bytes_per_event", per_event},
+                   {"index_keyframe_percent", overhead},
+                   {"chunks", r.chunks().size()},
+                   {"keyframes", r.keyframes().size()},
+                   {"target", {{"pid", h.pid}, {"comm", h.comm}, {"cmdline", cmd}}},
+                   {"kernel_release", h.kernel_release},
+                   {"host", h.host},
+                   {"abi_version", h.abi_version},
+                   {"recorder", h.recorder},
+                   {"recorder_options", h.recorder_options},
+                   {"range", {h.range_start, h.range_end}},
+                   {"start_mono_ns", r.startNs()},
+                   {"start_real_ns", h.start_real_ns},
+                   {"end_mono_ns", r.endNs()},
+                   {"duration_ns", duration},
+                   {"events", events},
+                   {"events_by_kind", kinds},
+                   {"vma_ops", ops},
+                   {"lost_events", lost_gaps},
+                   {"lost_records", t.lost_records},
+                   {"exited", exited},
+                   {"vmas_at_end", end.vmas().size()},
+                   {"present_pages_at_end", end.pages().presentPages()}}
+                   .dump(2)
+            << '\n';
+    return;
+  }
+
+  const Style& st = ctx.style;
+  std::string cmd;
+  for (const std::string& a : h.cmdline) cmd += (cmd.empty() ? "" : " ") + a;
+  Table info;
+  info.columns({"", ""}, {});
+  info.row({st.bold("trace"), r.path() + " (" + bytesText(r.fileSize()) + ", format " +
+                                  std::to_string(h.format_version) + ", " + status + ")"});
+  info.row({st.bold("target"), "pid " + std::to_string(h.pid) + " " + h.comm +
+                                   (cmd.empty() ? "" : ": " + cmd)});
+  info.row({st.bold("kernel"), h.kernel_release + " on " + h.host + " (ABI " +
+                                   std::to_string(h.abi_version) + ")"});
+  info.row({st.bold("recorder"), h.recorder + (h.recorder_options.empty() ? "" : " " + h.recorder_options)});
+  info.row({st.bold("started"), utcText(h.start_real_ns) + " (mono:" + std::to_string(r.startNs()) + ")"});
+  info.row({st.bold("duration"), formatSeconds(static_cast<int64_t>(duration)) + " (to mono:" +
+                                     std::to_string(r.endNs()) + ")"});
+  info.row({st.bold("range"), h.range_start == 0 && h.range_end == 0
+                                  ? std::string("whole address space")
+                                  : hex(h.range_start) + "-" + hex(h.range_end)});
+  char per[64];
+  std::snprintf(per, sizeof per, "%.2f bytes/event; index+keyframes %.1f%%", per_event, overhead);
+  info.row({st.bold("events"), std::to_string(events) + " in " + std::to_string(r.chunks().size()) +
+                                   " chunks, " + std::to_string(r.keyframes().size()) +
+                                   " keyframes (" + per + ")"});
+  info.row({st.bold("lost"), lost_gaps ? std::to_string(t.lost_records) + " records in " +
+                                             std::to_string(lost_gaps) + " gaps"
+                                       : std::string("none")});
+  info.row({st.bold(exited ? "at exit" : "at end"),
+            std::to_string(end.vmas().size()) + " VMAs, " +
+                std::to_string(end.pages().presentPages()) + " present pages (" +
+                bytesText(end.pages().presentPages() * 4096) + ")" +
+                (end.unknownPages().empty() && end.unknownVmas().empty() ? "" : ", partly unknown")});
+  info.print(ctx.out);
+
+  ctx.out << '\n';
+  Table kinds;
+  kinds.columns({"EVENTS", "COUNT"}, {Table::Align::Left, Table::Align::Right});
+  for (unsigned k = 0; k < kEventKindSlots; k++)
+    if (isStoredKind(k) && t.by_kind[k])
+      kinds.row({std::string(kindName(static_cast<EventKind>(k))), std::to_string(t.by_kind[k])});
+  kinds.print(ctx.out);
+  ctx.out << '\n';
+  Table ops;
+  ops.columns({"VMA OPS", "COUNT"}, {Table::Align::Left, Table::Align::Right});
+  for (int k = 0; k < kVmaOpKinds; k++)
+    ops.row({std::string(vmaOpName(static_cast<VmaOpKind>(k))), std::to_string(t.vma_ops[k])});
+  ops.print(ctx.out);
+}
+
+}  // namespace kmr::view

@@ -1,0 +1,60 @@
+// The views of kmemreplay: one options struct and setup/run pair per view,
+// each in its own file.  setup adds the view's options to the app; run
+// writes the view for an open trace.  A new view = a new file + one line in
+// main.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "view_context.h"
+
+namespace kmr::view {
+
+struct SummaryOptions {};
+void runSummary(const SummaryOptions& o, ViewContext& ctx);
+
+struct AtOptions {
+  std::string at;     // --at T
+  std::string range;  // --range START-END (addresses), optional
+};
+void setupAt(CLI::App& app, AtOptions& o);
+void runAt(const AtOptions& o, ViewContext& ctx);
+
+struct DiffOptions {
+  std::vector<std::string> times;  // --diff T1 T2
+  std::string range;
+};
+void setupDiff(CLI::App& app, DiffOptions& o);
+void runDiff(const DiffOptions& o, ViewContext& ctx);
+
+// --from/--to select the events of --events and the window of --hist.
+struct WindowOptions {
+  std::string from = "start";
+  std::string to = "end";
+};
+void setupWindow(CLI::App& app, WindowOptions& o);
+
+struct HistOptions {
+  bool enabled = false;
+  unsigned buckets = 40;
+};
+void setupHist(CLI::App& app, HistOptions& o);
+void runHist(const HistOptions& o, const WindowOptions& w, ViewContext& ctx);
+
+struct EventsOptions {
+  bool enabled = false;
+  std::vector<std::string> kinds;  // event kinds and VMA op names
+  std::string vaddr;               // ADDR or START-END
+  uint64_t limit = 0;              // 0 = all
+};
+void setupEvents(CLI::App& app, EventsOptions& o);
+void runEvents(const EventsOptions& o, const WindowOptions& w, ViewContext& ctx);
+
+// "START-END" or "ADDR" (hex with or without 0x) -> [start, end).
+std::pair<uint64_t, uint64_t> parseRange(const std::string& s);
+
+}  // namespace kmr::view
