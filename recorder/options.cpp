@@ -141,7 +141,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       "but events were lost.",
       "kmemrec"};
   app.set_version_flag("--version", "kmemrec 0.1.0");
-  std::string pid, range, events, duration, bufsize;
+  std::string pid, range, events, duration, bufsize, capture;
   app.add_option("pid", pid, "process to attach to");
   app.add_option("--comm", o.comm, "wait for a process with this name (as in /proc/PID/comm)");
   app.add_option("-o,--output", o.output, "trace file to write (mode 0600)")->required();
@@ -149,6 +149,9 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   std::string event_help = "event kinds, comma separated:";
   for (const EventName& e : kEventNames) event_help += std::string("\n  ") + e.name + ": " + e.what;
   app.add_option("--events", events, event_help);
+  app.add_option("--capture-pages", capture,
+                 "also record the contents of pages copied by CoW: 'cow' (bytes) or "
+                 "'cow:hash' (xxh64 of each page)");
   app.add_option("--duration", duration, "stop after this long (10, 1.5s, 500ms, 2m)");
   app.add_option("--buffer-size", bufsize,
                  "ring size per CPU, a power of two (default 8M; 64K..1G)");
@@ -192,6 +195,18 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   if (!events.empty()) {
     o.event_mask = parseEvents(events);
     o.events_text = events;
+  }
+  if (!capture.empty()) {
+    uint64_t m;
+    if (capture == "cow")
+      m = KMR_MASK_PAGE_COW;
+    else if (capture == "cow:hash")
+      m = KMR_MASK_PAGE_COW_HASH;
+    else
+      throw UsageError("--capture-pages takes 'cow' or 'cow:hash', not '" + capture + "'");
+    // An explicit --events narrows the rest; otherwise everything is kept.
+    o.event_mask = (o.event_mask ? o.event_mask : KMR_MASK_ALL) | m | KMR_MASK_COW;
+    o.events_text += ",capture-pages=" + capture;
   }
   if (!duration.empty()) o.duration_ns = parseDuration(duration);
   if (!bufsize.empty()) {

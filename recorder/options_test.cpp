@@ -99,3 +99,14 @@ TEST_CASE("--help prints usage and parses nothing") {
   CHECK(out.find("--buffer-size") != std::string::npos);
   CHECK(out.find("Exit status") != std::string::npos);
 }
+
+TEST_CASE("--capture-pages adds page contents to everything else") {
+  auto o = parse({"7", "-o", "t", "--capture-pages", "cow"});
+  REQUIRE(o);
+  CHECK(o->event_mask == (KMR_MASK_ALL | KMR_MASK_PAGE_COW));
+  o = parse({"7", "-o", "t", "--events", "vma", "--capture-pages", "cow:hash"});
+  REQUIRE(o);
+  CHECK(o->event_mask == (KMR_MASK_VMA | KMR_MASK_COW | KMR_MASK_PAGE_COW_HASH));
+  CHECK_THROWS_WITH(parse({"7", "-o", "t", "--capture-pages", "all"}),
+                    Catch::Contains("'cow' or 'cow:hash'"));
+}

@@ -71,4 +71,19 @@ run strlit -c 2 -i 1
 run twecho -c 2 -i 1 -- a b
 run threads -t 4 -n 64 -k 2
 run faultbench -s 16M -k 64
+# --hold: the target stops at its hold point until a signal, then finishes.
+hold_test() {
+	out=$work/hold.out
+	"$bindir/kmrt-mmap" -H >"$out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do grep -q '^hold populated pid=' "$out" && break; sleep 0.1; done
+	if ! grep -q "^hold populated pid=$pid\$" "$out"; then
+		echo "FAIL hold: no 'hold populated pid=$pid' line"; kill "$pid"; fail=1; return
+	fi
+	sleep 0.2
+	if ! kill -0 "$pid" 2>/dev/null; then echo "FAIL hold: did not wait"; fail=1; return; fi
+	kill -USR1 "$pid"
+	if wait "$pid"; then echo "ok hold"; else echo "FAIL hold: exit status $?"; fail=1; fi
+}
+hold_test
 exit $fail

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 int kt_verbose;
+static int kt_hold_enabled;
+static volatile sig_atomic_t kt_released;
 static const char *kt_name = "kmrt";
 static const char *kt_usage_text = "";
 static const char *kt_ckpt_dir;
@@ -31,6 +34,7 @@ static void usage(FILE *f)
 		"common options:\n"
 		"  -v, --verbose          print what the target does (region/expect/pages lines)\n"
 		"  -C, --checkpoint DIR   write checkpoints into DIR (default: $" KMRT_CKPT_ENV ")\n"
+		"  -H, --hold             stop at the hold points until SIGTERM/SIGINT/SIGUSR1\n"
 		"  -h, --help             this text\n",
 		kt_name, kt_usage_text);
 }
@@ -43,6 +47,9 @@ int kt_common_opt(int c, const char *arg)
 		return 1;
 	case 'C':
 		kt_ckpt_dir = arg;
+		return 1;
+	case 'H':
+		kt_hold_enabled = 1;
 		return 1;
 	case 'h':
 		usage(stdout);
@@ -147,6 +154,38 @@ void kt_usage_error(const char *fmt, ...)
 	fputc('\n', stderr);
 	usage(stderr);
 	exit(1);
+}
+
+static void on_release(int sig)
+{
+	(void)sig;
+	kt_released = 1;
+}
+
+void kt_hold(const char *label)
+{
+	struct sigaction sa = { .sa_handler = on_release }, old[3];
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGUSR1 };
+	sigset_t block, prev;
+
+	if (!kt_hold_enabled)
+		return;
+	/* Block first, so a signal cannot slip in before sigsuspend. */
+	sigemptyset(&block);
+	for (int i = 0; i < 3; i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &prev);
+	sigemptyset(&sa.sa_mask);
+	kt_released = 0;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	printf("hold %s pid=%d\n", label, (int)getpid());
+	fflush(stdout);
+	while (!kt_released)
+		sigsuspend(&prev);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	sigprocmask(SIG_SETMASK, &prev, NULL);
 }
 
 void kt_ckpt(const char *label)

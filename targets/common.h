@@ -12,6 +12,7 @@
  *                                the VMA of region "anon"
  *   pages NAME PRESENT FIRSTPFN  pagemap view of a region (pfn 0 unless root)
  *   ckpt LABEL                   a checkpoint was taken
+ *   hold LABEL pid=PID           waiting for a signal (--hold, even without -v)
  *   note TEXT                    anything else
  */
 #ifndef KMRT_COMMON_H
@@ -25,10 +26,11 @@
 
 #define KT_PAGE 4096u
 
-#define KT_COMMON_SHORT "vhC:"
+#define KT_COMMON_SHORT "vhHC:"
 #define KT_COMMON_LONG                                   \
 	{ "verbose", no_argument, NULL, 'v' },           \
 	{ "help", no_argument, NULL, 'h' },              \
+	{ "hold", no_argument, NULL, 'H' },              \
 	{ "checkpoint", required_argument, NULL, 'C' }
 
 /* Call once first: @name is the program name used in messages. */
@@ -50,6 +52,13 @@ _Noreturn void kt_die(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 _Noreturn void kt_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/*
+ * With --hold: prints "hold LABEL pid=PID" (always), flushes stdout and
+ * waits for SIGTERM, SIGINT or SIGUSR1, then returns so the program goes
+ * on.  For kmemfetch's tests, which read the target while it holds.
+ */
+void kt_hold(const char *label);
 
 /* Takes checkpoint @label (when enabled); dies on failure. */
 void kt_ckpt(const char *label);

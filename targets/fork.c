@@ -12,7 +12,8 @@
  * address space) and exits; the parent waits for it.
  *
  * --loop is for kmemfetch: parent and child each print their own copy of a
- * buffer (address and text) every --interval ms until killed or --count.
+ * one-page buffer (address and text) every --interval ms until killed or
+ * --count; the child writes its copy first unless --shared.
  */
 #define _GNU_SOURCE
 #include "common.h"
@@ -33,26 +34,38 @@ static const char usage_text[] =
 	"  -w, --write W     pages the parent writes after the fork (default N/2)\n"
 	"  -d, --dir DIR     directory for the backing file (default $TMPDIR or /tmp)\n"
 	"  -l, --loop        kmemfetch mode: both print their data in a loop\n"
+	"  -s, --shared      with --loop: the child does not write its copy\n"
 	"  -i, --interval MS loop period (default 500)\n"
 	"  -c, --count K     loop iterations, 0 = until killed (default 0)\n";
 
-static char loop_data[64] = "data written before fork";
-
-static void loop_mode(long interval, long count)
+/*
+ * The buffer --loop prints lives in its own page (an anonymous mapping
+ * written before the fork), so its PTE in each process is exactly what the
+ * loop does to it: shared copy-on-write until someone writes.
+ */
+static void loop_mode(long interval, long count, int shared)
 {
-	pid_t child = fork();
-	const char *who = child ? "parent" : "child";
+	char *data = kt_mmap(NULL, KT_PAGE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t child;
+	const char *who;
 
+	snprintf(data, KT_PAGE, "data written before fork");
+	kt_region("loop", data, KT_PAGE);
+	fflush(stdout);
+	child = fork();
 	if (child < 0)
 		kt_die("fork");
+	who = child ? "parent" : "child";
 	if (!child) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		snprintf(loop_data, sizeof(loop_data), "child %d wrote this",
-			 (int)getpid());
+		/* --shared: the child keeps the parent's page until one writes. */
+		if (!shared)
+			snprintf(data, KT_PAGE, "child %d wrote this", (int)getpid());
 	}
 	for (long i = 0; !count || i < count; i++) {
 		printf("%s pid=%d addr=%p text=\"%s\"\n", who, (int)getpid(),
-		       (void *)loop_data, loop_data);
+		       (void *)data, data);
 		fflush(stdout);
 		kt_sleep_ms(interval);
 	}
@@ -68,20 +81,21 @@ int main(int argc, char **argv)
 		{ "write", required_argument, NULL, 'w' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "loop", no_argument, NULL, 'l' },
+		{ "shared", no_argument, NULL, 's' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
 		{ 0 }
 	};
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	long pages = 64, wpages = -1, interval = 500, count = 0;
-	int loop = 0, c, fd, go[2], status;
+	int loop = 0, shared = 0, c, fd, go[2], status;
 	char path[4096], page[KT_PAGE];
 	char *anon, *zero, *fpriv;
 	size_t len, wlen;
 	pid_t child;
 
 	kt_init("kmrt-fork", usage_text);
-	while ((c = getopt_long(argc, argv, KT_COMMON_SHORT "n:w:d:li:c:",
+	while ((c = getopt_long(argc, argv, KT_COMMON_SHORT "n:w:d:lsi:c:",
 				opts, NULL)) != -1) {
 		if (kt_common_opt(c, optarg))
 			continue;
@@ -90,6 +104,7 @@ int main(int argc, char **argv)
 		case 'w': wpages = kt_parse_long("--write", optarg, 0, 1 << 20); break;
 		case 'd': dir = optarg; break;
 		case 'l': loop = 1; break;
+		case 's': shared = 1; break;
 		case 'i': interval = kt_parse_long("--interval", optarg, 1, 3600000); break;
 		case 'c': count = kt_parse_long("--count", optarg, 0, 1L << 40); break;
 		}
@@ -100,7 +115,7 @@ int main(int argc, char **argv)
 		kt_usage_error("--write must not exceed --pages");
 	kt_start();
 	if (loop) {
-		loop_mode(interval, count);
+		loop_mode(interval, count, shared);
 		return 0;
 	}
 	len = (size_t)pages * KT_PAGE;

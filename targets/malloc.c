@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 	kt_region("large", large, large_size);
 	kt_pages("large", large, large_size);
 	kt_ckpt("large-allocated");
+	kt_hold("large-allocated");
 
 	free(large);
 	kt_ckpt("large-freed");

@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 	kt_region("populated", pop, len);
 	kt_pages("populated", pop, len);
 	kt_ckpt("populated");
+	kt_hold("populated");
 
 	if (munmap(anon, len / 4) || munmap(anon + 3 * len / 4, len / 4) ||
 	    munmap(zero, len) || munmap(fpriv, len) || munmap(fshared, len) ||

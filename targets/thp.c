@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	kb = anon_huge_kb(p);
 	kt_expect("thp", "region", kb < 0 ? 0 : kb / 2048);
 	kt_pages("region", p, len);
+	kt_hold("written");
 
 	/* A 4 KiB permission change in the first huge page splits it. */
 	if (mprotect(p + HUGE / 2, KT_PAGE, PROT_READ))
