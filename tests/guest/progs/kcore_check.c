@@ -55,11 +55,16 @@ static void kc_count_flags(const struct km_model *m, uint32_t flag,
 			(*n)++;
 }
 
-/* snapshot [pages] [plain]: START's snapshot == maps + pagemap. */
+/*
+ * snapshot [pages] [rich|plain] [ring bytes]: START's snapshot == maps +
+ * pagemap.  "plain" targets have only their anon pages, as 4 KiB pages; a
+ * ring smaller than the snapshot makes START wait for the reader.
+ */
 int check_snapshot(int argc, char **argv)
 {
 	unsigned long pages = argc > 0 ? strtoul(argv[0], NULL, 0) : 64;
 	int rich = !(argc > 1 && !strcmp(argv[1], "plain"));
+	uint64_t ring = argc > 2 ? strtoull(argv[2], NULL, 0) : 0;
 	struct kt_target t;
 	struct kc_sess k;
 	struct km_model m;
@@ -68,9 +73,9 @@ int check_snapshot(int argc, char **argv)
 	long diffs, thp_kb;
 	int r;
 
-	kt_spawn(&t, pages, rich, KT_PAUSE);
+	kt_spawn(&t, pages, rich ? KT_RICH : KT_NOHUGE, KT_PAUSE);
 	kt_stop(&t);
-	kc_session(&k, t.pid, 0, 0);
+	kc_session(&k, t.pid, ring, 0);
 	km_init(&m);
 	t0 = kc_now();
 	r = kc_start_draining(&k, km_apply, &m);
@@ -92,9 +97,10 @@ int check_snapshot(int argc, char **argv)
 	kc_count_flags(&m, KMR_PTE_ANON, &anon);
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", t.pid);
 	thp_kb = kc_proc_kb(path, "AnonHugePages");
-	printf("snapshot: %" PRIu64 " VMAs, %" PRIu64 " present pages (%" PRIu64 " anon, %" PRIu64 " zero, %" PRIu64 " in huge leaves; AnonHugePages %ld kB), %" PRIu64 " records, START took %.1f ms\n",
+	printf("snapshot: %" PRIu64 " VMAs, %" PRIu64 " present pages (%" PRIu64 " anon, %" PRIu64 " zero, %" PRIu64 " in huge leaves; AnonHugePages %ld kB), %" PRIu64 " records, %llu-byte rings, START took %.1f ms\n",
 	       m.end_vmas, cmp_pages, anon, zero, huge, thp_kb,
-	       k.delivered, (t1 - t0) / 1e6);
+	       k.delivered, (unsigned long long)k.ctl->ring_size,
+	       (t1 - t0) / 1e6);
 	if (diffs)
 		kc_die("snapshot differs from maps/pagemap in %ld places", diffs);
 	if (cmp_pages < pages || anon < pages)

@@ -88,7 +88,7 @@ int check_two(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	kt_spawn(&a, 32, 1, KT_TOUCH);
+	kt_spawn(&a, 32, KT_RICH, KT_TOUCH);
 	kt_spawn(&b, 48, 0, KT_PAUSE);
 	pid[0] = a.pid;
 	pid[1] = a.pid;

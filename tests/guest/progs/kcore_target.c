@@ -95,7 +95,8 @@ void kt_touch_loop(void)
 	}
 }
 
-static void kt_child(int wfd, unsigned long pages, int rich, enum kt_then then)
+static void kt_child(int wfd, unsigned long pages, int flags,
+		     enum kt_then then)
 {
 	volatile char *anon;
 	unsigned long i;
@@ -103,9 +104,11 @@ static void kt_child(int wfd, unsigned long pages, int rich, enum kt_then then)
 	signal(SIGUSR1, kt_on_usr1);
 	anon = kt_map(pages * KT_PAGE + KT_PAGE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	if (flags & KT_NOHUGE)
+		madvise((void *)anon, pages * KT_PAGE + KT_PAGE, MADV_NOHUGEPAGE);
 	for (i = 0; i < pages; i++)
 		anon[i * KT_PAGE] = (char)i;
-	if (rich) {
+	if (flags & KT_RICH) {
 		/* Split the anon VMA: its last 4 pages read-only. */
 		mprotect((void *)(anon + (pages - 4) * KT_PAGE), 4 * KT_PAGE,
 			 PROT_READ);
@@ -123,7 +126,7 @@ static void kt_child(int wfd, unsigned long pages, int rich, enum kt_then then)
 	kt_touch_loop();
 }
 
-void kt_spawn(struct kt_target *t, unsigned long pages, int rich,
+void kt_spawn(struct kt_target *t, unsigned long pages, int flags,
 	      enum kt_then then)
 {
 	int p[2];
@@ -136,7 +139,7 @@ void kt_spawn(struct kt_target *t, unsigned long pages, int rich,
 		kc_die("fork: %s", strerror(errno));
 	if (!t->pid) {
 		close(p[0]);
-		kt_child(p[1], pages, rich, then);
+		kt_child(p[1], pages, flags, then);
 		_exit(0);
 	}
 	close(p[1]);

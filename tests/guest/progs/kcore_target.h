@@ -18,12 +18,15 @@ struct kt_target {
 	int ready_fd;
 };
 
+/* kt_spawn() flags */
+#define KT_RICH		1	/* + zero-page, file, shared, THP regions */
+#define KT_NOHUGE	2	/* the anon pages as 4 KiB pages (no THP) */
+
 /*
- * Fork a target: it maps and touches its memory (@pages anon pages written,
- * plus zero-page, file, shared and THP regions when @rich), writes "ready"
- * and then does @then.  Returns once it is ready.
+ * Fork a target: it maps and writes @pages anon pages (and more, per
+ * @flags), says "ready" and then does @then.  Returns once it is ready.
  */
-void kt_spawn(struct kt_target *t, unsigned long pages, int rich,
+void kt_spawn(struct kt_target *t, unsigned long pages, int flags,
 	      enum kt_then then);
 /* Fault pages (map, write, unmap) until killed; never returns. */
 void kt_touch_loop(void) __attribute__((noreturn));
