@@ -154,6 +154,25 @@ stage_case_inputs() {
 	done
 }
 
+# disk_data <disk.img> <console.log>: the written part of the results disk.
+# Segments are MiB-aligned tars; the console's KMR-SEG lines say where the
+# last complete one ends, and any MiB after it that is not all zeros (a
+# segment whose line was lost with a dying guest) is kept too.  Reading
+# only that much beats letting tar -i scan a 1 GiB image of zeros.
+disk_data() {
+	local img=$1 log=$2 end
+	end=$(awk '{ sub(/\r$/, "") }
+		match($0, /KMR-SEG [^ ]+ [0-9]+ [0-9]+/) {
+			split(substr($0, RSTART), f, " ")
+			e = int((f[3] + f[4] + 1048575) / 1048576); if (e > max) max = e
+		} END { print max + 0 }' "$log")
+	while [ "$end" -lt "$disk_mb" ] &&
+		! dd if="$img" bs=1M skip="$end" count=1 2>/dev/null | cmp -s -n 1048576 - /dev/zero; do
+		end=$((end + 1))
+	done
+	head -c $((end * 1048576)) "$img"
+}
+
 # boot_group <alias> <smp> <icount> <attempt> <case path...>
 # Boots once for these cases; appends rows; on a hang with smp >= 2 on the
 # first attempt, reboots once for the cases that got no result.
@@ -219,7 +238,8 @@ boot_group() {
 
 	# Files back from the guest: tar segments on the results disk.
 	mkdir -p "$bdir/files" "$OUT/$alias/cases"
-	if ! tar -x -i -f "$bdir/disk.img" -C "$bdir/files" 2>"$bdir/untar.log"; then
+	if ! disk_data "$bdir/disk.img" "$bdir/console.log" |
+		tar -x -i -f - -C "$bdir/files" 2>"$bdir/untar.log"; then
 		kmr_log "warning: results disk partly unreadable (see $bdir/untar.log)"
 	fi
 	rm -f "$bdir/disk.img" "$bdir/initramfs.cpio"
@@ -229,7 +249,8 @@ boot_group() {
 		mv "$d" "$OUT/$alias/cases/"
 	done
 	timing "$alias $bn: QEMU start -> init ${KMR_BOOT_SECS}s, whole boot ${KMR_RUN_SECS}s" \
-		"(staging+boot+collect $(kmr_elapsed "$t0")s, $KMR_BOOT_STATE)"
+		"(with staging and collecting $(kmr_elapsed "$t0")s, of which ${KMR_LOCK_SECS}s" \
+		"waiting for another guest; $KMR_BOOT_STATE)"
 
 	local retry=()
 	if [ "$KMR_BOOT_STATE" = hang ] && [ "$smp" -ge 2 ] && [ "$attempt" = 1 ]; then

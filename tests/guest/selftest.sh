@@ -9,6 +9,7 @@
 #   hang      interrupts off, silent: FAIL at the boot time limit
 #   hang-smp2 hang on -smp 2: RETRIED once, then FAIL       (6.1 only)
 #   icount    -icount shift=0 boot: PASS
+#   kbuild    kbuild.sh fails on a W=1 warning and on a checkpatch finding
 # usage: tests/guest/selftest.sh [--kernel 6.1|6.12|all]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,6 +53,29 @@ run() {	# run <name> <expected exit> <run.sh args...>
 		nfail=$((nfail + 1)); echo "FAIL $name: exit $rc, expected $want (log: $OUT/$name.log)"
 	fi
 }
+
+# kbuild.sh must fail on a W=1 warning and on a checkpatch finding.
+k1=${kernels%% *}
+mkdir -p "$OUT/kb-warn" "$OUT/kb-style"
+cp "$here/smoke/Kbuild" "$here/smoke/kmr_smoke.c" "$OUT/kb-warn/"
+cp "$here/smoke/Kbuild" "$here/smoke/kmr_smoke.c" "$OUT/kb-style/"
+# W=1 (-Wmissing-prototypes) warns on a non-static function without a prototype.
+printf 'int kmr_smoke_unprototyped(void)\n{\n\treturn 0;\n}\n' >>"$OUT/kb-warn/kmr_smoke.c"
+# checkpatch: space indentation and a trailing space, compiler does not mind.
+sed -i 's/^\tret = misc_register(&smoke_dev);$/        ret = misc_register(\&smoke_dev); /' \
+	"$OUT/kb-style/kmr_smoke.c"
+for t in warn style; do
+	rc=0
+	"$here/kbuild.sh" --kernel "$k1" "$OUT/kb-$t" >"$OUT/kb-$t.log" 2>&1 || rc=$?
+	want="FAIL build kb-warn"
+	[ $t = style ] && want="FAIL checkpatch --strict kb-style"
+	if [ $rc != 0 ] && grep -q "^$want" "$OUT/kb-$t.log" &&
+		{ [ $t = style ] || grep -q 'Wmissing-prototypes' "$OUT/kb-$t.log"; }; then
+		npass=$((npass + 1)); echo "ok   kbuild.sh fails on a $t problem"
+	else
+		nfail=$((nfail + 1)); echo "FAIL kbuild.sh did not fail on a $t problem (log: $OUT/kb-$t.log)"
+	fi
+done
 
 for k in $kernels; do
 	run "mixed-$k" 1 --kernel "$k" --files "$OUT/in/files" \

@@ -13,3 +13,6 @@ kcore_check snapshot 64 >small.log 2>&1 || { cat small.log; kmr_fail "snapshot o
 cat small.log
 kcore_check snapshot 65536 plain 65536 >big.log 2>&1 || { cat big.log; kmr_fail "snapshot of 65536 pages"; }
 cat big.log
+# Every other page of 65536: 32768 one-entry records through 64 KiB rings.
+kcore_check snapshot 65536 sparse 65536 >sparse.log 2>&1 || { cat sparse.log; kmr_fail "snapshot of 32768 scattered pages"; }
+cat sparse.log

@@ -20,7 +20,8 @@ KMR_QEMU_LOCK=${KMR_QEMU_LOCK:-/tmp/kmemrec-guest-qemu.lock}
 # console with KMR_GUEST_VERBOSE=1) to stderr as they arrive.  Returns 0 when
 # the guest powered off on its own, 124 when it was killed at the timeout.
 # Sets KMR_BOOT_SECS (wall time from QEMU start to KMR-BOOTED, or "-") and
-# KMR_RUN_SECS (QEMU start to exit).  Call as `kmr_boot ... || rc=$?`.
+# KMR_RUN_SECS (QEMU start to exit) and KMR_LOCK_SECS (waiting for another
+# guest to finish).  Call as `kmr_boot ... || rc=$?`.
 kmr_boot() {
 	local vmlinuz=$1 initrd=$2 disk=$3 log=$4 smp=$5 mem=$6 tmo=$7 icount=$8 extra=$9
 	local append="console=ttyS0,115200 rdinit=/init panic=-1 oops=panic softlockup_panic=1 loglevel=7 $extra"
@@ -37,6 +38,7 @@ kmr_boot() {
 	# group) also ends the guest; no child of QEMU needs the timeout.
 	# One guest at a time on this machine (2 cores shared by the team):
 	# wait for the lock before the clock starts.
+	local tw=$EPOCHREALTIME
 	exec {lockfd}>>"$KMR_QEMU_LOCK"
 	if ! flock -n "$lockfd"; then
 		kmr_log "another guest is running; waiting for $KMR_QEMU_LOCK"
@@ -44,6 +46,7 @@ kmr_boot() {
 	fi
 	local t0 rc line booted=-
 	t0=$EPOCHREALTIME
+	KMR_LOCK_SECS=$(awk -v a="$tw" -v b="$t0" 'BEGIN { printf "%.1f", b - a }')
 	timeout --foreground -k 10 "$tmo" "${qemu[@]}" </dev/null 2>"$log.qemu-stderr" |
 		while IFS= read -r line; do
 			line=${line%$'\r'}

@@ -51,14 +51,12 @@ kmr_kernel_krel() {
 	esac
 }
 
-# Install headers and fetch + extract the image for an alias.  Sets:
+# Install the headers for an alias (they pull linux-kbuild-*).  Sets:
 #   KMR_KREL     kernel release, e.g. 6.1.0-56-amd64
 #   KMR_KPKGVER  Debian version of the image package
 #   KMR_KHDR     /usr/src/linux-headers-<krel> (for make -C)
-#   KMR_KROOT    extracted image package (boot/, lib/modules/<krel>/)
-#   KMR_VMLINUZ  the kernel image to boot
-kmr_kernel_prepare() {
-	local alias=$1 hdrver tmp deb
+kmr_kernel_headers() {
+	local alias=$1 hdrver
 	kmr_apt_lists_ready
 	KMR_KREL=$(kmr_kernel_krel "$alias") || exit 2
 	KMR_KPKGVER=$(kmr_apt_candidate "linux-image-$KMR_KREL")
@@ -70,6 +68,14 @@ kmr_kernel_prepare() {
 	kmr_apt_install "linux-headers-$KMR_KREL"
 	KMR_KHDR=/usr/src/linux-headers-$KMR_KREL
 	[ -f "$KMR_KHDR/Makefile" ] || kmr_die "$KMR_KHDR/Makefile missing after install"
+}
+
+# Headers as above, then fetch + extract the image (once).  Also sets:
+#   KMR_KROOT    extracted image package (boot/, lib/modules/<krel>/)
+#   KMR_VMLINUZ  the kernel image to boot
+kmr_kernel_prepare() {
+	local tmp deb
+	kmr_kernel_headers "$1"
 
 	KMR_KROOT=$KMR_GUEST_CACHE/${KMR_KREL}_$KMR_KPKGVER
 	if [ ! -f "$KMR_KROOT/.complete" ]; then

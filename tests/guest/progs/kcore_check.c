@@ -56,14 +56,18 @@ static void kc_count_flags(const struct km_model *m, uint32_t flag,
 }
 
 /*
- * snapshot [pages] [rich|plain] [ring bytes]: START's snapshot == maps +
- * pagemap.  "plain" targets have only their anon pages, as 4 KiB pages; a
+ * snapshot [pages] [rich|plain|sparse] [ring bytes]: START's snapshot ==
+ * maps + pagemap.  "plain" targets have only their anon pages, as 4 KiB
+ * pages; "sparse" writes every other one of them (one record per page); a
  * ring smaller than the snapshot makes START wait for the reader.
  */
 int check_snapshot(int argc, char **argv)
 {
 	unsigned long pages = argc > 0 ? strtoul(argv[0], NULL, 0) : 64;
-	int rich = !(argc > 1 && !strcmp(argv[1], "plain"));
+	const char *mode = argc > 1 ? argv[1] : "rich";
+	int rich = !strcmp(mode, "rich");
+	int flags = rich ? KT_RICH : !strcmp(mode, "sparse") ?
+		    KT_NOHUGE | KT_SPARSE : KT_NOHUGE;
 	uint64_t ring = argc > 2 ? strtoull(argv[2], NULL, 0) : 0;
 	struct kt_target t;
 	struct kc_sess k;
@@ -73,7 +77,7 @@ int check_snapshot(int argc, char **argv)
 	long diffs, thp_kb;
 	int r;
 
-	kt_spawn(&t, pages, rich ? KT_RICH : KT_NOHUGE, KT_PAUSE);
+	kt_spawn(&t, pages, flags, KT_PAUSE);
 	kt_stop(&t);
 	kc_session(&k, t.pid, ring, 0);
 	km_init(&m);
@@ -101,8 +105,12 @@ int check_snapshot(int argc, char **argv)
 	       m.end_vmas, cmp_pages, anon, zero, huge, thp_kb,
 	       k.delivered, (unsigned long long)k.ctl->ring_size,
 	       (t1 - t0) / 1e6);
+	printf("snapshot: %.0f records/s, %.0f present pages/s through START\n",
+	       k.delivered / ((t1 - t0) / 1e9), cmp_pages / ((t1 - t0) / 1e9));
 	if (diffs)
 		kc_die("snapshot differs from maps/pagemap in %ld places", diffs);
+	if (flags & KT_SPARSE)
+		pages /= 2;
 	if (cmp_pages < pages || anon < pages)
 		kc_die("fewer present pages than the target wrote");
 	if (rich && zero < 16)
@@ -211,6 +219,7 @@ static const struct {
 	{ "cycles", check_cycles, "[n]: attach/detach n times, no leak" },
 	{ "errno", check_errno, ": every bad call's errno" },
 	{ "perm", check_perm, ": EPERM for nobody on root's process" },
+	{ "rate", check_rate, "[seconds]: records/s sustained, then exact" },
 	{ "faulter", check_faulter, ": a target that faults until killed" },
 };
 

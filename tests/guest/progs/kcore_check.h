@@ -14,5 +14,6 @@ int check_lost(int argc, char **argv);
 int check_exit(int argc, char **argv);
 int check_two(int argc, char **argv);
 int check_cycles(int argc, char **argv);
+int check_rate(int argc, char **argv);
 
 #endif /* KCORE_CHECK_H */

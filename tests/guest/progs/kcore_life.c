@@ -135,6 +135,61 @@ int check_two(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * rate [seconds]: one session on a target that faults without pause, read
+ * continuously: records/s and faults/s sustained, then the model must equal
+ * the stopped target exactly (8 MiB rings: nothing may be lost).
+ */
+int check_rate(int argc, char **argv)
+{
+	double secs = argc > 0 ? atof(argv[0]) : 2.0;
+	struct kmr_stats st = { 0 };
+	struct kt_target t;
+	struct kc_sess k;
+	struct km_model m;
+	uint64_t t0, t1, n0, pages;
+	long d;
+	int r;
+
+	kt_spawn(&t, 16, 0, KT_TOUCH);
+	kc_session(&k, t.pid, 0, 0);
+	km_init(&m);
+	r = kc_start_draining(&k, km_apply, &m);
+	if (r)
+		kc_die("START: %s", strerror(-r));
+	n0 = k.delivered;
+	kill(t.pid, SIGUSR1);
+	t0 = kc_now();
+	do {
+		if (kc_drain(&k, km_apply, &m) < 0)
+			kc_die("malformed ring");
+		t1 = kc_now();
+	} while (t1 - t0 < secs * 1e9);
+	kt_stop(&t);
+	r = kc_ioctl(&k, KMR_IOC_STOP, NULL);
+	if (r || kc_drain_final(&k, km_apply, &m))
+		kc_die("STOP/drain failed");
+	if (kc_ioctl(&k, KMR_IOC_STATS, &st))
+		kc_die("STATS failed");
+	d = km_compare(&m, t.pid, 20, &pages);
+	printf("rate: %.0f records/s (%" PRIu64 " in %.2f s; %" PRIu64 " FAULT, %" PRIu64 " PTE, %" PRIu64 " PTE_UNMAP, %" PRIu64 " VMA), %.0f faults/s by STATS, lost %" PRIu64 ", %ld differences after\n",
+	       (k.delivered - n0) / ((t1 - t0) / 1e9), k.delivered - n0,
+	       (t1 - t0) / 1e9, m.kinds[KMR_EV_FAULT], m.kinds[KMR_EV_PTE],
+	       m.kinds[KMR_EV_PTE_UNMAP], m.kinds[KMR_EV_VMA],
+	       st.faults / ((t1 - t0) / 1e9), (uint64_t)st.lost, d);
+	if (st.lost || m.kinds[KMR_EV_LOST])
+		kc_die("records lost with 8 MiB rings and a reader");
+	if (st.faults != m.kinds[KMR_EV_FAULT])
+		kc_die("STATS counts %" PRIu64 " faults, %" PRIu64 " FAULT records",
+		       (uint64_t)st.faults, m.kinds[KMR_EV_FAULT]);
+	if (d)
+		kc_die("model differs from the target in %ld places", d);
+	kc_close(&k);
+	kt_kill(&t);
+	km_free(&m);
+	return 0;
+}
+
 static long kc_meminfo(const char *key)
 {
 	char line[256];

@@ -106,7 +106,7 @@ static void kt_child(int wfd, unsigned long pages, int flags,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	if (flags & KT_NOHUGE)
 		madvise((void *)anon, pages * KT_PAGE + KT_PAGE, MADV_NOHUGEPAGE);
-	for (i = 0; i < pages; i++)
+	for (i = 0; i < pages; i += (flags & KT_SPARSE) ? 2 : 1)
 		anon[i * KT_PAGE] = (char)i;
 	if (flags & KT_RICH) {
 		/* Split the anon VMA: its last 4 pages read-only. */

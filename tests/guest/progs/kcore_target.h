@@ -21,6 +21,7 @@ struct kt_target {
 /* kt_spawn() flags */
 #define KT_RICH		1	/* + zero-page, file, shared, THP regions */
 #define KT_NOHUGE	2	/* the anon pages as 4 KiB pages (no THP) */
+#define KT_SPARSE	4	/* write every other page only */
 
 /*
  * Fork a target: it maps and writes @pages anon pages (and more, per

@@ -36,13 +36,17 @@ static ssize_t smoke_read(struct file *file, char __user *buf, size_t len,
 				       sizeof(smoke_banner) - 1);
 }
 
-/* Each trigger is deliberately bad; they only serve the harness self-test. */
+/*
+ * Each trigger is deliberately bad; they only serve the harness self-test.
+ * The NULL pointer is read with READ_ONCE so the compiler cannot see it is
+ * NULL and turn the store into a trap instruction: we want a real page fault.
+ */
+static int *smoke_null_ptr;
+
 static void smoke_oops(void)
 {
-	int *volatile null_ptr = NULL;
-
 	pr_info("triggering a NULL dereference\n");
-	*null_ptr = 1;
+	WRITE_ONCE(*READ_ONCE(smoke_null_ptr), 1);
 }
 
 static void smoke_spin(bool irqs_off)
