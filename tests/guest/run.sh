@@ -48,343 +48,350 @@ Environment: KMR_GUEST_BUILD (default <repo>/build/guest), KMR_GUEST_CACHE
 EOF
 }
 
-kernels=all smp_force="" icount="" boot_tmo=900 case_tmo=300 mem=1024
-disk_mb=1024 append="" no_module=0 out=""
-files_dirs=() file_specs=() bin_dirs=()
-[ -n "${KMR_BIN_DIR:-}" ] && bin_dirs+=("$KMR_BIN_DIR")
-cases=()
-need() { [ $# -ge 2 ] || kmr_die "$1 needs a value"; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kernel) need "$@"; kernels=$2; shift ;;
-	--smp) need "$@"; smp_force=$2; shift ;;
-	--icount) icount="shift=0" ;;
-	--icount=*) icount=${1#--icount=} ;;
-	--timeout) need "$@"; boot_tmo=$2; shift ;;
-	--case-timeout) need "$@"; case_tmo=$2; shift ;;
-	--mem) need "$@"; mem=$2; shift ;;
-	--disk-mb) need "$@"; disk_mb=$2; shift ;;
-	--files) need "$@"; files_dirs+=("$(readlink -f "$2")"); shift ;;
-	--file) need "$@"; file_specs+=("$2"); shift ;;
-	--bin-dir) need "$@"; bin_dirs+=("$(readlink -f "$2")"); shift ;;
-	--append) need "$@"; append=$2; shift ;;
-	--no-module) no_module=1 ;;
-	--out) need "$@"; out=$2; shift ;;
-	--verbose) export KMR_GUEST_VERBOSE=1 ;;
-	-h | --help) usage; exit 0 ;;
-	-*) usage >&2; kmr_die "unknown option $1" ;;
-	*) cases+=("$1") ;;
+# Everything runs inside main(): bash parses a function whole before running
+# it, so editing this file while a run is in progress cannot derail that run.
+main() {
+	kernels=all smp_force="" icount="" boot_tmo=900 case_tmo=300 mem=1024
+	disk_mb=1024 append="" no_module=0 out=""
+	files_dirs=() file_specs=() bin_dirs=()
+	[ -n "${KMR_BIN_DIR:-}" ] && bin_dirs+=("$KMR_BIN_DIR")
+	cases=()
+	need() { [ $# -ge 2 ] || kmr_die "$1 needs a value"; }
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--kernel) need "$@"; kernels=$2; shift ;;
+		--smp) need "$@"; smp_force=$2; shift ;;
+		--icount) icount="shift=0" ;;
+		--icount=*) icount=${1#--icount=} ;;
+		--timeout) need "$@"; boot_tmo=$2; shift ;;
+		--case-timeout) need "$@"; case_tmo=$2; shift ;;
+		--mem) need "$@"; mem=$2; shift ;;
+		--disk-mb) need "$@"; disk_mb=$2; shift ;;
+		--files) need "$@"; files_dirs+=("$(readlink -f "$2")"); shift ;;
+		--file) need "$@"; file_specs+=("$2"); shift ;;
+		--bin-dir) need "$@"; bin_dirs+=("$(readlink -f "$2")"); shift ;;
+		--append) need "$@"; append=$2; shift ;;
+		--no-module) no_module=1 ;;
+		--out) need "$@"; out=$2; shift ;;
+		--verbose) export KMR_GUEST_VERBOSE=1 ;;
+		-h | --help) usage; exit 0 ;;
+		-*) usage >&2; kmr_die "unknown option $1" ;;
+		*) cases+=("$1") ;;
+		esac
+		shift
+	done
+	for v in "$boot_tmo" "$case_tmo" "$mem" "$disk_mb"; do
+		[[ $v =~ ^[1-9][0-9]*$ ]] || kmr_die "'$v' is not a positive integer"
+	done
+	[ -z "$smp_force" ] || [[ $smp_force =~ ^[1-9]$ ]] || kmr_die "--smp must be 1..9"
+	case $kernels in
+	all) kernels="6.1 6.12" ;;
+	6.1 | 6.12) ;;
+	*) kmr_die "--kernel must be 6.1, 6.12 or all" ;;
 	esac
-	shift
-done
-for v in "$boot_tmo" "$case_tmo" "$mem" "$disk_mb"; do
-	[[ $v =~ ^[1-9][0-9]*$ ]] || kmr_die "'$v' is not a positive integer"
-done
-[ -z "$smp_force" ] || [[ $smp_force =~ ^[1-9]$ ]] || kmr_die "--smp must be 1..9"
-case $kernels in
-all) kernels="6.1 6.12" ;;
-6.1 | 6.12) ;;
-*) kmr_die "--kernel must be 6.1, 6.12 or all" ;;
-esac
-for d in "${files_dirs[@]}"; do [ -d "$d" ] || kmr_die "--files $d: not a directory"; done
+	for d in "${files_dirs[@]}"; do [ -d "$d" ] || kmr_die "--files $d: not a directory"; done
 
-# Resolve the cases.
-case_paths=()
-if [ ${#cases[@]} -eq 0 ]; then
-	mapfile -t case_paths < <(kmr_all_cases)
-	[ ${#case_paths[@]} -gt 0 ] || kmr_die "no cases in $KMR_CASES_DIR"
-else
-	for c in "${cases[@]}"; do case_paths+=("$(kmr_case_path "$c")"); done
-fi
-declare -A seen=()
-for p in "${case_paths[@]}"; do
-	kmr_case_check "$p"
-	n=$(kmr_case_name "$p")
-	[ -z "${seen[$n]:-}" ] || kmr_die "case '$n' given twice"
-	seen[$n]=1
-done
-
-mkdir -p "$KMR_GUEST_BUILD"
-OUT=$(readlink -f "${out:-$KMR_GUEST_BUILD/runs/$(date +%Y%m%d-%H%M%S)-$$}")
-mkdir -p "$OUT"
-t_all=$(kmr_now)
-kmr_log "results in $OUT"
-kmr_host_packages
-
-# rows for the summary: kernel<TAB>step<TAB>status<TAB>secs<TAB>details
-RESULTS=$OUT/results.tsv
-: >"$RESULTS"
-TIMINGS=$OUT/timings.txt
-: >"$TIMINGS"
-row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
-timing() { printf '%s\n' "$*" >>"$TIMINGS"; kmr_log "time: $*"; }
-
-# find_bin <name>: an executable of that name under the bin dirs.
-find_bin() {
-	local d f
-	for d in "${bin_dirs[@]}"; do
-		f=$(find "$d" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' 2>/dev/null |
-			LC_ALL=C sort | head -1)
-		[ -n "$f" ] && { echo "$f"; return 0; }
-	done
-	return 1
-}
-
-# host_path <spec part>: repo-relative or absolute path.
-host_path() { case $1 in /*) echo "$1" ;; *) echo "$KMR_REPO/$1" ;; esac; }
-
-# stage_case_inputs <root> <case path>: the case's kmr-bin and kmr-file
-# inputs.  Prints a reason and returns 1 if one is missing.
-stage_case_inputs() {
-	local root=$1 p=$2 b f src dst
-	for b in $(kmr_case_directive "$p" bin); do
-		if [ ${#bin_dirs[@]} -eq 0 ]; then
-			echo "needs binary '$b' but no --bin-dir / KMR_BIN_DIR (the CMake build dir) was given"
-			return 1
-		fi
-		f=$(find_bin "$b") || { echo "binary '$b' not found under ${bin_dirs[*]}"; return 1; }
-		kmr_stage_file "$root" "$f" "/kmr/bin/$b"
-	done
-	for f in $(kmr_case_directive "$p" file); do
-		src=$(host_path "${f%%:*}")
-		dst=/kmr/files/${src##*/}
-		[[ $f == *:* ]] && dst=${f#*:}
-		[ -e "$src" ] || { echo "kmr-file '$src' does not exist"; return 1; }
-		kmr_stage_file "$root" "$src" "$dst"
-	done
-}
-
-# disk_data <disk.img> <console.log>: the written part of the results disk.
-# Segments are MiB-aligned tars; the console's KMR-SEG lines say where the
-# last complete one ends, and any MiB after it that is not all zeros (a
-# segment whose line was lost with a dying guest) is kept too.  Reading
-# only that much beats letting tar -i scan a 1 GiB image of zeros.
-disk_data() {
-	local img=$1 log=$2 end
-	end=$(awk '{ sub(/\r$/, "") }
-		match($0, /KMR-SEG [^ ]+ [0-9]+ [0-9]+/) {
-			split(substr($0, RSTART), f, " ")
-			e = int((f[3] + f[4] + 1048575) / 1048576); if (e > max) max = e
-		} END { print max + 0 }' "$log")
-	while [ "$end" -lt "$disk_mb" ] &&
-		! dd if="$img" bs=1M skip="$end" count=1 2>/dev/null | cmp -s -n 1048576 - /dev/zero; do
-		end=$((end + 1))
-	done
-	head -c $((end * 1048576)) "$img"
-}
-
-# boot_group <alias> <smp> <icount> <attempt> <case path...>
-# Boots once for these cases; appends rows; on a hang with smp >= 2 on the
-# first attempt, reboots once for the cases that got no result.
-boot_group() {
-	local alias=$1 smp=$2 ic=$3 attempt=$4
-	shift 4
-	local bn bdir root p n why rc=0 steps=() planned=() m t0 tsv
-	BOOT_SEQ=$((BOOT_SEQ + 1))
-	# label: how this boot shows in the table; bn: its directory
-	local label=smp$smp${ic:+-icount}
-	bn=boot$BOOT_SEQ-$label-try$attempt
-	bdir=$OUT/$alias/$bn
-	root=$bdir/root
-	mkdir -p "$root"
-	t0=$(kmr_now)
-
-	kmr_stage_busybox "$root"
-	mkdir -p "$root/kmr/cases" "$root/kmr/modules" "$root/kmr/bin" "$root/kmr/files" "$root/kmr/out"
-	install -m 755 "$here/guest/init" "$root/init"
-	install -m 644 "$here/guest/kmr-lib.sh" "$root/kmr/lib.sh"
-	# shellcheck disable=SC2086
-	kmr_stage_kmod "$root" $KMODS
-	for m in "${MODULE_KOS[@]}"; do cp "$m" "$root/kmr/modules/"; done
-	for d in "${files_dirs[@]}"; do kmr_stage_file "$root" "$d/." /kmr/files; done
-	for f in "${file_specs[@]}"; do
-		local src=${f%%:*} dst
-		dst=/kmr/files/${src##*/}
-		[[ $f == *:* ]] && dst=${f#*:}
-		kmr_stage_file "$root" "$(readlink -f "$src")" "$dst"
-	done
-	for p in "$@"; do
+	# Resolve the cases.
+	case_paths=()
+	if [ ${#cases[@]} -eq 0 ]; then
+		mapfile -t case_paths < <(kmr_all_cases)
+		[ ${#case_paths[@]} -gt 0 ] || kmr_die "no cases in $KMR_CASES_DIR"
+	else
+		for c in "${cases[@]}"; do case_paths+=("$(kmr_case_path "$c")"); done
+	fi
+	declare -A seen=()
+	for p in "${case_paths[@]}"; do
+		kmr_case_check "$p"
 		n=$(kmr_case_name "$p")
-		if ! why=$(stage_case_inputs "$root" "$p"); then
-			row "$alias" "$n" FAIL - "not run: $why"
-			continue
-		fi
-		cp "$p" "$root/kmr/cases/$n.sh"
-		echo "$n $(kmr_case_directive "$p" timeout "$case_tmo") $(kmr_case_directive "$p" smp 1)" \
-			>>"$root/kmr/plan"
-		planned+=("$p")
-		steps+=("$n")
+		[ -z "${seen[$n]:-}" ] || kmr_die "case '$n' given twice"
+		seen[$n]=1
 	done
-	touch "$root/kmr/plan"
-	cat >"$root/kmr/config" <<-EOF
-		KMR_KERNEL='$alias'
-		KMR_KREL='$KMR_KREL'
-		KMR_AUTOLOAD='${AUTOLOAD[*]}'
-		KMR_DISK_MB='$disk_mb'
-	EOF
-	for m in "${AUTOLOAD[@]}"; do steps=("_load:$m" "${steps[@]}" "_unload:$m"); done
-	[ ${#planned[@]} -gt 0 ] || { rm -rf "$bdir"; return 0; }
 
-	kmr_pack_cpio "$root" "$bdir/initramfs.cpio"
-	rm -rf "$root"
-	truncate -s "${disk_mb}M" "$bdir/disk.img"
-	kmr_log "$alias ($KMR_KREL) $bn: ${#planned[@]} case(s), smp=$smp${ic:+ icount=$ic}," \
-		"initramfs $(du -h "$bdir/initramfs.cpio" | cut -f1)"
-	kmr_boot "$KMR_VMLINUZ" "$bdir/initramfs.cpio" "$bdir/disk.img" "$bdir/console.log" \
-		"$smp" "$mem" "$boot_tmo" "$ic" "$append" || rc=$?
-	tsv=$bdir/results.tsv
-	: >"$tsv"
-	kmr_verdict "$bdir/console.log" "$rc" "$tsv" "${steps[@]}"
+	mkdir -p "$KMR_GUEST_BUILD"
+	OUT=$(readlink -f "${out:-$KMR_GUEST_BUILD/runs/$(date +%Y%m%d-%H%M%S)-$$}")
+	mkdir -p "$OUT"
+	t_all=$(kmr_now)
+	kmr_log "results in $OUT"
+	kmr_host_packages
 
-	# Files back from the guest: tar segments on the results disk.
-	mkdir -p "$bdir/files" "$OUT/$alias/cases"
-	if ! disk_data "$bdir/disk.img" "$bdir/console.log" |
-		tar -x -i -f - -C "$bdir/files" 2>"$bdir/untar.log"; then
-		kmr_log "warning: results disk partly unreadable (see $bdir/untar.log)"
-	fi
-	rm -f "$bdir/disk.img" "$bdir/initramfs.cpio"
-	for d in "$bdir/files"/*; do
-		[ -d "$d" ] || continue
-		rm -rf "$OUT/$alias/cases/${d##*/}"
-		mv "$d" "$OUT/$alias/cases/"
-	done
-	timing "$alias $bn: QEMU start -> init ${KMR_BOOT_SECS}s, whole boot ${KMR_RUN_SECS}s" \
-		"(with staging and collecting $(kmr_elapsed "$t0")s, of which ${KMR_LOCK_SECS}s" \
-		"waiting for another guest; $KMR_BOOT_STATE)"
+	# rows for the summary: kernel<TAB>step<TAB>status<TAB>secs<TAB>details
+	RESULTS=$OUT/results.tsv
+	: >"$RESULTS"
+	TIMINGS=$OUT/timings.txt
+	: >"$TIMINGS"
+	row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
+	timing() { printf '%s\n' "$*" >>"$TIMINGS"; kmr_log "time: $*"; }
 
-	local retry=()
-	if [ "$KMR_BOOT_STATE" = hang ] && [ "$smp" -ge 2 ] && [ "$attempt" = 1 ]; then
-		# KERNEL-HOOKS.md §9: TCG SMP may hang on cross-modifying code.
-		# Keep the results we have, rerun the cases that have none.
-		for p in "${planned[@]}"; do
-			n=$(kmr_case_name "$p")
-			grep -q "^$n	.*	no result: " "$tsv" && retry+=("$p")
+	# find_bin <name>: an executable of that name under the bin dirs.
+	find_bin() {
+		local d f
+		for d in "${bin_dirs[@]}"; do
+			f=$(find "$d" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' 2>/dev/null |
+				LC_ALL=C sort | head -1)
+			[ -n "$f" ] && { echo "$f"; return 0; }
 		done
-		while IFS=$'\t' read -r n st s det; do
-			case $n in
-			_boot) row "$alias" "_boot:$label#1" RETRIED "$s" "$det; retrying once" ;;
-			_load:* | _unload:*) row "$alias" "$n#1" RETRIED "$s" "$st: $det" ;;
-			*) [[ $det == "no result: "* ]] || row "$alias" "$n" "$st" "$s" "$det" ;;
-			esac
-		done <"$tsv"
-		kmr_log "$alias: guest hung with -smp $smp; retrying ${#retry[@]} case(s) once"
-		[ ${#retry[@]} -gt 0 ] || retry=("${planned[@]}")
-		boot_group "$alias" "$smp" "$ic" 2 "${retry[@]}"
-		return 0
-	fi
-	while IFS=$'\t' read -r n st s det; do
-		[ "$n" = _boot ] && n="_boot:$label"
-		row "$alias" "$n" "$st" "$s" "$det"
-	done <"$tsv"
-}
+		return 1
+	}
 
-# host_checks <alias>: run cases/<name>.host.sh for cases that passed.
-host_checks() {
-	local alias=$1 tmp n st s det hs dir hrc
-	tmp=$(mktemp)
-	while IFS=$'\t' read -r k n st s det; do
-		if [ "$k" = "$alias" ] && [ "$st" = PASS ] && [ -n "${CASE_PATH[$n]:-}" ]; then
-			hs=${CASE_PATH[$n]%.sh}.host.sh
-			if [ -f "$hs" ]; then
-				dir=$OUT/$alias/cases/$n
-				mkdir -p "$dir"
-				hrc=0
-				KMR_KERNEL=$alias KMR_KREL=$KMR_KREL KMR_CASE=$n KMR_CASE_OUT=$dir \
-					KMR_RUN_DIR=$OUT KMR_REPO=$KMR_REPO KMR_BIN_DIRS="${bin_dirs[*]}" \
-					timeout 600 bash "$hs" "$dir" >"$dir/host.log" 2>&1 || hrc=$?
-				case $hrc in
-				0) det="$det; host: $(tail -n1 "$dir/host.log" | cut -c1-150)" ;;
-				77) st=SKIP; det="host check skipped: $(tail -n1 "$dir/host.log")" ;;
-				*) st=FAIL; det="host check failed (exit $hrc): $(tail -n1 "$dir/host.log" | cut -c1-150)" ;;
+	# host_path <spec part>: repo-relative or absolute path.
+	host_path() { case $1 in /*) echo "$1" ;; *) echo "$KMR_REPO/$1" ;; esac; }
+
+	# stage_case_inputs <root> <case path>: the case's kmr-bin and kmr-file
+	# inputs.  Prints a reason and returns 1 if one is missing.
+	stage_case_inputs() {
+		local root=$1 p=$2 b f src dst
+		for b in $(kmr_case_directive "$p" bin); do
+			if [ ${#bin_dirs[@]} -eq 0 ]; then
+				echo "needs binary '$b' but no --bin-dir / KMR_BIN_DIR (the CMake build dir) was given"
+				return 1
+			fi
+			f=$(find_bin "$b") || { echo "binary '$b' not found under ${bin_dirs[*]}"; return 1; }
+			kmr_stage_file "$root" "$f" "/kmr/bin/$b"
+		done
+		for f in $(kmr_case_directive "$p" file); do
+			src=$(host_path "${f%%:*}")
+			dst=/kmr/files/${src##*/}
+			[[ $f == *:* ]] && dst=${f#*:}
+			[ -e "$src" ] || { echo "kmr-file '$src' does not exist"; return 1; }
+			kmr_stage_file "$root" "$src" "$dst"
+		done
+	}
+
+	# disk_data <disk.img> <console.log>: the written part of the results disk.
+	# Segments are MiB-aligned tars; the console's KMR-SEG lines say where the
+	# last complete one ends, and any MiB after it that is not all zeros (a
+	# segment whose line was lost with a dying guest) is kept too.  Reading
+	# only that much beats letting tar -i scan a 1 GiB image of zeros.
+	disk_data() {
+		local img=$1 log=$2 end
+		end=$(awk '{ sub(/\r$/, "") }
+			match($0, /KMR-SEG [^ ]+ [0-9]+ [0-9]+/) {
+				split(substr($0, RSTART), f, " ")
+				e = int((f[3] + f[4] + 1048575) / 1048576); if (e > max) max = e
+			} END { print max + 0 }' "$log")
+		while [ "$end" -lt "$disk_mb" ] &&
+			! dd if="$img" bs=1M skip="$end" count=1 2>/dev/null | cmp -s -n 1048576 - /dev/zero; do
+			end=$((end + 1))
+		done
+		head -c $((end * 1048576)) "$img"
+	}
+
+	# boot_group <alias> <smp> <icount> <attempt> <case path...>
+	# Boots once for these cases; appends rows; on a hang with smp >= 2 on the
+	# first attempt, reboots once for the cases that got no result.
+	boot_group() {
+		local alias=$1 smp=$2 ic=$3 attempt=$4
+		shift 4
+		local bn bdir root p n why rc=0 steps=() planned=() m t0 tsv
+		BOOT_SEQ=$((BOOT_SEQ + 1))
+		# label: how this boot shows in the table; bn: its directory
+		local label=smp$smp${ic:+-icount}
+		bn=boot$BOOT_SEQ-$label-try$attempt
+		bdir=$OUT/$alias/$bn
+		root=$bdir/root
+		mkdir -p "$root"
+		t0=$(kmr_now)
+
+		kmr_stage_busybox "$root"
+		mkdir -p "$root/kmr/cases" "$root/kmr/modules" "$root/kmr/bin" "$root/kmr/files" "$root/kmr/out"
+		install -m 755 "$here/guest/init" "$root/init"
+		install -m 644 "$here/guest/kmr-lib.sh" "$root/kmr/lib.sh"
+		# shellcheck disable=SC2086
+		kmr_stage_kmod "$root" $KMODS
+		for m in "${MODULE_KOS[@]}"; do cp "$m" "$root/kmr/modules/"; done
+		for d in "${files_dirs[@]}"; do kmr_stage_file "$root" "$d/." /kmr/files; done
+		for f in "${file_specs[@]}"; do
+			local src=${f%%:*} dst
+			dst=/kmr/files/${src##*/}
+			[[ $f == *:* ]] && dst=${f#*:}
+			kmr_stage_file "$root" "$(readlink -f "$src")" "$dst"
+		done
+		for p in "$@"; do
+			n=$(kmr_case_name "$p")
+			if ! why=$(stage_case_inputs "$root" "$p"); then
+				row "$alias" "$n" FAIL - "not run: $why"
+				continue
+			fi
+			cp "$p" "$root/kmr/cases/$n.sh"
+			echo "$n $(kmr_case_directive "$p" timeout "$case_tmo") $(kmr_case_directive "$p" smp 1)" \
+				>>"$root/kmr/plan"
+			planned+=("$p")
+			steps+=("$n")
+		done
+		touch "$root/kmr/plan"
+		cat >"$root/kmr/config" <<-EOF
+			KMR_KERNEL='$alias'
+			KMR_KREL='$KMR_KREL'
+			KMR_AUTOLOAD='${AUTOLOAD[*]}'
+			KMR_DISK_MB='$disk_mb'
+		EOF
+		for m in "${AUTOLOAD[@]}"; do steps=("_load:$m" "${steps[@]}" "_unload:$m"); done
+		[ ${#planned[@]} -gt 0 ] || { rm -rf "$bdir"; return 0; }
+
+		kmr_pack_cpio "$root" "$bdir/initramfs.cpio"
+		rm -rf "$root"
+		truncate -s "${disk_mb}M" "$bdir/disk.img"
+		kmr_log "$alias ($KMR_KREL) $bn: ${#planned[@]} case(s), smp=$smp${ic:+ icount=$ic}," \
+			"initramfs $(du -h "$bdir/initramfs.cpio" | cut -f1)"
+		kmr_boot "$KMR_VMLINUZ" "$bdir/initramfs.cpio" "$bdir/disk.img" "$bdir/console.log" \
+			"$smp" "$mem" "$boot_tmo" "$ic" "$append" || rc=$?
+		tsv=$bdir/results.tsv
+		: >"$tsv"
+		kmr_verdict "$bdir/console.log" "$rc" "$tsv" "${steps[@]}"
+
+		# Files back from the guest: tar segments on the results disk.
+		mkdir -p "$bdir/files" "$OUT/$alias/cases"
+		if ! disk_data "$bdir/disk.img" "$bdir/console.log" |
+			tar -x -i -f - -C "$bdir/files" 2>"$bdir/untar.log"; then
+			kmr_log "warning: results disk partly unreadable (see $bdir/untar.log)"
+		fi
+		rm -f "$bdir/disk.img" "$bdir/initramfs.cpio"
+		for d in "$bdir/files"/*; do
+			[ -d "$d" ] || continue
+			rm -rf "$OUT/$alias/cases/${d##*/}"
+			mv "$d" "$OUT/$alias/cases/"
+		done
+		timing "$alias $bn: QEMU start -> init ${KMR_BOOT_SECS}s, whole boot ${KMR_RUN_SECS}s" \
+			"(with staging and collecting $(kmr_elapsed "$t0")s, of which ${KMR_LOCK_SECS}s" \
+			"waiting for a QEMU slot; $KMR_BOOT_STATE)"
+
+		local retry=()
+		if [ "$KMR_BOOT_STATE" = hang ] && [ "$smp" -ge 2 ] && [ "$attempt" = 1 ]; then
+			# KERNEL-HOOKS.md §9: TCG SMP may hang on cross-modifying code.
+			# Keep the results we have, rerun the cases that have none.
+			for p in "${planned[@]}"; do
+				n=$(kmr_case_name "$p")
+				grep -q "^$n	.*	no result: " "$tsv" && retry+=("$p")
+			done
+			while IFS=$'\t' read -r n st s det; do
+				case $n in
+				_boot) row "$alias" "_boot:$label#1" RETRIED "$s" "$det; retrying once" ;;
+				_load:* | _unload:*) row "$alias" "$n#1" RETRIED "$s" "$st: $det" ;;
+				*) [[ $det == "no result: "* ]] || row "$alias" "$n" "$st" "$s" "$det" ;;
 				esac
-				kmr_log "$alias $n: host check exit $hrc"
+			done <"$tsv"
+			kmr_log "$alias: guest hung with -smp $smp; retrying ${#retry[@]} case(s) once"
+			[ ${#retry[@]} -gt 0 ] || retry=("${planned[@]}")
+			boot_group "$alias" "$smp" "$ic" 2 "${retry[@]}"
+			return 0
+		fi
+		while IFS=$'\t' read -r n st s det; do
+			[ "$n" = _boot ] && n="_boot:$label"
+			row "$alias" "$n" "$st" "$s" "$det"
+		done <"$tsv"
+	}
+
+	# host_checks <alias>: run cases/<name>.host.sh for cases that passed.
+	host_checks() {
+		local alias=$1 tmp n st s det hs dir hrc
+		tmp=$(mktemp)
+		while IFS=$'\t' read -r k n st s det; do
+			if [ "$k" = "$alias" ] && [ "$st" = PASS ] && [ -n "${CASE_PATH[$n]:-}" ]; then
+				hs=${CASE_PATH[$n]%.sh}.host.sh
+				if [ -f "$hs" ]; then
+					dir=$OUT/$alias/cases/$n
+					mkdir -p "$dir"
+					hrc=0
+					KMR_KERNEL=$alias KMR_KREL=$KMR_KREL KMR_CASE=$n KMR_CASE_OUT=$dir \
+						KMR_RUN_DIR=$OUT KMR_REPO=$KMR_REPO KMR_BIN_DIRS="${bin_dirs[*]}" \
+						timeout 600 bash "$hs" "$dir" >"$dir/host.log" 2>&1 || hrc=$?
+					case $hrc in
+					0) det="$det; host: $(tail -n1 "$dir/host.log" | cut -c1-150)" ;;
+					77) st=SKIP; det="host check skipped: $(tail -n1 "$dir/host.log")" ;;
+					*) st=FAIL; det="host check failed (exit $hrc): $(tail -n1 "$dir/host.log" | cut -c1-150)" ;;
+					esac
+					kmr_log "$alias $n: host check exit $hrc"
+				fi
+			fi
+			printf '%s\t%s\t%s\t%s\t%s\n' "$k" "$n" "$st" "$s" "$det" >>"$tmp"
+		done <"$RESULTS"
+		mv "$tmp" "$RESULTS"
+	}
+
+	declare -A CASE_PATH=()
+	for p in "${case_paths[@]}"; do CASE_PATH[$(kmr_case_name "$p")]=$p; done
+	BOOT_SEQ=0
+
+	for alias in $kernels; do
+		t0=$(kmr_now)
+		kmr_kernel_prepare "$alias"
+		KMODS=$(kmr_kmod_resolve virtio_pci virtio_blk) || exit 2
+		timing "$alias: kernel $KMR_KREL ($KMR_KPKGVER) ready in $(kmr_elapsed "$t0")s"
+
+		t0=$(kmr_now)
+		MODULE_KOS=() AUTOLOAD=()
+		kbroot=$KMR_GUEST_BUILD/kbuild/$KMR_KREL
+		if kos=$(kmr_kbuild "$here/smoke" "$KMR_KREL" "$kbroot/smoke"); then
+			MODULE_KOS+=($kos)
+		else
+			row "$alias" _build:smoke FAIL - "harness smoke module does not build warning-free"
+		fi
+		if [ $no_module = 0 ] && [ -f "$KMR_REPO/kernel/Kbuild" ]; then
+			if kos=$(kmr_kbuild "$KMR_REPO/kernel" "$KMR_KREL" "$kbroot/kernel"); then
+				for m in $kos; do
+					MODULE_KOS+=("$m")
+					m=${m##*/}
+					AUTOLOAD+=("${m%.ko}")
+				done
+				row "$alias" _build:kernel PASS - "W=1 clean: ${AUTOLOAD[*]}"
+			else
+				row "$alias" _build:kernel FAIL - "kernel/ does not build warning-free (W=1)"
 			fi
 		fi
-		printf '%s\t%s\t%s\t%s\t%s\n' "$k" "$n" "$st" "$s" "$det" >>"$tmp"
-	done <"$RESULTS"
-	mv "$tmp" "$RESULTS"
+		timing "$alias: modules built in $(kmr_elapsed "$t0")s"
+
+		# Group the cases into as few boots as possible: one per (smp, icount).
+		declare -A groups=()
+		for p in "${case_paths[@]}"; do
+			n=$(kmr_case_name "$p")
+			ks=$(kmr_case_directive "$p" kernels)
+			if [ -n "$ks" ] && ! grep -qw -- "$alias" <<<"$ks"; then
+				row "$alias" "$n" SKIP - "kmr-kernels: $ks"
+				continue
+			fi
+			s=${smp_force:-$(kmr_case_directive "$p" smp 1)}
+			ic=$icount
+			[ -n "$ic" ] || ic=$(kmr_case_directive "$p" icount)
+			groups["$s|$ic"]+="$p"$'\n'
+		done
+		for g in $(printf '%s\n' "${!groups[@]}" | sort); do
+			mapfile -t gp < <(printf '%s' "${groups[$g]}")
+			boot_group "$alias" "${g%%|*}" "${g#*|}" 1 "${gp[@]}"
+		done
+		unset groups
+		host_checks "$alias"
+	done
+
+	# Summary: case x kernel.
+	{
+		printf '\n%-28s' "case"
+		for k in $kernels; do printf ' %-18s' "$k"; done
+		printf '\n'
+		# _build rows first, _boot rows last, the rest in the order they ran.
+		cut -f2 "$RESULTS" | awk '!seen[$0]++' |
+			awk '{ print (/^_build/ ? 0 : /^_boot/ ? 2 : 1) "\t" NR "\t" $0 }' |
+			sort -n -k1,1 -k2,2 | cut -f3 | while IFS= read -r step; do
+			printf '%-28s' "$step"
+			for k in $kernels; do
+				cell=$(awk -F'\t' -v k="$k" -v s="$step" '$1 == k && $2 == s {
+					print $3 ($4 != "-" && $4 != "" ? " (" $4 "s)" : "") }' "$RESULTS" | head -1)
+				printf ' %-18s' "${cell:--}"
+			done
+			printf '\n'
+		done
+		echo
+		awk -F'\t' '$3 != "PASS" { printf "%s %s %s: %s\n", $1, $2, $3, $5 }' "$RESULTS"
+		echo
+		cat "$TIMINGS"
+		echo "total $(kmr_elapsed "$t_all")s; results in $OUT"
+	} | tee "$OUT/summary.txt"
+
+	npass=$(awk -F'\t' '$3 == "PASS"' "$RESULTS" | wc -l)
+	nfail=$(awk -F'\t' '$3 == "FAIL"' "$RESULTS" | wc -l)
+	nskip=$(awk -F'\t' '$3 == "SKIP"' "$RESULTS" | wc -l)
+	echo "guest: $npass passed, $nfail failed, $nskip skipped"
+	[ "$nfail" -eq 0 ]
 }
 
-declare -A CASE_PATH=()
-for p in "${case_paths[@]}"; do CASE_PATH[$(kmr_case_name "$p")]=$p; done
-BOOT_SEQ=0
-
-for alias in $kernels; do
-	t0=$(kmr_now)
-	kmr_kernel_prepare "$alias"
-	KMODS=$(kmr_kmod_resolve virtio_pci virtio_blk) || exit 2
-	timing "$alias: kernel $KMR_KREL ($KMR_KPKGVER) ready in $(kmr_elapsed "$t0")s"
-
-	t0=$(kmr_now)
-	MODULE_KOS=() AUTOLOAD=()
-	kbroot=$KMR_GUEST_BUILD/kbuild/$KMR_KREL
-	if kos=$(kmr_kbuild "$here/smoke" "$KMR_KREL" "$kbroot/smoke"); then
-		MODULE_KOS+=($kos)
-	else
-		row "$alias" _build:smoke FAIL - "harness smoke module does not build warning-free"
-	fi
-	if [ $no_module = 0 ] && [ -f "$KMR_REPO/kernel/Kbuild" ]; then
-		if kos=$(kmr_kbuild "$KMR_REPO/kernel" "$KMR_KREL" "$kbroot/kernel"); then
-			for m in $kos; do
-				MODULE_KOS+=("$m")
-				m=${m##*/}
-				AUTOLOAD+=("${m%.ko}")
-			done
-			row "$alias" _build:kernel PASS - "W=1 clean: ${AUTOLOAD[*]}"
-		else
-			row "$alias" _build:kernel FAIL - "kernel/ does not build warning-free (W=1)"
-		fi
-	fi
-	timing "$alias: modules built in $(kmr_elapsed "$t0")s"
-
-	# Group the cases into as few boots as possible: one per (smp, icount).
-	declare -A groups=()
-	for p in "${case_paths[@]}"; do
-		n=$(kmr_case_name "$p")
-		ks=$(kmr_case_directive "$p" kernels)
-		if [ -n "$ks" ] && ! grep -qw -- "$alias" <<<"$ks"; then
-			row "$alias" "$n" SKIP - "kmr-kernels: $ks"
-			continue
-		fi
-		s=${smp_force:-$(kmr_case_directive "$p" smp 1)}
-		ic=$icount
-		[ -n "$ic" ] || ic=$(kmr_case_directive "$p" icount)
-		groups["$s|$ic"]+="$p"$'\n'
-	done
-	for g in $(printf '%s\n' "${!groups[@]}" | sort); do
-		mapfile -t gp < <(printf '%s' "${groups[$g]}")
-		boot_group "$alias" "${g%%|*}" "${g#*|}" 1 "${gp[@]}"
-	done
-	unset groups
-	host_checks "$alias"
-done
-
-# Summary: case x kernel.
-{
-	printf '\n%-28s' "case"
-	for k in $kernels; do printf ' %-18s' "$k"; done
-	printf '\n'
-	# _build rows first, _boot rows last, the rest in the order they ran.
-	cut -f2 "$RESULTS" | awk '!seen[$0]++' |
-		awk '{ print (/^_build/ ? 0 : /^_boot/ ? 2 : 1) "\t" NR "\t" $0 }' |
-		sort -n -k1,1 -k2,2 | cut -f3 | while IFS= read -r step; do
-		printf '%-28s' "$step"
-		for k in $kernels; do
-			cell=$(awk -F'\t' -v k="$k" -v s="$step" '$1 == k && $2 == s {
-				print $3 ($4 != "-" && $4 != "" ? " (" $4 "s)" : "") }' "$RESULTS" | head -1)
-			printf ' %-18s' "${cell:--}"
-		done
-		printf '\n'
-	done
-	echo
-	awk -F'\t' '$3 != "PASS" { printf "%s %s %s: %s\n", $1, $2, $3, $5 }' "$RESULTS"
-	echo
-	cat "$TIMINGS"
-	echo "total $(kmr_elapsed "$t_all")s; results in $OUT"
-} | tee "$OUT/summary.txt"
-
-npass=$(awk -F'\t' '$3 == "PASS"' "$RESULTS" | wc -l)
-nfail=$(awk -F'\t' '$3 == "FAIL"' "$RESULTS" | wc -l)
-nskip=$(awk -F'\t' '$3 == "SKIP"' "$RESULTS" | wc -l)
-echo "guest: $npass passed, $nfail failed, $nskip skipped"
-[ "$nfail" -eq 0 ]
+main "$@"
+exit $?

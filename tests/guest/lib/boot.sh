@@ -12,7 +12,33 @@
 #     harness fails the step during which the WARN was printed, and init also
 #     fails a step whose run set the W taint bit.
 
-KMR_QEMU_LOCK=${KMR_QEMU_LOCK:-/tmp/kmemrec-guest-qemu.lock}
+# Machine-wide limit on concurrent guests: every run.sh of every engineer
+# takes one of KMR_QEMU_SLOTS flock slots before starting QEMU.  TCG guests
+# on an oversubscribed host run slowly enough to trip their own watchdogs.
+KMR_QEMU_SLOTS=${KMR_QEMU_SLOTS:-2}
+KMR_QEMU_SLOT_DIR=${KMR_QEMU_SLOT_DIR:-/tmp}
+
+# kmr_qemu_slot: take a free slot (waiting if none); sets KMR_SLOT_FD,
+# which stays locked until it is closed (QEMU inherits it, so a QEMU that
+# outlives us keeps its slot).
+kmr_qemu_slot() {
+	local n fd said=0
+	while :; do
+		for ((n = 0; n < KMR_QEMU_SLOTS; n++)); do
+			exec {fd}>>"$KMR_QEMU_SLOT_DIR/kmr-qemu-slot.$n"
+			if flock -n "$fd"; then
+				KMR_SLOT_FD=$fd
+				return 0
+			fi
+			exec {fd}>&-
+		done
+		if [ $said = 0 ]; then
+			kmr_log "waiting for a QEMU slot ($KMR_QEMU_SLOTS in use; KMR_QEMU_SLOTS)"
+			said=1
+		fi
+		sleep 1
+	done
+}
 
 # kmr_boot <vmlinuz> <initrd> <disk.img> <console.log> <smp> <mem MiB>
 #          <timeout s> <icount spec or ""> <extra append>
@@ -21,7 +47,7 @@ KMR_QEMU_LOCK=${KMR_QEMU_LOCK:-/tmp/kmemrec-guest-qemu.lock}
 # the guest powered off on its own, 124 when it was killed at the timeout.
 # Sets KMR_BOOT_SECS (wall time from QEMU start to KMR-BOOTED, or "-") and
 # KMR_RUN_SECS (QEMU start to exit) and KMR_LOCK_SECS (waiting for another
-# guest to finish).  Call as `kmr_boot ... || rc=$?`.
+# guest slot).  Call as `kmr_boot ... || rc=$?`.
 kmr_boot() {
 	local vmlinuz=$1 initrd=$2 disk=$3 log=$4 smp=$5 mem=$6 tmo=$7 icount=$8 extra=$9
 	local append="console=ttyS0,115200 rdinit=/init panic=-1 oops=panic softlockup_panic=1 loglevel=7 $extra"
@@ -34,19 +60,14 @@ kmr_boot() {
 	printf '%q ' "${qemu[@]}" >"$log.cmd"
 	echo >>"$log.cmd"
 
-	# --foreground keeps QEMU in our process group, so killing a run (its
-	# group) also ends the guest; no child of QEMU needs the timeout.
-	# One guest at a time on this machine (2 cores shared by the team):
-	# wait for the lock before the clock starts.
+	# Waiting for a slot does not count against the time limit.
 	local tw=$EPOCHREALTIME
-	exec {lockfd}>>"$KMR_QEMU_LOCK"
-	if ! flock -n "$lockfd"; then
-		kmr_log "another guest is running; waiting for $KMR_QEMU_LOCK"
-		flock "$lockfd"
-	fi
+	kmr_qemu_slot
 	local t0 rc line booted=-
 	t0=$EPOCHREALTIME
 	KMR_LOCK_SECS=$(awk -v a="$tw" -v b="$t0" 'BEGIN { printf "%.1f", b - a }')
+	# --foreground keeps QEMU in our process group, so killing a run (its
+	# group) also ends the guest; no child of QEMU needs the timeout.
 	timeout --foreground -k 10 "$tmo" "${qemu[@]}" </dev/null 2>"$log.qemu-stderr" |
 		while IFS= read -r line; do
 			line=${line%$'\r'}
@@ -65,7 +86,7 @@ kmr_boot() {
 			fi
 		done
 	rc=${PIPESTATUS[0]}
-	exec {lockfd}>&-
+	exec {KMR_SLOT_FD}>&-
 	[ -f "$log.booted" ] && booted=$(cat "$log.booted")
 	KMR_BOOT_SECS=$booted
 	KMR_RUN_SECS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
