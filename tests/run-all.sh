@@ -41,6 +41,9 @@ if [ "$quick" = 0 ]; then
 	step "kernel code gate: W=1 builds and checkpatch --strict, 6.1 and 6.12"
 	"$root/tests/guest/kbuild.sh" --kernel all
 
+	step "guest harness self-test: it must catch WARN, oops, lockup and hangs"
+	"$root/tests/guest/selftest.sh"
+
 	step "guest tests, 6.1 and 6.12"
 	"$root/tests/guest/run.sh" --kernel all --bin-dir "$build"
 fi
