@@ -157,12 +157,12 @@ main() {
 		done
 	}
 
-	# disk_data <disk.img> <console.log>: the written part of the results disk.
+	# disk_end <disk.img> <console.log>: MiB of the results disk written.
 	# Segments are MiB-aligned tars; the console's KMR-SEG lines say where the
 	# last complete one ends, and any MiB after it that is not all zeros (a
 	# segment whose line was lost with a dying guest) is kept too.  Reading
 	# only that much beats letting tar -i scan a 1 GiB image of zeros.
-	disk_data() {
+	disk_end() {
 		local img=$1 log=$2 end
 		end=$(awk '{ sub(/\r$/, "") }
 			match($0, /KMR-SEG [^ ]+ [0-9]+ [0-9]+/) {
@@ -173,7 +173,7 @@ main() {
 			! dd if="$img" bs=1M skip="$end" count=1 2>/dev/null | cmp -s -n 1048576 - /dev/zero; do
 			end=$((end + 1))
 		done
-		head -c $((end * 1048576)) "$img"
+		echo "$end"
 	}
 
 	# boot_group <alias> <smp> <icount> <attempt> <case path...>
@@ -241,7 +241,9 @@ main() {
 
 		# Files back from the guest: tar segments on the results disk.
 		mkdir -p "$bdir/files" "$OUT/$alias/cases"
-		if ! disk_data "$bdir/disk.img" "$bdir/console.log" |
+		local end_mb
+		end_mb=$(disk_end "$bdir/disk.img" "$bdir/console.log")
+		if [ "$end_mb" -gt 0 ] && ! head -c $((end_mb * 1048576)) "$bdir/disk.img" |
 			tar -x -i -f - -C "$bdir/files" 2>"$bdir/untar.log"; then
 			kmr_log "warning: results disk partly unreadable (see $bdir/untar.log)"
 		fi
