@@ -44,7 +44,8 @@ or missing result; 2 on a usage or setup error.
   -h, --help              this text
 
 Environment: KMR_GUEST_BUILD (default <repo>/build/guest), KMR_GUEST_CACHE
-(kernel images; default $KMR_GUEST_BUILD/cache), KMR_BIN_DIR.
+(kernel images; default $KMR_GUEST_BUILD/cache), KMR_BIN_DIR, KMR_QEMU_SLOTS
+(guests allowed at once on this machine, default 2), KMR_GUEST_VERBOSE=1.
 EOF
 }
 
@@ -324,7 +325,7 @@ main() {
 		MODULE_KOS=() AUTOLOAD=()
 		kbroot=$KMR_GUEST_BUILD/kbuild/$KMR_KREL
 		if kos=$(kmr_kbuild "$here/smoke" "$KMR_KREL" "$kbroot/smoke"); then
-			MODULE_KOS+=($kos)
+			mapfile -t -O "${#MODULE_KOS[@]}" MODULE_KOS <<<"$kos"
 		else
 			row "$alias" _build:smoke FAIL - "harness smoke module does not build warning-free"
 		fi

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# SC2034: KMR_* results are read by the caller; SC2054: QEMU options have commas.
+# shellcheck disable=SC2034,SC2054
 # Boot one guest under QEMU TCG with a hard time limit.
 #
 # Kernel command line choices (see README.md "Failure detection"):

@@ -104,7 +104,7 @@ kmr_kernel_prepare() {
 # Works for .ko and .ko.xz/.ko.zst alike (modinfo reads both).
 kmr_kmod_resolve() {
 	local moddir=$KMR_KROOT/lib/modules/$KMR_KREL
-	declare -A path=() done=()
+	declare -A path=() visited=()
 	local f n
 	while read -r f; do
 		n=${f##*/}; n=${n%%.ko*}; n=${n//-/_}
@@ -113,8 +113,8 @@ kmr_kmod_resolve() {
 
 	_kmr_kmod_visit() {
 		local name=${1//-/_} dep
-		[ -n "${done[$name]:-}" ] && return 0
-		done[$name]=1
+		[ -n "${visited[$name]:-}" ] && return 0
+		visited[$name]=1
 		if [ -z "${path[$name]:-}" ]; then
 			grep -q "/$name\.ko\$" "$moddir/modules.builtin" 2>/dev/null && return 0
 			grep -q "/${name//_/-}\.ko\$" "$moddir/modules.builtin" 2>/dev/null && return 0

@@ -76,7 +76,7 @@ kmr_verdict() {
 	elif [ $panic = 1 ]; then
 		KMR_BOOT_STATE=panic
 	elif [ $done = 1 ] && [ "$qrc" = 0 ]; then
-		KMR_BOOT_STATE=done
+		KMR_BOOT_STATE="done"
 	else
 		KMR_BOOT_STATE=died
 	fi
@@ -106,7 +106,7 @@ kmr_verdict() {
 		fi
 	done
 
-	if [ "$KMR_BOOT_STATE" != done ]; then
+	if [ "$KMR_BOOT_STATE" != "done" ]; then
 		why="boot ended: $KMR_BOOT_STATE"
 		[ "$qrc" = 124 ] && why="$why (killed at the time limit)"
 		printf '_boot\tFAIL\t-\t%s%s\n' "$why" "${splat[_boot]:+; kernel: ${splat[_boot]}}" >>"$tsv"
