@@ -4,6 +4,8 @@
 //   kmr-oracle expect TRACE TARGET_OUT    the target's "expect" lines
 //   kmr-oracle faults TRACE FTRACE TGID   user page faults against ftrace
 //   kmr-oracle json JSON CKPT             one kmemreplay --at --json output
+//   kmr-oracle events TRACE [FROM TO]     the events (by mono time), as text,
+//                                         for debugging a failed check
 //
 // Prints one line per check (ok / FAIL and the differences); exit status 0
 // when every check passed, 1 when one failed, 2 on bad input.
@@ -58,6 +60,11 @@ int main(int argc, char** argv) {
   auto* js = app.add_subcommand("json", "a kmemreplay --at --json output against a checkpoint");
   js->add_option("json", json)->required();
   js->add_option("checkpoint", ckpts)->required()->expected(1);
+  auto* evs = app.add_subcommand("events", "print the events between two mono times");
+  uint64_t from = 0, to = UINT64_MAX;
+  evs->add_option("trace", trace)->required();
+  evs->add_option("from", from);
+  evs->add_option("to", to);
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -67,6 +74,10 @@ int main(int argc, char** argv) {
       return report(checkStateInProcess(trace, cs));
     }
     if (*ex) return report(checkExpectations(trace, target_out));
+    if (*evs) {
+      printEvents(trace, from, to);
+      return 0;
+    }
     if (*fa) return report({checkFaultsAgainstFtrace(trace, ftrace, tgid)});
     if (*js) {
       Checkpoint c = readCheckpoint(ckpts.at(0));

@@ -140,6 +140,17 @@ TEST_CASE("every difference is reported") {
   }
 }
 
+TEST_CASE("pages of VM_IO/VM_PFNMAP VMAs are not compared: pagemap cannot show them") {
+  MemoryView k = fromCheckpoint(parseCheckpoint(checkpointText(kPagemap), "t"));
+  TraceState s = traceState();
+  s.vmas.push_back({0x7ffd00100000, 0x7ffd00104000, 0, 0, 0, KMR_VM_READ | KMR_VM_IO,
+                    KMR_VMA_F_SPECIAL, "[vvar]"});
+  s.ptes.push_back({0x7ffd00100000, KMR_PTE_MAKE(0x2e443, KMR_PTE_PRESENT | KMR_PTE_SPECIAL), 12});
+  auto d = compareViews(k, fromTrace(s));
+  REQUIRE(d.size() == 1);  // the VMA itself still counts
+  CHECK_THAT(d[0], Catch::Contains("only in the trace") && Catch::Contains("[vvar]"));
+}
+
 TEST_CASE("a huge leaf is 512 pagemap pages") {
   std::string pm;
   char line[64];

@@ -182,4 +182,47 @@ CheckResult checkFaultsAgainstFtrace(const std::string& trace, const std::string
   return r;
 }
 
+void printEvents(const std::string& trace, uint64_t from, uint64_t to) {
+  forEachEvent(trace, [&](const Event& ev) {
+    if (ev.time_ns < from || ev.time_ns > to) return;
+    std::printf("%" PRIu64 " %" PRIu64 " %-14s f=%x ", ev.seq, ev.time_ns,
+                std::string(kindName(ev.kind)).c_str(), ev.flags);
+    switch (ev.kind) {
+      case EventKind::Vma:
+        std::printf("sync=%" PRIu64 " %" PRIx64 "-%" PRIx64 " pgoff=%" PRIx64 " ino=%" PRIu64
+                    " vm=%x %.*s",
+                    ev.vma.sync_seq, ev.vma.start, ev.vma.end, ev.vma.pgoff, ev.vma.ino,
+                    ev.vma.vm_flags, int(ev.text.size()), ev.text.data());
+        break;
+      case EventKind::VmaSync:
+        std::printf("%" PRIx64 "-%" PRIx64 " count=%u", ev.vma_sync.start, ev.vma_sync.end,
+                    ev.vma_sync.count);
+        break;
+      case EventKind::Pte:
+        std::printf("%" PRIx64 " shift=%u nr=%zu", ev.pte.vaddr, ev.pte.shift, ev.entries.size());
+        for (size_t i = 0; i < ev.entries.size() && i < 4; i++)
+          std::printf(" %" PRIx64 "/%x", uint64_t(KMR_PTE_PFN(ev.entries[i])),
+                      KMR_PTE_FLAGS(ev.entries[i]));
+        break;
+      case EventKind::PteUnmap:
+        std::printf("%" PRIx64 "-%" PRIx64, ev.pte_unmap.start, ev.pte_unmap.end);
+        break;
+      case EventKind::Cow:
+        std::printf("%" PRIx64 " %" PRIx64 "->%" PRIx64 " cf=%x", ev.cow.vaddr, ev.cow.old_pfn,
+                    ev.cow.new_pfn, ev.cow.cow_flags);
+        break;
+      case EventKind::Fault:
+        std::printf("%" PRIx64 " ip=%" PRIx64 " ff=%x tid=%u", ev.fault.vaddr, ev.fault.ip,
+                    ev.fault.fault_flags, ev.fault.tid);
+        break;
+      case EventKind::Exec:
+        std::printf("%.*s", int(ev.text.size()), ev.text.data());
+        break;
+      default:
+        break;
+    }
+    std::printf("\n");
+  });
+}
+
 }  // namespace kmr::oracle

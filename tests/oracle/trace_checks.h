@@ -39,4 +39,7 @@ std::vector<CheckResult> checkExpectations(const std::string& trace,
 CheckResult checkFaultsAgainstFtrace(const std::string& trace, const std::string& ftrace_file,
                                      uint32_t tgid);
 
+// Prints the events with from <= time_ns <= to, one line each.
+void printEvents(const std::string& trace, uint64_t from, uint64_t to);
+
 }  // namespace kmr::oracle

@@ -38,7 +38,20 @@ MemoryView fromTrace(const TraceState& s) {
   }
   std::sort(v.vmas.begin(), v.vmas.end(),
             [](const VmaView& a, const VmaView& b) { return a.start < b.start; });
+  // /proc/PID/pagemap cannot show pages of VM_PFNMAP / VM_IO VMAs ([vvar],
+  // device mappings): its page walk treats them as holes (walk_page_test()
+  // in mm/pagewalk.c), so the kernel view is empty there whatever is
+  // mapped.  The trace does see them; they are left out of the comparison.
+  std::vector<std::pair<uint64_t, uint64_t>> io;
+  for (const TraceVma& t : s.vmas)
+    if (t.vm_flags & KMR_VM_IO) io.push_back({t.start, t.end});
+  auto in_io = [&](uint64_t va) {
+    for (auto [a, b] : io)
+      if (va >= a && va < b) return true;
+    return false;
+  };
   for (const TracePte& p : s.ptes) {
+    if (in_io(p.vaddr)) continue;
     uint32_t f = KMR_PTE_FLAGS(p.entry);
     if (!(f & (KMR_PTE_PRESENT | KMR_PTE_SWAP))) continue;
     // pagemap reports every 4 KiB page of a huge leaf with pfn + i.
