@@ -84,7 +84,10 @@ static struct mmu_notifier *kmr_mn_alloc(struct mm_struct *mm)
 {
 	struct kmr_pmm *pmm = kzalloc(sizeof(*pmm), GFP_KERNEL);
 
-	return pmm ? &pmm->mn : ERR_PTR(-ENOMEM);
+	if (!pmm)
+		return ERR_PTR(-ENOMEM);
+	mt_init(&pmm->sh);
+	return &pmm->mn;
 }
 
 /* After the last mmu_notifier_put() and an SRCU grace period. */

@@ -22,7 +22,6 @@
 #include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include "compat/mm.h"
@@ -131,258 +130,119 @@ static enum kmr_vma_cause kmr_cause_of_ip(unsigned long ip)
 	return cause;
 }
 
-/* ------------------------------------------------------------------------ */
-/* The shadow                                                               */
-/* ------------------------------------------------------------------------ */
-
-static void kmr_vsh_fill(struct kmr_vshadow *v, struct vm_area_struct *vma)
-{
-	v->start = vma->vm_start;
-	v->end = vma->vm_end;
-	v->flags = vma->vm_flags;
-	v->pgoff = vma->vm_pgoff;
-	v->file = vma->vm_file;
-	v->name = kmr_vma_anon_name(vma);
-	v->cls = 0;
-	if (!vma->vm_file) {
-		if (kmr_vma_is_initial_heap(vma))
-			v->cls |= KMR_VSH_HEAP;
-		if (kmr_vma_is_initial_stack(vma))
-			v->cls |= KMR_VSH_STACK;
-	}
-}
-
-static bool kmr_vsh_same(const struct kmr_vshadow *a,
-			 const struct kmr_vshadow *b)
-{
-	return a->start == b->start && a->end == b->end &&
-	       a->flags == b->flags && a->pgoff == b->pgoff &&
-	       a->file == b->file && a->name == b->name && a->cls == b->cls;
-}
-
-/* Room for @need entries in both arrays; @gfp is GFP_ATOMIC in hooks. */
-static int kmr_vsh_reserve(struct kmr_pmm *pmm, unsigned int need, gfp_t gfp)
-{
-	struct kmr_vshadow *a, *b;
-	unsigned int cap;
-
-	if (need <= pmm->sh_cap)
-		return 0;
-	cap = max(need + need / 2, 64u);
-	a = kmalloc_array(cap, sizeof(*a), gfp | __GFP_NOWARN);
-	b = kmalloc_array(cap, sizeof(*b), gfp | __GFP_NOWARN);
-	if (!a || !b) {
-		kfree(a);
-		kfree(b);
-		return -ENOMEM;
-	}
-	if (pmm->sh_valid)
-		memcpy(a, pmm->sh, pmm->sh_nr * sizeof(*a));
-	kfree(pmm->sh);
-	kfree(pmm->sh_next);
-	pmm->sh = a;
-	pmm->sh_next = b;
-	pmm->sh_cap = cap;
-	return 0;
-}
-
-int kmr_vma_shadow_init(struct kmr_pmm *pmm, struct mm_struct *mm)
-{
-	struct vma_iterator vmi;
-	struct vm_area_struct *vma;
-	int ret;
-
-	mmap_assert_write_locked(mm);
-	vma_iter_init(&vmi, mm, 0);
-	ret = kmr_vsh_reserve(pmm, mm->map_count + 16, GFP_KERNEL);
-	if (ret)
-		return ret;
-	pmm->sh_nr = 0;
-	for_each_vma(vmi, vma) {
-		if (WARN_ON_ONCE(pmm->sh_nr >= pmm->sh_cap))
-			return -EINVAL;
-		kmr_vsh_fill(&pmm->sh[pmm->sh_nr++], vma);
-	}
-	pmm->sh_valid = true;
-	pmm->nr_rewalk = 0;
-	pmm->rewalk_all = false;
-	return 0;
-}
-
-void kmr_vma_shadow_free(struct kmr_pmm *pmm)
-{
-	kfree(pmm->sh);
-	kfree(pmm->sh_next);
-	pmm->sh = NULL;
-	pmm->sh_next = NULL;
-	pmm->sh_cap = 0;
-	pmm->sh_nr = 0;
-	pmm->sh_valid = false;
-}
-
 void kmr_vma_note_rewalk(struct kmr_pmm *pmm, unsigned long start,
 			 unsigned long end)
 {
-	if (pmm->nr_rewalk >= KMR_REWALK_MAX) {
-		pmm->rewalk_all = true;
-		return;
-	}
-	pmm->rewalk[pmm->nr_rewalk].start = start;
-	pmm->rewalk[pmm->nr_rewalk].end = end;
-	pmm->nr_rewalk++;
+	kmr_ranges_add(&pmm->rewalk, start, end);
 }
 
 /* ------------------------------------------------------------------------ */
-/* The diff                                                                 */
+/* Hints: VMA operations that tell which range they change                 */
 /* ------------------------------------------------------------------------ */
 
-/* Address ranges collected by a diff, merged when they touch or overflow. */
-#define KMR_DIFF_RANGES		16
-
-struct kmr_ranges {
-	unsigned int nr;
-	struct {
-		unsigned long start, end;
-	} r[KMR_DIFF_RANGES];
+struct kmr_hint_hook {
+	struct ftrace_ops ops;
+	const char *sym;
+	u8 kind, a, b;			/* enum kmr_hint_kind, argument numbers */
 };
 
-/* Ranges arrive nearly sorted by start; kmr_ranges_normalize() sorts. */
-static void kmr_ranges_add(struct kmr_ranges *rs, unsigned long start,
-			   unsigned long end)
+static void notrace kmr_hint_entry(unsigned long ip, unsigned long pip,
+				   struct ftrace_ops *op,
+				   struct ftrace_regs *fregs)
 {
-	if (start >= end)
-		return;
-	/* overlapping the last one, or no room left: widen the last one */
-	if (rs->nr && ((start <= rs->r[rs->nr - 1].end &&
-			end >= rs->r[rs->nr - 1].start) ||
-		       rs->nr == KMR_DIFF_RANGES)) {
-		rs->r[rs->nr - 1].start = min(rs->r[rs->nr - 1].start, start);
-		rs->r[rs->nr - 1].end = max(rs->r[rs->nr - 1].end, end);
-		return;
+	const struct kmr_hint_hook *h = container_of(op, struct kmr_hint_hook,
+						     ops);
+	unsigned long a = kmr_farg(fregs, h->a), b = kmr_farg(fregs, h->b);
+	struct mm_struct *mm = current->mm;
+	struct kmr_pmm *pmm;
+
+	if (h->kind == KMR_HINT_STACK) {
+		struct vm_area_struct *vma = (struct vm_area_struct *)a;
+
+		mm = vma->vm_mm;
+		a = b;
+		b = vma->vm_end;
+	} else if (h->kind == KMR_HINT_LEN) {
+		b += a;
 	}
-	rs->r[rs->nr].start = start;
-	rs->r[rs->nr].end = end;
-	rs->nr++;
+	if (!mm)
+		return;
+	pmm = kmr_pmm_of_sem(&mm->mmap_lock);
+	/* only under our write lock: the commit that follows is ours */
+	if (likely(!pmm) || !kmr_rwsem_write_held_by_current(&mm->mmap_lock))
+		return;
+	kmr_ranges_add(&pmm->hint, a, b);
 }
 
-/* Add the parts of @n not covered by old[*j...] to @fresh. */
-static void kmr_uncovered(const struct kmr_vshadow *old, unsigned int nold,
-			  unsigned int *j, const struct kmr_vshadow *n,
-			  struct kmr_ranges *fresh)
-{
-	unsigned long cur = n->start;
-	unsigned int k;
-
-	while (*j < nold && old[*j].end <= n->start)
-		(*j)++;
-	for (k = *j; k < nold && old[k].start < n->end; k++) {
-		if (old[k].start > cur)
-			kmr_ranges_add(fresh, cur, old[k].start);
-		cur = max(cur, old[k].end);
-	}
-	if (cur < n->end)
-		kmr_ranges_add(fresh, cur, n->end);
-}
+static struct kmr_hint_hook kmr_hint_hooks[] = {
+	{ .sym = "mmap_region", .kind = KMR_HINT_LEN, .a = 1, .b = 2 },
+	{ .sym = KMR_SYM_ALIGN_MUNMAP, .kind = KMR_HINT_END, .a = 3, .b = 4 },
+	{ .sym = "do_brk_flags", .kind = KMR_HINT_LEN, .a = 2, .b = 3 },
+	{ .sym = "mprotect_fixup", .kind = KMR_HINT_END,
+	  .a = KMR_MPROTECT_ARG0, .b = KMR_MPROTECT_ARG0 + 1 },
+	{ .sym = "expand_downwards", .kind = KMR_HINT_STACK, .a = 0, .b = 1 },
+};
 
 /*
- * Walk the mm's VMAs and the shadow in address order.  @win gets the union
- * of every changed old and new VMA (the windows to resend), @fresh the
- * addresses the new VMAs cover and the old ones did not.  The new shadow is
- * built in sh_next.  Returns false when the shadow cannot hold the mm.
+ * Causes whose VMA changes all go through the hint hooks above, checked in
+ * both kernels' sources: mmap_region() (also MAP_FIXED replacement and
+ * merges with neighbours, which the region growth covers), the munmap
+ * core (munmap, brk shrink), do_brk_flags() (brk growth), mprotect_fixup()
+ * (every piece of an mprotect) and expand_downwards() (stack).  Their
+ * commits diff only the hinted ranges; any other writer (madvise, mlock,
+ * mremap, userfaultfd, fork's dup_mmap, exec, prctl) gets a full diff.
  */
-static bool kmr_vma_diff(struct kmr_pmm *pmm, struct mm_struct *mm,
-			 struct kmr_ranges *win, struct kmr_ranges *fresh)
+static bool kmr_cause_hinted(enum kmr_vma_cause cause)
 {
-	const struct kmr_vshadow *old = pmm->sh;
-	unsigned int nold = pmm->sh_nr, i = 0, j = 0, nn = 0;
-	struct vma_iterator vmi;
-	struct vm_area_struct *vma;
-
-	vma_iter_init(&vmi, mm, 0);
-	for_each_vma(vmi, vma) {
-		struct kmr_vshadow *n;
-
-		if (nn == pmm->sh_cap)
-			return false;
-		n = &pmm->sh_next[nn++];
-		kmr_vsh_fill(n, vma);
-		/* old VMAs wholly before this one are gone */
-		while (i < nold && old[i].end <= n->start) {
-			kmr_ranges_add(win, old[i].start, old[i].end);
-			i++;
-		}
-		if (i < nold && kmr_vsh_same(&old[i], n)) {
-			i++;
-			continue;
-		}
-		/* changed: old ones overlapping it go with it */
-		while (i < nold && old[i].start < n->end) {
-			kmr_ranges_add(win, min(old[i].start, n->start),
-				       max(old[i].end, n->end));
-			i++;
-		}
-		kmr_ranges_add(win, n->start, n->end);
-		kmr_uncovered(old, nold, &j, n, fresh);
-	}
-	for (; i < nold; i++)
-		kmr_ranges_add(win, old[i].start, old[i].end);
-	swap(pmm->sh, pmm->sh_next);
-	pmm->sh_nr = nn;
-	return true;
+	return cause == KMR_VMA_CAUSE_MMAP || cause == KMR_VMA_CAUSE_MUNMAP ||
+	       cause == KMR_VMA_CAUSE_BRK || cause == KMR_VMA_CAUSE_MPROTECT ||
+	       cause == KMR_VMA_CAUSE_STACK;
 }
 
-/*
- * The window adder above merges only ranges that arrive in order; the
- * gone-before and overlapping cases can arrive slightly out of order when a
- * VMA shrank from below.  Sort-merge once more before use (few entries).
- */
-static void kmr_ranges_normalize(struct kmr_ranges *rs)
-{
-	unsigned int a, b, n = 0;
-
-	for (a = 1; a < rs->nr; a++)
-		for (b = a; b > 0 && rs->r[b - 1].start > rs->r[b].start; b--)
-			swap(rs->r[b - 1], rs->r[b]);
-	for (a = 0; a < rs->nr; a++) {
-		if (n && rs->r[a].start <= rs->r[n - 1].end) {
-			rs->r[n - 1].end = max(rs->r[n - 1].end, rs->r[a].end);
-			continue;
-		}
-		rs->r[n++] = rs->r[a];
-	}
-	rs->nr = n;
-}
+/* ------------------------------------------------------------------------ */
+/* The commit                                                               */
+/* ------------------------------------------------------------------------ */
 
 static void kmr_vma_commit(struct kmr_pmm *pmm, struct mm_struct *mm,
 			   unsigned long pip)
 {
 	struct kmr_ranges win = { 0 }, fresh = { 0 };
-	enum kmr_vma_cause cause = KMR_VMA_CAUSE_UNKNOWN;
-	bool all = false, rewalk_all = pmm->rewalk_all;
-	unsigned int nr_rewalk = pmm->nr_rewalk, k;
+	struct kmr_ranges hint = pmm->hint, rewalk = pmm->rewalk;
+	enum kmr_vma_cause cause = kmr_cause_of_ip(pip);
+	enum kmr_pte_cause pcause;
 	struct kmr_session *s;
+	bool all = false;
+	unsigned int k;
 
-	pmm->nr_rewalk = 0;
-	pmm->rewalk_all = false;
-	if (!pmm->sh_valid ||
-	    kmr_vsh_reserve(pmm, mm->map_count + 1, GFP_ATOMIC) ||
-	    !kmr_vma_diff(pmm, mm, &win, &fresh)) {
-		/*
-		 * No shadow (an atomic allocation failed): resend every VMA
-		 * and re-read every PTE, and try to rebuild it from nothing.
-		 */
+	memset(&pmm->hint, 0, sizeof(pmm->hint));
+	memset(&pmm->rewalk, 0, sizeof(pmm->rewalk));
+	if (!pmm->sh_valid) {
+		/* rebuild from nothing: every VMA is new */
+		kmr_vma_shadow_free(pmm);
+		mt_init(&pmm->sh);
+		pmm->sh_valid = true;
 		all = true;
-		pmm->sh_valid = false;
-		pmm->sh_nr = 0;
-		pmm->sh_valid = !kmr_vsh_reserve(pmm, mm->map_count + 1,
-						 GFP_ATOMIC) &&
-				kmr_vma_diff(pmm, mm, &win, &fresh);
 	}
-	if (!all && !win.nr && !nr_rewalk && !rewalk_all)
+	if (!all && kmr_cause_hinted(cause)) {
+		kmr_ranges_normalize(&hint);
+		for (k = 0; k < hint.nr && pmm->sh_valid; k++)
+			pmm->sh_valid = kmr_vma_shadow_diff(pmm, mm,
+							    hint.r[k].start,
+							    hint.r[k].end,
+							    &win, &fresh);
+	} else {
+		pmm->sh_valid = kmr_vma_shadow_diff(pmm, mm, 0, ULONG_MAX,
+						    &win, &fresh);
+	}
+	if (!pmm->sh_valid)
+		all = true;	/* an atomic allocation failed: resend all */
+	if (!all && !win.nr && !rewalk.nr)
 		return;
 	kmr_ranges_normalize(&win);
-	if (win.nr || all)
-		cause = kmr_cause_of_ip(pip);
+	kmr_ranges_normalize(&fresh);
+	kmr_ranges_normalize(&rewalk);
+	pcause = cause == KMR_VMA_CAUSE_MREMAP ? KMR_PTE_CAUSE_MREMAP :
+						 KMR_PTE_CAUSE_OTHER;
 
 	kmr_for_each_session_mm(mm, s) {
 		if (all) {
@@ -394,20 +254,15 @@ static void kmr_vma_commit(struct kmr_pmm *pmm, struct mm_struct *mm,
 		for (k = 0; k < win.nr; k++)
 			kmr_emit_vma_window(s, win.r[k].start, win.r[k].end,
 					    cause);
+		/* PTEs that arrive with a VMA: mremap's moved ones, pfn maps */
 		for (k = 0; k < fresh.nr; k++)
-			kmr_emit_pte_range(s, fresh.r[k].start,
-					   fresh.r[k].end,
-					   cause == KMR_VMA_CAUSE_MREMAP ?
-					   KMR_PTE_CAUSE_MREMAP :
-					   KMR_PTE_CAUSE_OTHER);
-		if (rewalk_all)
-			kmr_emit_pte_range(s, 0, TASK_SIZE_MAX,
+			kmr_emit_pte_range(s, fresh.r[k].start, fresh.r[k].end,
+					   pcause);
+		/* khugepaged's huge PMD, set after its invalidation ended */
+		for (k = 0; k < rewalk.nr; k++)
+			kmr_emit_pte_range(s, rewalk.r[k].start,
+					   rewalk.r[k].end,
 					   KMR_PTE_CAUSE_COLLAPSE);
-		else
-			for (k = 0; k < nr_rewalk; k++)
-				kmr_emit_pte_range(s, pmm->rewalk[k].start,
-						   pmm->rewalk[k].end,
-						   KMR_PTE_CAUSE_COLLAPSE);
 	}
 }
 
@@ -427,25 +282,53 @@ static void notrace kmr_unlock_entry(unsigned long ip, unsigned long pip,
 
 static struct ftrace_ops kmr_unlock_ops = { .func = kmr_unlock_entry };
 
+static int kmr_ops_hook(struct ftrace_ops *ops, const char *sym, int reset)
+{
+	return ftrace_set_filter(ops, (unsigned char *)sym, strlen(sym), reset);
+}
+
+static void kmr_hints_unregister(unsigned int n)
+{
+	while (n--)
+		unregister_ftrace_function(&kmr_hint_hooks[n].ops);
+}
+
 int kmr_vma_register(void)
 {
+	unsigned int i;
 	int ret;
 
-	ret = ftrace_set_filter(&kmr_unlock_ops, (unsigned char *)"up_write",
-				strlen("up_write"), 1);
+	for (i = 0; i < ARRAY_SIZE(kmr_hint_hooks); i++) {
+		kmr_hint_hooks[i].ops.func = kmr_hint_entry;
+		ret = kmr_ops_hook(&kmr_hint_hooks[i].ops,
+				   kmr_hint_hooks[i].sym, 1);
+		if (!ret)
+			ret = register_ftrace_function(&kmr_hint_hooks[i].ops);
+		if (ret) {
+			pr_err("kmemrec: cannot hook %s: %d\n",
+			       kmr_hint_hooks[i].sym, ret);
+			goto undo_hints;
+		}
+	}
+	ret = kmr_ops_hook(&kmr_unlock_ops, "up_write", 1);
 	if (!ret)
-		ret = ftrace_set_filter(&kmr_unlock_ops,
-					(unsigned char *)"downgrade_write",
-					strlen("downgrade_write"), 0);
+		ret = kmr_ops_hook(&kmr_unlock_ops, "downgrade_write", 0);
 	if (!ret)
 		ret = register_ftrace_function(&kmr_unlock_ops);
-	if (ret)
+	if (ret) {
 		pr_err("kmemrec: cannot hook up_write/downgrade_write: %d\n",
 		       ret);
+		goto undo_hints;
+	}
+	return 0;
+
+undo_hints:
+	kmr_hints_unregister(i);
 	return ret;
 }
 
 void kmr_vma_unregister(void)
 {
 	unregister_ftrace_function(&kmr_unlock_ops);
+	kmr_hints_unregister(ARRAY_SIZE(kmr_hint_hooks));
 }

@@ -13,6 +13,7 @@
 #ifndef _KMR_PROBES_H
 #define _KMR_PROBES_H
 
+#include <linux/maple_tree.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -33,8 +34,21 @@ struct kmr_vshadow {
 #define KMR_VSH_HEAP		BIT(0)
 #define KMR_VSH_STACK		BIT(1)
 
-/* Invalidated ranges to re-walk at the write-unlock (khugepaged collapse). */
-#define KMR_REWALK_MAX		8
+/* Address ranges, kept nearly sorted; merged when they touch or overflow. */
+#define KMR_RANGES_MAX		16
+
+struct kmr_ranges {
+	unsigned int nr;
+	bool overflow;			/* more came than fit: merged */
+	struct {
+		unsigned long start, end;
+	} r[KMR_RANGES_MAX];
+};
+
+void kmr_ranges_add(struct kmr_ranges *rs, unsigned long start,
+		    unsigned long end);
+/* Sort by start and merge overlapping or touching ranges. */
+void kmr_ranges_normalize(struct kmr_ranges *rs);
 
 struct kmr_pmm {
 	struct mmu_notifier mn;		/* mn.mm is the traced mm */
@@ -43,16 +57,10 @@ struct kmr_pmm {
 	bool execing;			/* begin_new_exec() replaced this mm */
 
 	/* Below: used with the mm's mmap_lock held for write. */
-	struct kmr_vshadow *sh;		/* sorted by start */
-	struct kmr_vshadow *sh_next;	/* scratch of the same capacity */
-	unsigned int sh_nr;
-	unsigned int sh_cap;
-	bool sh_valid;			/* false: next commit sends everything */
-	unsigned int nr_rewalk;
-	bool rewalk_all;
-	struct {
-		unsigned long start, end;
-	} rewalk[KMR_REWALK_MAX];
+	struct maple_tree sh;		/* the VMA shadow: kmr_vshadow by range */
+	bool sh_valid;			/* false: next commit diffs everything */
+	struct kmr_ranges hint;		/* ranges VMA operations touched */
+	struct kmr_ranges rewalk;	/* invalidated: re-read at commit */
 };
 
 struct kmr_pmm_ent {
@@ -106,9 +114,19 @@ void kmr_proc_drain(void);
 /* probe_mmu.c */
 extern const struct mmu_notifier_ops kmr_mn_ops;
 
-/* probe_vma.c: build/free the shadow (mmap_lock held for write). */
+/* probe_vma_shadow.c: the VMA shadow (mmap_lock held for write). */
 int kmr_vma_shadow_init(struct kmr_pmm *pmm, struct mm_struct *mm);
 void kmr_vma_shadow_free(struct kmr_pmm *pmm);
+/*
+ * Diff the mm's VMAs overlapping [start, end) (grown to whole VMAs, old and
+ * new) against the shadow and bring the shadow up to date: @win gets the
+ * changed extents, @fresh the addresses newly covered by a VMA.  Returns
+ * false when the shadow could not be updated (an atomic allocation failed):
+ * the caller then resends everything and the shadow is rebuilt next time.
+ */
+bool kmr_vma_shadow_diff(struct kmr_pmm *pmm, struct mm_struct *mm,
+			 unsigned long start, unsigned long end,
+			 struct kmr_ranges *win, struct kmr_ranges *fresh);
 /* probe_vma.c: remember a range invalidated under our mmap write lock. */
 void kmr_vma_note_rewalk(struct kmr_pmm *pmm, unsigned long start,
 			 unsigned long end);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Hooks (kprobes): registration and one file per subsystem.
-kmr_probe_objs := probes.o probe_faults.o probe_mmu.o probe_vma.o probe_proc.o
+kmr_probe_objs := probes.o probe_faults.o probe_mmu.o probe_vma.o \
+		  probe_vma_shadow.o probe_proc.o
 kmemrec-y += $(kmr_probe_objs)
 
 # The running kernel's major * 100 + minor (601, 612) for compat/probes.h:

@@ -99,6 +99,29 @@ static inline bool kmr_rwsem_write_held_by_current(struct rw_semaphore *sem)
 	       (owner & ~7UL) == (unsigned long)current && !(owner & 1UL);
 }
 
+/*
+ * VMA operations whose entry tells which address range they change (hints
+ * that let the commit point diff only that range).  How to read the range:
+ *   KMR_HINT_END:   args @a, @b are start, end
+ *   KMR_HINT_LEN:   args @a, @b are start, length
+ *   KMR_HINT_STACK: arg @a is the VMA, @b the new start (expand_downwards)
+ * 6.1: do_mas_align_munmap(mas, vma, mm, start, end, ...),
+ *      mprotect_fixup(tlb, vma, pprev, start, end, flags)
+ * 6.12: do_vmi_align_munmap(vmi, vma, mm, start, end, ...),
+ *      mprotect_fixup(vmi, tlb, vma, pprev, start, end, flags)
+ * Both: mmap_region(file, addr, len, ...), do_brk_flags(it, vma, addr, len,
+ *      flags), expand_downwards(vma, address).
+ */
+enum kmr_hint_kind { KMR_HINT_END, KMR_HINT_LEN, KMR_HINT_STACK };
+
+#if KMR_KV >= 608
+#define KMR_SYM_ALIGN_MUNMAP	"do_vmi_align_munmap"
+#define KMR_MPROTECT_ARG0	4
+#else
+#define KMR_SYM_ALIGN_MUNMAP	"do_mas_align_munmap"
+#define KMR_MPROTECT_ARG0	3
+#endif
+
 /* 6.6 gave pte_mkwrite() a vma (shadow stacks); user data is _novma. */
 static inline pte_t kmr_pte_mkwrite(pte_t pte)
 {

@@ -33,7 +33,8 @@
 enum step {
 	ST_START = 1, ST_ANON, ST_COW, ST_MUNMAP, ST_MPROT_SPLIT,
 	ST_MPROT_MERGE, ST_MREMAP, ST_BRK_GROW, ST_BRK_SHRINK, ST_STACK,
-	ST_ZERO_READ, ST_ZERO_WRITE, ST_FILE, ST_EXECED,
+	ST_ZERO_READ, ST_ZERO_WRITE, ST_FILE, ST_EXECED, ST_MREMAP_GROW,
+	ST_MADVISE,
 };
 
 struct msg {
@@ -117,6 +118,13 @@ static void target(const char *self)
 		   MREMAP_MAYMOVE | MREMAP_FIXED, dst) != dst)
 		_exit(92);
 	checkpoint(ST_MREMAP, (uintptr_t)p + 48 * PG, (uintptr_t)dst, 16);
+	/* grow in place (the hole has room), then a flags-only madvise */
+	if (mremap(dst, 16 * PG, 24 * PG, 0) != dst)
+		_exit(95);
+	checkpoint(ST_MREMAP_GROW, (uintptr_t)dst, 24, 0);
+	if (madvise(dst, 8 * PG, MADV_DONTFORK))
+		_exit(96);
+	checkpoint(ST_MADVISE, (uintptr_t)dst, 8, 0);
 
 	brk0 = sbrk(0);
 	sbrk(16 * PG);
