@@ -93,7 +93,7 @@ long kmr_ioctl_stats(struct kmr_session *s, void __user *arg)
 		return -EINVAL;
 	if (st.vma_cap && !st.vma_buf)
 		return -EINVAL;
-	if (!test_bit(KMR_SF_ATTACHED, &s->flags))
+	if (!kmr_session_attached(s))
 		return -EINVAL;
 	kmr_ring_totals(s, &st.events, &st.lost);
 	st.faults = atomic64_read(&s->faults);

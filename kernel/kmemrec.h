@@ -311,15 +311,15 @@ int kmr_probes_attach(struct kmr_session *s, struct mm_struct *mm);
 void kmr_probes_detach(struct kmr_session *s);
 
 /* ------------------------------------------------------------------------ */
-/* Provided by kmemfetch (mem*.c, walk*.c); fetch_none.c until then        */
+/* Provided by kmemfetch (mem*.c, walk*.c)                                 */
 /* ------------------------------------------------------------------------ */
 
 /*
  * Dispatch points for the fd's pread/pwrite and KMR_IOC_MEM/WALK/PAGE.
- * @s is the file's session (state may be unattached: check it).  Until
- * kmemfetch provides them, the ioctls answer -ENOTTY and pread/pwrite
- * -EINVAL.  Helpers they may use: kmr_session_get_mm(), the page-table
- * walker in pgwalk.h, kmr_emit_mem_write() and kmr_stat_mem_write().
+ * @s is the file's session (state may be unattached: check it); called
+ * without s->lock.  Helpers they may use: kmr_session_get_mm(),
+ * kmr_perm_get_mm(), the page-table walker in pgwalk.h,
+ * kmr_emit_mem_write() and kmr_stat_mem_write().
  */
 u64 kmr_fetch_features(void);	/* KMR_FEAT_* for KMR_IOC_VERSION */
 long kmr_fetch_ioctl_mem(struct kmr_session *s, void __user *arg);

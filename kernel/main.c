@@ -97,7 +97,7 @@ static __poll_t kmr_poll(struct file *file, struct poll_table_struct *wait)
 	struct kmr_session *s = file->private_data;
 
 	poll_wait(file, &s->wq, wait);
-	if (!test_bit(KMR_SF_ATTACHED, &s->flags))
+	if (!kmr_session_attached(s))
 		return EPOLLERR;
 	if (kmr_ring_has_data(s))
 		return EPOLLIN | EPOLLRDNORM;

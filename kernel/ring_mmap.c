@@ -24,9 +24,8 @@ int kmr_ring_mmap(struct kmr_session *s, struct vm_area_struct *vma)
 	 * nests inside s->lock when a process traces itself.  The buffer is
 	 * set before ATTACHED and lives until the file is released.
 	 */
-	if (!test_bit(KMR_SF_ATTACHED, &s->flags))
+	if (!kmr_session_attached(s))
 		return -EINVAL;
-	smp_rmb();	/* pairs with smp_wmb() before setting ATTACHED */
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;

@@ -130,4 +130,16 @@ static inline bool kmr_sf(const struct kmr_session *s, int bit)
 	return test_bit(bit, &s->flags);
 }
 
+/*
+ * ATTACHED, for callers that then use the rings without s->lock (mmap,
+ * poll, STATS): the rings and geometry were set before the bit.
+ */
+static inline bool kmr_session_attached(const struct kmr_session *s)
+{
+	bool attached = test_bit(KMR_SF_ATTACHED, &s->flags);
+
+	smp_rmb();	/* pairs with smp_wmb() before setting ATTACHED */
+	return attached;
+}
+
 #endif /* _KMR_SESSION_H */
