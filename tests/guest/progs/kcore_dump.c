@@ -22,7 +22,7 @@ static void kd_apply(const struct kmr_event *ev, void *priv)
 
 int main(int argc, char **argv)
 {
-	uint64_t ring = 0, mask = 0, deadline;
+	uint64_t ring = 0, mask = 0, deadline, t0;
 	double secs = 0;
 	struct kc_sess k;
 	struct km_model m;
@@ -43,10 +43,12 @@ int main(int argc, char **argv)
 	kc_session(&k, atoi(argv[optind]), ring, mask);
 	km_init(&m);
 	m.dump = quiet ? NULL : stdout;
+	t0 = kc_now();
 	r = kc_start_draining(&k, kd_apply, &m);
 	if (r)
 		kc_die("START: %s", strerror(-r));
-	fprintf(stderr, "kcore_dump: started\n");
+	fprintf(stderr, "kcore_dump: started (START took %.1f ms, %" PRIu64 " records)\n",
+		(kc_now() - t0) / 1e6, k.delivered);
 	deadline = secs > 0 ? kc_now() + (uint64_t)(secs * 1e9) : UINT64_MAX;
 	while (kc_now() < deadline) {
 		struct pollfd p = { .fd = k.fd, .events = POLLIN };
