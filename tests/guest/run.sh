@@ -199,7 +199,11 @@ main() {
 		install -m 644 "$here/guest/kmr-lib.sh" "$root/kmr/lib.sh"
 		# shellcheck disable=SC2086
 		kmr_stage_kmod "$root" $KMODS
-		for m in "${MODULE_KOS[@]}"; do cp "$m" "$root/kmr/modules/"; done
+		# DWARF is not needed in the guest (oops traces use kallsyms); without
+		# it kmemrec.ko shrinks several-fold and the initramfs with it.
+		for m in "${MODULE_KOS[@]}"; do
+			strip --strip-debug -o "$root/kmr/modules/${m##*/}" "$m"
+		done
 		for d in "${files_dirs[@]}"; do kmr_stage_file "$root" "$d/." /kmr/files; done
 		for f in "${file_specs[@]}"; do
 			local src=${f%%:*} dst
