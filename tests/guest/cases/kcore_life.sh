@@ -1,9 +1,12 @@
 # kmemrec core: session life cycle.  The target exiting yields one EXIT
-# record with its wait() status, POLLIN until drained then POLLHUP; three
-# sessions on two targets at once (two on the same one) each match their
-# target; one reader keeps up with a target faulting without pause (records/s
-# printed) and its model matches the target exactly afterwards; a reader killed with SIGKILL mid-trace leaves a kernel from which
-# the module unloads cleanly.
+# record with its wait() status, POLLIN until drained then POLLHUP; an
+# execve gives EXEC and a snapshot of the new image equal to its
+# maps/pagemap, and a set-uid execve under a non-root recorder ends the
+# session (EXIT flagged KMR_EXIT_F_EXEC_DENIED); three sessions on two
+# targets at once (two on the same one) each match their target; one reader
+# keeps up with a target faulting without pause (records/s printed) and its
+# model matches the target exactly afterwards; a reader killed with SIGKILL
+# mid-trace leaves a kernel from which the module unloads cleanly.
 # kmr-timeout: 300
 # kmr-bin: kcore_check kcore_dump
 
@@ -13,6 +16,8 @@ kcore_check exit >exit.log 2>&1 || { cat exit.log; kmr_fail "kcore_check exit"; 
 cat exit.log
 kcore_check two >two.log 2>&1 || { cat two.log; kmr_fail "kcore_check two"; }
 cat two.log
+kcore_check exec >exec.log 2>&1 || { cat exec.log; kmr_fail "kcore_check exec"; }
+cat exec.log
 kcore_check rate 2 >rate.log 2>&1 || { cat rate.log; kmr_fail "kcore_check rate"; }
 cat rate.log
 

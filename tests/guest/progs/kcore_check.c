@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -53,6 +54,21 @@ static void kc_count_flags(const struct km_model *m, uint32_t flag,
 	for (i = 0; i < m->cap; i++)
 		if (m->pvpn[i] && (KMR_PTE_FLAGS(m->pent[i]) & flag))
 			(*n)++;
+}
+
+/* The CPU and kernel run 5-level paging (la57 in /proc/cpuinfo's flags). */
+static bool kc_la57(void)
+{
+	char line[4096];
+	bool yes = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = !strncmp(line, "flags", 5) && strstr(line, " la57");
+	fclose(f);
+	return yes;
 }
 
 /*
@@ -105,6 +121,10 @@ int check_snapshot(int argc, char **argv)
 	       m.end_vmas, cmp_pages, anon, zero, huge, thp_kb,
 	       k.delivered, (unsigned long long)k.ctl->ring_size,
 	       (t1 - t0) / 1e6);
+	if (rich)
+		printf("snapshot: 5-level paging %s, page above 47 bits %s\n",
+		       kc_la57() ? "on" : "off",
+		       km_pte(&m, KT_HIGH_ADDR) ? "traced" : "absent");
 	printf("snapshot: %.0f records/s, %.0f present pages/s through START\n",
 	       k.delivered / ((t1 - t0) / 1e9), cmp_pages / ((t1 - t0) / 1e9));
 	if (diffs)
@@ -115,6 +135,10 @@ int check_snapshot(int argc, char **argv)
 		kc_die("fewer present pages than the target wrote");
 	if (rich && zero < 16)
 		kc_die("the 16 zero-page reads are not marked KMR_PTE_ZERO");
+	if (rich && kc_la57() &&
+	    !(KMR_PTE_FLAGS(km_pte(&m, KT_HIGH_ADDR)) & KMR_PTE_PRESENT))
+		kc_die("5-level paging: the page at %#llx above 47 bits is not in the snapshot",
+		       KT_HIGH_ADDR);
 	if (thp_kb >= 0 && huge * 4 != (uint64_t)thp_kb)
 		kc_die("huge-leaf pages %" PRIu64 " != AnonHugePages %ld kB / 4",
 		       huge, thp_kb);
@@ -220,6 +244,8 @@ static const struct {
 	{ "errno", check_errno, ": every bad call's errno" },
 	{ "perm", check_perm, ": EPERM for nobody on root's process" },
 	{ "rate", check_rate, "[seconds]: records/s sustained, then exact" },
+	{ "exec", check_exec, ": follow an exec; stop at a set-uid one" },
+	{ "execd", check_execd, "<fd>: the image check_exec execs" },
 	{ "faulter", check_faulter, ": a target that faults until killed" },
 };
 

@@ -50,6 +50,24 @@ static int kt_file(void)
 	return fd;
 }
 
+/*
+ * With 5-level paging, two written pages above the 47-bit boundary (the
+ * kernel hands them out only for an explicit hint): walks must not assume
+ * 4 levels.  Without it the hint fails and nothing is mapped.
+ */
+static void kt_high(void)
+{
+	volatile char *p = mmap((void *)KT_HIGH_ADDR, 2 * KT_PAGE,
+				PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS |
+				MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	p[0] = 1;
+	p[KT_PAGE] = 2;
+}
+
 static void kt_rich(void)
 {
 	volatile char *zero, *file, *shared, *thp;
@@ -77,6 +95,7 @@ static void kt_rich(void)
 	madvise((void *)a, 2 * KT_HUGE, MADV_HUGEPAGE);
 	((volatile char *)a)[0] = 1;
 	((volatile char *)a)[KT_HUGE] = 1;
+	kt_high();
 	(void)sum;
 }
 

@@ -18,6 +18,9 @@ struct kt_target {
 	int ready_fd;
 };
 
+/* Where a rich target maps two pages when the CPU runs 5-level paging. */
+#define KT_HIGH_ADDR	(1ull << 52)
+
 /* kt_spawn() flags */
 #define KT_RICH		1	/* + zero-page, file, shared, THP regions */
 #define KT_NOHUGE	2	/* the anon pages as 4 KiB pages (no THP) */
