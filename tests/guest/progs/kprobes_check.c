@@ -34,7 +34,7 @@ enum step {
 	ST_START = 1, ST_ANON, ST_COW, ST_MUNMAP, ST_MPROT_SPLIT,
 	ST_MPROT_MERGE, ST_MREMAP, ST_BRK_GROW, ST_BRK_SHRINK, ST_STACK,
 	ST_ZERO_READ, ST_ZERO_WRITE, ST_FILE, ST_EXECED, ST_MREMAP_GROW,
-	ST_MADVISE,
+	ST_MADVISE, ST_THP, ST_DONTNEED, ST_PREMIGRATE, ST_MIGRATE,
 };
 
 struct msg {
@@ -150,6 +150,29 @@ static void target(const char *self)
 	f = mmap(NULL, 64 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
 	sink = f[32 * PG];
 	checkpoint(ST_FILE, (uintptr_t)f, 64, 0);
+
+	/* THP: a PMD-aligned 2 MiB anonymous range, one write */
+	z = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	z = (char *)(((uintptr_t)z + (2 << 20) - 1) & ~((2ul << 20) - 1));
+	madvise(z, 2 << 20, MADV_HUGEPAGE);
+	z[0] = 6;
+	checkpoint(ST_THP, (uintptr_t)z, 512, 0);
+	/* half the huge page dropped: split, then CLEAR of the range */
+	madvise(z, 1 << 20, MADV_DONTNEED);
+	checkpoint(ST_DONTNEED, (uintptr_t)z, 256, 0);
+	/*
+	 * Soft-offline (root, CONFIG_MEMORY_FAILURE) migrates a page to a
+	 * new frame: the new PTE comes from remove_migration_pte, with no
+	 * notifier.  The old frames are retired; fine in a test guest.
+	 */
+	z = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < 4; i++)
+		z[i * PG] = 7;
+	checkpoint(ST_PREMIGRATE, (uintptr_t)z, 4, 0);
+	i = madvise(z, 4 * PG, 101 /* MADV_SOFT_OFFLINE */);
+	checkpoint(ST_MIGRATE, (uintptr_t)z, 4, i ? 1 : 0);
 
 	snprintf(fds, sizeof(fds), "%d,%d", c2p[1], p2c[0]);
 	execl(self, self, "exec-child", fds, (char *)NULL);
@@ -364,6 +387,49 @@ static void check_step(struct kp_session *s, int pid, const struct msg *m)
 	case ST_FILE:
 		n = count_pte(s, m->a, m->a + m->b * PG, -1, NULL);
 		CHECK(n >= 1, "file: no PTE record in the file mapping");
+		break;
+	case ST_THP: {
+		const struct kp_pte *p = kp_pte_get(s, m->a);
+		size_t k, huge = 0;
+
+		for (k = 0; k < s->nlog; k++) {
+			const struct kmr_ev_pte *e = (const void *)s->log[k];
+
+			if (e->h.kind == KMR_EV_PTE && e->shift == 21 &&
+			    e->vaddr == m->a)
+				huge++;
+		}
+		if (!p || !(KMR_PTE_FLAGS(p->entry) & KMR_PTE_HUGE)) {
+			printf("note: no THP at %#" PRIx64 " (THP off?), %zu PMD records\n",
+			       m->a, huge);
+			break;
+		}
+		CHECK(huge == 1, "thp: %zu PMD records for one huge fault", huge);
+		break;
+	}
+	case ST_DONTNEED:
+		CHECK(kp_pte_count_range(s, m->a, m->a + m->b * PG) == 0,
+		      "dontneed: model keeps PTEs in the dropped range");
+		break;
+	case ST_PREMIGRATE:
+		for (i = 0; i < m->b; i++)
+			saved[i] = kp_pagemap_pfn(pid, m->a + i * PG);
+		break;
+	case ST_MIGRATE:
+		if (m->c) {
+			printf("note: MADV_SOFT_OFFLINE refused, migration not tested\n");
+			break;
+		}
+		n = count_pte(s, m->a, m->a + m->b * PG,
+			      KMR_PTE_CAUSE_MIGRATION, pfn);
+		CHECK(n == m->b, "migration: %zu MIGRATION PTEs for %" PRIu64
+		      " pages", n, m->b);
+		for (i = 0; i < m->b; i++)
+			CHECK(pfn[i] != saved[i] &&
+			      pfn[i] == kp_pagemap_pfn(pid, m->a + i * PG),
+			      "migration page %" PRIu64 ": %#" PRIx64 " -> record %#"
+			      PRIx64 ", pagemap %#" PRIx64, i, saved[i], pfn[i],
+			      kp_pagemap_pfn(pid, m->a + i * PG));
 		break;
 	case ST_EXECED:
 		CHECK(s->execs == 1, "exec: %" PRIu64 " EXEC records", s->execs);
