@@ -6,7 +6,8 @@
 # targets at once (two on the same one) each match their target; one reader
 # keeps up with a target faulting without pause (records/s printed) and its
 # model matches the target exactly afterwards; a reader killed with SIGKILL
-# mid-trace leaves a kernel from which the module unloads cleanly.
+# mid-trace leaves a kernel from which the module unloads cleanly.  STATS
+# counts a known workload per VMA exactly (faults, writes, CoW).
 # kmr-timeout: 300
 # kmr-bin: kcore_check kcore_dump
 
@@ -16,6 +17,8 @@ kcore_check exit >exit.log 2>&1 || { cat exit.log; kmr_fail "kcore_check exit"; 
 cat exit.log
 kcore_check two >two.log 2>&1 || { cat two.log; kmr_fail "kcore_check two"; }
 cat two.log
+kcore_check stats >stats.log 2>&1 || { cat stats.log; kmr_fail "kcore_check stats"; }
+cat stats.log
 kcore_check exec >exec.log 2>&1 || { cat exec.log; kmr_fail "kcore_check exec"; }
 cat exec.log
 kcore_check rate 2 >rate.log 2>&1 || { cat rate.log; kmr_fail "kcore_check rate"; }

@@ -243,6 +243,7 @@ static const struct {
 	{ "cycles", check_cycles, "[n]: attach/detach n times, no leak" },
 	{ "errno", check_errno, ": every bad call's errno" },
 	{ "perm", check_perm, ": EPERM for nobody on root's process" },
+	{ "stats", check_stats, ": per-VMA faults/writes/CoW of a known workload" },
 	{ "rate", check_rate, "[seconds]: records/s sustained, then exact" },
 	{ "exec", check_exec, ": follow an exec; stop at a set-uid one" },
 	{ "execd", check_execd, "<fd>: the image check_exec execs" },

@@ -15,6 +15,7 @@ int check_exit(int argc, char **argv);
 int check_two(int argc, char **argv);
 int check_cycles(int argc, char **argv);
 int check_rate(int argc, char **argv);
+int check_stats(int argc, char **argv);
 int check_exec(int argc, char **argv);	/* kcore_exec.c */
 int check_execd(int argc, char **argv);
 

@@ -256,3 +256,90 @@ int check_cycles(int argc, char **argv)
 		kc_die("slab grew by %ld kB over %d cycles", sl1 - sl0, n);
 	return 0;
 }
+
+static const struct kmr_vma_stat *kc_vstat_at(const struct kmr_vma_stat *v,
+					      uint32_t n, uint64_t addr)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (addr >= v[i].start && addr < v[i].end)
+			return &v[i];
+	kc_die("STATS has no VMA containing %#" PRIx64, addr);
+}
+
+/*
+ * stats: per-VMA fault/write/CoW counts of a known workload, the totals,
+ * and vma_cap/vma_count semantics.
+ */
+int check_stats(int argc, char **argv)
+{
+	struct kmr_vma_stat v[256];
+	const struct kmr_vma_stat *va, *vb;
+	struct kmr_stats st;
+	struct kt_stats_work w;
+	struct kt_target t;
+	struct kc_sess k;
+	struct km_model m;
+	uint32_t all;
+	int r;
+
+	(void)argc;
+	(void)argv;
+	kt_spawn(&t, 8, 0, KT_STATS);
+	kc_session(&k, t.pid, 0, 0);
+	km_init(&m);
+	r = kc_start_draining(&k, km_apply, &m);
+	if (r)
+		kc_die("START: %s", strerror(-r));
+	kill(t.pid, SIGUSR1);
+	if (read(t.ready_fd, &w, sizeof(w)) != sizeof(w))
+		kc_die("stats target died");
+	if (kc_drain(&k, km_apply, &m) < 0)
+		kc_die("malformed ring");
+
+	memset(&st, 0, sizeof(st));
+	st.vma_buf = (uintptr_t)v;
+	st.vma_cap = 256;
+	r = kc_ioctl(&k, KMR_IOC_STATS, &st);
+	if (r || st.vma_count > 256)
+		kc_die("STATS: %s, %u VMAs", strerror(-r), st.vma_count);
+	all = st.vma_count;
+	va = kc_vstat_at(v, all, w.a);
+	vb = kc_vstat_at(v, all, w.b);
+	printf("stats: %u VMAs; a: %llu faults %llu write %llu major %llu cow; b: %llu faults %llu write %llu cow; total %llu faults %llu cow %llu events %llu lost\n",
+	       all, (unsigned long long)va->faults,
+	       (unsigned long long)va->write_faults,
+	       (unsigned long long)va->major_faults,
+	       (unsigned long long)va->cow, (unsigned long long)vb->faults,
+	       (unsigned long long)vb->write_faults,
+	       (unsigned long long)vb->cow, (unsigned long long)st.faults,
+	       (unsigned long long)st.cow, (unsigned long long)st.events,
+	       (unsigned long long)st.lost);
+	if (va->faults != 80 || va->write_faults != 80 || va->cow != 16 ||
+	    va->major_faults)
+		kc_die("region a: want 80 faults, 80 writes, 16 CoW, 0 major");
+	if (vb->faults != 32 || vb->write_faults || vb->cow)
+		kc_die("region b: want 32 read faults, no write, no CoW");
+	if (st.faults < 112 || st.cow < 16 || st.lost)
+		kc_die("totals: want >= 112 faults, >= 16 CoW, no loss");
+	if (st.faults != m.kinds[KMR_EV_FAULT] || st.cow != m.kinds[KMR_EV_COW])
+		kc_die("totals %llu faults %llu CoW, records %" PRIu64 " / %" PRIu64,
+		       (unsigned long long)st.faults,
+		       (unsigned long long)st.cow, m.kinds[KMR_EV_FAULT],
+		       m.kinds[KMR_EV_COW]);
+	/* vma_cap smaller than the count: only cap entries, count is all. */
+	memset(v, 0xa5, sizeof(v));
+	memset(&st, 0, sizeof(st));
+	st.vma_buf = (uintptr_t)v;
+	st.vma_cap = 2;
+	r = kc_ioctl(&k, KMR_IOC_STATS, &st);
+	if (r || st.vma_count != all || v[2].start != 0xa5a5a5a5a5a5a5a5ull ||
+	    v[0].end <= v[0].start)
+		kc_die("STATS with vma_cap 2: %d, count %u (want %u)", r,
+		       st.vma_count, all);
+	kc_close(&k);
+	kt_kill(&t);
+	km_free(&m);
+	return 0;
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kcore_rec.h"
@@ -114,6 +115,36 @@ void kt_touch_loop(void)
 	}
 }
 
+static void kt_stats_work(int wfd)
+{
+	struct kt_stats_work w;
+	volatile char *a, *b;
+	char sum = 0;
+	int i;
+
+	a = kt_map(64 * KT_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	b = kt_map(32 * KT_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	for (i = 0; i < 64; i++)
+		a[i * KT_PAGE] = 1;
+	for (i = 0; i < 32; i++)
+		sum += b[i * KT_PAGE];
+	if (!fork()) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < 16; i++)
+		a[i * KT_PAGE] = 2;
+	w.a = (uintptr_t)a;
+	w.b = (uintptr_t)b;
+	if (write(wfd, &w, sizeof(w)) != sizeof(w))
+		_exit(2);
+	(void)sum;
+	for (;;)
+		pause();
+}
+
 static void kt_child(int wfd, unsigned long pages, int flags,
 		     enum kt_then then)
 {
@@ -142,6 +173,8 @@ static void kt_child(int wfd, unsigned long pages, int flags,
 		pause();
 	if (then == KT_EXIT)
 		_exit(7);
+	if (then == KT_STATS)
+		kt_stats_work(wfd);
 	kt_touch_loop();
 }
 

@@ -11,6 +11,16 @@ enum kt_then {
 	KT_PAUSE,	/* sleep until killed */
 	KT_TOUCH,	/* on SIGUSR1: fault pages in a loop, forever */
 	KT_EXIT,	/* on SIGUSR1: exit with code 7 */
+	KT_STATS,	/* on SIGUSR1: the faults of struct kt_stats_work */
+};
+
+/*
+ * KT_STATS: 64 pages of region a written (64 write faults), 32 pages of b
+ * read (32 read faults), a fork (the child sleeps), 16 pages of a written
+ * again (16 CoW faults); then the two addresses go to the ready pipe.
+ */
+struct kt_stats_work {
+	uint64_t a, b;
 };
 
 struct kt_target {
