@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   kmr::view::HistOptions hist;
   kmr::view::EventsOptions events;
   kmr::view::WindowOptions window;
+  kmr::view::PageOptions page;
   app.add_option("trace", m.trace, "Trace file (.kmr)");
   app.add_flag("--json", m.json, "Print JSON instead of text (every view)");
   kmr::view::setupAt(app, at);
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   kmr::view::setupHist(app, hist);
   kmr::view::setupEvents(app, events);
   kmr::view::setupWindow(app, window);
+  kmr::view::setupPage(app, page);
 
   try {
     try {
@@ -81,7 +83,10 @@ int main(int argc, char** argv) {
     kmr::Replay replay(reader);
     kmr::view::ViewContext ctx{reader, replay, std::cout, kmr::view::Style::detect(), m.json, {}};
     if (m.json) ctx.style.color = false;
-    if (!at.at.empty()) kmr::view::runAt(at, ctx);
+    if (!page.page.empty() && at.at.empty())
+      throw kmr::Error(kmr::Error::Code::Syntax, "--page needs --at T (the instant to show)");
+    if (!page.page.empty()) kmr::view::runPage(page, at.at, ctx);
+    else if (!at.at.empty()) kmr::view::runAt(at, ctx);
     else if (!diff.times.empty()) kmr::view::runDiff(diff, ctx);
     else if (hist.enabled) kmr::view::runHist(hist, window, ctx);
     else if (events.enabled) kmr::view::runEvents(events, window, ctx);

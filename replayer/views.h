@@ -54,6 +54,13 @@ struct EventsOptions {
 void setupEvents(CLI::App& app, EventsOptions& o);
 void runEvents(const EventsOptions& o, const WindowOptions& w, ViewContext& ctx);
 
+// --at T --page VADDR (page_view.cpp): one page's captured bytes.
+struct PageOptions {
+  std::string page;  // --page VADDR (hex)
+};
+void setupPage(CLI::App& app, PageOptions& o);
+void runPage(const PageOptions& o, const std::string& at, ViewContext& ctx);
+
 // "START-END" or "ADDR" (hex with or without 0x) -> [start, end).
 std::pair<uint64_t, uint64_t> parseRange(const std::string& s);
 
