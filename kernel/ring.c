@@ -56,7 +56,13 @@ int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
 	s->ctl->page_size = PAGE_SIZE;
 	s->nr_rings = nr;
 	s->ring_size = ring_size;
-	s->watermark = watermark;
+	/*
+	 * A ring never holds more than ring_size - KMR_RING_SLACK bytes, and
+	 * the record that would cross a higher mark may not fit: keep the
+	 * mark where a wakeup can still happen before records drop.
+	 */
+	s->watermark = min_t(u64, watermark,
+			     ring_size - KMR_RING_SLACK - KMR_REC_MAX);
 	s->ctl_size = ctl_size;
 	s->mmap_size = total;
 
