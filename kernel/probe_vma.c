@@ -223,15 +223,29 @@ static void kmr_vma_commit(struct kmr_pmm *pmm, struct mm_struct *mm,
 		pmm->sh_valid = true;
 		all = true;
 	}
+	/*
+	 * Where can PTEs appear with no fault and no notifier?  In addresses
+	 * a VMA newly covers (fresh), in what mmap_region() mapped (a driver's
+	 * ->mmap may fill page tables: remap_pfn_range, vm_insert_page), and
+	 * in every VMA an mremap changed (moved page tables land in a range
+	 * that may have been covered before, e.g. by a PROT_NONE reservation).
+	 */
 	if (!all && kmr_cause_hinted(cause)) {
 		kmr_ranges_normalize(&hint);
-		for (k = 0; k < hint.nr && pmm->sh_valid; k++)
+		for (k = 0; k < hint.nr && pmm->sh_valid; k++) {
 			pmm->sh_valid = kmr_vma_shadow_diff(pmm, mm,
 							    hint.r[k].start,
 							    hint.r[k].end,
-							    &win, &fresh);
+							    false, &win,
+							    &fresh);
+			if (cause == KMR_VMA_CAUSE_MMAP)
+				kmr_ranges_add(&fresh, hint.r[k].start,
+					       hint.r[k].end);
+		}
 	} else {
 		pmm->sh_valid = kmr_vma_shadow_diff(pmm, mm, 0, ULONG_MAX,
+						    cause ==
+						    KMR_VMA_CAUSE_MREMAP,
 						    &win, &fresh);
 	}
 	if (!pmm->sh_valid)

@@ -212,7 +212,7 @@ static bool kmr_vsh_replace(struct kmr_pmm *pmm, struct mm_struct *mm,
 }
 
 bool kmr_vma_shadow_diff(struct kmr_pmm *pmm, struct mm_struct *mm,
-			 unsigned long lo, unsigned long hi,
+			 unsigned long lo, unsigned long hi, bool whole,
 			 struct kmr_ranges *win, struct kmr_ranges *fresh)
 {
 	struct kmr_ranges changed = { 0 };
@@ -237,7 +237,10 @@ bool kmr_vma_shadow_diff(struct kmr_pmm *pmm, struct mm_struct *mm,
 		}
 		if (vma && (!o || n.start <= o->start)) {
 			kmr_ranges_add(&changed, n.start, n.end);
-			kmr_uncovered(pmm, n.start, n.end, fresh);
+			if (whole)
+				kmr_ranges_add(fresh, n.start, n.end);
+			else
+				kmr_uncovered(pmm, n.start, n.end, fresh);
 			if (o && o->start == n.start) {
 				kmr_ranges_add(&changed, o->start, o->end);
 				o = mt_find(&pmm->sh, &idx, hi - 1);

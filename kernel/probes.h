@@ -120,12 +120,13 @@ void kmr_vma_shadow_free(struct kmr_pmm *pmm);
 /*
  * Diff the mm's VMAs overlapping [start, end) (grown to whole VMAs, old and
  * new) against the shadow and bring the shadow up to date: @win gets the
- * changed extents, @fresh the addresses newly covered by a VMA.  Returns
+ * changed extents, @fresh the addresses newly covered by a VMA (with
+ * @whole: every changed new VMA, whose PTEs may have moved in).  Returns
  * false when the shadow could not be updated (an atomic allocation failed):
  * the caller then resends everything and the shadow is rebuilt next time.
  */
 bool kmr_vma_shadow_diff(struct kmr_pmm *pmm, struct mm_struct *mm,
-			 unsigned long start, unsigned long end,
+			 unsigned long start, unsigned long end, bool whole,
 			 struct kmr_ranges *win, struct kmr_ranges *fresh);
 /* probe_vma.c: remember a range invalidated under our mmap write lock. */
 void kmr_vma_note_rewalk(struct kmr_pmm *pmm, unsigned long start,

@@ -110,9 +110,12 @@ static void target(const char *self)
 	mprotect(p, 8 * PG, PROT_READ | PROT_WRITE);
 	checkpoint(ST_MPROT_MERGE, (uintptr_t)p, 8, 0);
 
-	/* a hole far from p to move the last 16 pages into */
+	/*
+	 * Move the last 16 pages into a PROT_NONE reservation (covered by a
+	 * VMA before the move, as allocators do), away from p.
+	 */
 	dst = mmap(NULL, 64 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	munmap(dst, 64 * PG);
+	munmap(dst + 32 * PG, 32 * PG);	/* room to grow in place below */
 	dst += 16 * PG;
 	if (mremap(p + 48 * PG, 16 * PG, 16 * PG,
 		   MREMAP_MAYMOVE | MREMAP_FIXED, dst) != dst)
