@@ -434,9 +434,9 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 			kmr_emit_cow(s, addr, c->old_pfn, pfn, current->pid,
 				     c->cow_flags);
 			kmr_stat_cow(s, c->vm_start);
-			if (kmr_session_wants(s, KMR_MASK_PAGE_COW))
-				kmr_emit_page_data(s, addr, pfn_to_page(pfn),
-						   KMR_PAGE_DATA_COW);
+			/* the copy is complete; checks PAGE_COW(_HASH) */
+			kmr_emit_page_data(s, addr, pfn_to_page(pfn),
+					   KMR_PAGE_DATA_COW);
 		}
 	}
 	kmr_fault_pte_now(c, vma, pfn);
