@@ -177,3 +177,32 @@ TEST_CASE("clipping to a traced range") {
   CHECK(k.vmas[1].end == 0x7f0000202000);
   CHECK(k.pages.size() == 1);
 }
+
+#include "replay_json.h"
+
+TEST_CASE("kmemreplay's JSON state becomes the same view") {
+  const char* json = R"({
+    "present_pages": 3, "vma_count": 2, "exited": false, "exit_code": 0,
+    "unknown_pages": [], "unknown_vmas": [], "pending_windows": [],
+    "vmas": [
+      {"start": 4194304, "end": 4198400, "pgoff": 0, "ino": 5638491, "dev": 65025,
+       "vm_flags": 1, "flags": 1, "perm": "r--p", "name": "/bin/prog", "present_pages": 1,
+       "unknown": false, "runs": [{"vaddr": 4194304, "pages": 1, "pfn": 4660, "step": 1,
+                                   "flags": 1, "flags_text": "p", "unknown": false}]},
+      {"start": 33878016, "end": 34017280, "pgoff": 33870, "ino": 0, "dev": 0,
+       "vm_flags": 3, "flags": 6, "perm": "rw-p", "name": "[anon]", "present_pages": 2,
+       "unknown": false, "runs": [{"vaddr": 33878016, "pages": 2, "pfn": 20481, "step": -1,
+                                   "flags": 35, "flags_text": "pwa", "unknown": false}]}
+    ],
+    "pages_outside_vmas": []})";
+  TraceState s = parseReplayJson(json);
+  REQUIRE(s.vmas.size() == 2);
+  CHECK(s.vmas[1].name.empty());
+  REQUIRE(s.ptes.size() == 3);
+  CHECK(KMR_PTE_PFN(s.ptes[1].entry) == 20481);
+  CHECK(KMR_PTE_PFN(s.ptes[2].entry) == 20480);  // step -1
+  MemoryView v = fromTrace(s);
+  CHECK(v.vmas[0].dev_major == 0xfe);
+  CHECK(v.pages.size() == 3);
+  CHECK_THROWS_WITH(parseReplayJson("{\"vmas\": 3}"), Catch::Contains("not kmemreplay"));
+}

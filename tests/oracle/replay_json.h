@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <kmemrec/abi.h>
+
 #include "trace_view.h"
 
 namespace kmr::oracle {
