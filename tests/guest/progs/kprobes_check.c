@@ -34,7 +34,7 @@ enum step {
 	ST_START = 1, ST_ANON, ST_COW, ST_MUNMAP, ST_MPROT_SPLIT,
 	ST_MPROT_MERGE, ST_MREMAP, ST_BRK_GROW, ST_BRK_SHRINK, ST_STACK,
 	ST_ZERO_READ, ST_ZERO_WRITE, ST_FILE, ST_EXECED, ST_MREMAP_GROW,
-	ST_MADVISE, ST_THP, ST_DONTNEED, ST_PREMIGRATE, ST_MIGRATE,
+	ST_MADVISE, ST_THP, ST_DONTNEED, ST_PREMIGRATE, ST_MIGRATE, ST_KSM, ST_KSM_COW,
 };
 
 struct msg {
@@ -177,6 +177,19 @@ static void target(const char *self)
 	i = madvise(z, 4 * PG, 101 /* MADV_SOFT_OFFLINE */);
 	checkpoint(ST_MIGRATE, (uintptr_t)z, 4, i ? 1 : 0);
 
+	/*
+	 * KSM: ksmd (a kthread) merges 8 identical pages into one frame
+	 * (notifier CLEAR + re-read from another task); a write breaks it.
+	 */
+	z = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < 8; i++)
+		memset(z + i * PG, 0x5a, PG);
+	i = madvise(z, 8 * PG, MADV_MERGEABLE);
+	checkpoint(ST_KSM, (uintptr_t)z, 8, i ? 1 : 0);
+	z[0] = 1;
+	checkpoint(ST_KSM_COW, (uintptr_t)z, 8, 0);
+
 	snprintf(fds, sizeof(fds), "%d,%d", c2p[1], p2c[0]);
 	execl(self, self, "exec-child", fds, (char *)NULL);
 	_exit(93);
@@ -263,6 +276,15 @@ static void count_faults(struct kp_session *s, int pid)
 	}
 }
 
+static void tracefs_abs(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		kp_die("write %s", path);
+	close(fd);
+}
+
 static void tracefs(const char *file, const char *val)
 {
 	char path[128];
@@ -290,6 +312,29 @@ static uint64_t ftrace_count(void)
 }
 
 static uint64_t saved[NPAGES];	/* pfns after ANON, then after COW */
+static uint64_t ksm_pfn;
+
+/* Run ksmd until the 8 pages at @va share one frame (10 s at most). */
+static bool ksm_wait(int pid, uint64_t va)
+{
+	int t, i;
+
+	tracefs_abs("/sys/kernel/mm/ksm/pages_to_scan", "1000");
+	tracefs_abs("/sys/kernel/mm/ksm/sleep_millisecs", "10");
+	tracefs_abs("/sys/kernel/mm/ksm/run", "1");
+	for (t = 0; t < 1000; t++) {
+		uint64_t first = kp_pagemap_pfn(pid, va);
+
+		for (i = 1; i < 8; i++)
+			if (kp_pagemap_pfn(pid, va + i * PG) != first)
+				break;
+		if (i == 8 && first)
+			break;
+		usleep(10000);
+	}
+	tracefs_abs("/sys/kernel/mm/ksm/run", "0");
+	return t < 1000;
+}
 
 static void check_step(struct kp_session *s, int pid, const struct msg *m)
 {
@@ -434,6 +479,44 @@ static void check_step(struct kp_session *s, int pid, const struct msg *m)
 			      PRIx64 ", pagemap %#" PRIx64, i, saved[i], pfn[i],
 			      kp_pagemap_pfn(pid, m->a + i * PG));
 		break;
+	case ST_KSM:
+		ksm_pfn = 0;
+		if (m->c || !ksm_wait(pid, m->a)) {
+			printf("note: KSM did not merge (off?), KSM not tested\n");
+			break;
+		}
+		kp_drain(s);
+		ksm_pfn = kp_pagemap_pfn(pid, m->a);
+		/*
+		 * The pfns only: KSM marks the frame as a KSM page after it
+		 * replaced the PTEs, so the re-read during the merge may not
+		 * carry KMR_PTE_KSM yet (the CoW that breaks it does).
+		 */
+		for (i = 0; i < m->b; i++) {
+			const struct kp_pte *p = kp_pte_get(s, m->a + i * PG);
+
+			CHECK(p && KMR_PTE_PFN(p->entry) == ksm_pfn,
+			      "ksm page %" PRIu64 ": not the KSM frame %#" PRIx64,
+			      i, ksm_pfn);
+		}
+		break;
+	case ST_KSM_COW: {
+		size_t k, cows = 0;
+
+		if (!ksm_pfn)
+			break;
+		for (k = 0; k < s->nlog; k++) {
+			const struct kmr_ev_cow *c = (const void *)s->log[k];
+
+			if (c->h.kind == KMR_EV_COW && c->vaddr == m->a &&
+			    c->old_pfn == ksm_pfn && (c->cow_flags & KMR_COW_KSM) &&
+			    c->new_pfn == kp_pagemap_pfn(pid, m->a))
+				cows++;
+		}
+		CHECK(cows == 1, "ksm cow: %zu KSM COW records for one write",
+		      cows);
+		break;
+	}
 	case ST_EXECED:
 		CHECK(s->execs == 1, "exec: %" PRIu64 " EXEC records", s->execs);
 		n = count_pte(s, m->a, m->a + m->b * PG, KMR_PTE_CAUSE_FAULT, NULL);
