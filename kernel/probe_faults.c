@@ -13,9 +13,12 @@
  * the PTEs the fault set are re-read under their PTL (kmr_emit_pte_one/
  * range): each record states the page table as it is at its seq, so a
  * racing unmap or a second thread cannot make the stream wrong, only
- * redundant.  The CoW record itself is emitted from the rmap hook, which
- * runs under the PTL only when the copy really happens (a CoW that lost a
- * race backs out before it).
+ * redundant.  The exception is the fault's own new anonymous page (first
+ * touch, CoW, private file write): the rmap hook sends its PTE, built as
+ * the kernel builds it, under the PTL that orders it, which saves a
+ * page-table walk per fault.  The CoW record is sent there too: the hook
+ * runs only when the copy really happens (a CoW that lost a race backs out
+ * before it).  Migration: probe_migrate.c.
  *
  * Cost per traced anonymous write fault: the kretprobe (entry + return),
  * one ftrace_ops call (the rmap hook), and two records (PTE, FAULT).
@@ -458,53 +461,6 @@ static struct {
 };
 
 /* ------------------------------------------------------------------------ */
-/* remove_migration_pte: kretprobe (the new PTE is set with no notifier)   */
-/* ------------------------------------------------------------------------ */
-
-struct kmr_migr {
-	struct mm_struct *mm;
-	unsigned long start, end;
-};
-
-static int kmr_migr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct folio *folio = (struct folio *)regs_get_kernel_argument(regs, 0);
-	struct vm_area_struct *vma =
-		(struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
-	unsigned long addr = regs_get_kernel_argument(regs, 2);
-	struct kmr_migr *m = (struct kmr_migr *)ri->data;
-
-	if (likely(!kmr_mm_traced(vma->vm_mm)))
-		return 1;
-	/* rmap locks held by the caller keep the VMA and its tables alive */
-	m->mm = vma->vm_mm;
-	m->start = max(addr, vma->vm_start);
-	m->end = min(addr + folio_size(folio), vma->vm_end);
-	return 0;
-}
-
-static int kmr_migr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct kmr_migr *m = (struct kmr_migr *)ri->data;
-	struct kmr_session *s;
-
-	kmr_for_each_session_mm(m->mm, s)
-		kmr_emit_pte_range(s, m->start, m->end,
-				   KMR_PTE_CAUSE_MIGRATION);
-	return 0;
-}
-
-static struct kretprobe kmr_migr_probe = {
-	.kp.symbol_name	= "remove_migration_pte",
-	.entry_handler	= kmr_migr_entry,
-	.handler	= kmr_migr_return,
-	.data_size	= sizeof(struct kmr_migr),
-	.maxactive	= 64,
-};
-
-static struct kretprobe *kmr_fault_rps[] = { &kmr_hmf_probe, &kmr_migr_probe };
-
-/* ------------------------------------------------------------------------ */
 /* Registration                                                             */
 /* ------------------------------------------------------------------------ */
 
@@ -533,12 +489,10 @@ int kmr_faults_register(void)
 			goto undo_ops;
 		}
 	}
-	for (i = 0; i < ARRAY_SIZE(kmr_fault_rps); i++) {
-		kmr_fault_rps[i]->nmissed = 0;
-		kmr_fault_rps[i]->kp.addr = NULL;
-		kmr_fault_rps[i]->kp.flags = 0;
-	}
-	ret = register_kretprobes(kmr_fault_rps, ARRAY_SIZE(kmr_fault_rps));
+	kmr_hmf_probe.nmissed = 0;
+	kmr_hmf_probe.kp.addr = NULL;
+	kmr_hmf_probe.kp.flags = 0;
+	ret = register_kretprobe(&kmr_hmf_probe);
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
 		i = ARRAY_SIZE(kmr_fault_ops);
@@ -555,10 +509,10 @@ void kmr_faults_unregister(void)
 {
 	/* entry hooks first: they read kmr_fctx_tab */
 	kmr_fault_ops_unregister(ARRAY_SIZE(kmr_fault_ops));
-	unregister_kretprobes(kmr_fault_rps, ARRAY_SIZE(kmr_fault_rps));
-	if (kmr_hmf_probe.nmissed || kmr_migr_probe.nmissed)
-		pr_warn("kmemrec: %d fault / %d migration returns missed\n",
-			kmr_hmf_probe.nmissed, kmr_migr_probe.nmissed);
+	unregister_kretprobe(&kmr_hmf_probe);
+	if (kmr_hmf_probe.nmissed)
+		pr_warn("kmemrec: %d fault returns missed (maxactive)\n",
+			kmr_hmf_probe.nmissed);
 	/* in-flight instances of the old probe no longer call us */
 	memset(kmr_fctx_tab, 0, sizeof(kmr_fctx_tab));
 }

@@ -170,9 +170,12 @@ int kmr_probes_get(void)
 	ret = kmr_faults_register();
 	if (ret)
 		goto out;
-	ret = kmr_vma_register();
+	ret = kmr_migrate_register();
 	if (ret)
 		goto undo_faults;
+	ret = kmr_vma_register();
+	if (ret)
+		goto undo_migrate;
 	ret = kmr_proc_register();
 	if (ret)
 		goto undo_vma;
@@ -181,6 +184,8 @@ int kmr_probes_get(void)
 
 undo_vma:
 	kmr_vma_unregister();
+undo_migrate:
+	kmr_migrate_unregister();
 undo_faults:
 	kmr_faults_unregister();
 out:
@@ -193,6 +198,7 @@ void kmr_probes_put(void)
 	mutex_lock(&kmr_reg_lock);
 	if (!WARN_ON_ONCE(!kmr_reg_users) && !--kmr_reg_users) {
 		kmr_proc_unregister();
+		kmr_migrate_unregister();
 		kmr_faults_unregister();
 		kmr_vma_unregister();
 	}
