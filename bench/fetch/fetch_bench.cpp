@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
     std::printf("fetch_bench: %s %s, %s, %ld CPU(s), %s\n", u.sysname, u.release,
                 cpuModel().c_str(), sysconf(_SC_NPROCESSORS_ONLN), date);
     std::printf("bulk read of %zu MiB (4 KiB pages, all present), %d rounds, methods"
-                " interleaved in each round:\n", mib, reps);
+                " interleaved, rotating order:\n", mib, reps);
     std::printf("  %-10s %10s %10s  %s\n", "method", "best MB/s", "median", "data");
     bool all_ok = true;
     struct {

@@ -22,6 +22,7 @@
  *       KMR_EV_MEM_WRITE they got goes to OUT as
  *       "sI mem_write vaddr=0x.. len=N writer=P mode=walk|gup|prw"
  *   fetch_check as-uid UID CMD...           drop to UID:UID, exec CMD
+ *   fetch_check xxh64 FILE                  xxh64 (seed 0) of FILE, 0x%016llx
  *
  * ADDR is hex (0x optional), LEN decimal or 0x hex.  Exit 0 when the
  * operation ran (whatever its errno), 1 on a failed check, 2 on bad usage.
@@ -40,6 +41,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include "kcore_rec.h"
 
 #define PAGE 4096ul
@@ -594,12 +596,13 @@ struct rec_out {
 	int idx;
 };
 
-static void rec_fn(const struct kmr_event *ev, void *priv)
+static void rec_fn(const struct kmr_event *ev, uint32_t ring, void *priv)
 {
 	const struct kmr_ev_mem_write *w = (const void *)ev;
 	struct rec_out *o = priv;
 	static const char *const modes[] = { "?", "walk", "gup", "prw" };
 
+	(void)ring;
 	if (ev->kind != KMR_EV_MEM_WRITE)
 		return;
 	fprintf(o->f, "s%d mem_write vaddr=0x%llx len=%llu writer=%u mode=%s\n",
@@ -676,6 +679,24 @@ static int cmd_as_uid(int argc, char **argv)
 	kc_die("exec %s: %s", argv[2], strerror(errno));
 }
 
+/* The hash KMR_PAGE_DATA_HASH records carry, for expected values. */
+static int cmd_xxh64(int argc, char **argv)
+{
+	static uint8_t buf[1 << 20];
+	size_t n;
+	FILE *f;
+
+	if (argc < 2)
+		usage();
+	f = fopen(argv[1], "rb");
+	if (!f)
+		kc_die("open %s: %s", argv[1], strerror(errno));
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	printf("0x%016llx\n", (unsigned long long)XXH64(buf, n, 0));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -703,5 +724,7 @@ int main(int argc, char **argv)
 		return cmd_record(argc, argv);
 	if (!strcmp(argv[0], "as-uid"))
 		return cmd_as_uid(argc, argv);
+	if (!strcmp(argv[0], "xxh64"))
+		return cmd_xxh64(argc, argv);
 	usage();
 }
