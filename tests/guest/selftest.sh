@@ -8,7 +8,7 @@
 #   lockup    soft lockup -> panic: FAIL as a hang
 #   hang      interrupts off, silent: FAIL at the boot time limit
 #   hang-smp2 hang on -smp 2: RETRIED once, then FAIL       (6.1 only)
-#   icount    -icount shift=0 boot: PASS, guest ns per page fault repeat within 2 %
+#   icount    -icount shift=0 boot: PASS, guest ns per page fault repeat (after warm-up)
 #   kbuild    kbuild.sh fails on a W=1 warning and on a checkpatch finding
 # usage: tests/guest/selftest.sh [--kernel 6.1|6.12|all]
 set -euo pipefail
