@@ -66,13 +66,16 @@ struct Header {
 }
 
 # A chunk: `count` events in seq order, stored column by column.  Each
-# column is a byte string of LEB128 varints (zz = zigzag-encoded signed).
+# column is a byte string of prefix varints (format/kmr/varint.h: the first
+# byte's trailing one-bits say the length; zz = zigzag-encoded signed).
 # Delta bases (previous seq/time/vpn/pfn/ip/tid/pte flags) start at zero in
 # every chunk, so a chunk decodes on its own.  Per event:
 #
-#   kinds     1 byte: enum kmr_kind (KMR_EV_*)
-#   flags     the record's flags (cause, reason, ...), varint
-#   seqs      zz(seq - previous seq - 1)
+#   kinds     1 byte: bits 0-4 enum kmr_kind (KMR_EV_*); bit 5: a PTE of
+#             one 4 KiB entry (no shapes entry); bit 6: seq = previous + 1
+#             (no seqs entry); bit 7: non-zero flags (a flags entry)
+#   flags     the record's flags (cause, reason, ...), varint, if bit 7
+#   seqs      zz(seq - previous seq - 1), unless bit 6
 #   times     zz(time_ns - previous time_ns)      (time may step back)
 #
 # then, by kind (addr = one address: zz(vpn - previous vpn) << 1 | has_off,
@@ -83,7 +86,8 @@ struct Header {
 #   VMA_SYNC    misc: start, end, count
 #   VMA         misc: zz(seq - sync_seq), start, end - start, pgoff, ino,
 #               dev, vm_flags; bytes: name length (varint) + name
-#   PTE         addr(vaddr); shapes: shift, nr; then per entry: pteFlags:
+#   PTE         addr(vaddr); unless bit 5, shapes: shift, nr; then per
+#               entry: pteFlags:
 #               entry flags XOR previous entry flags; if PRESENT: pfn, else
 #               misc: the raw pfn field
 #   PTE_UNMAP   addr(start); misc: end - start

@@ -65,10 +65,13 @@ class Printer : public EventVisitor {
     bool show = (f_.all_kinds || f_.kinds.count(ev.kind)) &&
                 (!f_.vaddr || eventTouches(ev, f_.vb, f_.ve));
     if (show) printEvent(ev, ordinal);
-    printOps(ops, ordinal, ev.seq);
+    printOps(ops, ordinal, ev, show);
   }
   void onEnd(const ShadowState&, const std::vector<VmaOp>& ops) override {
-    printOps(ops, last_ordinal_, 0);
+    Event none;
+    none.time_ns = ctx_.reader.endNs();
+    none.seq = 0;
+    printOps(ops, last_ordinal_, none, false);
   }
   void header() {
     if (ctx_.json) {
@@ -119,7 +122,9 @@ class Printer : public EventVisitor {
     ctx_.out << buf << k << "  " << eventDetails(ev) << '\n';
     rows_++;
   }
-  void printOps(const std::vector<VmaOp>& ops, uint64_t ordinal, uint64_t seq) {
+  // The operations a window completed.  Their columns repeat the event's
+  // number, time and seq when that event's own row was filtered out.
+  void printOps(const std::vector<VmaOp>& ops, uint64_t ordinal, const Event& ev, bool shown) {
     for (const VmaOp& op : ops) {
       if (done()) return;
       if (!f_.all_kinds && !f_.ops.count(op.kind)) continue;
@@ -127,14 +132,20 @@ class Printer : public EventVisitor {
       if (ctx_.json) {
         nlohmann::json j = opJson(op);
         j["event"] = ordinal;
-        j["seq"] = seq;
+        j["seq"] = ev.seq;
+        j["time_ns"] = ev.time_ns;
         json(std::move(j));
         continue;
       }
       std::string name(vmaOpName(op.kind));
       char buf[160];
-      std::snprintf(buf, sizeof buf, "%*s  %-*s  %*s  ", static_cast<int>(ord_w_), "",
-                    static_cast<int>(time_w_), "", static_cast<int>(seq_w_), "");
+      if (shown)
+        std::snprintf(buf, sizeof buf, "%*s  %-*s  %*s  ", static_cast<int>(ord_w_), "",
+                      static_cast<int>(time_w_), "", static_cast<int>(seq_w_), "");
+      else
+        std::snprintf(buf, sizeof buf, "%*" PRIu64 "  %-*s  %*" PRIu64 "  ",
+                      static_cast<int>(ord_w_), ordinal, static_cast<int>(time_w_),
+                      timeText(ev.time_ns).c_str(), static_cast<int>(seq_w_), ev.seq);
       ctx_.out << buf << ctx_.style.cyan("=" + name + std::string(13 - std::min<size_t>(13, name.size()), ' '))
                << "  " << opDetails(op) << '\n';
       rows_++;

@@ -1,9 +1,11 @@
 #include "state_render.h"
 
 #include <algorithm>
+#include <bit>
+#include <charconv>
+#include <string>
 
 #include "names.h"
-#include "table.h"
 
 namespace kmr::view {
 namespace {
@@ -32,12 +34,6 @@ void addRun(std::vector<DisplayRun>& out, const PageRun& r, bool unknown) {
   out.push_back({r.vpn, r.pages, r.pfn, 1, r.flags, unknown});
 }
 
-std::string pfnText(const DisplayRun& r) {
-  if (r.pages == 1) return hex(r.pfn);
-  uint64_t last = r.step > 0 ? r.pfn + (r.pages - 1) : r.pfn - (r.pages - 1);
-  return hex(r.pfn) + "-" + hex(last);
-}
-
 std::string vmaText(const Vma& v, bool unknown) {
   return hex(v.start) + "-" + hex(v.end) + " " + permString(v.vm_flags) + " " + displayName(v) +
          (unknown ? " ?" : "");
@@ -46,7 +42,12 @@ std::string vmaText(const Vma& v, bool unknown) {
 // Unknown vpn ranges as address text; "all" for the whole traced range.
 std::string rangesText(const IntervalSet& set, const ShadowState& s) {
   std::string t;
+  size_t shown = 0;
   for (auto [b, e] : set) {
+    if (shown++ == 4) {
+      t += " and " + std::to_string(set.size() - 4) + " more ranges (see --json)";
+      break;
+    }
     if (!t.empty()) t += ", ";
     if (b <= s.rangeFirstVpn() && e >= s.rangeEndVpn()) t += "all";
     else t += hex(b * kPage) + "-" + hex(e * kPage);
@@ -164,13 +165,14 @@ void printState(std::ostream& out, const ShadowState& s, const StateRenderOption
         << "-" << hex(w.end) << " has " << w.vmas.size() << " of " << w.count << " VMAs\n";
   out << '\n';
 
-  Table t;
-  using A = Table::Align;
-  t.columns({"VADDR", "PAGES", "PFN", "FLAGS", "VMA"}, {A::Left, A::Right, A::Left, A::Left, A::Left});
-  auto runRow = [&](const DisplayRun& r, const std::string& vma) {
-    std::string va = hex(r.vpn * kPage) + (r.unknown ? "?" : "");
-    t.row({r.unknown ? style.yellow(va) : va, std::to_string(r.pages), pfnText(r),
-           pteFlagsText(r.flags), vma});
+  // The table can have tens of thousands of rows (random access leaves no
+  // runs), so rows are formatted straight into one buffer: first the runs
+  // of each section and the column widths, then the text.
+  struct Section {
+    std::string vma;  // the VMA column, shared by the section's rows
+    std::vector<DisplayRun> runs;
+    uint64_t empty_at = 0;  // a VMA without pages: its start
+    bool empty = false;
   };
   auto colourName = [&](const Vma& v, const std::string& text) {
     if (v.flags & (KMR_VMA_F_HEAP | KMR_VMA_F_STACK)) return style.magenta(text);
@@ -178,25 +180,103 @@ void printState(std::ostream& out, const ShadowState& s, const StateRenderOption
     if (v.ino) return style.cyan(text);
     return text;
   };
-  bool orphans = false;
+  std::vector<Section> sections;
   forEachShownVma(s, o, [&](const Vma& v) {
     bool unknown = s.unknownVmas().intersects(v.start >> 12, ceilVpn(v.end));
-    std::string name = colourName(v, vmaText(v, unknown));
-    auto runs = displayRuns(s, std::max(v.start, o.start) >> 12, ceilVpn(std::min(v.end, o.end)));
-    if (runs.empty()) t.row({hex(std::max(v.start, o.start)), "-", "-", "-", name});
-    for (const DisplayRun& r : runs) runRow(r, name);
+    Section sec;
+    sec.vma = colourName(v, vmaText(v, unknown));
+    sec.runs = displayRuns(s, std::max(v.start, o.start) >> 12, ceilVpn(std::min(v.end, o.end)));
+    sec.empty = sec.runs.empty();
+    sec.empty_at = std::max(v.start, o.start);
+    sections.push_back(std::move(sec));
   });
+  Section orphans;
+  orphans.vma = style.red("(no VMA)");
   forEachGap(s, o, [&](uint64_t b, uint64_t e) {
-    for (const DisplayRun& r : displayRuns(s, b >> 12, ceilVpn(e))) {
-      runRow(r, style.red("(no VMA)"));
-      orphans = true;
-    }
+    for (const DisplayRun& r : displayRuns(s, b >> 12, ceilVpn(e))) orphans.runs.push_back(r);
   });
-  if (t.rows()) t.print(out);
-  else out << "(no VMAs or pages in this range)\n";
-  if (o.legend && t.rows()) {
+  bool have_orphans = !orphans.runs.empty();
+  if (have_orphans) sections.push_back(std::move(orphans));
+  if (sections.empty()) {
+    out << "(no VMAs or pages in this range)\n";
+    return;
+  }
+
+  auto hexLen = [](uint64_t v) { return v ? (67 - static_cast<size_t>(std::countl_zero(v))) / 4 : 1; };
+  auto decLen = [](uint64_t v) { return std::to_string(v).size(); };
+  auto lastPfn = [](const DisplayRun& r) {
+    return r.step > 0 ? r.pfn + (r.pages - 1) : r.pfn - (r.pages - 1);
+  };
+  size_t wv = 5, wp = 5, wf = 3;  // VADDR, PAGES, PFN
+  for (const Section& sec : sections) {
+    if (sec.empty) wv = std::max(wv, hexLen(sec.empty_at));
+    for (const DisplayRun& r : sec.runs) {
+      wv = std::max(wv, hexLen(r.vpn * kPage) + r.unknown);
+      wp = std::max(wp, decLen(r.pages));
+      wf = std::max(wf, hexLen(r.pfn) + (r.pages > 1 ? 1 + hexLen(lastPfn(r)) : 0));
+    }
+  }
+  std::string buf;
+  buf.reserve(1 << 16);
+  auto pad = [&](size_t n) { buf.append(n, ' '); };
+  auto putHex = [&](uint64_t v) {
+    char b[20];
+    auto res = std::to_chars(b, b + sizeof b, v, 16);
+    buf.append(b, res.ptr);
+    return static_cast<size_t>(res.ptr - b);
+  };
+  auto flush = [&] {
+    out << buf;
+    buf.clear();
+  };
+  auto header = std::string("VADDR") + std::string(wv - 5 + 2, ' ') + std::string(wp - 5, ' ') +
+                "PAGES  PFN" + std::string(wf - 3 + 2, ' ') + "FLAGS     VMA\n";
+  buf += header;
+  for (const Section& sec : sections) {
+    if (sec.empty) {
+      pad(wv - putHex(sec.empty_at) + 2);
+      pad(wp - 1);
+      buf += "-  -";
+      pad(wf - 1 + 2);
+      buf += "-         ";
+      buf += sec.vma;
+      buf += '\n';
+    }
+    for (const DisplayRun& r : sec.runs) {
+      size_t n;
+      if (r.unknown && style.color) {
+        std::string va = hex(r.vpn * kPage) + "?";
+        buf += style.yellow(va);
+        n = va.size();
+      } else {
+        n = putHex(r.vpn * kPage);
+        if (r.unknown) {
+          buf += '?';
+          n++;
+        }
+      }
+      pad(wv - n + 2);
+      std::string pages = std::to_string(r.pages);
+      pad(wp - pages.size());
+      buf += pages;
+      buf += "  ";
+      n = putHex(r.pfn);
+      if (r.pages > 1) {
+        buf += '-';
+        n += 1 + putHex(lastPfn(r));
+      }
+      pad(wf - n + 2);
+      buf += pteFlagsText(r.flags);
+      buf += "  ";
+      buf += sec.vma;
+      buf += '\n';
+    }
+    if (buf.size() > (1 << 16)) flush();
+  }
+  flush();
+  if (o.legend) {
     out << '\n' << style.dim(pteFlagsLegend()) << '\n';
-    if (orphans)
+    if (have_orphans)
       out << style.dim("(no VMA): pages the shadow table holds outside every known VMA") << '\n';
   }
 }

@@ -48,6 +48,9 @@ uint64_t exitPosition(const Replay& replay) {
 void runSummary(const SummaryOptions&, ViewContext& ctx) {
   const TraceReader& r = ctx.reader;
   const TraceHeader& h = r.header();
+  // The summary vouches for the whole file: every frame's checksum.
+  std::vector<Damage> bad = r.verify();
+  ctx.damage.insert(ctx.damage.end(), bad.begin(), bad.end());
   TraceTotals t = ctx.replay.totals();
   uint64_t events = r.eventCount();
   uint64_t end_pos = exitPosition(ctx.replay);
@@ -58,6 +61,9 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                                        static_cast<double>(r.fileSize())
                                  : 0;
   std::string status = r.hasIndex() ? "complete" : r.truncated() ? "truncated" : "no index";
+  std::string checked = bad.empty() ? "every frame verified"
+                                    : std::to_string(bad.size()) +
+                                          (bad.size() == 1 ? " frame" : " frames") + " damaged";
   std::string exit_text = end.exited() ? "exited" : "";
   bool exited = t.by_kind[KMR_EV_EXIT] > 0;
   uint64_t duration = r.endNs() - r.startNs();
@@ -74,6 +80,7 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                    {"trace", r.path()},
                    {"format_version", h.format_version},
                    {"status", status},
+                   {"damaged_frames", bad.size()},
                    {"file_bytes", r.fileSize()},
                    {"bytes_per_event", per_event},
                    {"index_keyframe_percent", overhead},
@@ -109,7 +116,8 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
   Table info;
   info.columns({"", ""}, {});
   info.row({st.bold("trace"), r.path() + " (" + bytesText(r.fileSize()) + ", format " +
-                                  std::to_string(h.format_version) + ", " + status + ")"});
+                                  std::to_string(h.format_version) + ", " + status + ", " +
+                                  checked + ")"});
   info.row({st.bold("target"), "pid " + std::to_string(h.pid) + " " + h.comm +
                                    (cmd.empty() ? "" : ": " + cmd)});
   info.row({st.bold("kernel"), h.kernel_release + " on " + h.host + " (ABI " +
@@ -127,7 +135,8 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                                    " chunks, " + std::to_string(r.keyframes().size()) +
                                    " keyframes (" + per + ")"});
   info.row({st.bold("lost"), lost_gaps ? std::to_string(t.lost_records) + " records in " +
-                                             std::to_string(lost_gaps) + " gaps"
+                                             std::to_string(lost_gaps) +
+                                             (lost_gaps == 1 ? " gap" : " gaps")
                                        : std::string("none")});
   info.row({st.bold(exited ? "at exit" : "at end"),
             std::to_string(end.vmas().size()) + " VMAs, " +

@@ -34,6 +34,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kmr/error.h"  // before replay.h: reader.h uses Error
 #include "kmr/replay.h"
 
 namespace kmr::view {
@@ -110,6 +111,7 @@ struct VmaLife {
   uint64_t max_pages = 0;  // largest extent
   uint64_t created_ns = 0;
   uint64_t ended_ns = 0;  // 0 while alive
+  uint32_t image = 0;  // execs before it was created (0 = the first image)
   uint32_t moves = 0, grows = 0, protects = 0;
   uint32_t segments = 0;  // address ranges it holds now
   LifeCounts counts;
@@ -142,7 +144,7 @@ class LifeListener {
   virtual void access(const VmaLife*, const Event&) {}
   // A PTE or PTE_UNMAP record (or a reset) changed the present pages by
   // `delta` (counted after the event).
-  virtual void pagesChanged(const Event&, int64_t delta, const ShadowState&) {}
+  virtual void pagesChanged(const Event&, int64_t /*delta*/, const ShadowState&) {}
   // FORK, EXEC, EXIT, LOST, GAP, SNAPSHOT_BEGIN/END.
   virtual void processEvent(const Event&) {}
 };
@@ -184,6 +186,9 @@ class LifeTracker : public EventVisitor {
   // Monotonic "now": the highest event time seen.
   uint64_t now() const { return now_; }
   uint64_t traceStartNs() const { return start_ns_; }
+  // Between a SNAPSHOT_BEGIN and its END the resident counts are those of
+  // before it (the state is being rebuilt); they are exact again at END.
+  bool inSnapshot() const { return in_snapshot_; }
   // The life holding addr now, or null.
   const VmaLife* lifeAt(uint64_t addr) const;
 
@@ -199,7 +204,7 @@ class LifeTracker : public EventVisitor {
                     uint32_t vma_flags, uint64_t ino, uint32_t dev, uint64_t pgoff,
                     std::string_view name);
   void endLife(VmaLife& l, LifeEnd how);
-  void endAll(LifeEnd how, const ShadowState& state);
+  void endAll(LifeEnd how);
   // Remove [s, e) from every life; the lives touched are added to *touched.
   void carve(uint64_t s, uint64_t e, std::vector<uint32_t>* touched);
   void assign(uint64_t s, uint64_t e, uint32_t life);
@@ -212,7 +217,7 @@ class LifeTracker : public EventVisitor {
   VmaLife* lifeFor(uint64_t addr, const ShadowState& state);
   void countAccess(VmaLife* l, const Event& ev);
   void release(uint64_t s, uint64_t e);
-  uint32_t fileBefore(uint64_t addr) const;
+  uint32_t fileBefore(uint64_t addr, LifeOrigin origin) const;
 
   uint64_t start_ns_;
   LifeListener* listener_;

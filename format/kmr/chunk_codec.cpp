@@ -1,5 +1,6 @@
 #include "kmr/chunk_codec.h"
 
+#include <algorithm>
 #include <string>
 
 #include "kmr/error.h"
@@ -27,9 +28,15 @@ void ChunkEncoder::add(const Event& ev) {
   last_seq_ = ev.seq;
   count_++;
 
-  cols_[kColKinds].putByte(static_cast<uint8_t>(k));
-  cols_[kColFlags].put(ev.flags);
-  cols_[kColSeqs].putSigned(static_cast<int64_t>(ev.seq - prev_seq_ - 1));
+  // The kind byte also says what the common case spares: a zero flags
+  // word, a dense seq, a single 4 KiB PTE entry.
+  bool compact_pte = ev.kind == EventKind::Pte && ev.pte.shift == 12 && ev.entries.size() == 1;
+  bool dense = ev.seq == prev_seq_ + 1;
+  cols_[kColKinds].putByte(static_cast<uint8_t>(k | (ev.flags ? kKindHasFlags : 0) |
+                                                (dense ? kKindDenseSeq : 0) |
+                                                (compact_pte ? kKindOnePte : 0)));
+  if (ev.flags) cols_[kColFlags].put(ev.flags);
+  if (!dense) cols_[kColSeqs].putSigned(static_cast<int64_t>(ev.seq - prev_seq_ - 1));
   cols_[kColTimes].putSigned(static_cast<int64_t>(ev.time_ns - prev_ns_));
   prev_seq_ = ev.seq;
   prev_ns_ = ev.time_ns;
@@ -38,8 +45,10 @@ void ChunkEncoder::add(const Event& ev) {
   switch (ev.kind) {
     case EventKind::Pte: {
       putAddr(ev.pte.vaddr);
-      cols_[kColShapes].put(ev.pte.shift);
-      cols_[kColShapes].put(ev.entries.size());
+      if (!compact_pte) {
+        cols_[kColShapes].put(ev.pte.shift);
+        cols_[kColShapes].put(ev.entries.size());
+      }
       for (uint64_t e : ev.entries) {
         uint32_t f = KMR_PTE_FLAGS(e);
         cols_[kColPteFlags].put(f ^ prev_pte_flags_);
@@ -176,13 +185,40 @@ bool ChunkDecoder::next(Event& ev) {
     checkEnd();
     return false;
   }
-  unsigned k = cols_[kColKinds].getByte();
+  decodeOne(ev, &single_[0]);
+  return true;
+}
+
+size_t ChunkDecoder::nextBatch(std::span<Event> out) {
+  size_t n = std::min(out.size(), single_.size());
+  size_t i = 0;
+  while (i < n) {
+    if (done_ == count_) {
+      checkEnd();
+      break;
+    }
+    decodeOne(out[i], &single_[i]);
+    // A run's entries live in a buffer the next event reuses: end here.
+    if (out[i++].entries.size() > 1) break;
+  }
+  return i;
+}
+
+void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
+  unsigned byte = cols_[kColKinds].getByte();
+  unsigned k = byte & kKindMask;
   if (!isStoredKind(k)) fail("unknown event kind");
   ev.kind = static_cast<EventKind>(k);
-  uint64_t flags = cols_[kColFlags].get();
-  if (flags > UINT32_MAX) fail("flags wider than 32 bits");
-  ev.flags = static_cast<uint32_t>(flags);
-  prev_seq_ += static_cast<uint64_t>(cols_[kColSeqs].getSigned()) + 1;
+  bool compact_pte = byte & kKindOnePte;
+  if (compact_pte && ev.kind != EventKind::Pte) fail("single-PTE mark on another kind");
+  ev.flags = 0;
+  if (byte & kKindHasFlags) {
+    uint64_t flags = cols_[kColFlags].get();
+    if (flags > UINT32_MAX || flags == 0) fail("bad flags word");
+    ev.flags = static_cast<uint32_t>(flags);
+  }
+  prev_seq_ += 1;
+  if (!(byte & kKindDenseSeq)) prev_seq_ += static_cast<uint64_t>(cols_[kColSeqs].getSigned());
   prev_ns_ += static_cast<uint64_t>(cols_[kColTimes].getSigned());
   ev.seq = prev_seq_;
   ev.time_ns = prev_ns_;
@@ -195,18 +231,26 @@ bool ChunkDecoder::next(Event& ev) {
   switch (ev.kind) {
     case EventKind::Pte: {
       ev.pte.vaddr = getAddr();
-      ev.pte.shift = u32(cols_[kColShapes]);
-      uint64_t n = cols_[kColShapes].get();
+      uint64_t n = 1;
+      ev.pte.shift = 12;
+      if (!compact_pte) {
+        ev.pte.shift = u32(cols_[kColShapes]);
+        n = cols_[kColShapes].get();
+      }
       if (n > kMaxPteEntries || n > cols_[kColPteFlags].remaining()) fail("PTE record too long");
-      if (entries_.size() < n) entries_.resize(n);
+      uint64_t* dst = single;
+      if (n > 1) {
+        if (entries_.size() < n) entries_.resize(n);
+        dst = entries_.data();
+      }
       for (uint64_t i = 0; i < n; i++) {
         uint32_t f = static_cast<uint32_t>(cols_[kColPteFlags].get()) ^ prev_pte_flags_;
         f &= 0xffff;
         prev_pte_flags_ = f;
         uint64_t pfn = (f & KMR_PTE_PRESENT) ? getPfn() : misc.get();
-        entries_[i] = KMR_PTE_MAKE(pfn, f);
+        dst[i] = KMR_PTE_MAKE(pfn, f);
       }
-      ev.entries = {entries_.data(), static_cast<size_t>(n)};
+      ev.entries = {dst, static_cast<size_t>(n)};
       break;
     }
     case EventKind::Fault:
@@ -293,7 +337,6 @@ bool ChunkDecoder::next(Event& ev) {
       break;
   }
   done_++;
-  return true;
 }
 
 }  // namespace kmr::detail

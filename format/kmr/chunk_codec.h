@@ -18,6 +18,12 @@ constexpr uint64_t kMaxTextBytes = 4096;
 constexpr uint64_t kMaxDataBytes = 1u << 20;
 constexpr uint32_t kMaxChunkEvents = 1u << 24;
 
+// The kind column's byte: the kind, and marks that spare other columns.
+constexpr uint8_t kKindMask = 0x1f;
+constexpr uint8_t kKindOnePte = 0x20;    // PTE with shift 12 and one entry: no shapes
+constexpr uint8_t kKindDenseSeq = 0x40;  // seq = previous + 1: no seqs entry
+constexpr uint8_t kKindHasFlags = 0x80;  // a flags entry (else the flags word is 0)
+
 class ChunkEncoder {
  public:
   // Append one event; no allocation once the columns have grown to size.
@@ -66,6 +72,10 @@ class ChunkDecoder {
   // the end.  Throws Error(Damaged) naming the event when the columns are
   // inconsistent.
   bool next(Event& ev);
+  // Up to out.size() (at most kBatch) events at once; fewer after a PTE run
+  // (its entries are valid only until the next call).  0 at the end.
+  size_t nextBatch(std::span<Event> out);
+  static constexpr size_t kBatch = 256;
   uint32_t count() const { return count_; }
   uint32_t decoded() const { return done_; }
 
@@ -81,6 +91,7 @@ class ChunkDecoder {
     prev_pfn_ += static_cast<uint64_t>(cols_[kColPfns].getSigned());
     return prev_pfn_;
   }
+  void decodeOne(Event& ev, uint64_t* single);
   [[noreturn]] void fail(const char* what) const;
   void checkEnd() const;
 
@@ -88,7 +99,8 @@ class ChunkDecoder {
   uint32_t count_ = 0, done_ = 0;
   uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_ip_ = 0;
   uint32_t prev_tid_ = 0, prev_pte_flags_ = 0;
-  std::vector<uint64_t> entries_;
+  std::vector<uint64_t> entries_;     // a PTE run's entries
+  std::array<uint64_t, kBatch> single_;  // one-entry PTEs, one slot per batch event
 };
 
 }  // namespace kmr::detail

@@ -50,10 +50,6 @@ std::optional<EventKind> kindFromName(std::string_view name) {
   return std::nullopt;
 }
 
-bool isStoredKind(unsigned kind) {
-  return kind >= KMR_EV_SNAPSHOT_BEGIN && kind < KMR_EV_NR_KINDS;
-}
-
 Event makeSnapshot(uint64_t seq, uint64_t t, bool end, uint32_t cause, const SnapshotData& d) {
   Event ev = base(seq, t, end ? EventKind::SnapshotEnd : EventKind::SnapshotBegin, cause);
   ev.snapshot = d;

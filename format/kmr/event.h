@@ -47,7 +47,9 @@ constexpr int kEventKindSlots = 32;  // arrays indexed by EventKind
 std::string_view kindName(EventKind kind);
 std::optional<EventKind> kindFromName(std::string_view name);
 // True for the kinds a file may store (everything but Gap and PAD).
-bool isStoredKind(unsigned kind);
+inline bool isStoredKind(unsigned kind) {
+  return kind >= KMR_EV_SNAPSHOT_BEGIN && kind < KMR_EV_NR_KINDS;
+}
 
 struct SnapshotData {  // SNAPSHOT_BEGIN/END; flags: enum kmr_snapshot_cause
   uint64_t start;

@@ -20,22 +20,24 @@ inline uint64_t subEntry(uint64_t e, uint64_t i, unsigned child_level) {
 
 }  // namespace
 
-// Level-0 table: 512 small-page entries.
-struct PageTable::Leaf {
-  uint64_t e[512];
-  uint32_t used = 0;  // non-zero entries
-  Leaf() { std::memset(e, 0, sizeof e); }
-};
+PageTable::Leaf::Leaf() { std::memset(e, 0, sizeof e); }
 
-// Level >= 1 table: each slot holds a child table or a huge leaf entry.
+bool PageTable::Leaf::empty() const {
+  for (uint64_t x : e)
+    if (x) return false;
+  return true;
+}
+
+// Level >= 1 table: each slot holds a child table or a huge leaf entry
+// (side by side: one cache line per slot lookup).
 struct PageTable::Dir {
-  void* child[512];   // Dir* above level 1, Leaf* at level 1
-  uint64_t huge[512];  // leaf entry covering the slot, when present
-  uint32_t used = 0;   // slots with a child or a leaf
-  Dir() {
-    std::memset(child, 0, sizeof child);
-    std::memset(huge, 0, sizeof huge);
-  }
+  struct Slot {
+    void* child;    // Dir* above level 1, Leaf* at level 1
+    uint64_t huge;  // leaf entry covering the slot, when present
+  };
+  Slot s[512];
+  uint32_t used = 0;  // slots with a child or a leaf
+  Dir() { std::memset(s, 0, sizeof s); }
 };
 
 namespace {
@@ -60,7 +62,7 @@ struct TreeOps {
       return;
     }
     D* d = static_cast<D*>(node);
-    for (int i = 0; i < 512; i++) free(d->child[i], level - 1);
+    for (int i = 0; i < 512; i++) free(d->s[i].child, level - 1);
     delete d;
   }
 
@@ -70,8 +72,8 @@ struct TreeOps {
     const D* d = static_cast<const D*>(node);
     uint64_t n = 0;
     for (int i = 0; i < 512; i++) {
-      if (present(d->huge[i])) n += pagesAt(level);
-      else n += count(d->child[i], level - 1);
+      if (present(d->s[i].huge)) n += pagesAt(level);
+      else n += count(d->s[i].child, level - 1);
     }
     return n;
   }
@@ -79,30 +81,31 @@ struct TreeOps {
   static void* copy(const void* node, unsigned level) {
     if (!node) return nullptr;
     if (level == 0) return new L(*static_cast<const L*>(node));
-    const D* s = static_cast<const D*>(node);
+    const D* src = static_cast<const D*>(node);
     D* d = new D;
-    std::memcpy(d->huge, s->huge, sizeof d->huge);
-    d->used = s->used;
-    for (int i = 0; i < 512; i++) d->child[i] = copy(s->child[i], level - 1);
+    d->used = src->used;
+    for (int i = 0; i < 512; i++) {
+      d->s[i].huge = src->s[i].huge;
+      d->s[i].child = copy(src->s[i].child, level - 1);
+    }
     return d;
   }
 
   // Replace the huge leaf in slot i of `d` (at `level`) by a table of
   // equivalent smaller entries.
   static void split(D* d, unsigned level, unsigned i) {
-    uint64_t e = d->huge[i];
-    d->huge[i] = 0;
+    uint64_t e = d->s[i].huge;
+    d->s[i].huge = 0;
     unsigned cl = level - 1;
     if (cl == 0) {
       L* leaf = new L;
       for (uint64_t k = 0; k < 512; k++) leaf->e[k] = subEntry(e, k, 0);
-      leaf->used = 512;
-      d->child[i] = leaf;
+      d->s[i].child = leaf;
     } else {
       D* c = new D;
-      for (uint64_t k = 0; k < 512; k++) c->huge[k] = subEntry(e, k, cl);
+      for (uint64_t k = 0; k < 512; k++) c->s[k].huge = subEntry(e, k, cl);
       c->used = 512;
-      d->child[i] = c;
+      d->s[i].child = c;
     }
   }
 
@@ -114,11 +117,8 @@ struct TreeOps {
       L* l = static_cast<L*>(node);
       uint64_t n = 0;
       for (uint64_t k = b; k < e; k++) {
-        if (present(l->e[k])) {
-          n++;
-          l->used--;
-          l->e[k] = 0;
-        }
+        n += present(l->e[k]);
+        l->e[k] = 0;
       }
       return n;
     }
@@ -129,29 +129,29 @@ struct TreeOps {
       uint64_t lo = i * span, hi = lo + span;
       uint64_t cb = b > lo ? b - lo : 0, ce = (e < hi ? e : hi) - lo;
       bool whole = cb == 0 && ce == span;
-      if (present(d->huge[i])) {
+      if (present(d->s[i].huge)) {
         if (whole) {
-          d->huge[i] = 0;
+          d->s[i].huge = 0;
           d->used--;
           removed += span;
           continue;
         }
         split(d, level, static_cast<unsigned>(i));
       }
-      if (!d->child[i]) continue;
+      if (!d->s[i].child) continue;
       if (whole) {
-        removed += count(d->child[i], level - 1);
-        free(d->child[i], level - 1);
-        d->child[i] = nullptr;
+        removed += count(d->s[i].child, level - 1);
+        free(d->s[i].child, level - 1);
+        d->s[i].child = nullptr;
         d->used--;
         continue;
       }
-      removed += clear(d->child[i], level - 1, cb, ce);
-      uint32_t child_used = level == 1 ? static_cast<L*>(d->child[i])->used
-                                       : static_cast<D*>(d->child[i])->used;
-      if (child_used == 0) {
-        free(d->child[i], level - 1);
-        d->child[i] = nullptr;
+      removed += clear(d->s[i].child, level - 1, cb, ce);
+      bool child_empty = level == 1 ? static_cast<L*>(d->s[i].child)->empty()
+                                    : static_cast<D*>(d->s[i].child)->used == 0;
+      if (child_empty) {
+        free(d->s[i].child, level - 1);
+        d->s[i].child = nullptr;
         d->used--;
       }
     }
@@ -162,7 +162,6 @@ struct TreeOps {
                    PageTable::Emit emit, void* ctx) {
     if (level == 0) {
       const L* l = static_cast<const L*>(node);
-      if (!l->used) return;
       uint64_t lo = b > base ? b - base : 0, hi = e - base < 512 ? e - base : 512;
       for (uint64_t k = lo; k < hi; k++)
         if (present(l->e[k]))
@@ -176,11 +175,11 @@ struct TreeOps {
     for (uint64_t i = first; i < 512; i++) {
       uint64_t lo = base + i * span, hi = lo + span;
       if (lo >= e) break;
-      if (present(d->huge[i])) {
+      if (present(d->s[i].huge)) {
         uint64_t s = b > lo ? b : lo, t = e < hi ? e : hi;
-        emit(ctx, s, t - s, KMR_PTE_PFN(d->huge[i]) + (s - lo), KMR_PTE_FLAGS(d->huge[i]));
-      } else if (d->child[i]) {
-        walk(d->child[i], level - 1, lo, b, e, emit, ctx);
+        emit(ctx, s, t - s, KMR_PTE_PFN(d->s[i].huge) + (s - lo), KMR_PTE_FLAGS(d->s[i].huge));
+      } else if (d->s[i].child) {
+        walk(d->s[i].child, level - 1, lo, b, e, emit, ctx);
       }
     }
   }
@@ -189,7 +188,11 @@ struct TreeOps {
 PageTable::~PageTable() { TreeOps::free(root_, kLevels - 1); }
 
 PageTable::PageTable(const PageTable& o)
-    : root_(static_cast<Dir*>(TreeOps::copy(o.root_, kLevels - 1))), present_(o.present_) {}
+    : root_(static_cast<Dir*>(TreeOps::copy(o.root_, kLevels - 1))), present_(o.present_) {
+  dropCache();
+}
+
+void PageTable::dropCache() const { cache_.fill({~0ull, nullptr}); }
 
 PageTable& PageTable::operator=(const PageTable& o) {
   if (this != &o) {
@@ -201,8 +204,8 @@ PageTable& PageTable::operator=(const PageTable& o) {
 
 PageTable::PageTable(PageTable&& o) noexcept
     : root_(std::exchange(o.root_, nullptr)), present_(std::exchange(o.present_, 0)) {
-  o.cache_leaf_ = nullptr;
-  o.cache_key_ = ~0ull;
+  dropCache();
+  o.dropCache();
 }
 
 PageTable& PageTable::operator=(PageTable&& o) noexcept {
@@ -210,26 +213,24 @@ PageTable& PageTable::operator=(PageTable&& o) noexcept {
     TreeOps::free(root_, kLevels - 1);
     root_ = std::exchange(o.root_, nullptr);
     present_ = std::exchange(o.present_, 0);
-    cache_leaf_ = nullptr;
-    cache_key_ = ~0ull;
-    o.cache_leaf_ = nullptr;
-    o.cache_key_ = ~0ull;
+    dropCache();
+    o.dropCache();
   }
   return *this;
 }
 
 uint64_t PageTable::get(uint64_t vpn) const {
   if (vpn >= kVpnLimit) return 0;
-  if ((vpn >> 9) == cache_key_ && cache_leaf_) return cache_leaf_->e[vpn & 511];
+  if (Leaf* l = cached(vpn)) return l->e[vpn & 511];
   const Dir* d = root_;
   for (unsigned level = kLevels - 1; d; level--) {
     unsigned i = indexAt(vpn, level);
-    if (present(d->huge[i])) return subEntry(d->huge[i], vpn & (pagesAt(level) - 1), 0);
+    if (present(d->s[i].huge)) return subEntry(d->s[i].huge, vpn & (pagesAt(level) - 1), 0);
     if (level == 1) {
-      const Leaf* l = static_cast<const Leaf*>(d->child[i]);
+      const Leaf* l = static_cast<const Leaf*>(d->s[i].child);
       return l ? l->e[vpn & 511] : 0;
     }
-    d = static_cast<const Dir*>(d->child[i]);
+    d = static_cast<const Dir*>(d->s[i].child);
   }
   return 0;
 }
@@ -241,28 +242,27 @@ PageTable::Leaf* PageTable::leafFor(uint64_t vpn) {
   Dir* d = root_;
   for (unsigned level = kLevels - 1;; level--) {
     unsigned i = indexAt(vpn, level);
-    if (present(d->huge[i])) TreeOps::split(d, level, i);
-    if (!d->child[i]) {
-      d->child[i] = level == 1 ? static_cast<void*>(new Leaf) : static_cast<void*>(new Dir);
+    if (present(d->s[i].huge)) TreeOps::split(d, level, i);
+    if (!d->s[i].child) {
+      d->s[i].child = level == 1 ? static_cast<void*>(new Leaf) : static_cast<void*>(new Dir);
       d->used++;
     }
     if (level == 1) {
-      cache_key_ = vpn >> 9;
-      cache_leaf_ = static_cast<Leaf*>(d->child[i]);
-      return cache_leaf_;
+      Leaf* l = static_cast<Leaf*>(d->s[i].child);
+      cache_[(vpn >> 9) % kCacheSlots] = {vpn >> 9, l};
+      return l;
     }
-    d = static_cast<Dir*>(d->child[i]);
+    d = static_cast<Dir*>(d->s[i].child);
   }
 }
 
-void PageTable::set(uint64_t vpn, uint64_t entry) {
+void PageTable::setSlow(uint64_t vpn, uint64_t entry) {
   if (!present(entry)) {
     // Clearing must not create tables; and it may free some.
-    if ((vpn >> 9) == cache_key_ && cache_leaf_) {
-      uint64_t& slot = cache_leaf_->e[vpn & 511];
+    if (Leaf* l = cached(vpn)) {
+      uint64_t& slot = l->e[vpn & 511];
       if (present(slot)) {
         slot = 0;
-        cache_leaf_->used--;
         present_--;
       }
       return;
@@ -270,12 +270,10 @@ void PageTable::set(uint64_t vpn, uint64_t entry) {
     clear(vpn, vpn + 1);
     return;
   }
-  Leaf* l = (vpn >> 9) == cache_key_ && cache_leaf_ ? cache_leaf_ : leafFor(vpn);
+  Leaf* l = cached(vpn);
+  if (!l) l = leafFor(vpn);
   uint64_t& slot = l->e[vpn & 511];
-  if (!present(slot)) {
-    l->used++;
-    present_++;
-  }
+  present_ += !present(slot);
   slot = entry;
 }
 
@@ -290,16 +288,16 @@ void PageTable::setLeaf(uint64_t vpn, unsigned level, uint64_t entry) {
   Dir* d = root_;
   for (unsigned l = kLevels - 1; l > level; l--) {
     unsigned i = indexAt(vpn, l);
-    if (present(d->huge[i])) TreeOps::split(d, l, i);
-    if (!d->child[i]) {
-      d->child[i] = new Dir;
+    if (present(d->s[i].huge)) TreeOps::split(d, l, i);
+    if (!d->s[i].child) {
+      d->s[i].child = new Dir;
       d->used++;
     }
-    d = static_cast<Dir*>(d->child[i]);
+    d = static_cast<Dir*>(d->s[i].child);
   }
   unsigned i = indexAt(vpn, level);
   // clear() above emptied the slot (child freed, huge dropped).
-  d->huge[i] = entry;
+  d->s[i].huge = entry;
   d->used++;
   present_ += pagesAt(level);
 }
@@ -307,8 +305,7 @@ void PageTable::setLeaf(uint64_t vpn, unsigned level, uint64_t entry) {
 void PageTable::clear(uint64_t begin, uint64_t end) {
   if (end > kVpnLimit) end = kVpnLimit;
   if (!root_ || begin >= end) return;
-  cache_leaf_ = nullptr;
-  cache_key_ = ~0ull;
+  dropCache();  // tables may be freed
   present_ -= TreeOps::clear(root_, kLevels - 1, begin, end);
 }
 
@@ -316,8 +313,7 @@ void PageTable::clearAll() {
   TreeOps::free(root_, kLevels - 1);
   root_ = nullptr;
   present_ = 0;
-  cache_leaf_ = nullptr;
-  cache_key_ = ~0ull;
+  dropCache();
 }
 
 void PageTable::walkRaw(uint64_t begin, uint64_t end, Emit emit, void* ctx) const {

@@ -16,8 +16,12 @@
 // with consecutive pfns and the same flags.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include <kmemrec/abi.h>
 
 namespace kmr {
 
@@ -34,9 +38,9 @@ class PageTable {
   static constexpr unsigned kLevels = 5;
   static constexpr uint64_t kVpnLimit = 1ull << (9 * kLevels);
 
-  PageTable() = default;
+  PageTable() { dropCache(); }
   ~PageTable();
-  PageTable(const PageTable& other);
+  PageTable(const PageTable& other);  // deep copy
   PageTable& operator=(const PageTable& other);
   PageTable(PageTable&& other) noexcept;
   PageTable& operator=(PageTable&& other) noexcept;
@@ -44,8 +48,17 @@ class PageTable {
   // The entry mapping `vpn` (KMR_PTE_MAKE form), 0 if not present.
   uint64_t get(uint64_t vpn) const;
   // Set one small page; an entry without KMR_PTE_PRESENT clears it.
-  // vpn < kVpnLimit (callers check).
-  void set(uint64_t vpn, uint64_t entry);
+  // vpn < kVpnLimit (callers check).  Inline for a recently used table.
+  void set(uint64_t vpn, uint64_t entry) {
+    Leaf* l = cached(vpn);
+    if (l && (entry & kPresentBit)) {
+      uint64_t& slot = l->e[vpn & 511];
+      present_ += !(slot & kPresentBit);
+      slot = entry;
+      return;
+    }
+    setSlow(vpn, entry);
+  }
   // Set a leaf of 512^level pages (level 1 = 2 MiB, 2 = 1 GiB) at an aligned
   // vpn; a non-present entry clears the whole leaf range.
   void setLeaf(uint64_t vpn, unsigned level, uint64_t entry);
@@ -82,7 +95,15 @@ class PageTable {
 
  private:
   friend struct TreeOps;
-  struct Leaf;
+  static constexpr uint64_t kPresentBit = uint64_t{KMR_PTE_PRESENT} << KMR_PTE_PFN_BITS;
+  // Level-0 table: 512 small-page entries, exactly one page, so a store
+  // touches one cache line and one TLB entry (no count beside it: emptiness
+  // is found by scanning when entries are cleared, which is rarer).
+  struct alignas(4096) Leaf {
+    uint64_t e[512];
+    Leaf();
+    bool empty() const;
+  };
   struct Dir;
   using Emit = void (*)(void*, uint64_t, uint64_t, uint64_t, uint32_t);
 
@@ -94,12 +115,24 @@ class PageTable {
   }
   void walkRaw(uint64_t begin, uint64_t end, Emit emit, void* ctx) const;
   Leaf* leafFor(uint64_t vpn);
+  void setSlow(uint64_t vpn, uint64_t entry);
+  Leaf* cached(uint64_t vpn) const {
+    const CacheSlot& c = cache_[(vpn >> 9) % kCacheSlots];
+    return c.key == (vpn >> 9) ? c.leaf : nullptr;
+  }
+  void dropCache() const;
+
+  // Leaf tables found recently, direct-mapped by vpn >> 9: a hit skips the
+  // five-level walk.  Dropped whenever tables may be freed.
+  static constexpr size_t kCacheSlots = 256;
+  struct CacheSlot {
+    uint64_t key;
+    Leaf* leaf;
+  };
 
   Dir* root_ = nullptr;
   uint64_t present_ = 0;
-  // Cache of the last leaf table written: key = vpn >> 9.
-  mutable uint64_t cache_key_ = ~0ull;
-  mutable Leaf* cache_leaf_ = nullptr;
+  mutable std::array<CacheSlot, kCacheSlots> cache_;
 };
 
 }  // namespace kmr

@@ -63,6 +63,14 @@ bool ChunkEvents::next(Event& ev) {
   }
 }
 
+size_t ChunkEvents::nextBatch(std::span<Event> out) {
+  try {
+    return impl_->decoder.nextBatch(out);
+  } catch (const Error& e) {
+    throw Error(Error::Code::Damaged, impl_->name + ": " + e.what());
+  }
+}
+
 struct TraceReader::Impl {
   std::string path;
   detail::MappedFile file;
@@ -373,6 +381,30 @@ void TraceReader::loadChunk(size_t i, ChunkEvents& out) const {
   }
 }
 
+std::vector<Damage> TraceReader::verify() const {
+  std::vector<Damage> out;
+  ChunkEvents events;
+  for (size_t i = 0; i < impl_->chunks.size(); i++) {
+    try {
+      loadChunk(i, events);
+    } catch (const Error& e) {
+      out.push_back({impl_->chunks[i].offset, impl_->chunks[i].number, e.what()});
+    }
+  }
+  AlignedBuffer buf;
+  for (const KeyframeInfo& k : impl_->keyframes) {
+    std::string name = "keyframe " + std::to_string(k.number) + at(k.offset);
+    try {
+      auto msg = impl_->inflate(k.offset + detail::kFrameHeaderSize, k.compressed_size,
+                                k.raw_size, name, buf, impl_->zstd);
+      detail::decodeKeyframe(msg);
+    } catch (const Error& e) {
+      out.push_back({k.offset, -1, e.what()});
+    }
+  }
+  return out;
+}
+
 void TraceReader::loadKeyframe(size_t i, ShadowState& s) const {
   const KeyframeInfo& k = impl_->keyframes.at(i);
   std::string name = "keyframe " + std::to_string(k.number) + at(k.offset);
@@ -399,50 +431,50 @@ EventStream::EventStream(const TraceReader& reader, size_t first_chunk)
 
 EventStream::~EventStream() = default;
 
-bool EventStream::next(Event& ev) {
+// Damage in the current chunk (columns) or when loading it: the rest of
+// the chunk becomes one GAP event.
+bool EventStream::gapFor(const Error& e, Event& ev) {
+  const ChunkInfo& c = reader_.chunks()[chunk_];
+  damage_.push_back({c.offset, c.number, e.what()});
+  uint64_t left = c.first_event + c.count - position_;
+  ev = Event{};
+  ev.kind = EventKind::Gap;
+  ev.seq = in_chunk_ ? c.last_seq : c.first_seq;
+  ev.time_ns = in_chunk_ ? c.max_ns : c.min_ns;
+  ev.gap = {c.number, left, c.min_ns, c.max_ns};
+  position_ = c.first_event + c.count;
+  in_chunk_ = false;
+  chunk_++;
+  return true;
+}
+
+size_t EventStream::nextBatch(std::span<Event> out) {
   const auto& chunks = reader_.chunks();
-  for (;;) {
+  while (!out.empty()) {
     if (!in_chunk_) {
-      if (chunk_ >= chunks.size()) return false;
-      const ChunkInfo& c = chunks[chunk_];
+      if (chunk_ >= chunks.size()) return 0;
       try {
         reader_.loadChunk(chunk_, events_);
         in_chunk_ = true;
       } catch (const Error& e) {
-        damage_.push_back({c.offset, c.number, e.what()});
-        ev = Event{};
-        ev.kind = EventKind::Gap;
-        ev.seq = c.first_seq;
-        ev.time_ns = c.min_ns;
-        ev.gap = {c.number, c.count, c.min_ns, c.max_ns};
-        position_ = c.first_event + c.count;
-        chunk_++;
-        return true;
+        return gapFor(e, out[0]) ? 1 : 0;
       }
     }
-    const ChunkInfo& c = chunks[chunk_];
     try {
-      if (events_.next(ev)) {
-        position_++;
-        return true;
+      size_t n = events_.nextBatch(out);
+      if (n) {
+        position_ += n;
+        return n;
       }
       in_chunk_ = false;
       chunk_++;
     } catch (const Error& e) {
-      // Damage inside the columns: the rest of this chunk is a gap.
-      damage_.push_back({c.offset, c.number, e.what()});
-      uint64_t left = c.first_event + c.count - position_;
-      ev = Event{};
-      ev.kind = EventKind::Gap;
-      ev.seq = c.last_seq;
-      ev.time_ns = c.max_ns;
-      ev.gap = {c.number, left, c.min_ns, c.max_ns};
-      position_ = c.first_event + c.count;
-      in_chunk_ = false;
-      chunk_++;
-      return true;
+      return gapFor(e, out[0]) ? 1 : 0;
     }
   }
+  return 0;
 }
+
+bool EventStream::next(Event& ev) { return nextBatch({&ev, 1}) == 1; }
 
 }  // namespace kmr

@@ -15,9 +15,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "kmr/error.h"
 #include "kmr/event.h"
 #include "kmr/header.h"
 #include "kmr/state.h"
@@ -90,6 +92,10 @@ class TraceReader {
   uint64_t keyframeBytes() const;
   uint64_t indexBytes() const;
 
+  // Check every chunk and keyframe (decompress, verify the checksum and the
+  // message's structure) without decoding events; returns what is damaged.
+  std::vector<Damage> verify() const;
+
   // Decode chunk i into `out`.  Throws Error(Damaged) naming the chunk.
   void loadChunk(size_t i, ChunkEvents& out) const;
   // Replace `s` by keyframe i's state.  Throws Error(Damaged).
@@ -111,6 +117,10 @@ class ChunkEvents {
   // The next event (payload views valid until the next call) or false at
   // the end.  Throws Error(Damaged) naming the chunk and event.
   bool next(Event& ev);
+  // Several events at once (cheaper per event): up to out.size(); the
+  // payload views of all of them stay valid until the next call.  0 at the
+  // end.
+  size_t nextBatch(std::span<Event> out);
   uint32_t count() const;
   uint32_t decoded() const;
 
@@ -128,12 +138,15 @@ class EventStream {
   ~EventStream();
 
   bool next(Event& ev);
+  // Up to out.size() events (payload views valid until the next call);
+  // 0 at the end.  A GAP ends a batch.
+  size_t nextBatch(std::span<Event> out);
   // Ordinal of the next event (events before it, gaps included).
   uint64_t position() const { return position_; }
   const std::vector<Damage>& damage() const { return damage_; }
 
  private:
-  bool startChunk();
+  bool gapFor(const Error& e, Event& ev);
 
   const TraceReader& reader_;
   size_t chunk_;

@@ -67,7 +67,7 @@ void ShadowState::allUnknown(bool pages, bool vmas) {
   }
 }
 
-void ShadowState::apply(const Event& ev, std::vector<VmaOp>* ops) {
+void ShadowState::applySlow(const Event& ev, std::vector<VmaOp>* ops) {
   applied_ += ev.kind == EventKind::Gap ? ev.gap.events : 1;
   last_seq_ = ev.seq;
   last_ns_ = ev.time_ns;

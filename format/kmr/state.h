@@ -47,7 +47,25 @@ class ShadowState {
   // Apply one event.  VMA operations derived from a window completed by this
   // event are appended to *ops when ops is given.  (Without ops the state
   // is the same; only the classification is skipped.)
-  void apply(const Event& ev, std::vector<VmaOp>* ops = nullptr);
+  void apply(const Event& ev, std::vector<VmaOp>* ops = nullptr) {
+    // The most common records inline: no state change, or one small page.
+    if (held_.empty()) {
+      if (ev.kind == EventKind::Fault || ev.kind == EventKind::Cow) {
+        note(ev);
+        return;
+      }
+      if (ev.kind == EventKind::Pte && ev.pte.shift == 12 && ev.entries.size() == 1 &&
+          unknown_pages_.empty() && !(ev.pte.vaddr & 0xfff)) {
+        uint64_t vpn = ev.pte.vaddr >> 12;
+        if (vpn >= first_vpn_ && vpn < end_vpn_) {
+          note(ev);
+          pages_.set(vpn, ev.entries[0]);
+          return;
+        }
+      }
+    }
+    applySlow(ev, ops);
+  }
   // Emit VMA operations held back to pair the two halves of an mremap (call
   // at the end of a trace).
   void flushHeld(std::vector<VmaOp>* ops);
@@ -82,6 +100,13 @@ class ShadowState {
  private:
   friend class KeyframeCodec;
 
+  void note(const Event& ev) {
+    applied_++;
+    last_seq_ = ev.seq;
+    last_ns_ = ev.time_ns;
+    if (ev.time_ns > max_ns_) max_ns_ = ev.time_ns;
+  }
+  void applySlow(const Event& ev, std::vector<VmaOp>* ops);
   void applyPte(const Event& ev);
   void applyUnmap(uint64_t start, uint64_t end);
   void applyVmaSync(const Event& ev, std::vector<VmaOp>* ops);

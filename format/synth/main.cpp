@@ -42,7 +42,7 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--pattern,-p", o.pattern, "seq, random, fork or churn")
       ->check(CLI::IsMember({"seq", "random", "fork", "churn"}));
   app.add_option("--seed", o.synth.seed, "Random seed (same seed, same trace)");
-  app.add_option("--base", o.base, "Load address of the program; every region slides with it");
+  app.add_option("--base", o.base, "Load address of the program (libraries and stack move too, as with ASLR)");
   app.add_flag("--lost", o.synth.lost, "Drop ~1% of the records mid-trace (LOST + resync)");
   app.add_flag("--exec", o.synth.exec, "Exec a new image a third of the way in");
   app.add_flag("--no-exit", o.no_exit, "Stop without the final release and EXIT");
@@ -53,6 +53,11 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--zstd-level", o.writer.zstd_level, "zstd compression level")
       ->check(CLI::Range(-7, 19));
   app.add_flag("--no-keyframes", o.no_keyframes, "Write no keyframes");
+  app.add_option("--keyframe-min-events", o.writer.keyframe_min_events,
+                 "Events between keyframes at least (small values for test fixtures)");
+  app.add_option("--keyframe-ratio", o.writer.keyframe_ratio,
+                 "File bytes per keyframe byte (keyframes ~1/ratio of the file)")
+      ->check(CLI::Range(1u, 1000000u));
   app.add_flag("--quiet,-q", o.quiet, "Print nothing");
   app.add_option("-o,--output", o.output, "Trace file to write")->required();
 }

@@ -1,5 +1,6 @@
 #include "synth/patterns.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@ constexpr uint32_t kRw = KMR_VM_READ | KMR_VM_WRITE;
 // map the next.
 class SeqPattern : public PatternRunner {
  public:
+  explicit SeqPattern(uint64_t events)
+      : kBytes(std::clamp<uint64_t>(events / 10, 64, 8192) * kPage) {}
   void setup(Process& p) override {
     start_ = p.findFree(kBytes);
     p.mmapAnon(start_, kBytes, kRw);
@@ -30,7 +33,7 @@ class SeqPattern : public PatternRunner {
   }
 
  private:
-  static constexpr uint64_t kBytes = 32ull << 20;
+  const uint64_t kBytes;  // 32 MiB for long traces
   uint64_t start_ = 0, cursor_ = 0;
 };
 
@@ -65,6 +68,8 @@ class RandomPattern : public PatternRunner {
 // the child lives, page reuse after it exits.
 class ForkPattern : public PatternRunner {
  public:
+  explicit ForkPattern(uint64_t events)
+      : kBytes(std::clamp<uint64_t>(events / 6, 64, 16384) * kPage) {}
   void setup(Process& p) override {
     start_ = p.findFree(kBytes);
     p.mmapAnon(start_, kBytes, kRw);
@@ -90,7 +95,8 @@ class ForkPattern : public PatternRunner {
           p.think(200, 800);
           if (p.touch(start_ + (rng() % (kBytes / kPage)) * kPage + (rng() % 512) * 8, true)) break;
         }
-        if (++n_ == (phase_ == Phase::Copy ? 6000u : 2000u)) {
+        uint64_t pages = kBytes / kPage;
+        if (++n_ == (phase_ == Phase::Copy ? pages * 3 / 8 : pages / 8)) {
           if (phase_ == Phase::Copy) p.childExited();
           phase_ = phase_ == Phase::Copy ? Phase::Reuse : Phase::Fork;
           n_ = 0;
@@ -101,7 +107,7 @@ class ForkPattern : public PatternRunner {
 
  private:
   enum class Phase { Fill, Fork, Copy, Reuse };
-  static constexpr uint64_t kBytes = 64ull << 20;
+  const uint64_t kBytes;  // 64 MiB for long traces
   uint64_t start_ = 0, n_ = 0;
   Phase phase_ = Phase::Fill;
 };
@@ -115,13 +121,13 @@ class ChurnPattern : public PatternRunner {
     unsigned r = rng() % 100;
     if (maps_.size() > 48) {
       unmap(p, 0);
-    } else if (maps_.size() < 6 || r < 30) {
+    } else if (maps_.size() < 6 || r < 20) {
       uint64_t bytes = (1 + rng() % 256) * kPage;
       uint64_t a = p.findFree(bytes);
       p.mmapAnon(a, bytes, kRw);
       maps_.push_back({a, a + bytes, false, false});
-      for (unsigned i = rng() % 8; i > 0; i--) touchIn(p, maps_.back(), rng() % 10 < 7);
-    } else if (r < 42) {
+      for (unsigned i = 8 + rng() % 56; i > 0; i--) touchIn(p, maps_.back(), rng() % 10 < 7);
+    } else if (r < 28) {
       static const std::array<const char*, 4> files = {
           "/usr/lib/x86_64-linux-gnu/libm.so.6", "/usr/share/locale/locale-archive",
           "/var/lib/app/data.bin", "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"};
@@ -129,10 +135,10 @@ class ChurnPattern : public PatternRunner {
       uint64_t a = p.findFree(bytes);
       p.mmapFile(a, bytes, rng() % 64, files[rng() % files.size()], KMR_VM_READ);
       maps_.push_back({a, a + bytes, true, false});
-      for (unsigned i = 1 + rng() % 4; i > 0; i--) touchIn(p, maps_.back(), false);
-    } else if (r < 58) {
+      for (unsigned i = 2 + rng() % 8; i > 0; i--) touchIn(p, maps_.back(), false);
+    } else if (r < 38) {
       unmap(p, rng() % maps_.size());
-    } else if (r < 64) {
+    } else if (r < 42) {
       Mapping* m = pickAnon(p);
       if (!m) return;
       uint64_t pages = (m->end - m->start) / kPage;
@@ -141,16 +147,19 @@ class ChurnPattern : public PatternRunner {
       bool ro = rng() % 2;
       p.mprotect(s, e, ro ? KMR_VM_READ : kRw);
       m->protected_ = true;
-    } else if (r < 70) {
+    } else if (r < 45) {
       Mapping* m = pickAnon(p);
       if (!m || m->protected_) return;
       uint64_t to = p.findFree(m->end - m->start);
       p.mremapMove(m->start, m->end, to);
       m->end = to + (m->end - m->start);
       m->start = to;
-    } else if (r < 80) {
+    } else if (r < 52) {
       uint64_t end = p.heapEnd();
-      if (rng() % 3 == 0 && end - p.heapStart() > 0x40000) {
+      uint64_t size = end - p.heapStart();
+      if (size > (32u << 20)) {
+        p.brk(end - size / 2);  // free() gave a lot back
+      } else if (rng() % 3 == 0 && size > 0x40000) {
         p.brk(end - (1 + rng() % 16) * kPage);
       } else {
         uint64_t grow = (1 + rng() % 32) * kPage;
@@ -158,17 +167,17 @@ class ChurnPattern : public PatternRunner {
         for (uint64_t a = end; a < end + grow; a += kPage)
           if (rng() % 2) p.touch(a, true);
       }
-    } else if (r < 82) {
+    } else if (r < 54) {
       uint64_t pages = 1 + rng() % 4;
       p.growStack(pages);
       uint64_t s = p.stackStart();
       for (uint64_t i = 0; i < pages; i++) p.touch(s + i * kPage, true);
-    } else if (r < 86) {
+    } else if (r < 57) {
       Mapping* m = pickAnon(p);
       if (m) p.memWrite(m->start + (rng() % ((m->end - m->start) / kPage)) * kPage + 64, 8);
     } else {
       Mapping& m = maps_[rng() % maps_.size()];
-      for (unsigned i = 1 + rng() % 6; i > 0; i--) touchIn(p, m, !m.file && rng() % 2);
+      for (unsigned i = 4 + rng() % 28; i > 0; i--) touchIn(p, m, !m.file && rng() % 2);
     }
     p.think(2000, 20000);
   }
@@ -210,14 +219,14 @@ class ChurnPattern : public PatternRunner {
 
 }  // namespace
 
-std::unique_ptr<PatternRunner> makePattern(Pattern pattern) {
+std::unique_ptr<PatternRunner> makePattern(Pattern pattern, uint64_t events) {
   switch (pattern) {
     case Pattern::Seq:
-      return std::make_unique<SeqPattern>();
+      return std::make_unique<SeqPattern>(events);
     case Pattern::Random:
       return std::make_unique<RandomPattern>();
     case Pattern::Fork:
-      return std::make_unique<ForkPattern>();
+      return std::make_unique<ForkPattern>(events);
     case Pattern::Churn:
       return std::make_unique<ChurnPattern>();
   }

@@ -16,6 +16,7 @@ class PatternRunner {
   virtual void step(Process& p) = 0;
 };
 
-std::unique_ptr<PatternRunner> makePattern(Pattern pattern);
+// `events` scales the working sets, so short traces still show every phase.
+std::unique_ptr<PatternRunner> makePattern(Pattern pattern, uint64_t events);
 
 }  // namespace kmr::synth

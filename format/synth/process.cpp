@@ -59,12 +59,13 @@ std::span<const uint8_t> Emitter::bytes(std::span<const uint8_t> b) {
 }
 
 Process::Process(const SynthOptions& o, Emitter& out, std::mt19937_64& rng, uint64_t start_ns)
-    : o_(o), out_(out), rng_(rng), pfns_(rng), now_(start_ns), slide_(o.base - kDefaultBase) {
-  uint64_t stack_top = 0x7ffc00000000 + slide_;
-  if (o.base % kPage || o.base < 0x10000 || stack_top + 0x400000 > kUserTop ||
-      stack_top < 0x10000000000)
-    throw Error(Error::Code::Usage, "--base must be page aligned and leave room for the layout "
-                                    "below 2^47 (e.g. 0x555555554000 or 0x560000000000)");
+    : o_(o), out_(out), rng_(rng), pfns_(rng), now_(start_ns),
+      // The libraries and the stack move too (down, by up to 1 GiB), as
+      // with ASLR, while staying at the top of the address space.
+      slide_(0 - ((o.base - kDefaultBase) & 0x3ffff000)) {
+  if (o.base % kPage || o.base < 0x10000 || o.base >= 0x700000000000)
+    throw Error(Error::Code::Usage,
+                "--base must be a page-aligned address below 0x700000000000, e.g. 0x560000000000");
 }
 
 void Process::think(uint64_t min_ns, uint64_t spread_ns) {

@@ -1,5 +1,6 @@
 #include "synth/synth.h"
 
+#include <cstdio>
 #include <random>
 
 #include "synth/patterns.h"
@@ -9,6 +10,12 @@ namespace kmr::synth {
 namespace {
 constexpr uint64_t kStartNs = 1'000'000'000'000;           // 1000 s of uptime
 constexpr uint64_t kStartRealNs = 1'700'000'000'000'000'000;  // Nov 2023
+std::string hexText(uint64_t v) {
+  char b[20];
+  std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
 }  // namespace
 
 std::optional<Pattern> patternFromName(std::string_view name) {
@@ -36,7 +43,7 @@ std::string_view patternName(Pattern p) {
 struct Synth::Impl {
   explicit Impl(const SynthOptions& o)
       : options(o), rng(o.seed), process(options, emitter, rng, kStartNs + 50000),
-        pattern(makePattern(o.pattern)) {}
+        pattern(makePattern(o.pattern, o.events)) {}
 
   void step() {
     uint64_t written = emitter.written();
@@ -103,7 +110,11 @@ TraceHeader Synth::header() const {
   h.recorder_options = "--events " + std::to_string(o.events) + " --pattern " +
                        std::string(patternName(o.pattern)) + " --seed " +
                        std::to_string(o.seed) + (o.lost ? " --lost" : "") +
-                       (o.exec ? " --exec" : "");
+                       (o.exec ? " --exec" : "") + (o.exit ? "" : " --no-exit") +
+                       (o.page_data == PageData::Hash    ? " --page-data hash"
+                        : o.page_data == PageData::Bytes ? " --page-data bytes"
+                                                         : "") +
+                       (o.base == kDefaultBase ? "" : " --base 0x" + hexText(o.base));
   h.event_mask = KMR_MASK_ALL;
   return h;
 }

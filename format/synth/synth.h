@@ -6,6 +6,7 @@
 //
 //   seq     touch a 32 MiB mapping page by page (fault + PTE per page, vpn
 //           delta 1), unmap it, map the next
+//           (working sets shrink for short traces, so every phase shows)
 //   random  touch random pages of a 256 MiB mapping (reads map the zero
 //           page, writes to it CoW), dropping 2 MiB with MADV_DONTNEED now
 //           and then
@@ -45,7 +46,7 @@ struct SynthOptions {
   uint64_t events = 100000;  // about this many (whole operations)
   Pattern pattern = Pattern::Seq;
   uint64_t seed = 1;
-  uint64_t base = kDefaultBase;  // load address; every region slides with it
+  uint64_t base = kDefaultBase;  // load address; libraries and stack move with it
   bool lost = false;             // drop ~1% of the records mid-trace
   bool exec = false;             // exec a new image a third of the way in
   bool exit = true;              // end with the mm released and EXIT

@@ -1,0 +1,21 @@
+// Printing a CompareReport: text tables for people, JSON for scripts.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+#include "compare_report.h"
+#include "compare_views.h"
+#include "style.h"
+
+namespace kmr::view {
+
+void printCompareText(const CompareReport& r, const CompareOptions& o, const Style& st,
+                      std::ostream& out);
+nlohmann::json compareJson(const CompareReport& r, const CompareOptions& o);
+
+// "+12", "-3", "0"; times as "+0.000120s".  Green for more, red for less.
+std::string deltaText(int64_t d, bool is_time, const Style& st);
+
+}  // namespace kmr::view

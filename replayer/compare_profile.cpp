@@ -1,0 +1,116 @@
+#include "compare_profile.h"
+
+#include <exception>
+#include <thread>
+
+#include "kmr/replay.h"
+#include "kmr/time_spec.h"
+
+namespace kmr::view {
+namespace {
+
+// The tracker, plus a look at every life's resident pages when the replay
+// passes the --at-relative position.
+class ProfileVisitor : public EventVisitor {
+ public:
+  ProfileVisitor(LifeTracker& t, InstantProfile* instant) : t_(t), instant_(instant) {}
+
+  void onEvent(const Event& ev, uint64_t ordinal, const ShadowState& state,
+               const std::vector<VmaOp>& ops) override {
+    t_.onEvent(ev, ordinal, state, ops);
+    uint64_t applied = ordinal + (ev.kind == EventKind::Gap ? ev.gap.events : 1);
+    if (instant_ && !taken_ && applied >= instant_->position) take(state);
+  }
+  void onEnd(const ShadowState& state, const std::vector<VmaOp>& ops) override {
+    t_.onEnd(state, ops);
+    if (instant_ && !taken_) take(state);
+  }
+  void take(const ShadowState& state) {
+    taken_ = true;
+    instant_->present_pages = state.pages().presentPages();
+    instant_->resident.assign(t_.lives().size(), InstantProfile::kNotAlive);
+    for (const VmaLife& l : t_.lives())
+      if (l.alive()) instant_->resident[l.id] = l.resident;
+  }
+  bool taken() const { return taken_; }
+
+ private:
+  LifeTracker& t_;
+  InstantProfile* instant_;
+  bool taken_ = false;
+};
+
+}  // namespace
+
+TraceProfile profileTrace(const std::string& path, std::optional<double> at_fraction) {
+  TraceReader reader(path);
+  Replay replay(reader);
+  TraceProfile p;
+  p.path = path;
+  p.header = reader.header();
+  p.start_ns = reader.startNs();
+  p.end_ns = reader.endNs();
+  p.events = reader.eventCount();
+
+  if (at_fraction) {
+    TimeSpec spec;
+    spec.kind = TimeSpec::Kind::Percent;
+    spec.percent = *at_fraction * 100.0;
+    spec.text = std::to_string(spec.percent) + "%";
+    Instant in = resolveTime(spec, replay);
+    p.instant.emplace();
+    p.instant->fraction = *at_fraction;
+    p.instant->mono_ns = in.mono_ns;
+    p.instant->position = in.position;
+  }
+
+  const TraceHeader& h = reader.header();
+  ShadowState state(h.range_start, h.range_end);
+  LifeTracker tracker(p.start_ns);
+  tracker.begin(state, p.start_ns);
+  ProfileVisitor v(tracker, p.instant ? &*p.instant : nullptr);
+  if (p.instant && p.instant->position == 0) v.take(state);
+  replay.run(state, replay.eventCount(), &v, true, &p.damage);
+  if (!v.taken() && p.instant) v.take(state);
+
+  p.damage.insert(p.damage.begin(), reader.damage().begin(), reader.damage().end());
+  if (reader.truncated())
+    p.damage.push_back({reader.fileSize(), -1,
+                        "the trace is cut short (its writer did not finish): compared its " +
+                            std::to_string(reader.eventCount()) + " readable events"});
+  p.lives = tracker.lives();
+  p.names = tracker.names();
+  p.totals = tracker.totals();
+  for (const VmaLife& l : p.lives) {
+    if (l.origin == LifeOrigin::Start) p.lives_at_start++;
+    else p.lives_created++;
+    if (l.end_how == LifeEnd::Unmapped) p.lives_ended++;
+  }
+  return p;
+}
+
+std::pair<TraceProfile, TraceProfile> profileTraces(const std::string& a, const std::string& b,
+                                                    std::optional<double> at_fraction) {
+  TraceProfile pb;
+  std::exception_ptr err;
+  std::thread t([&] {
+    try {
+      pb = profileTrace(b, at_fraction);
+    } catch (...) {
+      err = std::current_exception();
+    }
+  });
+  TraceProfile pa;
+  std::exception_ptr err_a;
+  try {
+    pa = profileTrace(a, at_fraction);
+  } catch (...) {
+    err_a = std::current_exception();
+  }
+  t.join();
+  if (err_a) std::rethrow_exception(err_a);
+  if (err) std::rethrow_exception(err);
+  return {std::move(pa), std::move(pb)};
+}
+
+}  // namespace kmr::view

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Regenerates the committed CLI fixtures (each < 100 KB) with kmemsynth.
+# Usage: tests/cli/regen.sh path/to/kmemsynth
+# Then refresh the golden outputs: KMR_UPDATE_GOLDEN=1 ctest -R '^cli\.'
+# and review the diff before committing.
+set -eu
+synth=${1:?usage: regen.sh path/to/kmemsynth}
+cd "$(dirname "$0")/fixtures"
+
+"$synth" -q --events 2000 --pattern seq --seed 1 --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o seq.kmr
+"$synth" -q --events 3000 --pattern churn --seed 2 --lost --exec --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o churn.kmr
+"$synth" -q --events 3000 --pattern fork --seed 3 --page-data hash --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o fork.kmr
+"$synth" -q --events 3000 --pattern random --seed 4 --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 --base 0x560000000000 \
+	-o random-base.kmr
+
+# One byte inverted inside chunk 5's compressed data (offset from
+# `kmemreplay churn.kmr --events` damage messages if you change the above).
+cp churn.kmr damaged.kmr
+off=$(($(stat -c %s churn.kmr) / 3))
+byte=$(od -An -tu1 -j "$off" -N1 churn.kmr | tr -d ' ')
+printf "\\$(printf %o $((byte ^ 255)))" |
+	dd of=damaged.kmr bs=1 seek="$off" conv=notrunc status=none
+
+# A recorder killed two thirds of the way through writing.
+head -c $(($(stat -c %s churn.kmr) * 2 / 3)) churn.kmr > truncated.kmr
+
+# Written by a (future) format version 2 that older readers cannot read.
+cp seq.kmr newer.kmr
+printf '\002' | dd of=newer.kmr bs=1 seek=16 conv=notrunc status=none
+printf '\002' | dd of=newer.kmr bs=1 seek=20 conv=notrunc status=none
+
+printf 'this is not a trace\n' > not-a-trace.kmr
+chmod 0644 ./*.kmr
