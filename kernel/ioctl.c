@@ -20,7 +20,8 @@ long kmr_ioctl_version(void __user *arg)
 
 	memset(&v, 0, sizeof(v));
 	v.abi_version = KMR_ABI_VERSION;
-	v.features = KMR_FEAT_PER_CPU_RINGS | kmr_fetch_features();
+	v.features = KMR_FEAT_PER_CPU_RINGS | KMR_FEAT_PAGE_DATA |
+		     kmr_fetch_features();
 	strscpy(v.kernel_release, utsname()->release,
 		sizeof(v.kernel_release));
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;

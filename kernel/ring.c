@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/timekeeping.h>
+#include <linux/smp.h>
 #include "session.h"
 #include "ring.h"
 
@@ -84,11 +85,24 @@ void kmr_ring_free(struct kmr_session *s)
 	s->ctl = NULL;
 }
 
-/* A ring-full drop: reported by the next KMR_EV_LOST on this ring. */
-static void kmr_drop(struct kmr_cpu_ring *cr, unsigned int kind, u64 now)
+/*
+ * The first drop of a run asks for a resync (and wakes the reader): the
+ * resync work reports the drops of every ring, then re-reads the state.
+ */
+static void kmr_want_resync(struct kmr_session *s)
 {
-	if (!cr->lost_count)
+	set_bit(KMR_SF_RESYNC_WANTED, &s->flags);
+	kmr_ring_kick(s);
+}
+
+/* A ring-full drop: reported by the next KMR_EV_LOST on this ring. */
+static void kmr_drop(struct kmr_session *s, struct kmr_cpu_ring *cr,
+		     unsigned int kind, u64 now)
+{
+	if (!cr->lost_count) {
 		cr->lost_first_ns = now;
+		kmr_want_resync(s);
+	}
 	cr->lost_count++;
 	cr->lost_kinds |= BIT_ULL(kind);
 	cr->lost_last_ns = now;
@@ -97,13 +111,14 @@ static void kmr_drop(struct kmr_cpu_ring *cr, unsigned int kind, u64 now)
 }
 
 /* A drop by a producer that interrupted another one (NMI). */
-static void kmr_drop_nested(struct kmr_cpu_ring *cr, unsigned int kind,
-			    u64 now)
+static void kmr_drop_nested(struct kmr_session *s, struct kmr_cpu_ring *cr,
+			    unsigned int kind, u64 now)
 {
 	atomic64_cmpxchg(&cr->nested_first_ns, 0, now);
 	atomic64_set(&cr->nested_last_ns, now);
 	set_bit(kind, &cr->nested_kinds);
-	atomic64_inc(&cr->nested_count);
+	if (atomic64_inc_return(&cr->nested_count) == 1)
+		kmr_want_resync(s);	/* irq_work_queue() is NMI-safe */
 }
 
 static void kmr_fold_nested(struct kmr_cpu_ring *cr)
@@ -137,7 +152,8 @@ static void kmr_put_header(struct kmr_event *ev, unsigned int kind,
 
 static struct kmr_event *kmr_put_lost(struct kmr_session *s,
 				      struct kmr_cpu_ring *cr,
-				      struct kmr_event *ev, u64 now)
+				      struct kmr_event *ev, u64 now,
+				      unsigned int rflags)
 {
 	struct kmr_ev_lost *l = (struct kmr_ev_lost *)ev;
 
@@ -149,8 +165,13 @@ static struct kmr_event *kmr_put_lost(struct kmr_session *s,
 	l->last_ns = cr->lost_last_ns;
 	cr->lost_count = 0;
 	cr->lost_kinds = 0;
-	/* The consumer caught up: a resync can now bring the state back. */
-	set_bit(KMR_SF_RESYNC_WANTED, &s->flags);
+	/*
+	 * A resync already under way may have read this state before this
+	 * LOST got its seq: ask for another one.  Not when the resync itself
+	 * (or the end of the session) flushes the LOST records.
+	 */
+	if (!(rflags & KMR_RSV_LOST_ONLY))
+		set_bit(KMR_SF_RESYNC_WANTED, &s->flags);
 	return (struct kmr_event *)(l + 1);
 }
 
@@ -165,8 +186,8 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 	u64 now, head, tail, used, off, pad, need, slack;
 	u32 lost_sz = 0;
 
-	if (WARN_ON_ONCE(size < sizeof(*ev) || size > KMR_REC_MAX ||
-			 !IS_ALIGNED(size, KMR_EV_ALIGN) ||
+	if (WARN_ON_ONCE((size < sizeof(*ev) && !(rflags & KMR_RSV_LOST_ONLY)) ||
+			 size > KMR_REC_MAX || !IS_ALIGNED(size, KMR_EV_ALIGN) ||
 			 kind >= KMR_EV_NR_KINDS))
 		return NULL;
 
@@ -174,7 +195,7 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 	cr = this_cpu_ptr(s->cpu);
 	now = ktime_get_mono_fast_ns();
 	if (unlikely(cr->busy)) {
-		kmr_drop_nested(cr, kind, now);
+		kmr_drop_nested(s, cr, kind, now);
 		local_irq_restore(irqf);
 		return NULL;
 	}
@@ -184,6 +205,8 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 	kmr_fold_nested(cr);
 	if (unlikely(cr->lost_count))
 		lost_sz = sizeof(struct kmr_ev_lost);
+	else if (rflags & KMR_RSV_LOST_ONLY)
+		goto unbusy;	/* nothing to report on this ring */
 	need = lost_sz + size;
 	head = cr->head;
 	off = head & (rsize - 1);
@@ -194,13 +217,12 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 	if (unlikely(tail > head || used > rsize))
 		used = rsize;	/* garbage tail: treat the ring as full */
 	slack = (rflags & KMR_RSV_LAST) ? 0 : KMR_RING_SLACK;
+	if (rflags & KMR_RSV_LOST_ONLY)
+		slack = KMR_RING_SLACK / 2;
 	if (unlikely(used + pad + need + slack > rsize)) {
-		if (!(rflags & KMR_RSV_NODROP))
-			kmr_drop(cr, kind, now);
-		barrier();	/* the drop is accounted before busy clears */
-		cr->busy = 0;
-		local_irq_restore(irqf);
-		return NULL;
+		if (!(rflags & (KMR_RSV_NODROP | KMR_RSV_LOST_ONLY)))
+			kmr_drop(s, cr, kind, now);
+		goto unbusy;
 	}
 
 	if (pad) {
@@ -212,20 +234,28 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 		off = 0;
 	}
 	ev = (struct kmr_event *)(cr->data + off);
-	if (lost_sz)
-		ev = kmr_put_lost(s, cr, ev, now);
-	kmr_put_header(ev, kind, size, flags, atomic64_inc_return(&s->seq),
-		       now);
-	/* Advisory while running; made exact at STOP and EXIT. */
-	WRITE_ONCE(s->ctl->last_seq, ev->seq);
-
 	r->rec = ev;
 	r->ring = cr;
 	r->irqflags = irqf;
 	r->tail = tail;
 	r->total = pad + need;
-	r->nrec = lost_sz ? 2 : 1;
-	return ev;
+	r->nrec = !!lost_sz + !!size;
+	if (lost_sz)
+		ev = kmr_put_lost(s, cr, ev, now, rflags);
+	if (size) {
+		kmr_put_header(ev, kind, size, flags,
+			       atomic64_inc_return(&s->seq), now);
+		r->rec = ev;
+	}
+	/* Advisory while running; made exact at STOP and EXIT. */
+	WRITE_ONCE(s->ctl->last_seq, atomic64_read(&s->seq));
+	return r->rec;
+
+unbusy:
+	barrier();	/* drop accounting is done before busy clears */
+	cr->busy = 0;
+	local_irq_restore(irqf);
+	return NULL;
 }
 
 void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
@@ -238,6 +268,9 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 {
 	struct kmr_cpu_ring *cr = r->ring;
 	u64 before = cr->head - r->tail;
+	/* Read before publishing: the consumer may reuse the space after. */
+	bool lost = r->nrec > 1 ||
+		    ((struct kmr_event *)r->rec)->kind == KMR_EV_LOST;
 	bool kick;
 
 	WRITE_ONCE(cr->head, cr->head + r->total);
@@ -251,9 +284,34 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 
 	/* Wake on crossing the watermark only, and when a LOST went out. */
 	kick = (before < s->watermark && before + r->total >= s->watermark) ||
-	       r->nrec > 1;
+	       lost;
 	if (kick)
 		kmr_ring_kick(s);
+}
+
+static void kmr_ring_flush_cpu(void *arg)
+{
+	struct kmr_session *s = arg;
+	struct kmr_rsv r;
+
+	if (kmr_reserve_flags(s, &r, KMR_EV_LOST, 0, 0, KMR_RSV_LOST_ONLY))
+		kmr_commit(s, &r);
+}
+
+bool kmr_ring_flush_lost(struct kmr_session *s)
+{
+	int cpu;
+
+	might_sleep();
+	on_each_cpu(kmr_ring_flush_cpu, s, 1);
+	for_each_possible_cpu(cpu) {
+		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
+
+		if (READ_ONCE(cr->lost_count) ||
+		    atomic64_read(&cr->nested_count))
+			return false;
+	}
+	return true;
 }
 
 bool kmr_ring_has_data(struct kmr_session *s)
@@ -278,6 +336,23 @@ u64 kmr_ring_free_here(struct kmr_session *s)
 	if (tail > head || used > s->ring_size)
 		return 0;
 	return s->ring_size - used;
+}
+
+u64 kmr_ring_max_used(struct kmr_session *s)
+{
+	u64 max = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
+		u64 head = READ_ONCE(cr->head), tail = READ_ONCE(cr->ctl->tail);
+		u64 used = head - tail;
+
+		if (tail > head || used > s->ring_size)
+			used = s->ring_size;
+		max = max(max, used);
+	}
+	return max;
 }
 
 u64 kmr_ring_consumed(struct kmr_session *s)

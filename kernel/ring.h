@@ -40,12 +40,17 @@ struct kmr_cpu_ring {
 	int busy;			/* a producer is between reserve and commit */
 };
 
-/* Kept free for KMR_EV_EXIT (+ a LOST record and padding in front of it). */
-#define KMR_RING_SLACK		256u
+/*
+ * Kept free by every ordinary record: the last half for KMR_EV_EXIT (and a
+ * LOST and padding in front of it), the first half for the LOST records
+ * kmr_ring_flush_lost() emits, so that neither can fail on a full ring.
+ */
+#define KMR_RING_SLACK		512u
 
 /* kmr_reserve_flags() flags. */
 #define KMR_RSV_NODROP		BIT(0)	/* on failure: no drop counted */
 #define KMR_RSV_LAST		BIT(1)	/* may use KMR_RING_SLACK */
+#define KMR_RSV_LOST_ONLY	BIT(2)	/* size 0: only a pending LOST, if any */
 
 int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark);
 void kmr_ring_free(struct kmr_session *s);
@@ -54,10 +59,19 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 			unsigned int kind, unsigned int size, u32 flags,
 			unsigned int rflags);
 
+/*
+ * Emit every ring's pending KMR_EV_LOST now (each on its own CPU, through
+ * an IPI), so that no loss goes unreported when the stream ends or before
+ * a resync.  True when nothing is left unreported (a ring that is still
+ * full keeps its report for its next record).  Process context.
+ */
+bool kmr_ring_flush_lost(struct kmr_session *s);
 /* Any ring holds unread records. */
 bool kmr_ring_has_data(struct kmr_session *s);
 /* Free bytes in the ring of the CPU we run on now (a hint: we may move). */
 u64 kmr_ring_free_here(struct kmr_session *s);
+/* Bytes unread in the fullest ring. */
+u64 kmr_ring_max_used(struct kmr_session *s);
 /* Sum of tails: grows whenever the consumer makes progress. */
 u64 kmr_ring_consumed(struct kmr_session *s);
 /* Records written and dropped, all rings (KMR_IOC_STATS). */

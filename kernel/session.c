@@ -220,6 +220,7 @@ int kmr_session_stop(struct kmr_session *s)
 		goto unlock;
 	}
 	kmr_session_unpublish(s);
+	kmr_ring_flush_lost(s);
 	set_bit(KMR_SF_STOPPED, &s->flags);
 	kmr_session_publish_state(s);
 	wake_up_interruptible(&s->wq);
@@ -235,7 +236,8 @@ static void kmr_session_teardown(struct kmr_session *s)
 
 	lockdep_assert_held(&s->lock);
 	set_bit(KMR_SF_DETACHED, &s->flags);
-	kmr_session_unpublish(s);
+	if (kmr_session_unpublish(s))
+		kmr_ring_flush_lost(s);
 	if (test_and_clear_bit(KMR_SF_PROBES, &s->flags)) {
 		kmr_probes_detach(s);
 		kmr_probes_put();
@@ -277,8 +279,10 @@ void kmr_session_release(struct kmr_session *s)
 static void kmr_session_end(struct kmr_session *s, int code, u32 flags)
 {
 	set_bit(KMR_SF_STOPPING, &s->flags);
-	if (kmr_session_unpublish(s))
+	if (kmr_session_unpublish(s)) {
+		kmr_ring_flush_lost(s);
 		kmr_emit_exit(s, code, flags);
+	}
 	kmr_session_publish_state(s);
 	wake_up_interruptible(&s->wq);
 }
@@ -342,8 +346,18 @@ static void kmr_resync_fn(struct work_struct *work)
 					     resync_work);
 	struct mm_struct *mm;
 
+	/*
+	 * Resync once the consumer has caught up: under sustained overload a
+	 * snapshot per drop would only add to the load.  Waited for without
+	 * s->lock, which an exec'ing target needs.  If the consumer never
+	 * catches up, the next drop or LOST record asks again.
+	 */
+	if (!kmr_session_live(s) || !kmr_sf(s, KMR_SF_SNAP_DONE) ||
+	    !kmr_sf(s, KMR_SF_RESYNC_WANTED) ||
+	    kmr_snapshot_wait_caught_up(s))
+		goto put;
 	mutex_lock(&s->lock);
-	if (kmr_session_live(s) && kmr_sf(s, KMR_SF_SNAP_DONE) &&
+	if (kmr_session_live(s) &&
 	    test_and_clear_bit(KMR_SF_RESYNC_WANTED, &s->flags)) {
 		mm = s->mm;
 		if (mmget_not_zero(mm)) {
@@ -352,6 +366,7 @@ static void kmr_resync_fn(struct work_struct *work)
 		}
 	}
 	mutex_unlock(&s->lock);
+put:
 	kmr_session_put(s);
 }
 

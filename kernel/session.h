@@ -124,6 +124,8 @@ int kmr_vmastat_fill(struct kmr_session *s, struct kmr_stats *st,
  */
 int kmr_snapshot(struct kmr_session *s, struct mm_struct *mm,
 		 enum kmr_snapshot_cause cause, bool publish);
+/* Wait until every ring is at most half full (before a resync). */
+int kmr_snapshot_wait_caught_up(struct kmr_session *s);
 
 static inline bool kmr_sf(const struct kmr_session *s, int bit)
 {

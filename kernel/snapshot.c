@@ -27,16 +27,31 @@
 /* Room for the largest record plus a LOST record, padding and the slack. */
 #define KMR_SNAP_ROOM		(KMR_REC_MAX + 2 * KMR_RING_SLACK)
 
-int kmr_emit_wait(struct kmr_emit_ctx *ec)
+static bool kmr_room_here(struct kmr_session *s)
 {
-	struct kmr_session *s = ec->s;
+	return kmr_ring_free_here(s) >= KMR_SNAP_ROOM;
+}
+
+/* Every ring at most half full: the consumer has caught up. */
+static bool kmr_caught_up(struct kmr_session *s)
+{
+	return kmr_ring_max_used(s) <= s->ring_size / 2;
+}
+
+/*
+ * Sleep until @ready, giving up after KMR_SNAP_STALL_MS without consumer
+ * progress, on a signal, or when the session is being stopped.
+ */
+static int kmr_wait_consumer(struct kmr_session *s,
+			     bool (*ready)(struct kmr_session *s))
+{
 	unsigned long deadline = jiffies + msecs_to_jiffies(KMR_SNAP_STALL_MS);
 	u64 consumed = kmr_ring_consumed(s), now;
 	int ret = 0;
 
 	might_sleep();
 	kmr_ring_kick(s);
-	while (kmr_ring_free_here(s) < KMR_SNAP_ROOM) {
+	while (!ready(s)) {
 		if (test_bit(KMR_SF_STOPPING, &s->flags) ||
 		    signal_pending(current)) {
 			ret = -EINTR;
@@ -53,9 +68,21 @@ int kmr_emit_wait(struct kmr_emit_ctx *ec)
 			deadline = jiffies + msecs_to_jiffies(KMR_SNAP_STALL_MS);
 		}
 	}
+	return ret;
+}
+
+int kmr_emit_wait(struct kmr_emit_ctx *ec)
+{
+	int ret = kmr_wait_consumer(ec->s, kmr_room_here);
+
 	if (ret)
 		ec->rflags &= ~KMR_RSV_NODROP;
 	return ret;
+}
+
+int kmr_snapshot_wait_caught_up(struct kmr_session *s)
+{
+	return kmr_wait_consumer(s, kmr_caught_up);
 }
 
 static void kmr_snap_mark(struct kmr_emit_ctx *ec, unsigned int kind,
@@ -103,6 +130,8 @@ int kmr_snapshot(struct kmr_session *s, struct mm_struct *mm,
 	if (ret)
 		return ret;
 
+	/* Every loss so far is reported before the state is read again. */
+	kmr_ring_flush_lost(s);
 	kmr_snap_mark(&ec, KMR_EV_SNAPSHOT_BEGIN, cause);
 	if (publish) {
 		ret = kmr_targets_add(s);

@@ -359,7 +359,10 @@ struct kmr_ev_exit {
  * KMR_EV_LOST: records were dropped just before this one on this ring
  * (ring full, or a nested producer).  State they would have changed is
  * unknown until the next snapshot (the module sends one, cause RESYNC, once
- * the consumer has caught up).
+ * the consumer has caught up).  Every drop is reported: the module emits
+ * the pending LOST records of all rings before a RESYNC snapshot begins and
+ * before the stream ends (STOP, EXIT, DETACH), so at the end the counts of
+ * the LOST records equal the rings' @lost counters.
  */
 struct kmr_ev_lost {
 	struct kmr_event h;
