@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include "kcore_rec.h"
 
-static void kd_apply(const struct kmr_event *ev, void *priv)
+static void kd_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 {
-	km_apply(ev, priv);
+	km_apply(ev, ring, priv);
 }
 
 int main(int argc, char **argv)

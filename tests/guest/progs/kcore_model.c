@@ -222,9 +222,10 @@ static void km_apply_pte(struct km_model *m, const struct kmr_ev_pte *e)
 	}
 }
 
-void km_apply(const struct kmr_event *ev, void *priv)
+void km_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 {
 	struct km_model *m = priv;
+	uint64_t *prev = &m->prev_time[ring % 64];
 
 	if (m->dump)
 		km_print(m->dump, ev);
@@ -238,6 +239,7 @@ void km_apply(const struct kmr_event *ev, void *priv)
 		km_clear_range(m, e->start, e->end);
 		m->in_snapshot = ev->flags + 1;
 		m->snap_vmas = m->snap_ptes = 0;
+		m->lost_in_snapshot = false;
 		break;
 	}
 	case KMR_EV_SNAPSHOT_END: {
@@ -249,7 +251,8 @@ void km_apply(const struct kmr_event *ev, void *priv)
 		m->snapshots[ev->flags]++;
 		m->end_vmas = e->nr_vmas;
 		m->end_ptes = e->nr_ptes;
-		if (ev->flags == KMR_SNAP_RESYNC || ev->flags == KMR_SNAP_EXEC)
+		/* It re-read everything, unless records dropped meanwhile. */
+		if (!m->lost_in_snapshot)
 			m->unknown = false;
 		break;
 	}
@@ -301,23 +304,22 @@ void km_apply(const struct kmr_event *ev, void *priv)
 			       (uint64_t)e->first_ns, (uint64_t)e->last_ns);
 		/*
 		 * Positioned at the gap: the drops happened after the record
-		 * before it and before it (1 ms of slack for clocks of other
-		 * CPUs).
+		 * before it on the same ring and before it.
 		 */
-		if (e->first_ns + 1000000 < m->prev_time ||
-		    e->last_ns > ev->time_ns + 1000000)
-			kc_die("LOST window %" PRIu64 "..%" PRIu64 " outside %" PRIu64 "..%" PRIu64,
+		if (e->first_ns < *prev || e->last_ns > ev->time_ns)
+			kc_die("LOST window %" PRIu64 "..%" PRIu64 " outside %" PRIu64 "..%" PRIu64 " of ring %u",
 			       (uint64_t)e->first_ns, (uint64_t)e->last_ns,
-			       m->prev_time, (uint64_t)ev->time_ns);
+			       *prev, (uint64_t)ev->time_ns, ring);
 		m->lost += e->count;
 		m->lost_records++;
 		m->unknown = true;
+		m->lost_in_snapshot = true;
 		break;
 	}
 	default:
 		break;
 	}
-	m->prev_time = ev->time_ns;
+	*prev = ev->time_ns;
 }
 
 /* ---- /proc comparison ---- */

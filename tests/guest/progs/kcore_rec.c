@@ -146,7 +146,7 @@ long kc_drain(struct kc_sess *k, kc_rec_fn fn, void *priv)
 			}
 			if (ev->seq != k->last + 1)
 				continue;
-			fn(ev, priv);
+			fn(ev, i, priv);
 			k->last = ev->seq;
 			k->pos[i] += ev->size;
 			__atomic_store_n(&k->ctl->ring[i].tail, k->pos[i],

@@ -37,7 +37,9 @@ void kc_close(struct kc_sess *k);
 /* Open, ATTACH (@ring_size 0 = default) and map, or die. */
 void kc_session(struct kc_sess *k, int pid, uint64_t ring_size, uint64_t mask);
 
-typedef void (*kc_rec_fn)(const struct kmr_event *ev, void *priv);
+/* One record, from ring @ring (records of one ring are in time order). */
+typedef void (*kc_rec_fn)(const struct kmr_event *ev, uint32_t ring,
+			  void *priv);
 
 /*
  * Deliver, in seq order, every record that is available now and follows
@@ -73,6 +75,7 @@ struct km_model {
 	/* what the stream said */
 	uint64_t lost, lost_records;
 	bool unknown;			/* between a LOST and the next resync */
+	bool lost_in_snapshot;		/* a LOST came after the last BEGIN */
 	int in_snapshot;		/* cause + 1 while inside one */
 	uint64_t snapshots[3];		/* ENDs seen per cause */
 	uint64_t snap_vmas, snap_ptes;	/* counts seen in the last snapshot */
@@ -81,14 +84,14 @@ struct km_model {
 	int exit_code;
 	uint32_t exit_flags;
 	uint64_t kinds[KMR_EV_NR_KINDS];
-	uint64_t prev_time;		/* time of the previous record */
+	uint64_t prev_time[64];		/* per ring: time of its last record */
 	FILE *dump;			/* print every record here when set */
 };
 
 void km_init(struct km_model *m);
 void km_free(struct km_model *m);
 /* kc_rec_fn: apply one record (priv is the model). */
-void km_apply(const struct kmr_event *ev, void *priv);
+void km_apply(const struct kmr_event *ev, uint32_t ring, void *priv);
 /* The entry of @vaddr (4 KiB page), 0 if none. */
 uint64_t km_pte(const struct km_model *m, uint64_t vaddr);
 /*
