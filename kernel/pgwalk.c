@@ -31,8 +31,11 @@
 
 /* Internal: the lock was busy or the entry changed; retry with IRQs on. */
 #define KMR_PGW_RETRY		1
-/* A PTL busy this long means a caller holds it: a bug, give up. */
-#define KMR_PGW_MAX_BUSY_NS	(200 * NSEC_PER_MSEC)
+/*
+ * A PTL busy this long means a caller holds it: a bug, give up.  Generous:
+ * under an emulator a preempted vCPU can hold a PTL for a long while.
+ */
+#define KMR_PGW_MAX_BUSY_NS	(5 * NSEC_PER_SEC)
 
 struct kmr_pgw {
 	struct mm_struct *mm;

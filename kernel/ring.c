@@ -195,7 +195,9 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 	cr = this_cpu_ptr(s->cpu);
 	now = ktime_get_mono_fast_ns();
 	if (unlikely(cr->busy)) {
-		kmr_drop_nested(s, cr, kind, now);
+		/* A flush has nothing to drop: the interrupted one reports. */
+		if (!(rflags & KMR_RSV_LOST_ONLY))
+			kmr_drop_nested(s, cr, kind, now);
 		local_irq_restore(irqf);
 		return NULL;
 	}
