@@ -157,8 +157,9 @@ void kmr_session_put(struct kmr_session *s);
  * record with its header filled (kind, size, flags, a fresh seq, time), or
  * NULL when the record was dropped (ring full, nested producer on this CPU:
  * counted, and reported by a KMR_EV_LOST before the next record on this
- * ring).  The seq is taken now, so call it while holding the lock that
- * orders the change.  IRQs stay disabled until kmr_commit(): fill the body
+ * ring, or sooner when the core flushes losses before a resync or at the
+ * end of the stream).  The seq is taken now, so call it while holding the
+ * lock that orders the change.  IRQs stay disabled until kmr_commit(): fill the body
  * and commit at once; never sleep in between.  NMI-safe.
  */
 #define KMR_REC_MAX	(16u << 10)
