@@ -92,7 +92,8 @@ std::string explainAccessError(int err, uint32_t pid, uint64_t addr, bool write,
              " (kmemfetch needs the right to ptrace-attach to it: the same user and a dumpable "
              "process, or CAP_SYS_PTRACE)";
     case ESRCH:
-      return "no such process: " + std::to_string(pid);
+      return "no such process: " + std::to_string(pid) +
+             " (or it has no user memory: a kernel thread, or it is exiting)";
     case EFAULT:
       if (m == Method::Walk)
         return write ? "cannot write " + at + " in " + p +

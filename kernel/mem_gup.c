@@ -38,27 +38,32 @@ static void kmr_gup_store(struct page **pages, long nr, unsigned long addr,
 	}
 }
 
-/* Returns the bytes copied; *@err = -EFAULT when @ubuf faulted. */
+/*
+ * Copy to the caller page by page, dropping each page's reference right
+ * after its copy (one pass over the pages).  Returns the bytes copied;
+ * *@err = -EFAULT when @ubuf faulted (the remaining pages are only put).
+ */
 static size_t kmr_gup_load(struct page **pages, long nr, unsigned long addr,
 			   u8 __user *ubuf, size_t len, int *err)
 {
 	size_t off = offset_in_page(addr), done = 0;
 	long i;
 
-	for (i = 0; i < nr && len; i++) {
+	for (i = 0; i < nr; i++) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - off);
-		void *kaddr = kmap_local_page(pages[i]);
-		unsigned long left;
 
-		left = copy_to_user(ubuf + done, kaddr + off, n);
-		kunmap_local(kaddr);
-		if (left) {
-			*err = -EFAULT;
-			break;
+		if (!*err && n) {
+			void *kaddr = kmap_local_page(pages[i]);
+
+			if (copy_to_user(ubuf + done, kaddr + off, n))
+				*err = -EFAULT;
+			else
+				done += n;
+			kunmap_local(kaddr);
+			len -= n;
+			off = 0;
 		}
-		done += n;
-		len -= n;
-		off = 0;
+		put_page(pages[i]);
 	}
 	return done;
 }
@@ -123,13 +128,13 @@ int kmr_mem_gup_access(struct mm_struct *mm, unsigned long addr,
 	mmap_read_unlock(mm);
 
 	if (write) {
-		for (i = 0; i < got; i++)
+		for (i = 0; i < got; i++) {
 			set_page_dirty_lock(pages[i]);
+			put_page(pages[i]);
+		}
 	} else {
 		*done = kmr_gup_load(pages, got, addr, ubuf, len, &err);
 	}
-	for (i = 0; i < got; i++)
-		put_page(pages[i]);
 free_kbuf:
 	kvfree(kbuf);
 free_pages:

@@ -18,6 +18,7 @@ cat page.txt
 # The CLI: errors a user understands, exit 1 (2 for a bad command line).
 gone=$(sh -c 'echo $$')
 fk_fails_with "no such process: $gone" kmemfetch read "$gone" 0x1000 16
+fk_fails_with "no such process: 2 \(or it has no user memory: a kernel thread" kmemfetch walk 2 0x1000
 fk_fails_with "cannot read 0x1000 in process $pid: address not mapped" kmemfetch read "$pid" 0x1000 16
 fk_fails_with "cannot read 0x1000 in process $pid: not present in its page tables" \
 	kmemfetch read --walk-only "$pid" 0x1000 16
