@@ -159,8 +159,8 @@ void kmr_session_put(struct kmr_session *s);
  * counted, and reported by a KMR_EV_LOST before the next record on this
  * ring, or sooner when the core flushes losses before a resync or at the
  * end of the stream).  The seq is taken now, so call it while holding the
- * lock that orders the change.  IRQs stay disabled until kmr_commit(): fill the body
- * and commit at once; never sleep in between.  NMI-safe.
+ * lock that orders the change.  IRQs stay disabled until kmr_commit(): fill
+ * the body and commit at once; never sleep in between.  NMI-safe.
  */
 #define KMR_REC_MAX	(16u << 10)
 
