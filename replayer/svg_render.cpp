@@ -283,9 +283,8 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
   text(o, 20, 30, "t", info.title + " \u2014 " + metric + " over time and address");
   text(o, 20, 50, "s", info.subtitle);
   text(o, 20, 68, "s",
-       std::to_string(drawn.size()) + (drawn.size() == 1 ? " VMA region" : " VMA regions") +
-           " with " + metric + " shown" +
-           (quiet ? " (" + std::to_string(quiet) + " without any are not)" : "") +
+       std::to_string(drawn.size()) + " of " + std::to_string(drawn.size() + quiet) +
+           " VMA regions shown (those with " + metric + ")" +
            "; address gaps collapsed; column = " + fmt("%.3g", span_s * 1000 / cols) + " ms");
 
   // Colour scale.
