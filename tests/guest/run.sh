@@ -109,8 +109,12 @@ main() {
 	done
 
 	mkdir -p "$KMR_GUEST_BUILD"
-	OUT=$(readlink -f "${out:-$KMR_GUEST_BUILD/runs/$(date +%Y%m%d-%H%M%S)-$$}")
+	# Create before resolving: readlink -f fails (and set -e ends the run
+	# silently) when a parent directory does not exist yet, as on a fresh
+	# clone.
+	OUT=${out:-$KMR_GUEST_BUILD/runs/$(date +%Y%m%d-%H%M%S)-$$}
 	mkdir -p "$OUT"
+	OUT=$(readlink -f "$OUT")
 	t_all=$(kmr_now)
 	kmr_log "results in $OUT"
 	kmr_host_packages

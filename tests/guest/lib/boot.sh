@@ -53,7 +53,15 @@ kmr_qemu_slot() {
 kmr_boot() {
 	local vmlinuz=$1 initrd=$2 disk=$3 log=$4 smp=$5 mem=$6 tmo=$7 icount=$8 extra=$9
 	local append="console=ttyS0,115200 rdinit=/init panic=-1 oops=panic softlockup_panic=1 loglevel=7 $extra"
-	local -a qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp"
+	# Several vCPUs run in ONE host thread (thread=single): multi-threaded
+	# TCG can run stale translated code after the guest live-patches its
+	# text (a hook being registered), which shows up as an int3 oops in
+	# code that was already patched (KERNEL-HOOKS.md section 9; seen once
+	# on 6.12 in kernel_clone).  Round-robin vCPUs keep real guest SMP
+	# (IPIs, per-CPU rings, ksmd on another CPU) without that hazard.
+	local accel=tcg
+	[ "$smp" -gt 1 ] && accel=tcg,thread=single
+	local -a qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" -smp "$smp"
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot
 		-kernel "$vmlinuz" -initrd "$initrd" -append "$append"
 		-drive "if=none,id=kmrout,file=$disk,format=raw,cache=unsafe"

@@ -10,6 +10,11 @@ KMR_GUEST_BUILD=${KMR_GUEST_BUILD:-$KMR_REPO/build/guest}
 # Downloaded kernel images, extracted; survives across runs.
 KMR_GUEST_CACHE=${KMR_GUEST_CACHE:-$KMR_GUEST_BUILD/cache}
 
+# Under set -e a failing command ends a script without a word; say where.
+set -E
+trap 'kmr_rc=$?; printf "tests/guest: %s line %s: \"%s\" failed (status %s)\n" \
+	"${BASH_SOURCE[0]##*/}" "$LINENO" "$BASH_COMMAND" "$kmr_rc" >&2' ERR
+
 kmr_log() { printf '[guest %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 kmr_die() { printf 'tests/guest: error: %s\n' "$*" >&2; exit 2; }
 
