@@ -62,6 +62,31 @@ class FakeRings {
     return true;
   }
 
+  // Writes a complete record (its header already filled) to ring @r,
+  // padding the end of the ring first when needed.  False when full.
+  bool produceRecord(unsigned r, const void* rec, uint16_t size) {
+    kmr_ring_ctl& rc = ctl()->ring[r];
+    uint64_t rs = ctl()->ring_size;
+    uint64_t head = rc.head;
+    uint64_t tail = __atomic_load_n(&rc.tail, __ATOMIC_ACQUIRE);
+    uint64_t off = head & (rs - 1);
+    uint64_t pad = size > rs - off ? rs - off : 0;
+    if (head + pad + size - tail > rs) return false;
+    if (pad) {
+      auto* p = reinterpret_cast<kmr_event*>(ring(r) + off);
+      p->kind = KMR_EV_PAD;
+      p->size = static_cast<uint16_t>(pad);
+      head += pad;
+      off = 0;
+    }
+    std::memcpy(ring(r) + off, rec, size);
+    uint64_t seq = static_cast<const kmr_event*>(rec)->seq;
+    if (seq > __atomic_load_n(&ctl()->last_seq, __ATOMIC_RELAXED))
+      __atomic_store_n(&ctl()->last_seq, seq, __ATOMIC_RELEASE);
+    __atomic_store_n(&rc.head, head + size, __ATOMIC_RELEASE);
+    return true;
+  }
+
   // Writes raw bytes as a record at the head (for corruption tests).
   void produceRaw(unsigned r, const void* bytes, uint64_t len) {
     kmr_ring_ctl& rc = ctl()->ring[r];

@@ -138,7 +138,14 @@ int runRecord(const Options& o) {
   ap.end = o.range_end;
   ap.event_mask = o.event_mask;
   ap.ring_size = o.buffer_size;
-  kmr_attach geometry = dev.attach(ap);
+  kmr_attach geometry;
+  try {
+    geometry = dev.attach(ap);
+  } catch (const DeviceError& e) {
+    if (e.error() == EINTR && stop.requested())
+      throw std::runtime_error("interrupted before the recording started");
+    throw;
+  }
   SharedArea area = dev.map(geometry);
 
   TraceHeader h;
@@ -208,8 +215,12 @@ int runRecord(const Options& o) {
   std::thread starter([&] {
     try {
       dev.start();
+    } catch (const DeviceError& e) {
+      start_error = e.error() == ESRCH
+                        ? "process " + std::to_string(pid) + " exited before recording could start"
+                        : std::string("starting the session: ") + e.what();
     } catch (const std::exception& e) {
-      start_error = e.what();
+      start_error = std::string("starting the session: ") + e.what();
     }
     if (child && start_error.empty()) {
       try {
@@ -218,6 +229,10 @@ int runRecord(const Options& o) {
         launch_error = e.what();
       }
     }
+    // Scripts wait for this line to know the session runs.
+    if (start_error.empty() && launch_error.empty() && !o.quiet)
+      std::fprintf(stderr, "kmemrec: recording pid %d (%s) into %s%s\n", int(pid), h.comm.c_str(),
+                   o.output.c_str(), tty ? "; Ctrl-C stops" : "");
     start_done.store(true, std::memory_order_release);
   });
   auto start_failed = [&] {
@@ -241,6 +256,11 @@ int runRecord(const Options& o) {
   wt.finish();
   if (tty && !o.live) std::fputs("\r\033[K", stderr);
 
+  if (!start_error.empty() && !stop.requested()) {
+    // Nothing was recorded: no summary, and no file that looks like a trace.
+    if (sink.records() == 0) ::unlink(o.output.c_str());
+    throw std::runtime_error(start_error);
+  }
   kmr_stats ks = dev.stats();
   dev.detach();
 
@@ -291,8 +311,6 @@ int runRecord(const Options& o) {
     std::string text = formatSummary(s);
     std::fputs(text.c_str(), stderr);
   }
-  if (!start_error.empty() && !stop.requested())
-    throw std::runtime_error("starting the session: " + start_error);
   if (!launch_error.empty()) throw std::runtime_error(launch_error + " (the trace holds only the launch)");
   if (wt.failed()) throw std::runtime_error("writing " + o.output + ": " + wt.error());
   return loss ? kExitLost : kExitOk;

@@ -179,3 +179,39 @@ TEST_CASE("a batch is walked record by record; a bad one is reported and skipped
   CHECK(seqs == std::vector<uint64_t>{1, 3});
   CHECK(bad_seqs == std::vector<uint64_t>{2});
 }
+
+#include "record_encode.h"
+#include "synth/synth.h"
+
+TEST_CASE("every synthetic event survives record encoding and translation") {
+  for (auto pattern : {synth::Pattern::Seq, synth::Pattern::Random, synth::Pattern::Fork,
+                       synth::Pattern::Churn}) {
+    synth::SynthOptions so;
+    so.events = 20000;
+    so.pattern = pattern;
+    so.exec = true;
+    so.lost = true;
+    so.page_data = synth::PageData::Bytes;
+    synth::Synth s(so);
+    std::vector<Event> evs;
+    std::vector<uint64_t> buf(65536 / 8);
+    size_t n = 0, bad = 0;
+    std::vector<size_t> kinds(kEventKindSlots);
+    while (s.next(evs, 4096)) {
+      for (const Event& ev : evs) {
+        size_t size = encodeRecord(ev, buf.data(), buf.size() * 8);
+        REQUIRE(size);
+        Event back;
+        const char* why = nullptr;
+        REQUIRE(translateRecord(*reinterpret_cast<const kmr_event*>(buf.data()), &back, &why));
+        if (!(back == ev)) bad++;
+        kinds[static_cast<size_t>(ev.kind)]++;
+        n++;
+      }
+    }
+    CAPTURE(synth::patternName(pattern));
+    CHECK(n > 10000);
+    CHECK(bad == 0);
+    for (unsigned k : {KMR_EV_VMA, KMR_EV_PTE, KMR_EV_SNAPSHOT_BEGIN}) CHECK(kinds[k] > 0);
+  }
+}

@@ -71,6 +71,9 @@ int main(int argc, char **argv)
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		race = kt_mmap(NULL, race_len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* One 4 KiB fault per page: THP would make it one per 2 MiB. */
+		madvise(region, len, MADV_NOHUGEPAGE);
+		madvise(race, race_len, MADV_NOHUGEPAGE);
 		kt_region("slices", region, len);
 		kt_region("race", race, race_len);
 		if (pthread_barrier_init(&barrier, NULL, (unsigned)nthreads))

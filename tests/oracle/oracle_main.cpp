@@ -4,6 +4,8 @@
 //   kmr-oracle expect TRACE TARGET_OUT    the target's "expect" lines
 //   kmr-oracle faults TRACE FTRACE TGID   user page faults against ftrace
 //   kmr-oracle json JSON CKPT             one kmemreplay --at --json output
+//   kmr-oracle info TRACE [--finished|--truncated] [--pid P] [--min-events N]
+//                         [--exited]      what the file is, checked
 //   kmr-oracle events TRACE [FROM TO]     the events (by mono time), as text,
 //                                         for debugging a failed check
 //
@@ -65,6 +67,14 @@ int main(int argc, char** argv) {
   evs->add_option("trace", trace)->required();
   evs->add_option("from", from);
   evs->add_option("to", to);
+  auto* inf = app.add_subcommand("info", "the trace's header and shape, checked");
+  InfoExpect ie;
+  inf->add_option("trace", trace)->required();
+  inf->add_flag("--finished", ie.finished, "has its index and seek table");
+  inf->add_flag("--truncated", ie.truncated, "cut short (writer killed), chunks readable");
+  inf->add_option("--pid", ie.pid, "the header's pid");
+  inf->add_option("--min-events", ie.min_events, "at least this many events");
+  inf->add_flag("--exited", ie.exited, "ends with the target's EXIT");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -74,6 +84,7 @@ int main(int argc, char** argv) {
       return report(checkStateInProcess(trace, cs));
     }
     if (*ex) return report(checkExpectations(trace, target_out));
+    if (*inf) return report({checkInfo(trace, ie)});
     if (*evs) {
       printEvents(trace, from, to);
       return 0;

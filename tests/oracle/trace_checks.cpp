@@ -182,6 +182,39 @@ CheckResult checkFaultsAgainstFtrace(const std::string& trace, const std::string
   return r;
 }
 
+CheckResult checkInfo(const std::string& trace, const InfoExpect& e) {
+  TraceReader reader(trace);
+  uint64_t n = 0, exits = 0;
+  std::vector<std::string> damage;
+  {
+    EventStream s(reader);
+    Event ev;
+    while (s.next(ev)) {
+      n++;
+      if (ev.kind == EventKind::Exit) exits++;
+    }
+    for (const Damage& d : s.damage()) damage.push_back(d.what);
+  }
+  for (const Damage& d : reader.damage()) damage.push_back(d.what);
+  CheckResult r;
+  char b[256];
+  std::snprintf(b, sizeof(b), "%s: pid %u (%s), %" PRIu64 " events, %zu chunks, %s", trace.c_str(),
+                reader.header().pid, reader.header().comm.c_str(), n, reader.chunks().size(),
+                reader.truncated() ? "truncated (no index)" : "finished");
+  r.what = b;
+  for (const std::string& d : damage) r.diffs.push_back("damage: " + d);
+  if (e.finished && (reader.truncated() || !reader.hasIndex()))
+    r.diffs.push_back("not finished: " + reader.indexProblem());
+  if (e.truncated && !reader.truncated()) r.diffs.push_back("expected a cut-short file");
+  if (e.truncated && reader.chunks().empty()) r.diffs.push_back("no whole chunk to read");
+  if (e.pid && reader.header().pid != e.pid)
+    r.diffs.push_back("header pid " + std::to_string(reader.header().pid) + ", expected " +
+                      std::to_string(e.pid));
+  if (n < e.min_events) r.diffs.push_back("only " + std::to_string(n) + " events");
+  if (e.exited && exits != 1) r.diffs.push_back(std::to_string(exits) + " EXIT events, expected 1");
+  return r;
+}
+
 void printEvents(const std::string& trace, uint64_t from, uint64_t to) {
   forEachEvent(trace, [&](const Event& ev) {
     if (ev.time_ns < from || ev.time_ns > to) return;

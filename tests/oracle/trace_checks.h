@@ -39,6 +39,16 @@ std::vector<CheckResult> checkExpectations(const std::string& trace,
 CheckResult checkFaultsAgainstFtrace(const std::string& trace, const std::string& ftrace_file,
                                      uint32_t tgid);
 
+struct InfoExpect {
+  bool finished = false;   // index + seek table present
+  bool truncated = false;  // no trailer, but chunks readable
+  uint32_t pid = 0;        // header pid (0: any)
+  uint64_t min_events = 0;
+  bool exited = false;     // an EXIT event
+};
+// Opens the trace, reads every event, checks @e.
+CheckResult checkInfo(const std::string& trace, const InfoExpect& e);
+
 // Prints the events with from <= time_ns <= to, one line each.
 void printEvents(const std::string& trace, uint64_t from, uint64_t to);
 
