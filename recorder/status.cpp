@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <sstream>
+
+#include "state_render.h"
+#include "style.h"
 
 namespace kmr::rec {
 
@@ -48,67 +52,17 @@ std::string formatStatus(const StatusSnapshot& s) {
   return b;
 }
 
-namespace {
-
-// 64 columns over the VMA: '#' every page present, '+' some, '.' none.
-std::string occupancy(const ShadowState& st, uint64_t first_vpn, uint64_t end_vpn) {
-  constexpr int kCols = 64;
-  uint64_t pages = end_vpn - first_vpn;
-  std::string bar;
-  for (int c = 0; c < kCols; c++) {
-    uint64_t a = first_vpn + pages * c / kCols, b = first_vpn + pages * (c + 1) / kCols;
-    if (b == a) {
-      if (pages < kCols) continue;  // narrow VMA: fewer columns
-      b = a + 1;
-    }
-    uint64_t present = 0;
-    st.pages().forEachRun(a, b, [&](const PageRun& r) { present += r.pages; });
-    bar += present == 0 ? '.' : present == b - a ? '#' : '+';
-  }
-  return bar;
-}
-
-}  // namespace
-
-std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, double elapsed_s,
-                       size_t max_vmas) {
-  if (!start && !end) end = ~0ull;
-  std::string out;
-  char b[512];
-  size_t shown = 0, total = 0;
-  uint64_t present = 0;
-  std::string body;
-  for (const auto& [vstart, v] : st.vmas()) {
-    if (v.end <= start || v.start >= end) continue;
-    total++;
-    uint64_t a = std::max(v.start, start) >> 12, e = std::min(v.end, end) >> 12;
-    uint64_t n = 0, runs = 0;
-    std::string first_runs;
-    st.pages().forEachRun(a, e, [&](const PageRun& r) {
-      n += r.pages;
-      if (runs++ < 3) {
-        char rb[96];
-        std::snprintf(rb, sizeof(rb), " %" PRIx64 "+%" PRIu64 "->%" PRIx64, r.vpn << 12, r.pages,
-                      r.pfn);
-        first_runs += rb;
-      }
-    });
-    present += n;
-    if (shown >= max_vmas) continue;
-    shown++;
-    std::snprintf(b, sizeof(b), "%012" PRIx64 "-%012" PRIx64 " %s %-24.24s %6" PRIu64 "/%-6" PRIu64
-                  " |%s|%s%s\n",
-                  v.start, v.end, permString(v.vm_flags).c_str(), displayName(v).c_str(), n, e - a,
-                  occupancy(st, a, e).c_str(), first_runs.c_str(), runs > 3 ? " ..." : "");
-    body += b;
-  }
-  std::snprintf(b, sizeof(b), "--- kmemrec --live  t=%.1fs  %zu VMAs  %" PRIu64
-                " pages present%s%s\n",
-                elapsed_s, total, present, st.unknownPages().empty() ? "" : "  (some pages UNKNOWN: events lost)",
-                st.exited() ? "  (target exited)" : "");
-  out = b + body;
-  if (shown < total) out += "... " + std::to_string(total - shown) + " more VMAs\n";
-  return out;
+std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, double elapsed_s) {
+  std::ostringstream out;
+  char b[64];
+  std::snprintf(b, sizeof(b), "--- kmemrec --live  t=%.1fs\n", elapsed_s);
+  out << b;
+  view::StateRenderOptions ro;
+  ro.start = start;
+  ro.end = (start || end) ? end : UINT64_MAX;
+  ro.legend = false;
+  view::printState(out, st, ro, view::Style::detect());
+  return out.str();
 }
 
 }  // namespace kmr::rec

@@ -24,11 +24,10 @@ struct StatusSnapshot {
 // "  12.3s  1.23M events  98.1k/s  lost 0  4.50 MiB  3.8 B/event"
 std::string formatStatus(const StatusSnapshot& s);
 
-// The shadow page table of [start, end) (0, 0 = everything): one line per
-// VMA (maps-like) with its present pages, a 64-column occupancy bar, and
-// its first page runs.  The same ShadowState the replayer rebuilds.
-std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, double elapsed_s,
-                       size_t max_vmas = 64);
+// The shadow page table of [start, end) (0, 0 = everything), printed by
+// the same renderer as `kmemreplay --at` (replayer/state_render.h) from the
+// writer's ShadowState, under a line with the elapsed time.
+std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, double elapsed_s);
 
 }  // namespace kmr::rec
 
