@@ -71,8 +71,9 @@ struct Header {
 # Delta bases (previous seq/time/vpn/pfn/ip/tid/pte flags) start at zero in
 # every chunk, so a chunk decodes on its own.  Per event:
 #
-#   kinds     1 byte: bits 0-4 enum kmr_kind (KMR_EV_*); bit 5: a PTE of
-#             one 4 KiB entry (no shapes entry); bit 6: seq = previous + 1
+#   kinds     1 byte: bits 0-4 enum kmr_kind (KMR_EV_*); bit 5 "compact":
+#             a PTE of one 4 KiB entry (no shapes entry), a FAULT or COW by
+#             the previous tid (no tids entry); bit 6: seq = previous + 1
 #             (no seqs entry); bit 7: non-zero flags (a flags entry)
 #   flags     the record's flags (cause, reason, ...), varint, if bit 7
 #   seqs      zz(seq - previous seq - 1), unless bit 6
@@ -80,7 +81,8 @@ struct Header {
 #
 # then, by kind (addr = one address: zz(vpn - previous vpn) << 1 | has_off,
 # then, if has_off, the low 12 bits as a varint in `offsets`; pfn = zz(pfn -
-# previous pfn) in `pfns`):
+# previous pfn) in `pfns`, where the zero page (PTE flag ZERO, COW flag
+# ZERO's old pfn) has a delta base of its own):
 #
 #   SNAPSHOT_*  misc: start, end, pid, nr_vmas, nr_ptes
 #   VMA_SYNC    misc: start, end, count
@@ -91,10 +93,10 @@ struct Header {
 #               entry flags XOR previous entry flags; if PRESENT: pfn, else
 #               misc: the raw pfn field
 #   PTE_UNMAP   addr(start); misc: end - start
-#   COW         addr(vaddr); pfn(old); pfn(new); tids: zz(tid - previous);
-#               misc: cow_flags
-#   FAULT       addr(vaddr); ips: zz(ip - previous ip); faultFlags;
-#               tids: zz(tid - previous tid)
+#   COW         addr(vaddr); misc: cow_flags; pfn(old); pfn(new); unless
+#               compact, tids: zz(tid - previous)
+#   FAULT       addr(vaddr); ips: zz(ip - previous ip); faultFlags; unless
+#               compact, tids: zz(tid - previous tid)
 #   FORK        misc: child_pid
 #   EXEC        bytes: filename length + filename
 #   EXIT        misc: zz(exit code)

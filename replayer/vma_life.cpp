@@ -99,7 +99,7 @@ void LifeTracker::begin(const ShadowState& state, uint64_t t) {
 
 // ---- segments -------------------------------------------------------------
 
-void LifeTracker::carve(uint64_t s, uint64_t e, std::vector<uint32_t>* touched) {
+void LifeTracker::carve(uint64_t s, uint64_t e, std::vector<Piece>* pieces) {
   if (s >= e) return;
   cache_life_ = VmaLife::kNone;
   auto it = segs_.upper_bound(s);
@@ -119,16 +119,34 @@ void LifeTracker::carve(uint64_t s, uint64_t e, std::vector<uint32_t>* touched) 
       l.segments++;
       ++it;
     }
-    if (touched) touched->push_back(seg.life);
+    if (pieces) pieces->push_back({seg.life, std::max(a, s), std::min(seg.end, e)});
   }
 }
 
 void LifeTracker::assign(uint64_t s, uint64_t e, uint32_t life) {
   if (s >= e) return;
   carve(s, e, nullptr);
-  segs_.emplace(s, Seg{e, life});
   VmaLife& l = lives_[life];
+  // Merge with neighbours of the same life (a heap grown by brk ten
+  // thousand times is still one range).
+  auto next = segs_.lower_bound(e);
+  if (next != segs_.end() && next->first == e && next->second.life == life) {
+    e = next->second.end;
+    segs_.erase(next);
+    l.segments--;
+  }
+  auto prev = segs_.lower_bound(s);
+  if (prev != segs_.begin()) {
+    --prev;
+    if (prev->second.end == s && prev->second.life == life) {
+      s = prev->first;
+      segs_.erase(prev);
+      l.segments--;
+    }
+  }
+  segs_.emplace(s, Seg{e, life});
   l.segments++;
+  cache_life_ = VmaLife::kNone;
   // The extent now: the span of its segments near this one.
   if (l.segments == 1) {
     l.last_start = s;
@@ -251,22 +269,33 @@ void LifeTracker::endAll(LifeEnd how) {
     }
 }
 
-// Lives whose address ranges an operation changed: end the empty ones,
-// recount the others.
-void LifeTracker::settle(std::vector<uint32_t>& touched, const ShadowState& state, LifeEnd how) {
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  for (uint32_t id : touched) {
-    VmaLife& l = lives_[id];
+// Address ranges taken from lives by an operation: their pages leave the
+// lives' resident counts (pages already unmapped count 0); lives left with
+// nothing end.
+void LifeTracker::settle(std::vector<Piece>& pieces, const ShadowState& state, LifeEnd how,
+                         const VmaOp* op) {
+  for (const Piece& p : pieces) {
+    VmaLife& l = lives_[p.life];
+    if (!l.alive()) continue;
+    uint64_t gone = presentIn(state, p.start, p.end);
+    setResident(l, l.resident > gone ? l.resident - gone : 0);
+  }
+  for (const Piece& p : pieces) {
+    VmaLife& l = lives_[p.life];
     if (!l.alive()) continue;
     if (l.segments == 0) {
       setResident(l, 0);
       endLife(l, how);
-    } else {
-      recount(l, state);
+    } else if (op && listener_) {
+      listener_->lifeChanged(l, *op);
     }
   }
-  touched.clear();
+  pieces.clear();
+}
+
+// A range joined a life: its present pages count now.
+void LifeTracker::gain(VmaLife& l, uint64_t start, uint64_t end, const ShadowState& state) {
+  if (uint64_t n = presentIn(state, start, end)) setResident(l, l.resident + n);
 }
 
 // ---- resident pages -------------------------------------------------------
@@ -388,23 +417,19 @@ void LifeTracker::countAccess(VmaLife* l, const Event& ev) {
 // ---- operations and snapshots ---------------------------------------------
 
 void LifeTracker::applyOps(const std::vector<VmaOp>& ops, const ShadowState& state) {
-  std::vector<uint32_t> touched;
+  std::vector<Piece>& pieces = pieces_;
   for (const VmaOp& op : ops) {
     switch (op.kind) {
-      case VmaOpKind::Unmap: {
-        carve(op.start, op.end, &touched);
-        for (uint32_t id : touched)
-          if (lives_[id].alive() && lives_[id].segments && listener_)
-            listener_->lifeChanged(lives_[id], op);
-        settle(touched, state, LifeEnd::Unmapped);
+      case VmaOpKind::Unmap:
+        carve(op.start, op.end, &pieces);
+        settle(pieces, state, LifeEnd::Unmapped, &op);
         break;
-      }
       case VmaOpKind::Map: {
-        carve(op.start, op.end, &touched);
-        settle(touched, state, LifeEnd::Unmapped);
+        carve(op.start, op.end, &pieces);
+        settle(pieces, state, LifeEnd::Unmapped, nullptr);
         VmaLife& l = createFromOp(op);
         if (listener_) listener_->lifeBegan(l);
-        recount(l, state);
+        gain(l, op.start, op.end, state);
         break;
       }
       case VmaOpKind::Protect: {
@@ -421,25 +446,26 @@ void LifeTracker::applyOps(const std::vector<VmaOp>& ops, const ShadowState& sta
         const VmaLife* c = lifeAt(op.old_start);
         if (!c && op.old_end > op.old_start) c = lifeAt(op.old_end - 1);
         if (!c) {  // the source was not known: a new life
-          carve(op.start, op.end, &touched);
-          settle(touched, state, LifeEnd::Unmapped);
+          carve(op.start, op.end, &pieces);
+          settle(pieces, state, LifeEnd::Unmapped, nullptr);
           VmaLife& l = createFromOp(op);
           if (listener_) listener_->lifeBegan(l);
-          recount(l, state);
+          gain(l, op.start, op.end, state);
           break;
         }
         uint32_t id = c->id;
-        if (op.kind == VmaOpKind::Move) {
-          carve(op.old_start, op.old_end, &touched);
-          assign(op.start, op.end, id);  // alone again: its span restarts here
-          lives_[id].moves++;
-        } else {
-          assign(op.start, op.end, id);
-          lives_[id].grows++;
-        }
-        touched.push_back(id);
-        if (listener_) listener_->lifeChanged(lives_[id], op);
-        settle(touched, state, LifeEnd::Unmapped);
+        if (op.kind == VmaOpKind::Move) carve(op.old_start, op.old_end, &pieces);
+        carve(op.start, op.end, &pieces);  // whatever was at the destination
+        // The moving life keeps living through the operation.
+        lives_[id].segments++;
+        settle(pieces, state, LifeEnd::Unmapped, nullptr);
+        lives_[id].segments--;
+        assign(op.start, op.end, id);  // alone again after a move: its span restarts here
+        VmaLife& l = lives_[id];
+        if (op.kind == VmaOpKind::Move) l.moves++;
+        else l.grows++;
+        gain(l, op.start, op.end, state);
+        if (listener_) listener_->lifeChanged(l, op);
         break;
       }
     }
@@ -450,7 +476,7 @@ void LifeTracker::applyOps(const std::vector<VmaOp>& ops, const ShadowState& sta
 // covered by one alive life of the same identity keeps it; any other VMA
 // starts a life; address ranges of lives outside every VMA are dropped.
 void LifeTracker::reconcile(const ShadowState& state, LifeOrigin origin) {
-  std::vector<uint32_t> touched;
+  std::vector<Piece>& touched = pieces_;
   std::vector<std::pair<uint64_t, uint64_t>> cover;
   for (const auto& [start, v] : state.vmas()) {
     cover.emplace_back(v.start, v.end);
@@ -487,7 +513,7 @@ void LifeTracker::reconcile(const ShadowState& state, LifeOrigin origin) {
   }
   holes.emplace_back(at, UINT64_MAX);
   for (auto [s, e] : holes) carve(s, e, &touched);
-  settle(touched, state, LifeEnd::Vanished);
+  settle(touched, state, LifeEnd::Vanished, nullptr);
   for (VmaLife& l : lives_)
     if (l.alive()) recount(l, state);
 }

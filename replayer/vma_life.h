@@ -197,6 +197,10 @@ class LifeTracker : public EventVisitor {
     uint64_t end;
     uint32_t life;
   };
+  struct Piece {  // part of a life's range taken by an operation
+    uint32_t life;
+    uint64_t start, end;
+  };
 
   VmaLife& create(const Vma& v, LifeOrigin origin);
   VmaLife& createFromOp(const VmaOp& op);
@@ -205,12 +209,13 @@ class LifeTracker : public EventVisitor {
                     std::string_view name);
   void endLife(VmaLife& l, LifeEnd how);
   void endAll(LifeEnd how);
-  // Remove [s, e) from every life; the lives touched are added to *touched.
-  void carve(uint64_t s, uint64_t e, std::vector<uint32_t>* touched);
+  // Remove [s, e) from every life; the parts removed are added to *pieces.
+  void carve(uint64_t s, uint64_t e, std::vector<Piece>* pieces);
   void assign(uint64_t s, uint64_t e, uint32_t life);
   void applyOps(const std::vector<VmaOp>& ops, const ShadowState& state);
   void reconcile(const ShadowState& state, LifeOrigin origin);
-  void settle(std::vector<uint32_t>& touched, const ShadowState& state, LifeEnd how);
+  void settle(std::vector<Piece>& pieces, const ShadowState& state, LifeEnd how, const VmaOp* op);
+  void gain(VmaLife& l, uint64_t start, uint64_t end, const ShadowState& state);
   void recount(VmaLife& l, const ShadowState& state);
   void setResident(VmaLife& l, uint64_t pages);
   void creditPages(const Event& ev, int64_t delta, const ShadowState& state);
@@ -236,6 +241,7 @@ class LifeTracker : public EventVisitor {
   bool first_snapshot_done_ = false;
   LifeTotals totals_;
   std::vector<uint32_t> scratch_;
+  std::vector<Piece> pieces_;
 };
 
 // "[heap] rw-p", "libc.so.6 r-xp +0x28", "[anon] rw-p #7" style label

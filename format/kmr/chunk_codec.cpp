@@ -30,11 +30,24 @@ void ChunkEncoder::add(const Event& ev) {
 
   // The kind byte also says what the common case spares: a zero flags
   // word, a dense seq, a single 4 KiB PTE entry.
-  bool compact_pte = ev.kind == EventKind::Pte && ev.pte.shift == 12 && ev.entries.size() == 1;
+  bool compact;
+  switch (ev.kind) {
+    case EventKind::Pte:
+      compact = ev.pte.shift == 12 && ev.entries.size() == 1;
+      break;
+    case EventKind::Fault:
+      compact = ev.fault.tid == prev_tid_;
+      break;
+    case EventKind::Cow:
+      compact = ev.cow.tid == prev_tid_;
+      break;
+    default:
+      compact = false;
+  }
   bool dense = ev.seq == prev_seq_ + 1;
   cols_[kColKinds].putByte(static_cast<uint8_t>(k | (ev.flags ? kKindHasFlags : 0) |
                                                 (dense ? kKindDenseSeq : 0) |
-                                                (compact_pte ? kKindOnePte : 0)));
+                                                (compact ? kKindCompact : 0)));
   if (ev.flags) cols_[kColFlags].put(ev.flags);
   if (!dense) cols_[kColSeqs].putSigned(static_cast<int64_t>(ev.seq - prev_seq_ - 1));
   cols_[kColTimes].putSigned(static_cast<int64_t>(ev.time_ns - prev_ns_));
@@ -45,7 +58,7 @@ void ChunkEncoder::add(const Event& ev) {
   switch (ev.kind) {
     case EventKind::Pte: {
       putAddr(ev.pte.vaddr);
-      if (!compact_pte) {
+      if (!compact) {
         cols_[kColShapes].put(ev.pte.shift);
         cols_[kColShapes].put(ev.entries.size());
       }
@@ -53,7 +66,7 @@ void ChunkEncoder::add(const Event& ev) {
         uint32_t f = KMR_PTE_FLAGS(e);
         cols_[kColPteFlags].put(f ^ prev_pte_flags_);
         prev_pte_flags_ = f;
-        if (f & KMR_PTE_PRESENT) putPfn(KMR_PTE_PFN(e));
+        if (f & KMR_PTE_PRESENT) putPfn(KMR_PTE_PFN(e), f & KMR_PTE_ZERO);
         else misc.put(KMR_PTE_PFN(e));
       }
       break;
@@ -63,14 +76,14 @@ void ChunkEncoder::add(const Event& ev) {
       cols_[kColIps].putSigned(static_cast<int64_t>(ev.fault.ip - prev_ip_));
       prev_ip_ = ev.fault.ip;
       cols_[kColFaultFlags].put(ev.fault.fault_flags);
-      cols_[kColTids].putSigned(static_cast<int64_t>(ev.fault.tid) - prev_tid_);
+      if (!compact) cols_[kColTids].putSigned(static_cast<int64_t>(ev.fault.tid) - prev_tid_);
       prev_tid_ = ev.fault.tid;
       break;
     case EventKind::Cow:
       putAddr(ev.cow.vaddr);
-      putPfn(ev.cow.old_pfn);
+      putPfn(ev.cow.old_pfn, ev.cow.cow_flags & KMR_COW_ZERO);
       putPfn(ev.cow.new_pfn);
-      cols_[kColTids].putSigned(static_cast<int64_t>(ev.cow.tid) - prev_tid_);
+      if (!compact) cols_[kColTids].putSigned(static_cast<int64_t>(ev.cow.tid) - prev_tid_);
       prev_tid_ = ev.cow.tid;
       misc.put(ev.cow.cow_flags);
       break;
@@ -153,7 +166,7 @@ ChunkFrame ChunkEncoder::frame(uint32_t number, uint64_t first_event) {
 void ChunkEncoder::reset() {
   for (ColumnWriter& c : cols_) c.clear();
   count_ = 0;
-  prev_seq_ = prev_ns_ = prev_vpn_ = prev_pfn_ = prev_ip_ = 0;
+  prev_seq_ = prev_ns_ = prev_vpn_ = prev_pfn_ = prev_zero_pfn_ = prev_ip_ = 0;
   prev_tid_ = prev_pte_flags_ = 0;
 }
 
@@ -164,7 +177,7 @@ void ChunkDecoder::reset(const ChunkFrame& f) {
   for (int i = 0; i < kColumnCount; i++) cols_[i] = ColumnReader(f.columns[i]);
   count_ = f.count;
   done_ = 0;
-  prev_seq_ = prev_ns_ = prev_vpn_ = prev_pfn_ = prev_ip_ = 0;
+  prev_seq_ = prev_ns_ = prev_vpn_ = prev_pfn_ = prev_zero_pfn_ = prev_ip_ = 0;
   prev_tid_ = prev_pte_flags_ = 0;
 }
 
@@ -209,8 +222,10 @@ void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
   unsigned k = byte & kKindMask;
   if (!isStoredKind(k)) fail("unknown event kind");
   ev.kind = static_cast<EventKind>(k);
-  bool compact_pte = byte & kKindOnePte;
-  if (compact_pte && ev.kind != EventKind::Pte) fail("single-PTE mark on another kind");
+  bool compact = byte & kKindCompact;
+  if (compact && ev.kind != EventKind::Pte && ev.kind != EventKind::Fault &&
+      ev.kind != EventKind::Cow)
+    fail("compact mark on a kind that has none");
   ev.flags = 0;
   if (byte & kKindHasFlags) {
     uint64_t flags = cols_[kColFlags].get();
@@ -233,7 +248,7 @@ void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
       ev.pte.vaddr = getAddr();
       uint64_t n = 1;
       ev.pte.shift = 12;
-      if (!compact_pte) {
+      if (!compact) {
         ev.pte.shift = u32(cols_[kColShapes]);
         n = cols_[kColShapes].get();
       }
@@ -247,7 +262,7 @@ void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
         uint32_t f = static_cast<uint32_t>(cols_[kColPteFlags].get()) ^ prev_pte_flags_;
         f &= 0xffff;
         prev_pte_flags_ = f;
-        uint64_t pfn = (f & KMR_PTE_PRESENT) ? getPfn() : misc.get();
+        uint64_t pfn = (f & KMR_PTE_PRESENT) ? getPfn(f & KMR_PTE_ZERO) : misc.get();
         dst[i] = KMR_PTE_MAKE(pfn, f);
       }
       ev.entries = {dst, static_cast<size_t>(n)};
@@ -258,16 +273,16 @@ void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
       prev_ip_ += static_cast<uint64_t>(cols_[kColIps].getSigned());
       ev.fault.ip = prev_ip_;
       ev.fault.fault_flags = u32(cols_[kColFaultFlags]);
-      prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
+      if (!compact) prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
       ev.fault.tid = prev_tid_;
       break;
     case EventKind::Cow:
       ev.cow.vaddr = getAddr();
-      ev.cow.old_pfn = getPfn();
+      ev.cow.cow_flags = u32(misc);  // (another column: order is free) picks the base
+      ev.cow.old_pfn = getPfn(ev.cow.cow_flags & KMR_COW_ZERO);
       ev.cow.new_pfn = getPfn();
-      prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
+      if (!compact) prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
       ev.cow.tid = prev_tid_;
-      ev.cow.cow_flags = u32(misc);
       break;
     case EventKind::PteUnmap:
       ev.pte_unmap.start = getAddr();

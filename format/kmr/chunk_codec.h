@@ -20,7 +20,8 @@ constexpr uint32_t kMaxChunkEvents = 1u << 24;
 
 // The kind column's byte: the kind, and marks that spare other columns.
 constexpr uint8_t kKindMask = 0x1f;
-constexpr uint8_t kKindOnePte = 0x20;    // PTE with shift 12 and one entry: no shapes
+constexpr uint8_t kKindCompact = 0x20;   // PTE: shift 12 and one entry (no shapes);
+                                         // FAULT, COW: tid as before (no tids)
 constexpr uint8_t kKindDenseSeq = 0x40;  // seq = previous + 1: no seqs entry
 constexpr uint8_t kKindHasFlags = 0x80;  // a flags entry (else the flags word is 0)
 
@@ -51,15 +52,19 @@ class ChunkEncoder {
     if (off) cols_[kColOffsets].put(off);
     prev_vpn_ = vpn;
   }
-  void putPfn(uint64_t pfn) {
-    cols_[kColPfns].putSigned(static_cast<int64_t>(pfn - prev_pfn_));
-    prev_pfn_ = pfn;
+  // The shared zero page has its own delta base: it interleaves with fresh
+  // frames in read-then-write patterns and would cost two far jumps each time.
+  void putPfn(uint64_t pfn, bool zero = false) {
+    uint64_t& prev = zero ? prev_zero_pfn_ : prev_pfn_;
+    cols_[kColPfns].putSigned(static_cast<int64_t>(pfn - prev));
+    prev = pfn;
   }
 
   std::array<ColumnWriter, kColumnCount> cols_;
   uint32_t count_ = 0;
   uint64_t first_seq_ = 0, last_seq_ = 0, first_ns_ = 0, min_ns_ = 0, max_ns_ = 0;
-  uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_ip_ = 0;
+  uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_zero_pfn_ = 0;
+  uint64_t prev_ip_ = 0;
   uint32_t prev_tid_ = 0, prev_pte_flags_ = 0;
 };
 
@@ -87,9 +92,10 @@ class ChunkDecoder {
     if (v & 1) a |= cols_[kColOffsets].get() & 0xfff;
     return a;
   }
-  uint64_t getPfn() {
-    prev_pfn_ += static_cast<uint64_t>(cols_[kColPfns].getSigned());
-    return prev_pfn_;
+  uint64_t getPfn(bool zero = false) {
+    uint64_t& prev = zero ? prev_zero_pfn_ : prev_pfn_;
+    prev += static_cast<uint64_t>(cols_[kColPfns].getSigned());
+    return prev;
   }
   void decodeOne(Event& ev, uint64_t* single);
   [[noreturn]] void fail(const char* what) const;
@@ -97,7 +103,8 @@ class ChunkDecoder {
 
   std::array<ColumnReader, kColumnCount> cols_;
   uint32_t count_ = 0, done_ = 0;
-  uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_ip_ = 0;
+  uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_zero_pfn_ = 0;
+  uint64_t prev_ip_ = 0;
   uint32_t prev_tid_ = 0, prev_pte_flags_ = 0;
   std::vector<uint64_t> entries_;     // a PTE run's entries
   std::array<uint64_t, kBatch> single_;  // one-entry PTEs, one slot per batch event

@@ -188,7 +188,9 @@ struct TreeOps {
 PageTable::~PageTable() { TreeOps::free(root_, kLevels - 1); }
 
 PageTable::PageTable(const PageTable& o)
-    : root_(static_cast<Dir*>(TreeOps::copy(o.root_, kLevels - 1))), present_(o.present_) {
+    : root_(static_cast<Dir*>(TreeOps::copy(o.root_, kLevels - 1))),
+      present_(o.present_),
+      count_known_(o.count_known_) {
   dropCache();
 }
 
@@ -203,7 +205,9 @@ PageTable& PageTable::operator=(const PageTable& o) {
 }
 
 PageTable::PageTable(PageTable&& o) noexcept
-    : root_(std::exchange(o.root_, nullptr)), present_(std::exchange(o.present_, 0)) {
+    : root_(std::exchange(o.root_, nullptr)),
+      present_(std::exchange(o.present_, 0)),
+      count_known_(std::exchange(o.count_known_, true)) {
   dropCache();
   o.dropCache();
 }
@@ -213,6 +217,7 @@ PageTable& PageTable::operator=(PageTable&& o) noexcept {
     TreeOps::free(root_, kLevels - 1);
     root_ = std::exchange(o.root_, nullptr);
     present_ = std::exchange(o.present_, 0);
+    count_known_ = std::exchange(o.count_known_, true);
     dropCache();
     o.dropCache();
   }
@@ -261,10 +266,8 @@ void PageTable::setSlow(uint64_t vpn, uint64_t entry) {
     // Clearing must not create tables; and it may free some.
     if (Leaf* l = cached(vpn)) {
       uint64_t& slot = l->e[vpn & 511];
-      if (present(slot)) {
-        slot = 0;
-        present_--;
-      }
+      slot = 0;
+      count_known_ = false;
       return;
     }
     clear(vpn, vpn + 1);
@@ -272,9 +275,8 @@ void PageTable::setSlow(uint64_t vpn, uint64_t entry) {
   }
   Leaf* l = cached(vpn);
   if (!l) l = leafFor(vpn);
-  uint64_t& slot = l->e[vpn & 511];
-  present_ += !present(slot);
-  slot = entry;
+  l->e[vpn & 511] = entry;
+  count_known_ = false;
 }
 
 void PageTable::setLeaf(uint64_t vpn, unsigned level, uint64_t entry) {
@@ -299,20 +301,22 @@ void PageTable::setLeaf(uint64_t vpn, unsigned level, uint64_t entry) {
   // clear() above emptied the slot (child freed, huge dropped).
   d->s[i].huge = entry;
   d->used++;
-  present_ += pagesAt(level);
+  count_known_ = false;
 }
 
 void PageTable::clear(uint64_t begin, uint64_t end) {
   if (end > kVpnLimit) end = kVpnLimit;
   if (!root_ || begin >= end) return;
   dropCache();  // tables may be freed
-  present_ -= TreeOps::clear(root_, kLevels - 1, begin, end);
+  TreeOps::clear(root_, kLevels - 1, begin, end);
+  count_known_ = false;
 }
 
 void PageTable::clearAll() {
   TreeOps::free(root_, kLevels - 1);
   root_ = nullptr;
   present_ = 0;
+  count_known_ = true;
   dropCache();
 }
 
@@ -322,6 +326,14 @@ void PageTable::walkRaw(uint64_t begin, uint64_t end, Emit emit, void* ctx) cons
   TreeOps::walk(root_, kLevels - 1, 0, begin, end, emit, ctx);
 }
 
+uint64_t PageTable::presentPages() const {
+  if (!count_known_) {
+    present_ = TreeOps::count(root_, kLevels - 1);
+    count_known_ = true;
+  }
+  return present_;
+}
+
 std::vector<PageRun> PageTable::runs(uint64_t begin, uint64_t end) const {
   std::vector<PageRun> v;
   forEachRun(begin, end, [&](const PageRun& r) { v.push_back(r); });
@@ -329,7 +341,7 @@ std::vector<PageRun> PageTable::runs(uint64_t begin, uint64_t end) const {
 }
 
 bool PageTable::operator==(const PageTable& o) const {
-  return present_ == o.present_ && runs() == o.runs();
+  return runs() == o.runs();
 }
 
 }  // namespace kmr

@@ -52,9 +52,11 @@ class PageTable {
   void set(uint64_t vpn, uint64_t entry) {
     Leaf* l = cached(vpn);
     if (l && (entry & kPresentBit)) {
-      uint64_t& slot = l->e[vpn & 511];
-      present_ += !(slot & kPresentBit);
-      slot = entry;
+      // A plain store: reading the old entry to keep a count would stall
+      // on a cache miss for every random page (the count is recomputed
+      // when asked for).
+      l->e[vpn & 511] = entry;
+      count_known_ = false;
       return;
     }
     setSlow(vpn, entry);
@@ -66,7 +68,7 @@ class PageTable {
   void clear(uint64_t begin, uint64_t end);
   void clearAll();
 
-  uint64_t presentPages() const { return present_; }
+  uint64_t presentPages() const;
 
   // Maximal runs (contiguous vpn and pfn, equal flags) in vpn order,
   // restricted to [begin, end).
@@ -131,7 +133,8 @@ class PageTable {
   };
 
   Dir* root_ = nullptr;
-  uint64_t present_ = 0;
+  mutable uint64_t present_ = 0;  // valid when count_known_
+  mutable bool count_known_ = true;
   mutable std::array<CacheSlot, kCacheSlots> cache_;
 };
 
