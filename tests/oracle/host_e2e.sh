@@ -53,15 +53,18 @@ e2e_host_checks() {
 		echo "== state at every checkpoint (kmemreplay --at mono:<ns> --json)"
 		for c in "$dir"/ckpt/ckpt-*.txt; do
 			for t in $(sed -n 's/^mono_\(before\|after\) //p' "$c"); do
-				if ! "$replay" "$dir/trace.kmr" --at "mono:$t" --json >"$dir/replay.json" 2>"$dir/replay.err"; then
+				j=$dir/replay-mono-$t.json
+				if ! "$replay" "$dir/trace.kmr" --at "mono:$t" --json >"$j" 2>"$dir/replay.err"; then
 					echo "FAIL  kmemreplay --at mono:$t: $(head -n1 "$dir/replay.err")"
 					rc=1
 					continue
 				fi
-				"$oracle" json "$dir/replay.json" "$c" | grep -v '^1 checks' || rc=1
+				"$oracle" json "$j" "$c" >"$dir/json-check.txt" || rc=1
+				grep -v '^1 checks' "$dir/json-check.txt"
+				rm -f "$j"
 			done
 		done
-		rm -f "$dir/replay.json" "$dir/replay.err"
+		rm -f "$dir/replay.err" "$dir/json-check.txt"
 	else
 		echo "== kmemreplay --json not available: in-process replay only"
 	fi
