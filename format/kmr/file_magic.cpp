@@ -17,7 +17,7 @@ std::array<uint8_t, kFileMagicSize> encodeFileMagic() {
   storeLe32(b.data() + 4, kFileMagicSize - kSkippableHeaderSize);
   std::memcpy(b.data() + 8, kMagicText, sizeof kMagicText);
   storeLe32(b.data() + 16, kFormatVersion);
-  storeLe32(b.data() + 20, 1);  // every reader since version 1 reads this
+  storeLe32(b.data() + 20, kFormatVersion);  // older readers cannot read it
   return b;
 }
 
@@ -37,8 +37,14 @@ uint32_t checkFileMagic(std::span<const uint8_t> s) {
                 "trace format version " + std::to_string(version) +
                     " is newer than this build reads (format version " +
                     std::to_string(kFormatVersion) + "); use a newer kmemreplay");
-  // Version 1 writes exactly 24 bytes and zero flags; anything else from a
-  // version-1 writer is damage.
+  if (version < kOldestFormatRead && version != 0)
+    throw Error(Error::Code::Version,
+                "trace format version " + std::to_string(version) +
+                    " is older than this build reads (format version " +
+                    std::to_string(kOldestFormatRead) + " and later); re-record it or use the "
+                    "kmemreplay that wrote it");
+  // This version writes exactly 24 bytes and zero flags; anything else from
+  // a writer of this version is damage.
   if (version <= kFormatVersion &&
       (size != kFileMagicSize - kSkippableHeaderSize || oldest_reader == 0 ||
        loadLe32(s.data() + 24) != 0 || loadLe32(s.data() + 28) != 0 || version == 0))

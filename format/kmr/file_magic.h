@@ -8,7 +8,8 @@
 //   20 u32      reserved, 0
 //
 // A reader refuses a file whose "oldest reader version" is above its own
-// kFormatVersion, with a message naming both.
+// kFormatVersion, or whose version is below kOldestFormatRead, with a
+// message naming both.
 #pragma once
 
 #include <array>
@@ -17,7 +18,11 @@
 
 namespace kmr {
 
-constexpr uint32_t kFormatVersion = 1;
+// Bumped on every incompatible change (version 2: prefix varints, the
+// compact kind byte, the zero-page pfn base).
+constexpr uint32_t kFormatVersion = 2;
+// The oldest format this build still reads.
+constexpr uint32_t kOldestFormatRead = 2;
 
 namespace detail {
 

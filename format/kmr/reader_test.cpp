@@ -7,6 +7,7 @@
 #include <random>
 
 #include "kmr/error.h"
+#include "kmr/file_magic.h"
 #include "kmr/replay.h"
 #include "synth/synth.h"
 #include "testing/test_support.h"
@@ -227,10 +228,14 @@ TEST_CASE("what is not a trace is refused with a reason", "[reader]") {
   expectError(dir.path(), Error::Code::Io, "directory");
 
   std::vector<uint8_t> b = testing::readBytes(smallTrace(dir));
-  b[16] = 2;  // written by format version 2,
-  b[20] = 2;  // which readers before version 2 cannot read
-  testing::writeBytes(dir.file("v2.kmr"), b);
-  expectError(dir.file("v2.kmr"), Error::Code::Version, "newer");
+  b[16] = kFormatVersion + 1;  // written by the next format version,
+  b[20] = kFormatVersion + 1;  // which this reader cannot read
+  testing::writeBytes(dir.file("next.kmr"), b);
+  expectError(dir.file("next.kmr"), Error::Code::Version, "newer");
+  b[16] = kOldestFormatRead - 1;  // and one too old
+  b[20] = kOldestFormatRead - 1;
+  testing::writeBytes(dir.file("old.kmr"), b);
+  expectError(dir.file("old.kmr"), Error::Code::Version, "older");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "kmr/error.h"
+#include "kmr/file_magic.h"
 #include "kmr/reader.h"
 #include "testing/test_support.h"
 
@@ -117,7 +118,7 @@ TEST_CASE("every event kind survives a round trip", "[writer][reader]") {
   CHECK(r.hasIndex());
   CHECK_FALSE(r.truncated());
   CHECK(r.damage().empty());
-  h.format_version = 1;
+  h.format_version = kFormatVersion;
   CHECK(r.header() == h);
   CHECK(r.eventCount() == l.events.size());
   EventList copies;

@@ -8,7 +8,7 @@ synth=${1:?usage: regen.sh path/to/kmemsynth}
 cd "$(dirname "$0")/fixtures"
 
 "$synth" -q --events 2000 --pattern seq --seed 1 --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o seq.kmr
-"$synth" -q --events 3000 --pattern churn --seed 2 --lost --exec --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o churn.kmr
+"$synth" -q --events 3000 --pattern churn --seed 2 --lost --exec --page-data bytes --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o churn.kmr
 "$synth" -q --events 3000 --pattern fork --seed 3 --page-data hash --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o fork.kmr
 "$synth" -q --events 3000 --pattern random --seed 4 --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 --base 0x560000000000 \
 	-o random-base.kmr
@@ -24,10 +24,15 @@ printf "\\$(printf %o $((byte ^ 255)))" |
 # A recorder killed two thirds of the way through writing.
 head -c $(($(stat -c %s churn.kmr) * 2 / 3)) churn.kmr > truncated.kmr
 
-# Written by a (future) format version 2 that older readers cannot read.
+# Written by a (future) format version 9 that older readers cannot read.
 cp seq.kmr newer.kmr
-printf '\002' | dd of=newer.kmr bs=1 seek=16 conv=notrunc status=none
-printf '\002' | dd of=newer.kmr bs=1 seek=20 conv=notrunc status=none
+printf '\011' | dd of=newer.kmr bs=1 seek=16 conv=notrunc status=none
+printf '\011' | dd of=newer.kmr bs=1 seek=20 conv=notrunc status=none
+
+# Written by format version 1 (before the encoding changed).
+cp seq.kmr older.kmr
+printf '\001' | dd of=older.kmr bs=1 seek=16 conv=notrunc status=none
+printf '\001' | dd of=older.kmr bs=1 seek=20 conv=notrunc status=none
 
 printf 'this is not a trace\n' > not-a-trace.kmr
 chmod 0644 ./*.kmr
