@@ -103,6 +103,23 @@ std::vector<VmaChange> diffVmas(const ShadowState& a, const ShadowState& b, uint
       out.push_back({p.first ? "removed" : "added", p.first, p.second});
     }
   }
+  // A VMA that kept its start or its end and its name (a heap that grew,
+  // a stack, a mapping cut at one end) is one resized VMA, not two.
+  auto same = [](const Vma* x, const Vma* y) {
+    return (x->start == y->start || x->end == y->end) && x->ino == y->ino && x->dev == y->dev &&
+           displayName(*x) == displayName(*y);
+  };
+  for (VmaChange& r : out) {
+    if (!r.a || r.b) continue;
+    for (VmaChange& n : out) {
+      if (n.a || !n.b || !same(r.a, n.b)) continue;
+      r.what = "resized";
+      r.b = n.b;
+      n.b = nullptr;  // consumed
+      break;
+    }
+  }
+  std::erase_if(out, [](const VmaChange& c) { return !c.a && !c.b; });
   return out;
 }
 
@@ -176,6 +193,8 @@ void runDiff(const DiffOptions& o, ViewContext& ctx) {
       std::string coloured = what == "added" ? st.green(what) : what == "removed" ? st.red(what) : st.yellow(what);
       std::string name = displayName(v);
       if (c.a && c.b && displayName(*c.a) != name) name = displayName(*c.a) + " -> " + name;
+      if (c.a && c.b && (c.a->start != c.b->start || c.a->end != c.b->end))
+        name += " (was " + hex(c.a->start) + "-" + hex(c.a->end) + ")";
       t.row({coloured, hex(v.start), hex(v.end), perm, name});
     }
     t.print(ctx.out);
