@@ -29,10 +29,11 @@ void warn(const std::string& what) { std::cerr << "kmemreplay: warning: " << wha
 
 // Report what the reader and the view met.  Returns true when the trace
 // is damaged (exit 2).
-bool reportDamage(const kmr::TraceReader& r, const std::vector<kmr::Damage>& met) {
+bool reportDamage(const kmr::TraceReader& r, const std::vector<kmr::Damage>& met,
+                  const std::vector<kmr::Damage>& seen) {
   std::set<std::string> said;
   bool damaged = false;
-  for (const std::vector<kmr::Damage>* list : {&r.damage(), &met})
+  for (const std::vector<kmr::Damage>* list : {&r.damage(), &met, &seen})
     for (const kmr::Damage& d : *list)
       if (said.insert(d.what).second) {
         warn(d.what);
@@ -92,7 +93,7 @@ int main(int argc, char** argv) {
     else if (events.enabled) kmr::view::runEvents(events, window, ctx);
     else kmr::view::runSummary({}, ctx);
     std::cout.flush();
-    return reportDamage(reader, ctx.damage) ? 2 : 0;
+    return reportDamage(reader, ctx.damage, replay.damageSeen()) ? 2 : 0;
   } catch (const std::exception& e) {
     std::cout.flush();
     std::cerr << "kmemreplay: error: " << e.what() << '\n';

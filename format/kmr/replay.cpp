@@ -42,9 +42,10 @@ uint64_t Replay::positionAtTime(uint64_t t) const {
       if (ev.time_ns > t) return ordinal;
       ordinal++;
     }
-  } catch (const Error&) {
+  } catch (const Error& e) {
     // The chunk holding the instant is damaged: the best position known
-    // is its start (the views report the damage when they replay it).
+    // is its start.
+    seen_.push_back({c.offset, c.number, e.what()});
   }
   return c.first_event;
 }
@@ -64,7 +65,8 @@ uint64_t Replay::timeOfEvent(uint64_t ordinal) const {
       if (o == ordinal) return ev.time_ns;
       o++;
     }
-  } catch (const Error&) {
+  } catch (const Error& e) {
+    seen_.push_back({c.offset, c.number, e.what()});
   }
   return c.min_ns;
 }

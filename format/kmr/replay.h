@@ -62,11 +62,17 @@ class Replay {
   // Whole-trace totals: the index's, or a full replay's when there is none.
   TraceTotals totals() const;
 
+  // Damage met by positionAtTime/timeOfEvent (which have no damage
+  // parameter): the chunk holding an instant could not be read, so the
+  // position is that chunk's start.
+  const std::vector<Damage>& damageSeen() const { return seen_; }
+
  private:
   size_t chunkAt(uint64_t ordinal) const;  // chunk holding that ordinal
 
   const TraceReader& reader_;
   std::vector<uint64_t> prefix_max_ns_;  // running max of chunks' max_ns
+  mutable std::vector<Damage> seen_;
 };
 
 }  // namespace kmr
