@@ -11,6 +11,7 @@ constexpr size_t kStepRecords = 16384;           // per merge step
 constexpr uint64_t kHandoverNs = 100'000'000;    // a partial batch waits at most this
 constexpr uint64_t kTickNs = 250'000'000;        // status line period
 constexpr int kPollMs = 100;
+constexpr uint64_t kHupGraceNs = 1'000'000'000;  // HUP without EXIT (see run())
 
 void sleepNs(long ns) {
   timespec ts{0, ns};
@@ -85,9 +86,16 @@ Drainer::End Drainer::run(uint64_t deadline_ns) {
     short stop_ev = 0;
     short ev = dev_.poll(timeout, stop_fd_, &stop_ev);
     if ((ev & POLLHUP) && c_.caughtUp() && !sink_.exits()) {
-      // The module says the target is gone and the rings are drained, but
-      // no EXIT record came (it may have been lost): stop anyway.
-      return End::TargetExit;
+      // abi.h: POLLHUP comes once the rings are drained, after EXIT.  HUP
+      // without EXIT can only be a record still being committed (or lost):
+      // give it a second, then stop anyway.  poll() does not block while
+      // HUP holds, so nap meanwhile.
+      if (!hup_since_) hup_since_ = now;
+      if (now - hup_since_ >= kHupGraceNs) {
+        hup_without_exit_ = true;
+        return End::TargetExit;
+      }
+      sleepNs(10'000'000);
     }
   }
 }

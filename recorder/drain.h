@@ -43,6 +43,8 @@ class Drainer {
   // Times the drain had to leave records in the rings (no free batch).
   uint64_t refusedSteps() const { return refused_steps_; }
   uint64_t waits() const { return waits_; }  // waits for a seq on another CPU
+  // The module said the session ended (POLLHUP) but no EXIT record came.
+  bool hupWithoutExit() const { return hup_without_exit_; }
 
  private:
   void handOver(uint64_t now, bool force);
@@ -56,6 +58,8 @@ class Drainer {
   uint64_t last_tick_ = 0;
   uint64_t refused_steps_ = 0;
   uint64_t waits_ = 0;
+  uint64_t hup_since_ = 0;
+  bool hup_without_exit_ = false;
 };
 
 }  // namespace kmr::rec

@@ -279,6 +279,9 @@ int runRecord(const Options& o) {
   } else if (end != Drainer::End::TargetExit) {
     s.target_fate = "still running (no longer traced)";
   }
+  if (drainer.hupWithoutExit())
+    s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") +
+                     "the module ended the session without its EXIT record (module bug)";
   if (sink.exitFlags() & KMR_EXIT_F_EXEC_DENIED)
     s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") +
                      "exec'ed a set-id or file-capability program the recorder may not trace: "
