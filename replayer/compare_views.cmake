@@ -10,6 +10,7 @@ target_sources(kmemrec_views PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/export_view.cpp
   ${CMAKE_CURRENT_LIST_DIR}/heat_grid.cpp
   ${CMAKE_CURRENT_LIST_DIR}/perfetto_export.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/presence_map.cpp
   ${CMAKE_CURRENT_LIST_DIR}/svg_heatmap.cpp
   ${CMAKE_CURRENT_LIST_DIR}/svg_render.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trace_event_writer.cpp

@@ -57,6 +57,7 @@ uint32_t HeatGrid::slotFor(uint64_t vpn) {
       cells_.resize(cells_.size() + columns_, 0);
       level_.push_back(0);
       filled_.push_back(0);
+      col_max_.push_back(0);
       insertIndex(key, static_cast<uint32_t>(s));
     }
     cache_key_ = key;
@@ -70,8 +71,12 @@ uint32_t HeatGrid::slotFor(uint64_t vpn) {
 void HeatGrid::coarsen() {
   uint32_t upto = 0;
   for (uint32_t f : filled_) upto = std::max(upto, f);
-  for (uint32_t s = 0; s < keys_.size(); s++) setLevel(s, level_[s], upto);
-  std::vector<uint64_t> keys;
+  unsigned target = upto + 1 < columns_ ? upto + 1 : upto;
+  for (uint32_t s = 0; s < keys_.size(); s++) {
+    flushLevel(s, target);
+    uint32_t& building = cells_[size_t{s} * columns_ + filled_[s]];
+    building = std::max(building, saturate(col_max_[s]));
+  }
   std::vector<uint32_t> cells;
   std::vector<uint64_t> level;
   std::vector<uint32_t> filled;
@@ -87,7 +92,7 @@ void HeatGrid::coarsen() {
       keys_.push_back(key);
       cells.resize(cells.size() + columns_, 0);
       level.push_back(0);
-      filled.push_back(upto);
+      filled.push_back(target);
       insertIndex(key, static_cast<uint32_t>(d));
     }
     uint32_t* to = &cells[static_cast<size_t>(d) * columns_];
@@ -96,8 +101,9 @@ void HeatGrid::coarsen() {
     level[d] += level_[s];
   }
   cells_ = std::move(cells);
-  level_ = std::move(level);
   filled_ = std::move(filled);
+  col_max_ = level;  // the merged levels start the next column
+  level_ = std::move(level);
   cache_key_ = UINT64_MAX;
 }
 
@@ -123,13 +129,24 @@ void HeatGrid::addRange(uint64_t vpn, uint64_t vpn_end, uint64_t t, uint64_t n) 
   }
 }
 
-void HeatGrid::setLevel(uint32_t s, uint64_t level, unsigned col) {
+// Levels: column filled_[s] is the one being built (its highest level so
+// far in col_max_); columns before it are written.  A change in a later
+// column writes the built one, and the old level into those in between.
+void HeatGrid::flushLevel(uint32_t s, unsigned col) {
+  if (col <= filled_[s]) return;
   uint32_t* cells = &cells_[size_t{s} * columns_];
-  uint32_t old = saturate(level_[s]);
-  for (unsigned c = filled_[s] + 1; c <= col && c < columns_; c++) cells[c] = std::max(cells[c], old);
-  if (col > filled_[s]) filled_[s] = col;
+  unsigned f = filled_[s];
+  cells[f] = std::max(cells[f], saturate(col_max_[s]));
+  uint32_t held = saturate(level_[s]);
+  for (unsigned c = f + 1; c < col; c++) cells[c] = std::max(cells[c], held);
+  filled_[s] = col;
+  col_max_[s] = level_[s];
+}
+
+void HeatGrid::setLevel(uint32_t s, uint64_t level, unsigned col) {
+  if (col > filled_[s]) flushLevel(s, col);
   level_[s] = level;
-  cells[col] = std::max(cells[col], saturate(level));
+  if (level > col_max_[s]) col_max_[s] = level;
 }
 
 void HeatGrid::levelDelta(uint64_t vpn, uint64_t vpn_end, int64_t delta, uint64_t t,
@@ -190,7 +207,11 @@ void HeatGrid::recount(uint64_t vpn, uint64_t vpn_end, uint64_t t, const PageTab
 }
 
 void HeatGrid::finishLevels() {
-  for (uint32_t s = 0; s < keys_.size(); s++) setLevel(s, level_[s], columns_ - 1);
+  for (uint32_t s = 0; s < keys_.size(); s++) {
+    flushLevel(s, columns_ - 1);
+    uint32_t& last = cells_[size_t{s} * columns_ + columns_ - 1];
+    last = std::max(last, saturate(col_max_[s]));
+  }
 }
 
 uint32_t HeatGrid::maxCell() const {

@@ -63,6 +63,7 @@ class HeatGrid {
   void insertIndex(uint64_t key, uint32_t slot);
   void coarsen();
   void setLevel(uint32_t slot, uint64_t level, unsigned col);
+  void flushLevel(uint32_t slot, unsigned col);  // write columns before col
   void sortByKey(std::vector<uint32_t>& slots) const;
 
   uint64_t t0_, t1_;
@@ -72,7 +73,8 @@ class HeatGrid {
   std::vector<uint64_t> keys_;   // by slot: vpn >> shift
   std::vector<uint32_t> cells_;  // by slot: columns_ counters
   std::vector<uint64_t> level_;  // by slot: current level
-  std::vector<uint32_t> filled_;  // by slot: last column the level reached
+  std::vector<uint32_t> filled_;  // by slot: columns before it are written
+  std::vector<uint64_t> col_max_;  // by slot: highest level in column filled_ so far
   std::vector<uint32_t> index_;  // open addressing: slot + 1, 0 = empty
   uint64_t cache_key_ = UINT64_MAX;
   uint32_t cache_slot_ = 0;

@@ -294,8 +294,8 @@ void PerfettoExporter::access(const VmaLife* l, const Event& ev) {
   checkBudget();
 }
 
-void PerfettoExporter::pagesChanged(const Event&, int64_t, const ShadowState& state) {
-  sample(process_resident_, static_cast<int64_t>(state.pages().presentPages()), false);
+void PerfettoExporter::pagesChanged(const Event&, int64_t, const ShadowState&) {
+  sample(process_resident_, static_cast<int64_t>(tracker_.presentPages()), false);
 }
 
 void PerfettoExporter::processEvent(const Event& ev) {

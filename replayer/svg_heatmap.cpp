@@ -161,13 +161,13 @@ void SvgCollector::access(const VmaLife*, const Event& ev) {
 
 void SvgCollector::pagesChanged(const Event& ev, int64_t delta, const ShadowState& state) {
   uint64_t t = tracker_.now();
-  unsigned col = grid_.columnOf(t);
-  uint64_t present = state.pages().presentPages();
-  std::vector<uint32_t>& tot = total_;
-  uint32_t filled = total_filled_;
-  levelTo(tot, 0, total_level_, present, filled, col);
-  total_filled_ = filled;
-  total_level_ = present;
+  if (delta != 0) {
+    uint64_t present = tracker_.presentPages();
+    uint32_t filled = total_filled_;
+    levelTo(total_, 0, total_level_, present, filled, grid_.columnOf(t));
+    total_filled_ = filled;
+    total_level_ = present;
+  }
 
   uint64_t vb = 0, ve = PageTable::kVpnLimit;
   bool ranged = false;

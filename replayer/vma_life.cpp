@@ -88,8 +88,8 @@ LifeTracker::LifeTracker(uint64_t trace_start_ns, LifeListener* listener, Option
 
 void LifeTracker::begin(const ShadowState& state, uint64_t t) {
   now_ = std::max(now_, t);
-  prev_present_ = state.pages().presentPages();
-  totals_.peak_present = prev_present_;
+  presence_.load(state.rangeFirstVpn(), state.rangeEndVpn(), state.pages());
+  totals_.peak_present = presence_.count();
   LifeOrigin origin = state.applied() == 0 ? LifeOrigin::Start : LifeOrigin::Window;
   if (!state.vmas().empty()) {
     reconcile(state, origin);
@@ -531,10 +531,8 @@ void LifeTracker::onEvent(const Event& ev, uint64_t, const ShadowState& state,
   }
   if (!ops.empty()) applyOps(ops, state);
 
-  uint64_t present = state.pages().presentPages();
-  int64_t delta = static_cast<int64_t>(present) - static_cast<int64_t>(prev_present_);
-  prev_present_ = present;
-  totals_.peak_present = std::max(totals_.peak_present, present);
+  int64_t delta = presence_.apply(ev);
+  totals_.peak_present = std::max(totals_.peak_present, presence_.count());
 
   switch (ev.kind) {
     case EventKind::Fault:

@@ -36,6 +36,7 @@
 
 #include "kmr/error.h"  // before replay.h: reader.h uses Error
 #include "kmr/replay.h"
+#include "presence_map.h"
 
 namespace kmr::view {
 
@@ -183,6 +184,9 @@ class LifeTracker : public EventVisitor {
   const std::vector<VmaLife>& lives() const { return lives_; }
   const NameTable& names() const { return names_; }
   const LifeTotals& totals() const { return totals_; }
+  // Present pages of the process now (kept by the tracker: the page
+  // table counts only on demand).
+  uint64_t presentPages() const { return presence_.count(); }
   // Monotonic "now": the highest event time seen.
   uint64_t now() const { return now_; }
   uint64_t traceStartNs() const { return start_ns_; }
@@ -234,7 +238,7 @@ class LifeTracker : public EventVisitor {
   // The segment of the last lookup (segs_ changes invalidate it).
   mutable uint64_t cache_start_ = 1, cache_end_ = 0;
   mutable uint32_t cache_life_ = VmaLife::kNone;
-  uint64_t prev_present_ = 0;
+  PresenceMap presence_;
   uint64_t now_ = 0;
   bool in_snapshot_ = false;
   uint32_t snapshot_cause_ = 0;

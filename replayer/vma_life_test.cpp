@@ -119,6 +119,7 @@ void checkConsistent(const ShadowState& s, const LifeTracker& t) {
     }
   });
   CHECK(orphans == 0);
+  CHECK(t.presentPages() == s.pages().presentPages());
   for (const VmaLife& l : t.lives()) {
     if (!l.alive()) continue;
     INFO("life " << l.id << " " << t.names().str(l.name) << " " << std::hex << l.start);
