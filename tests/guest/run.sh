@@ -127,11 +127,15 @@ main() {
 	row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
 	timing() { printf '%s\n' "$*" >>"$TIMINGS"; kmr_log "time: $*"; }
 
-	# find_bin <name>: an executable of that name under the bin dirs.
+	# find_bin <name>: an executable of that name under the bin dirs.  The
+	# guest build dir (runs, staged initramfs roots) is skipped: it sits
+	# inside the default build dir and holds copies from earlier boots.
 	find_bin() {
-		local d f
+		local d f gb
+		gb=$(readlink -f "$KMR_GUEST_BUILD" 2>/dev/null || echo "$KMR_GUEST_BUILD")
 		for d in "${bin_dirs[@]}"; do
-			f=$(find "$d" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' 2>/dev/null |
+			f=$(find "$d" \( -path "$gb" -o -path '*/CMakeFiles' \) -prune -o \
+				-type f -name "$1" -perm -u+x -print 2>/dev/null |
 				LC_ALL=C sort | head -1)
 			[ -n "$f" ] && { echo "$f"; return 0; }
 		done

@@ -15,7 +15,9 @@
 e2e_find_bin() {
 	local d f
 	for d in ${KMR_BIN_DIRS:-}; do
-		f=$(find "$d" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' 2>/dev/null |
+		# Skip the guest harness's runs: staged copies of earlier boots.
+		f=$(find "$d" \( -path '*/guest/runs' -o -path '*/CMakeFiles' \) -prune -o \
+			-type f -name "$1" -perm -u+x -print 2>/dev/null |
 			LC_ALL=C sort | head -1)
 		[ -n "$f" ] && { echo "$f"; return 0; }
 	done
