@@ -364,6 +364,8 @@ static int checker(int pid)
 		tracefs("events/exceptions/page_fault_user/filter", filt);
 	}
 	tracefs("events/exceptions/page_fault_user/enable", "1");
+	/* An earlier case in the same boot may have left tracing off. */
+	tracefs("tracing_on", "1");
 	for (;;) {
 		if (read(c2p[0], &m, sizeof(m)) != sizeof(m))
 			kp_die("target died before a checkpoint");
