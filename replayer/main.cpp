@@ -17,6 +17,7 @@
 
 #include "kmr/error.h"
 #include "views.h"
+#include "compare_views.h"
 
 namespace {
 
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   kmr::view::HistOptions hist;
   kmr::view::EventsOptions events;
   kmr::view::WindowOptions window;
+  kmr::view::CompareOptions compare;
+  kmr::view::ExportOptions exports;
   kmr::view::PageOptions page;
   app.add_option("trace", m.trace, "Trace file (.kmr)");
   app.add_flag("--json", m.json, "Print JSON instead of text (every view)");
@@ -64,6 +67,8 @@ int main(int argc, char** argv) {
   kmr::view::setupHist(app, hist);
   kmr::view::setupEvents(app, events);
   kmr::view::setupWindow(app, window);
+  CLI::App* cmp = kmr::view::setupCompare(app, compare);
+  kmr::view::setupExports(app, exports);
   kmr::view::setupPage(app, page);
 
   try {
@@ -75,8 +80,9 @@ int main(int argc, char** argv) {
       throw kmr::Error(kmr::Error::Code::Syntax,
                        std::string(e.what()) + " (run with --help for usage)");
     }
+    if (cmp->parsed()) return kmr::view::runCompare(compare, kmr::view::Style::detect(), std::cout);
     if (m.trace.empty()) throw kmr::Error(kmr::Error::Code::Syntax, "no trace file given (run with --help for usage)");
-    int views = !at.at.empty() + !diff.times.empty() + hist.enabled + events.enabled;
+    int views = !at.at.empty() + !diff.times.empty() + hist.enabled + events.enabled + exports.any();
     if (views > 1)
       throw kmr::Error(kmr::Error::Code::Syntax, "choose one view: --at, --diff, --hist or --events");
 
@@ -90,6 +96,7 @@ int main(int argc, char** argv) {
     else if (!at.at.empty()) kmr::view::runAt(at, ctx);
     else if (!diff.times.empty()) kmr::view::runDiff(diff, ctx);
     else if (hist.enabled) kmr::view::runHist(hist, window, ctx);
+    else if (exports.any()) kmr::view::runExports(exports, window, ctx);
     else if (events.enabled) kmr::view::runEvents(events, window, ctx);
     else kmr::view::runSummary({}, ctx);
     std::cout.flush();
