@@ -10,9 +10,11 @@
 #              lines are read, the big sort buffer, the exit
 #   fork.kmr   kmrt-fork: 128 pages written after fork(), so 64 copy-on-write
 #              copies per region in the parent
+#   fork2.kmr  the same program writing all 128 pages after the fork
 # and shows, on the host: the trace summary, the shadow page table half way
-# (--at 50%), what changed between two instants (--diff), and the per-VMA
-# fault/CoW histograms (--hist).
+# (--at 50%), what changed between two instants (--diff), the per-VMA
+# fault/CoW histograms (--hist), the two fork runs compared VMA by VMA
+# (compare), and writes an SVG heatmap and a Perfetto trace of sort.kmr.
 #
 # Needs root (QEMU's initramfs staging, apt for missing packages) and about
 # 10 minutes on 2 cores (the build, then a TCG guest).  Nothing is left
@@ -55,13 +57,15 @@ echo "--- kmemrec -o sort.kmr -- sort -n -o /tmp/sorted /tmp/numbers"
 kmemrec -o sort.kmr -- sort -n -o /tmp/sorted /tmp/numbers
 echo "--- kmemrec -o fork.kmr -- kmrt-fork -v --pages 128"
 kmemrec -o fork.kmr -- kmrt-fork -v --pages 128
+echo "--- kmemrec -o fork2.kmr -- kmrt-fork --pages 128 --write 128"
+kmemrec -o fork2.kmr -- kmrt-fork --pages 128 --write 128
 EOF
 run_out=$demo/run
 rm -rf "$run_out"
 "$root/tests/guest/run.sh" --kernel "$kernel" --bin-dir "$build" --out "$run_out" \
 	"$case_dir/demo_record.sh" | tail -n 12
 got=$run_out/$kernel/cases/demo_record
-cp "$got/sort.kmr" "$got/fork.kmr" "$demo/"
+cp "$got/sort.kmr" "$got/fork.kmr" "$got/fork2.kmr" "$demo/"
 echo
 echo "what kmemrec printed in the guest:"
 sed -n 's/^/    /p' "$got/log"
@@ -75,6 +79,9 @@ show "$demo/sort.kmr"
 show "$demo/sort.kmr" --at 50%
 show "$demo/sort.kmr" --diff 10% 90%
 show "$demo/fork.kmr" --hist
+show compare "$demo/fork.kmr" "$demo/fork2.kmr"
+show "$demo/sort.kmr" --svg "$demo/sort.svg" --perfetto "$demo/sort.json"
 
 step "done"
-echo "traces: $demo/sort.kmr $demo/fork.kmr (try: $replay $demo/fork.kmr --events --kind cow)"
+echo "traces: $demo/sort.kmr $demo/fork.kmr $demo/fork2.kmr (try: $replay $demo/fork.kmr --events --kind cow)"
+echo "pictures: $demo/sort.svg (open in a browser), $demo/sort.json (ui.perfetto.dev or chrome://tracing)"

@@ -128,13 +128,13 @@ main() {
 	timing() { printf '%s\n' "$*" >>"$TIMINGS"; kmr_log "time: $*"; }
 
 	# find_bin <name>: an executable of that name under the bin dirs.  The
-	# guest build dir (runs, staged initramfs roots) is skipped: it sits
-	# inside the default build dir and holds copies from earlier boots.
+	# guest build dir (runs, staged initramfs roots) and this run's --out are
+	# skipped: they may sit inside the build dir and hold staged copies.
 	find_bin() {
 		local d f gb
 		gb=$(readlink -f "$KMR_GUEST_BUILD" 2>/dev/null || echo "$KMR_GUEST_BUILD")
 		for d in "${bin_dirs[@]}"; do
-			f=$(find "$d" \( -path "$gb" -o -path '*/CMakeFiles' \) -prune -o \
+			f=$(find "$d" \( -path "$gb" -o -path "$OUT" -o -path '*/CMakeFiles' \) -prune -o \
 				-type f -name "$1" -perm -u+x -print 2>/dev/null |
 				LC_ALL=C sort | head -1)
 			[ -n "$f" ] && { echo "$f"; return 0; }
