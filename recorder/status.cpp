@@ -91,9 +91,16 @@ std::string formatSummary(const Summary& s) {
                 s.output.c_str(), humanBytes(s.file_bytes).c_str(),
                 s.written ? double(s.file_bytes) / double(s.written) : 0.0, s.chunks, s.keyframes);
   out += b;
-  std::snprintf(b, sizeof(b), "  recorder: %.2f s CPU (%.2f user), %.3f s per million events; peak RSS %s "
+  // CPU per million events only when there are enough events for the
+  // figure to mean something: a short recording's CPU is mostly attach,
+  // START's snapshot and start-up.
+  char per_m[64] = "";
+  if (s.events >= 100000)
+    std::snprintf(per_m, sizeof(per_m), ", %.2f s per million events",
+                  s.cpu_s * 1e6 / double(s.events));
+  std::snprintf(b, sizeof(b), "  recorder: %.2f s CPU (%.2f user)%s; peak RSS %s "
                 "(rings %s mapped), anonymous %s\n",
-                s.cpu_s, s.cpu_user_s, s.events ? s.cpu_s * 1e6 / double(s.events) : 0.0,
+                s.cpu_s, s.cpu_user_s, per_m,
                 humanBytes(s.peak_rss).c_str(), humanBytes(s.ring_bytes).c_str(),
                 humanBytes(s.peak_anon).c_str());
   out += b;
