@@ -1,22 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kb_speed: a fault-heavy target untraced, recorded by kmemrec.ko (every
- * event kind, a reader draining the rings) and traced by ftrace
- * (exceptions:page_fault_user plus the mmap/munmap/brk/mprotect syscall
- * events, trace_pipe_raw drained), side by side.
+ * event kind) and traced by ftrace (exceptions:page_fault_user plus the
+ * mmap/munmap/brk/mprotect syscall events, trace_pipe_raw drained), side by
+ * side, each tracer with the reader a user would run and with a minimal one:
  *
- * Workloads (each in a fresh child, timed inside the child from its start
- * to its end, plus the reader's drain of what it produced):
+ *   untraced
+ *   kmemrec-rec    the real recorder, `kmemrec PID -o FILE` (static build):
+ *                  drains, merges, encodes, compresses, writes the trace
+ *   kmemrec-min    a minimal drain in this process: poll() at the module's
+ *                  default watermark, walk every record, discard
+ *   ftrace-cat     one blocking reader process per CPU copying
+ *                  trace_pipe_raw to a file with read()/write(), as
+ *                  `cat per_cpu/cpuN/trace_pipe_raw > file` (GNU cat) does
+ *   ftrace-poll    non-blocking reads from this process, poll() with a
+ *                  20 ms timeout, data discarded
+ *
+ * Both kmemrec readers use the default ring size; ftrace gets 4 MiB per
+ * CPU.  kb_ftrace.c explains from the kernel sources how each ftrace
+ * reader waits, which is what it costs the traced task.
+ *
+ * Workloads, each in a fresh child.  The child does its untimed setup,
+ * reports ready, the tracer is attached and started (untimed), then the
+ * child is released and times itself.  Two figures:
+ *   task   the child's start to its end (on one vCPU the reader's work
+ *          while the workload runs is in it);
+ *   time   the child's start until the tracer is stopped and torn down
+ *          and its reader has drained everything and exited: for the
+ *          recorder, SIGINT (as Ctrl-C) once the workload is done, then
+ *          it drains the rings, finishes the trace, DETACHes and exits;
+ *          kmemrec-min drains and DETACHes; ftrace disables its events
+ *          and its readers drain and exit.  Tearing down includes
+ *          unregistering the tracer's hooks (the module's ftrace_ops wait
+ *          for RCU-tasks grace periods there).
+ * The child exits only after that: its exit is in no figure.
  *   touch   write one byte per page of 256 MiB (65,536 faults)
- *   cow     fork, then the parent rewrites the 256 MiB it had touched
- *           (65,536 CoW faults; the touch itself is not timed)
+ *   cow     (setup: touch 256 MiB) fork, then the parent rewrites it
+ *           (65,536 CoW faults)
  *   churn   20,000 x (mmap 16 pages, touch them, munmap)
  *
  * Run it in a guest under `qemu -icount shift=0` (one vCPU): guest time is
- * then an instruction count and the figures repeat exactly; without
- * -icount TCG timing varies by +-30 %.
+ * then an instruction count, and the figures repeat; without -icount TCG
+ * timing varies by +-30 %.
  *
- * usage: kb_speed [touch|cow|churn]...   (default: all three)
+ * usage: kb_speed [-v] [touch|cow|churn]...   (default: all three; -v:
+ *        each run's name on stderr as it starts, kmemrec's summary, the
+ *        bytes the ftrace readers copied)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,13 +56,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "kb_ftrace.h"
+#include "kb_recorder.h"
 #include "kb_session.h"
 
 #define MIB		(1024ul * 1024)
 #define PG		4096ul
+#define CHURN		20000
 
 static uint64_t now_ns(void)
 {
@@ -66,28 +99,29 @@ static void touch(char *p, size_t len, char v)
 		p[i] = v;
 }
 
-/* Returns the timed part's start; the end is taken by the caller. */
-static uint64_t run_workload(const char *w, int go_fd)
+/* Setup, "ready" on @wr, wait for the go on @rd; returns the start time. */
+static uint64_t run_workload(const char *w, int rd, int wr)
 {
+	char *p = NULL, c;
 	uint64_t t0;
-	char c;
+	int i;
 
+	if (strcmp(w, "churn")) {
+		p = map_anon(256 * MIB);
+		if (!strcmp(w, "cow"))
+			touch(p, 256 * MIB, 1);
+	}
+	if (write(wr, "r", 1) != 1 || read(rd, &c, 1) != 1)
+		_exit(11);
+	t0 = now_ns();
 	if (!strcmp(w, "touch")) {
-		char *p = map_anon(256 * MIB);
-
-		if (read(go_fd, &c, 1) != 1)
-			_exit(11);
-		t0 = now_ns();
 		touch(p, 256 * MIB, 1);
 	} else if (!strcmp(w, "cow")) {
-		char *p = map_anon(256 * MIB);
 		int gate[2];
 		pid_t pid;
 
-		touch(p, 256 * MIB, 1);
-		if (pipe(gate) || read(go_fd, &c, 1) != 1)
+		if (pipe(gate))
 			_exit(12);
-		t0 = now_ns();
 		pid = fork();
 		if (!pid) {
 			close(gate[1]);
@@ -99,15 +133,11 @@ static uint64_t run_workload(const char *w, int go_fd)
 		close(gate[1]);
 		waitpid(pid, NULL, 0);
 	} else {
-		int i;
-
-		if (read(go_fd, &c, 1) != 1)
-			_exit(13);
-		t0 = now_ns();
-		for (i = 0; i < 20000; i++) {
-			char *p = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
+		for (i = 0; i < CHURN; i++) {
+			p = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				_exit(13);
 			touch(p, 16 * PG, 1);
 			munmap(p, 16 * PG);
 		}
@@ -116,207 +146,173 @@ static uint64_t run_workload(const char *w, int go_fd)
 }
 
 /* ------------------------------------------------------------------------ */
-/* ftrace                                                                   */
-/* ------------------------------------------------------------------------ */
-
-static const char * const ft_events[] = {
-	"exceptions/page_fault_user",
-	"syscalls/sys_enter_mmap", "syscalls/sys_exit_mmap",
-	"syscalls/sys_enter_munmap", "syscalls/sys_exit_munmap",
-	"syscalls/sys_enter_brk", "syscalls/sys_exit_brk",
-	"syscalls/sys_enter_mprotect", "syscalls/sys_exit_mprotect",
-};
-
-static int tracefs(const char *file, const char *val)
-{
-	char path[160];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -EIO;
-}
-
-static void ft_enable(int pid, int on)
-{
-	char buf[32];
-	size_t i;
-
-	if (on) {
-		tracefs("tracing_on", "0");
-		tracefs("buffer_size_kb", "4096");
-		tracefs("trace", "");
-		snprintf(buf, sizeof(buf), "%d", pid);
-		tracefs("set_event_pid", buf);
-	}
-	for (i = 0; i < sizeof(ft_events) / sizeof(ft_events[0]); i++) {
-		char f[96];
-
-		snprintf(f, sizeof(f), "events/%s/enable", ft_events[i]);
-		if (tracefs(f, on ? "1" : "0") && on)
-			fprintf(stderr, "kb_speed: cannot enable %s\n", f);
-	}
-	tracefs("tracing_on", on ? "1" : "0");
-}
-
-/* "read events: N" and "overrun: N" of per_cpu/cpuC/stats, all CPUs. */
-static void ft_stats(uint64_t *read_ev, uint64_t *lost)
-{
-	char path[96], line[128];
-	int cpu;
-
-	*read_ev = 0;
-	*lost = 0;
-	for (cpu = 0; cpu < 64; cpu++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path),
-			 "/sys/kernel/tracing/per_cpu/cpu%d/stats", cpu);
-		f = fopen(path, "r");
-		if (!f)
-			break;
-		while (fgets(line, sizeof(line), f)) {
-			unsigned long long v;
-
-			if (sscanf(line, "read events: %llu", &v) == 1)
-				*read_ev += v;
-			else if (sscanf(line, "overrun: %llu", &v) == 1)
-				*lost += v;
-			else if (sscanf(line, "dropped events: %llu", &v) == 1)
-				*lost += v;
-		}
-		fclose(f);
-	}
-}
-
-/* ------------------------------------------------------------------------ */
 /* One run                                                                  */
 /* ------------------------------------------------------------------------ */
 
-enum mode { M_PLAIN, M_KMEMREC, M_FTRACE };
-static const char * const mode_name[] = { "untraced", "kmemrec", "ftrace" };
-
-struct result {
-	double ns;
-	uint64_t events, lost;
+enum mode { M_PLAIN, M_REC, M_MIN, M_FT_CAT, M_FT_POLL, M_NR };
+static const char * const mode_name[M_NR] = {
+	"untraced", "kmemrec-rec", "kmemrec-min", "ftrace-cat",
+	"ftrace-poll",
+};
+static const enum kb_ft_reader ft_reader[M_NR] = {
+	[M_FT_CAT] = KB_FT_READ, [M_FT_POLL] = KB_FT_POLL,
 };
 
-static int ft_open_pipes(int *fds, int max)
-{
-	char path[96];
-	int n;
+struct result {
+	double ns;		/* start to the end of the drain */
+	double task_ns;		/* start to the workload's end, in the child */
+	uint64_t events, lost, bytes;
+	uint64_t rd_cpu_ns;	/* the reader's CPU time (user + system) */
+	uint64_t snap;		/* kmemrec-min: records of the START snapshot */
+};
 
-	for (n = 0; n < max; n++) {
-		snprintf(path, sizeof(path),
-			 "/sys/kernel/tracing/per_cpu/cpu%d/trace_pipe_raw", n);
-		fds[n] = open(path, O_RDONLY | O_NONBLOCK);
-		if (fds[n] < 0)
-			break;
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "kb_speed: %s: %s\n", what, strerror(-err));
+	exit(1);
+}
+
+/* Wait for the child's times, draining what the mode drains from here. */
+static void wait_child(int c2p, enum mode m, struct kb_session *s,
+		       struct kb_ft *ft)
+{
+	for (;;) {
+		struct pollfd pf[1 + KB_FT_MAX_CPUS];
+		int n = 1;
+
+		pf[0].fd = c2p;
+		pf[0].events = POLLIN;
+		if (m == M_MIN) {
+			pf[n].fd = s->fd;
+			pf[n++].events = POLLIN;
+		} else if (m == M_FT_POLL) {
+			n += kb_ft_pollfds(ft, pf + 1, KB_FT_MAX_CPUS);
+		}
+		poll(pf, n, m == M_FT_POLL ? 20 : -1);
+		if (m == M_MIN)
+			kb_drain(s);
+		else if (m == M_FT_POLL)
+			kb_ft_drain(ft);
+		if (pf[0].revents & (POLLIN | POLLHUP))
+			return;
 	}
-	return n;
 }
 
-static void ft_drain(const int *fds, int n)
-{
-	static char buf[1 << 16];
-	int i;
-
-	for (i = 0; i < n; i++)
-		while (read(fds[i], buf, sizeof(buf)) > 0)
-			;
-}
+static int verbose;
 
 static struct result run(const char *w, enum mode m)
 {
-	int c2p[2], p2c[2], ftfd[64], nft = 0, i, ret;
+	int c2p[2], p2c[2], ret = 0;
 	struct result r = { 0 };
 	struct kb_session s;
-	uint64_t t[2], t2, ev0 = 0, lost0 = 0;
+	struct kb_rec rec;
+	struct kb_ft ft;
+	uint64_t t[2], t2, self0;
+	struct rusage ru;
 	pid_t pid;
+	char c;
 
-	if (pipe(c2p) || pipe(p2c))
-		exit(1);
+	if (verbose)
+		fprintf(stderr, "kb_speed: %s %s\n", w, mode_name[m]);
+	if (pipe2(c2p, O_CLOEXEC) || pipe2(p2c, O_CLOEXEC))
+		die("pipe", -errno);
 	pid = fork();
 	if (!pid) {
 		close(c2p[0]);
 		close(p2c[1]);
-		t[0] = run_workload(w, p2c[0]);
+		t[0] = run_workload(w, p2c[0], c2p[1]);
 		t[1] = now_ns();
 		if (write(c2p[1], t, sizeof(t)) != sizeof(t))
 			_exit(14);
+		/* stay until the drain is over: our exit is not measured */
+		if (read(p2c[0], &c, 1) < 0)
+			_exit(15);
 		_exit(0);
 	}
 	close(c2p[1]);
 	close(p2c[0]);
-	if (m == M_KMEMREC) {
-		ret = kb_open(&s, pid, 0, 32 << 20, 0);
-		if (ret) {
-			fprintf(stderr, "kb_speed: attach: %s\n", strerror(-ret));
-			exit(1);
-		}
-		kb_drain(&s);
-		ev0 = s.records;
-	} else if (m == M_FTRACE) {
-		ft_enable(pid, 1);
-		nft = ft_open_pipes(ftfd, 64);
-		ft_stats(&ev0, &lost0);
+	if (read(c2p[0], &c, 1) != 1)
+		die("workload setup", -EIO);
+	if (m == M_REC) {
+		ret = kb_rec_start(&rec, pid);
+	} else if (m == M_MIN) {
+		ret = kb_open(&s, pid, 0, 0, 0);
+		if (!ret)
+			r.snap = kb_drain(&s);
+	} else if (m != M_PLAIN) {
+		ret = kb_ft_start(&ft, pid, ft_reader[m]);
 	}
-	usleep(200000);	/* let the child reach its gate (setup untimed) */
+	if (ret) {
+		kill(pid, SIGKILL);
+		die(mode_name[m], ret);
+	}
+	getrusage(RUSAGE_SELF, &ru);	/* our drain's cost: -min, -poll */
+	self0 = kb_rusage_ns(&ru);
 	if (write(p2c[1], "g", 1) != 1)
-		exit(1);
-	for (;;) {
-		struct pollfd pf[65];
-		int n = 1;
-
-		pf[0].fd = c2p[0];
-		pf[0].events = POLLIN;
-		if (m == M_KMEMREC) {
-			pf[n].fd = s.fd;
-			pf[n++].events = POLLIN;
-		}
-		for (i = 0; i < nft; i++) {
-			pf[n].fd = ftfd[i];
-			pf[n++].events = POLLIN;
-		}
-		poll(pf, n, m == M_FTRACE ? 20 : -1);
-		if (m == M_KMEMREC)
-			kb_drain(&s);
-		if (m == M_FTRACE)
-			ft_drain(ftfd, nft);
-		if (pf[0].revents & POLLIN)
-			break;
-	}
+		die("go", -EIO);
+	wait_child(c2p[0], m, &s, &ft);
 	if (read(c2p[0], t, sizeof(t)) != sizeof(t))
-		exit(1);
-	if (m == M_KMEMREC)
-		kb_drain(&s);
-	if (m == M_FTRACE)
-		ft_drain(ftfd, nft);
-	t2 = m == M_PLAIN ? t[1] : now_ns();
-	r.ns = (double)(t2 - t[0]);
-	if (m == M_KMEMREC) {
-		r.events = s.records - ev0;
-		r.lost = kb_lost(&s);
-		kb_close(&s);
-	} else if (m == M_FTRACE) {
-		uint64_t ev, lost;
+		die("workload", -EIO);
+	if (m == M_REC) {
+		struct kb_rec_result rr;
 
-		ft_enable(pid, 0);
-		ft_drain(ftfd, nft);
-		ft_stats(&ev, &lost);
-		r.events = ev - ev0;
-		r.lost = lost - lost0;
-		for (i = 0; i < nft; i++)
-			close(ftfd[i]);
+		ret = kb_rec_finish(&rec, &rr, verbose);
+		r.rd_cpu_ns = rr.cpu_ns;
+		r.events = rr.events;
+		r.lost = rr.lost;
+		r.bytes = rr.bytes;
+	} else if (m == M_MIN) {
+		kb_drain(&s);	/* records are written before the fault returns */
+		r.events = s.records - r.snap;
+		r.lost = kb_lost(&s);
+		kb_close(&s);	/* timed, as the recorder's DETACH and ftrace's
+				 * disabling of its events are */
+	} else if (m != M_PLAIN) {
+		struct kb_ft_result fr;
+
+		ret = kb_ft_stop(&ft, &fr);
+		if (verbose)
+			fprintf(stderr, "kb_speed: %s: %" PRIu64
+				" bytes copied\n", mode_name[m], fr.bytes);
+		r.rd_cpu_ns = fr.cpu_ns;
+		r.events = fr.events;
+		r.lost = fr.lost;
+		r.bytes = fr.bytes;
 	}
+	if (ret)
+		die(mode_name[m], ret);
+	t2 = m == M_PLAIN ? t[1] : now_ns();
+	if (m == M_MIN || m == M_FT_POLL) {
+		getrusage(RUSAGE_SELF, &ru);
+		r.rd_cpu_ns = kb_rusage_ns(&ru) - self0;
+	}
+	r.ns = (double)(t2 - t[0]);
+	r.task_ns = (double)(t[1] - t[0]);
+	close(p2c[1]);	/* the child may exit now */
 	waitpid(pid, NULL, 0);
 	close(c2p[0]);
-	close(p2c[1]);
 	return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Table                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static double ops(const char *w)
+{
+	return strcmp(w, "churn") ? (double)(256 * MIB / PG) : CHURN;
+}
+
+static void print_row(const char *w, enum mode m, const struct result *r,
+		      const struct result *base)
+{
+	printf("%-6s %-16s %13.0f %6.3f %6.3f %7.0f %9.0f %9" PRIu64 " %9.0f %6"
+	       PRIu64 " %10" PRIu64 " %7.0f\n",
+	       w, mode_name[m], r->ns, r->ns / base->ns,
+	       r->task_ns / base->task_ns, (r->ns - r->task_ns) / 1e6,
+	       r->ns / ops(w), r->events,
+	       r->events / (r->ns / 1e9), r->lost, r->bytes,
+	       r->rd_cpu_ns / 1e6);
 }
 
 int main(int argc, char **argv)
@@ -327,22 +323,37 @@ int main(int argc, char **argv)
 	enum mode m;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "-v")) {
+		verbose = 1;
+		argv++;
+		argc--;
+	}
 	if (argc > 1) {
 		w = (const char * const *)argv + 1;
 		nw = argc - 1;
 	}
-	printf("%-6s %-9s %14s %7s %12s %12s %8s\n", "work", "mode", "time_ns",
-	       "ratio", "events", "events/s", "lost");
+	printf("# time_ns: guest ns (= instructions under -icount shift=0); ns/op per page (touch, cow) or per mmap+touch+munmap (churn)\n");
+	printf("# kmemrec-rec events: the recorder's count minus the START snapshot's records (as kmemrec-min counted them)\n");
+	printf("# ratio: time_ns / untraced; task: the workload alone / untraced; tail_ms: after the workload: stopping the tracer, the reader's last drain, teardown\n");
+	printf("# rd_ms: the reader's CPU time (getrusage; tick-sampled in the guest)\n");
+	printf("%-6s %-16s %13s %6s %6s %7s %9s %9s %9s %6s %10s %7s\n",
+	       "work", "mode", "time_ns", "ratio", "task", "tail_ms", "ns/op",
+	       "events",
+	       "events/s", "lost", "file_B", "rd_ms");
 	for (i = 0; i < nw; i++) {
-		struct result base = run(w[i], M_PLAIN);
+		struct result r[M_NR];
 
-		for (m = M_PLAIN; m <= M_FTRACE; m++) {
-			struct result r = m == M_PLAIN ? base : run(w[i], m);
-
-			printf("%-6s %-9s %14.0f %7.2f %12" PRIu64 " %12.0f %8" PRIu64 "\n",
-			       w[i], mode_name[m], r.ns, r.ns / base.ns, r.events,
-			       r.events / (r.ns / 1e9), r.lost);
-		}
+		run(w[i], M_PLAIN);	/* warm-up: first touches cost more */
+		/* kmemrec-min first: its snapshot count corrects -rec's */
+		r[M_PLAIN] = run(w[i], M_PLAIN);
+		r[M_MIN] = run(w[i], M_MIN);
+		r[M_REC] = run(w[i], M_REC);
+		if (r[M_REC].events >= r[M_MIN].snap)
+			r[M_REC].events -= r[M_MIN].snap;
+		for (m = M_FT_CAT; m < M_NR; m++)
+			r[m] = run(w[i], m);
+		for (m = M_PLAIN; m < M_NR; m++)
+			print_row(w[i], m, &r[m], &r[M_PLAIN]);
 	}
 	return 0;
 }

@@ -4,12 +4,10 @@
 #     traced (every event kind, a reader draining);
 #  2. instructions per mmap+munmap pair with 50 and 1000 VMAs (the VMA
 #     commit point's diff), untraced and traced;
-#  3. touch 256 MiB / fork + rewrite / mmap-munmap churn: untraced, kmemrec,
-#     ftrace (page_fault_user + mmap/munmap/brk/mprotect syscall events,
-#     trace_pipe_raw drained): time ratio, events/s, lost.
+# (kb_speed, kmemrec against ftrace, is its own case: speed_bench.sh.)
 # kmr-timeout: 1800
 # kmr-icount: shift=0
-# kmr-bin: kb_faultcost kb_vmacost kb_speed
+# kmr-bin: kb_faultcost kb_vmacost
 
 kmr_module_loaded kmemrec && kmr_rmmod kmemrec
 # First touches of guest memory cost more (struct page init): warm up.
@@ -23,4 +21,3 @@ for n in 50 1000; do
 	kb_vmacost plain $n 2000 | tee -a figures.txt
 	kb_vmacost traced $n 2000 | tee -a figures.txt
 done
-kb_speed | tee -a figures.txt

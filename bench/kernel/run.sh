@@ -1,15 +1,35 @@
 #!/bin/bash
 # Build the kernel-hook benchmarks and run them in the QEMU guests under
 # -icount shift=0 (deterministic instruction counts), both kernels:
-#   bench/kernel/run.sh [BUILD_DIR] [--kernel 6.1|6.12|all]
-# BUILD_DIR (default build/bench-kernel) gets a CMake build of the repo's
-# bench part; figures are printed and kept in the harness's run directory
-# (<run>/<kernel>/cases/kprobes_bench/figures.txt).
+#   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed] [run.sh args...]
+# e.g. bench/kernel/run.sh /work/build-bench --only speed --kernel 6.1
+# BUILD_DIR (default build/bench-kernel) gets a Release CMake build of the
+# bench part and of the real recorder, linked statically for the guest
+# (KMR_STATIC_RECORDER=ON; kb_speed runs it).  Figures are printed and kept
+# in the harness's run directory:
+#   <run>/<kernel>/cases/kprobes_bench/figures.txt  (per-fault, per-VMA-op)
+#   <run>/<kernel>/cases/speed_bench/figures.txt    (kb_speed: kmemrec vs ftrace)
+# Further arguments go to tests/guest/run.sh (--kernel 6.1|6.12|all, --out).
+# The guest gets 3 GiB: speed_bench.sh says why.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$repo/build/bench-kernel}
-[ $# -gt 0 ] && shift
-cmake -S "$repo" -B "$build" -DKMR_PARTS="bench" >/dev/null
-cmake --build "$build" -j2 --target kb_faultcost kb_vmacost kb_speed >/dev/null
-exec "$repo/tests/guest/run.sh" --bin-dir "$build" --timeout 2400 "$@" \
-	"$repo/bench/kernel/kprobes_bench.sh"
+build=$repo/build/bench-kernel
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+	build=$1
+	shift
+fi
+cases=("$repo/bench/kernel/kprobes_bench.sh" "$repo/bench/kernel/speed_bench.sh")
+if [ "${1:-}" = --only ]; then
+	case ${2:-} in
+	kprobes|speed) cases=("$repo/bench/kernel/${2}_bench.sh") ;;
+	*) echo "run.sh: --only takes kprobes or speed" >&2; exit 2 ;;
+	esac
+	shift 2
+fi
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+	-DKMR_PARTS="format;replayer;recorder;bench" \
+	-DKMR_STATIC_RECORDER=ON >/dev/null
+cmake --build "$build" -j2 --target kb_faultcost kb_vmacost kb_speed kmemrec \
+	>/dev/null
+exec "$repo/tests/guest/run.sh" --bin-dir "$build" --timeout 3600 --mem 3072 "$@" \
+	"${cases[@]}"
