@@ -69,6 +69,7 @@ uint32_t HeatGrid::slotFor(uint64_t vpn) {
 // Double the granule size: pairs of neighbours become one granule.  Levels
 // are first carried to the same column so the sums line up.
 void HeatGrid::coarsen() {
+  flushAdds();  // pending counts are by the old slot numbers
   uint32_t upto = 0;
   for (uint32_t f : filled_) upto = std::max(upto, f);
   unsigned target = upto + 1 < columns_ ? upto + 1 : upto;
@@ -108,9 +109,26 @@ void HeatGrid::coarsen() {
 }
 
 void HeatGrid::add(uint64_t vpn, uint64_t t, uint32_t n) {
-  uint32_t s = slotFor(vpn);
-  uint32_t& cell = cells_[size_t{s} * columns_ + columnOf(t)];
-  cell = saturate(uint64_t{cell} + n);
+  if (n == 0) return;
+  uint32_t s = slotFor(vpn);  // may coarsen, which flushes
+  unsigned col = columnOf(t);
+  if (col != pend_col_) {
+    flushAdds();
+    pend_col_ = col;
+  }
+  if (s >= pend_.size()) pend_.resize(keys_.size(), 0);
+  uint32_t& p = pend_[s];
+  if (p == 0) pend_slots_.push_back(s);
+  p = saturate(uint64_t{p} + n);
+}
+
+void HeatGrid::flushAdds() const {
+  for (uint32_t s : pend_slots_) {
+    uint32_t& cell = cells_[size_t{s} * columns_ + pend_col_];
+    cell = saturate(uint64_t{cell} + pend_[s]);
+    pend_[s] = 0;
+  }
+  pend_slots_.clear();
 }
 
 void HeatGrid::addRange(uint64_t vpn, uint64_t vpn_end, uint64_t t, uint64_t n) {
@@ -207,6 +225,7 @@ void HeatGrid::recount(uint64_t vpn, uint64_t vpn_end, uint64_t t, const PageTab
 }
 
 void HeatGrid::finishLevels() {
+  flushAdds();
   for (uint32_t s = 0; s < keys_.size(); s++) {
     flushLevel(s, columns_ - 1);
     uint32_t& last = cells_[size_t{s} * columns_ + columns_ - 1];
@@ -215,6 +234,7 @@ void HeatGrid::finishLevels() {
 }
 
 uint32_t HeatGrid::maxCell() const {
+  flushAdds();
   uint32_t m = 0;
   for (uint32_t c : cells_) m = std::max(m, c);
   return m;

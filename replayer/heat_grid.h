@@ -49,6 +49,7 @@ class HeatGrid {
   // address order.
   template <class F>
   void forEachGranule(F&& fn) const {
+    flushAdds();
     std::vector<uint32_t> order(keys_.size());
     for (uint32_t i = 0; i < order.size(); i++) order[i] = i;
     sortByKey(order);
@@ -65,13 +66,22 @@ class HeatGrid {
   void setLevel(uint32_t slot, uint64_t level, unsigned col);
   void flushLevel(uint32_t slot, unsigned col);  // write columns before col
   void sortByKey(std::vector<uint32_t>& slots) const;
+  void flushAdds() const;  // pending counts into cells_
 
   uint64_t t0_, t1_;
   unsigned columns_;
   size_t max_granules_;
   unsigned shift_ = 0;
   std::vector<uint64_t> keys_;   // by slot: vpn >> shift
-  std::vector<uint32_t> cells_;  // by slot: columns_ counters
+  // By slot: columns_ counters.  Mutable: counts of the column being filled
+  // wait in pend_ and reach cells_ when the column changes or on a read.
+  mutable std::vector<uint32_t> cells_;
+  // add() sums the current column in a dense per-slot array: events come in
+  // time order, so a row of cells_ (a cache miss each) is touched once per
+  // column and slot instead of once per event.
+  mutable std::vector<uint32_t> pend_;        // by slot
+  mutable std::vector<uint32_t> pend_slots_;  // slots with pend_ != 0
+  unsigned pend_col_ = 0;
   std::vector<uint64_t> level_;  // by slot: current level
   std::vector<uint32_t> filled_;  // by slot: columns before it are written
   std::vector<uint64_t> col_max_;  // by slot: highest level in column filled_ so far
