@@ -387,27 +387,9 @@ VmaLife* LifeTracker::lifeFor(uint64_t addr, const ShadowState& state) {
 }
 
 void LifeTracker::countAccess(VmaLife* l, const Event& ev) {
-  auto add = [&](LifeCounts& c) {
-    if (ev.kind == EventKind::Cow) {
-      if (ev.cow.cow_flags & KMR_COW_REUSE) c.cow_reuse++;
-      else c.cow++;
-      return;
-    }
-    if (ev.kind == EventKind::MemWrite) {
-      c.mem_writes++;
-      return;
-    }
-    uint32_t f = ev.fault.fault_flags;
-    c.faults++;
-    if (f & KMR_FAULT_MAJOR) c.major++;
-    else c.minor++;
-    if (f & KMR_FAULT_WRITE) c.write++;
-    if (f & KMR_FAULT_EXEC) c.exec++;
-    if (!(f & (KMR_FAULT_WRITE | KMR_FAULT_EXEC))) c.read++;
-  };
-  add(totals_.counts);
+  totals_.counts.count(ev);
   if (l) {
-    add(l->counts);
+    l->counts.count(ev);
     if (!l->first_touch_ns) l->first_touch_ns = now_;
     l->last_touch_ns = now_;
   }

@@ -36,6 +36,7 @@
 
 #include "kmr/error.h"  // before replay.h: reader.h uses Error
 #include "kmr/replay.h"
+#include "kmr/vma_stats.h"
 #include "presence_map.h"
 
 namespace kmr::view {
@@ -76,16 +77,9 @@ std::string_view lifeOriginName(LifeOrigin o);
 enum class LifeEnd : uint8_t { Alive, Unmapped, Exec, Exit, Vanished /* a snapshot no longer had it */ };
 std::string_view lifeEndName(LifeEnd e);
 
-struct LifeCounts {
-  uint64_t faults = 0;
-  uint64_t minor = 0;
-  uint64_t major = 0;
-  uint64_t write = 0;
-  uint64_t read = 0;  // neither write nor exec
-  uint64_t exec = 0;
-  uint64_t cow = 0;        // CoW copies
-  uint64_t cow_reuse = 0;  // write faults that kept the page (KMR_COW_REUSE)
-  uint64_t mem_writes = 0;
+// The --hist counts (faults by kind, CoW copies and reuses, kmemfetch
+// writes), plus first touches.
+struct LifeCounts : FaultCounts {
   uint64_t first_touch = 0;  // pages made present by a demand fault
   bool operator==(const LifeCounts&) const = default;
 };

@@ -29,6 +29,25 @@ VmaHistogram& VmaStatsCollector::rowFor(uint64_t addr, const ShadowState& state)
   return row;
 }
 
+void FaultCounts::count(const Event& ev) {
+  if (ev.kind == EventKind::Cow) {
+    if (ev.cow.cow_flags & KMR_COW_REUSE) cow_reuse++;
+    else cow++;
+    return;
+  }
+  if (ev.kind == EventKind::MemWrite) {
+    mem_writes++;
+    return;
+  }
+  uint32_t f = ev.fault.fault_flags;
+  faults++;
+  if (f & KMR_FAULT_MAJOR) major++;
+  else minor++;
+  if (f & KMR_FAULT_WRITE) write++;
+  if (f & KMR_FAULT_EXEC) exec++;
+  if (!(f & (KMR_FAULT_WRITE | KMR_FAULT_EXEC))) read++;
+}
+
 void VmaStatsCollector::bump(VmaHistogram& row, uint64_t t) {
   uint64_t b = t <= t0_ ? 0 : (t - t0_) / bucketNs();
   if (b >= nbuckets_) b = nbuckets_ - 1;
@@ -37,24 +56,6 @@ void VmaStatsCollector::bump(VmaHistogram& row, uint64_t t) {
 
 void VmaStatsCollector::onEvent(const Event& ev, uint64_t, const ShadowState& state,
                                 const std::vector<VmaOp>&) {
-  auto add = [&](FaultCounts& c) {
-    if (ev.kind == EventKind::Cow) {
-      if (ev.cow.cow_flags & KMR_COW_REUSE) c.cow_reuse++;
-      else c.cow++;
-      return;
-    }
-    if (ev.kind == EventKind::MemWrite) {
-      c.mem_writes++;
-      return;
-    }
-    uint32_t f = ev.fault.fault_flags;
-    c.faults++;
-    if (f & KMR_FAULT_MAJOR) c.major++;
-    else c.minor++;
-    if (f & KMR_FAULT_WRITE) c.write++;
-    if (f & KMR_FAULT_EXEC) c.exec++;
-    if (!(f & (KMR_FAULT_WRITE | KMR_FAULT_EXEC))) c.read++;
-  };
   uint64_t addr;
   switch (ev.kind) {
     case EventKind::Fault:
@@ -70,8 +71,8 @@ void VmaStatsCollector::onEvent(const Event& ev, uint64_t, const ShadowState& st
       return;
   }
   VmaHistogram& row = rowFor(addr, state);
-  add(row.counts);
-  add(total_);
+  row.counts.count(ev);
+  total_.count(ev);
   if (ev.kind != EventKind::MemWrite) bump(row, ev.time_ns);
 }
 

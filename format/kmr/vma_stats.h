@@ -26,6 +26,9 @@ struct FaultCounts {
   uint64_t read = 0;   // neither write nor exec
   uint64_t exec = 0;
   uint64_t mem_writes = 0;  // writes through kmemrec
+  bool operator==(const FaultCounts&) const = default;
+  // Counts one FAULT, COW or MEM_WRITE event (the caller picks the row).
+  void count(const Event& ev);
 };
 
 struct VmaHistogram {
