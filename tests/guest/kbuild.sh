@@ -69,7 +69,7 @@ main() {
 	fi
 	for d in "${dirs[@]}"; do
 		mapfile -t srcs < <(cd "$d" && { find . -maxdepth 1 -name '*.[ch]'
-			[ -d include ] && find include -type f; } | sed 's|^\./||' | LC_ALL=C sort)
+			if [ -d include ]; then find include -type f; fi; } | sed 's|^\./||' | LC_ALL=C sort)
 		name=$(basename "$d")
 		if [ ${#srcs[@]} -eq 0 ]; then
 			fail "checkpatch $name: no *.c, *.h or include/ files"

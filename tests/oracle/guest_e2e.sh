@@ -25,6 +25,8 @@ e2e_ftrace_start() {
 	echo 32768 >$E2E_T/buffer_size_kb
 	echo 1 >$E2E_T/options/record-tgid
 	echo >$E2E_T/trace
+	# No filter left by an earlier case in the same boot (kprobes_check).
+	echo 0 >$E2E_T/events/exceptions/page_fault_user/filter
 	echo 1 >$E2E_T/events/exceptions/page_fault_user/enable
 	echo 1 >$E2E_T/tracing_on
 }

@@ -380,6 +380,8 @@ static int checker(int pid)
 		if (m.step == ST_EXECED) {
 			tracefs("events/exceptions/page_fault_user/enable", "0");
 			traced = ftrace_count();
+			/* Leave no filter for the next case in this boot. */
+			tracefs("events/exceptions/page_fault_user/filter", "0");
 			printf("user faults: kmemrec %" PRIu64 ", ftrace %" PRIu64 "\n",
 			       user_faults, traced);
 			CHECK(user_faults == traced,
