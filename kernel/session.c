@@ -283,6 +283,11 @@ static void kmr_session_end(struct kmr_session *s, int code, u32 flags)
 		kmr_ring_flush_lost(s);
 		kmr_emit_exit(s, code, flags);
 	}
+	/*
+	 * EXITED is set before the hooks are gone; poll() says HUP only from
+	 * here on, so a reader that stops at HUP has read EXIT (abi.h).
+	 */
+	set_bit(KMR_SF_ENDED, &s->flags);
 	kmr_session_publish_state(s);
 	wake_up_interruptible(&s->wq);
 }

@@ -42,6 +42,7 @@ enum {
 	KMR_SF_DETACHED,	/* DETACH or close: no new ATTACH on this file */
 	KMR_SF_STOPPING,	/* tells a waiting snapshot to give up */
 	KMR_SF_RESYNC_WANTED,	/* a LOST record went out: resync needed */
+	KMR_SF_ENDED,		/* target gone and EXIT committed: poll HUPs */
 };
 
 struct kmr_cpu_ring;
