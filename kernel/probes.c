@@ -2,7 +2,7 @@
 /*
  * Hook life cycle.  Nothing is hooked while no session is attached (a loaded
  * idle module costs nothing): the first kmr_probes_get() registers every
- * hook, the last kmr_probes_put() removes them.  kmr_probes_attach() adds a
+ * hook, the last kmr_probes_put() has a worker remove them.  kmr_probes_attach() adds a
  * traced mm (mmu_notifier + VMA shadow), kmr_probes_detach() removes it.
  *
  * Teardown order (KERNEL-HOOKS.md §5): sessions detach (notifier put), then
@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/module.h>
+#include <linux/workqueue.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "probes.h"
@@ -21,9 +22,21 @@ struct kmr_pmm_set __rcu *kmr_pmms;
 /* attach/detach/release of traced mms; outside any mmap_lock */
 DEFINE_MUTEX(kmr_attach_lock);
 
-/* kmr_reg_users and the registration of the global hooks */
+/* kmr_reg_users, kmr_registered and the registration of the global hooks */
 static DEFINE_MUTEX(kmr_reg_lock);
 static unsigned int kmr_reg_users;
+static bool kmr_registered;
+
+/*
+ * The last put removes the hooks from a worker: unregistering each
+ * ftrace_ops waits for an RCU-tasks grace period, ~1.3 s for all of them
+ * under TCG, which DETACH, close() and so a recorder's Ctrl-C would
+ * otherwise wait for.  A get before the worker ran keeps them (no second
+ * text patching); module exit flushes the worker.  Hooks without a traced
+ * mm return at their first check.
+ */
+static void kmr_probes_unregister_fn(struct work_struct *work);
+static DECLARE_WORK(kmr_unreg_work, kmr_probes_unregister_fn);
 
 /* ------------------------------------------------------------------------ */
 /* The list of attached mms (kmr_attach_lock held)                          */
@@ -163,7 +176,7 @@ int kmr_probes_get(void)
 	int ret = 0;
 
 	mutex_lock(&kmr_reg_lock);
-	if (kmr_reg_users) {
+	if (kmr_reg_users || kmr_registered) {
 		kmr_reg_users++;
 		goto out;
 	}
@@ -180,6 +193,7 @@ int kmr_probes_get(void)
 	if (ret)
 		goto undo_vma;
 	kmr_reg_users = 1;
+	kmr_registered = true;
 	goto out;
 
 undo_vma:
@@ -196,11 +210,20 @@ out:
 void kmr_probes_put(void)
 {
 	mutex_lock(&kmr_reg_lock);
-	if (!WARN_ON_ONCE(!kmr_reg_users) && !--kmr_reg_users) {
+	if (!WARN_ON_ONCE(!kmr_reg_users) && !--kmr_reg_users)
+		schedule_work(&kmr_unreg_work);
+	mutex_unlock(&kmr_reg_lock);
+}
+
+static void kmr_probes_unregister_fn(struct work_struct *work)
+{
+	mutex_lock(&kmr_reg_lock);
+	if (!kmr_reg_users && kmr_registered) {
 		kmr_proc_unregister();
 		kmr_migrate_unregister();
 		kmr_faults_unregister();
 		kmr_vma_unregister();
+		kmr_registered = false;
 	}
 	mutex_unlock(&kmr_reg_lock);
 }
@@ -212,7 +235,8 @@ int kmr_probes_init(void)
 
 void kmr_probes_exit(void)
 {
-	WARN_ON_ONCE(kmr_reg_users);
+	flush_work(&kmr_unreg_work);
+	WARN_ON_ONCE(kmr_reg_users || kmr_registered);
 	kmr_proc_drain();
 	mmu_notifier_synchronize();
 }
