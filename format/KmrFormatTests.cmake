@@ -6,6 +6,7 @@ target_link_libraries(kmr_catch_main PUBLIC Catch2::Catch2)
 
 set(KMR_FORMAT_TEST_SOURCES
   kmr/chunk_codec_test.cpp
+  kmr/end_time_test.cpp
   kmr/interval_set_test.cpp
   kmr/page_table_test.cpp
   kmr/reader_test.cpp

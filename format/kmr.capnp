@@ -189,6 +189,12 @@ struct Index {
   chunks @0 :List(ChunkRef);
   keyframes @1 :List(KeyframeRef);
   totals @2 :Totals;
+  endMonoNs @3 :UInt64;         # CLOCK_MONOTONIC when recording stopped:
+                                # nothing changed between the last event and
+                                # this, so the trace spans to max(last event,
+                                # endMonoNs).  0 = unknown (files written
+                                # before this field read it as 0; an appended
+                                # field is compatible, no version bump).
 }
 
 struct ChunkRef {

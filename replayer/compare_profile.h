@@ -28,7 +28,7 @@ struct TraceProfile {
   std::string path;
   TraceHeader header;
   uint64_t start_ns = 0;  // origin of relative times
-  uint64_t end_ns = 0;    // last event
+  uint64_t end_ns = 0;    // end of the span: last event, or when recording stopped
   uint64_t events = 0;
   std::vector<VmaLife> lives;
   NameTable names;

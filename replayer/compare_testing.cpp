@@ -41,6 +41,7 @@ uint64_t addFaults(const std::string& in, const std::string& out, uint64_t lo, u
       added++;
     }
   }
+  w.setEndTime(r.recordingEndNs());
   w.finish();
   return added;
 }
@@ -87,6 +88,7 @@ void slideRegions(const std::string& in, const std::string& out, const std::vect
     }
     w.append(ev);
   }
+  w.setEndTime(r.recordingEndNs());
   w.finish();
 }
 

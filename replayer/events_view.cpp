@@ -56,7 +56,7 @@ class Printer : public EventVisitor {
     seq_w_ = std::max<size_t>(3, std::to_string(ctx.reader.indexTotals()
                                                     ? ctx.reader.indexTotals()->last_seq
                                                     : max_ordinal * 2).size());
-    time_w_ = ctx.rel(ctx.reader.endNs()).size() + 3;
+    time_w_ = ctx.rel(ctx.reader.lastEventNs()).size() + 3;
   }
 
   void onEvent(const Event& ev, uint64_t ordinal, const ShadowState&,
@@ -69,7 +69,7 @@ class Printer : public EventVisitor {
   }
   void onEnd(const ShadowState&, const std::vector<VmaOp>& ops) override {
     Event none;
-    none.time_ns = ctx_.reader.endNs();
+    none.time_ns = ctx_.reader.lastEventNs();
     none.seq = 0;
     printOps(ops, last_ordinal_, none, false);
   }

@@ -124,8 +124,14 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                                    std::to_string(h.abi_version) + ")"});
   info.row({st.bold("recorder"), h.recorder + (h.recorder_options.empty() ? "" : " " + h.recorder_options)});
   info.row({st.bold("started"), utcText(h.start_real_ns) + " (mono:" + std::to_string(r.startNs()) + ")"});
+  // The span runs to when recording stopped if the recorder said so; the
+  // last event may be well before (a target sleeping, --duration, Ctrl-C).
+  std::string last_event;
+  if (r.recordingEndNs() > r.lastEventNs())
+    last_event = ", when recording stopped; last event at " +
+                 formatSeconds(static_cast<int64_t>(r.lastEventNs() - r.startNs()));
   info.row({st.bold("duration"), formatSeconds(static_cast<int64_t>(duration)) + " (to mono:" +
-                                     std::to_string(r.endNs()) + ")"});
+                                     std::to_string(r.endNs()) + last_event + ")"});
   info.row({st.bold("range"), h.range_start == 0 && h.range_end == 0
                                   ? std::string("whole address space")
                                   : hex(h.range_start) + "-" + hex(h.range_end)});

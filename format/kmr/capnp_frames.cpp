@@ -254,6 +254,7 @@ std::vector<uint8_t> MessageWriter::index(const IndexData& idx) {
   t.setLastTimeNs(x.last_ns);
   t.setMaxTimeNs(x.max_ns);
   t.setLastSeq(x.last_seq);
+  b.setEndMonoNs(idx.end_mono_ns);
   auto flat = capnp::messageToFlatArray(m);
   auto bytes = flat.asBytes();
   return {bytes.begin(), bytes.end()};
@@ -410,6 +411,7 @@ IndexData decodeIndex(std::span<const uint8_t> aligned) {
     x.last_ns = t.getLastTimeNs();
     x.max_ns = t.getMaxTimeNs();
     x.last_seq = t.getLastSeq();
+    idx.end_mono_ns = r.getEndMonoNs();  // 0 in files written before the field
     return idx;
   });
 }

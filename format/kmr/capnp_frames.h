@@ -84,6 +84,7 @@ struct IndexData {
   std::vector<ChunkRef> chunks;
   std::vector<KeyframeRef> keyframes;
   IndexTotals totals;
+  uint64_t end_mono_ns = 0;  // when recording stopped; 0 = unknown
 };
 
 // Builds one message; the returned pieces (the serialized message, in

@@ -87,7 +87,9 @@ struct TraceReader::Impl {
   uint64_t index_bytes = 0;
   uint64_t keyframe_bytes = 0;
   uint64_t start_ns = 0;
-  uint64_t end_ns = 0;
+  uint64_t end_ns = 0;        // span end: max(last event, recording end)
+  uint64_t last_event_ns = 0;
+  uint64_t recording_end_ns = 0;  // from the index; 0 = unknown
   mutable detail::Decompressor zstd;
   mutable AlignedBuffer scratch;
 
@@ -132,6 +134,10 @@ struct TraceReader::Impl {
         end_ns = std::max(end_ns, c.max_ns);
       }
     if (end_ns < start_ns) end_ns = start_ns;
+    last_event_ns = end_ns;
+    // Nothing changed between the last event and the time recording
+    // stopped, so the span runs to it.  (A file without index has none.)
+    end_ns = std::max(end_ns, recording_end_ns);
   }
 
   bool indexFail(const std::string& why) {
@@ -219,6 +225,7 @@ struct TraceReader::Impl {
       keyframe_bytes += detail::kFrameHeaderSize + k.compressed_size;
     }
     totals = idx.totals;
+    recording_end_ns = idx.end_mono_ns;
     has_index = true;
     index_bytes = bytes.size() - ioff;
     return true;
@@ -361,6 +368,8 @@ uint64_t TraceReader::eventCount() const {
 }
 uint64_t TraceReader::startNs() const { return impl_->start_ns; }
 uint64_t TraceReader::endNs() const { return impl_->end_ns; }
+uint64_t TraceReader::lastEventNs() const { return impl_->last_event_ns; }
+uint64_t TraceReader::recordingEndNs() const { return impl_->recording_end_ns; }
 uint64_t TraceReader::keyframeBytes() const { return impl_->keyframe_bytes; }
 uint64_t TraceReader::indexBytes() const { return impl_->index_bytes; }
 

@@ -86,8 +86,15 @@ class TraceReader {
   // Origin of relative times: the header's start time, else the first
   // event's time.
   uint64_t startNs() const;
-  // Highest event time in the file (chunk headers), startNs() when empty.
+  // The end of the trace's span (what "end", "100%", durations and the
+  // "outside the trace" check use): max(lastEventNs(), recordingEndNs()),
+  // at least startNs().
   uint64_t endNs() const;
+  // Highest event time in the file (chunk headers), startNs() when empty.
+  uint64_t lastEventNs() const;
+  // When recording stopped (CLOCK_MONOTONIC), from the index; 0 = unknown
+  // (no index, or a file written before the index had the field).
+  uint64_t recordingEndNs() const;
   // Bytes of keyframe and index/seek-table frames.
   uint64_t keyframeBytes() const;
   uint64_t indexBytes() const;

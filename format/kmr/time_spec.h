@@ -1,10 +1,15 @@
 // Instants on the command line: --at, --diff, --from, --to.
 //
 //   2.5s 1500ms 250us 100ns   relative to the trace start (header start time)
-//   37%                       of the way from the start to the last event
+//   37%                       of the way from the start to the end
 //   event:N                   after the first N events (event:0 = none)
 //   mono:NS                   absolute CLOCK_MONOTONIC time in ns
-//   start, end                the start of the trace; after its last event
+//   start, end                the start of the trace; its end (after the
+//                             last event)
+//
+// The trace spans from its start to TraceReader::endNs(): the last event,
+// or later when the recorder stored when recording stopped; an instant
+// between the last event and that shows the state after the last event.
 //
 // A time becomes a position with Replay::positionAtTime (see replay.h for
 // what "the state at T" means).

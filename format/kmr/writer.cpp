@@ -205,6 +205,8 @@ void TraceWriter::flush() {
   impl_->flushChunk();
 }
 
+void TraceWriter::setEndTime(uint64_t end_mono_ns) { impl_->index.end_mono_ns = end_mono_ns; }
+
 void TraceWriter::finish() {
   Impl& w = *impl_;
   if (w.finished) return;

@@ -3,6 +3,7 @@
 //   kmr::TraceWriter w("trace.kmr", header);   // creates the file, mode 0600
 //   for (...) w.append(event);                  // cheap, no allocation
 //   w.flush();                                  // every ~second: bounds loss
+//   w.setEndTime(stop_mono_ns);                 // optional: when recording stopped
 //   w.finish();                                 // keyframe, index, seek table
 //
 // Events must come in seq order (the recorder merges rings by seq).  The
@@ -68,6 +69,12 @@ class TraceWriter {
   void append(const Event& ev);
   // Write the events appended so far as a chunk (no-op when none).
   void flush();
+  // When recording stopped (CLOCK_MONOTONIC ns): the recorder saw nothing
+  // change between the last event and this, so readers let the trace span
+  // to it (`--at` after the last event shows the final state).  Stored in
+  // the index by finish(); 0 (the default) = unknown, the trace then ends
+  // at its last event.  A file left without finish() has no end time.
+  void setEndTime(uint64_t end_mono_ns);
   // Flush, write a last keyframe, the index and the seek table, close.
   // Further appends throw Error(Usage).
   void finish();
