@@ -71,3 +71,42 @@ TEST_CASE("rings to file and back: order and content survive") {
   CHECK(expect - 1 == total);
   unlink(path);
 }
+
+TEST_CASE("the time recording stopped reaches the file and extends its span") {
+  char path[] = "/tmp/kmrpipeXXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const uint64_t start = 1'000'000'000, last = start + 5'000'000, stop = start + 1'000'000'000;
+  for (bool with_stop : {true, false}) {
+    INFO("with stop time: " << with_stop);
+    {
+      test::FakeRings rings(2, 64 << 10);
+      TraceHeader h;
+      h.pid = 1;
+      h.comm = "fake";
+      h.start_mono_ns = start;
+      TraceWriter writer(path, h);
+      BatchQueue q(64 << 10, 2, 4);
+      BatchSink sink(q);
+      Consumer consumer(rings.ctl(), rings.data(), monoNow);
+      WriterThread wt(writer, q);
+      for (uint64_t seq = 1; seq <= 5; seq++)
+        REQUIRE(rings.produce(seq % 2, KMR_EV_FAULT, seq, start + seq * 1'000'000,
+                              sizeof(kmr_ev_fault)));
+      while (!consumer.caughtUp()) consumer.step(sink, 1000);
+      sink.flush();
+      if (with_stop)
+        wt.finish(stop);
+      else
+        wt.finish();
+      REQUIRE_FALSE(wt.failed());
+      REQUIRE(wt.events() == 5);
+    }
+    TraceReader reader(path);
+    CHECK(reader.lastEventNs() == last);
+    CHECK(reader.recordingEndNs() == (with_stop ? stop : 0));
+    CHECK(reader.endNs() == (with_stop ? stop : last));
+  }
+  unlink(path);
+}

@@ -250,10 +250,14 @@ int runRecord(const Options& o) {
   } catch (const DeviceError& e) {
     if (start_error.empty()) throw;  // STOP before a failed START is EINVAL
   }
+  // No event happens after STOP returned, so the state after the last event
+  // holds until here: the trace spans to this time (kmemreplay --at accepts
+  // instants in a quiet tail, e.g. a sleeping target or --duration).
+  const uint64_t stopped_ns = monoNow();
   bool complete = drainer.drainRest(kDrainRestNs);
   starter.join();
   sink.flush();
-  wt.finish();
+  wt.finish(stopped_ns);
   if (tty && !o.live) std::fputs("\r\033[K", stderr);
 
   if (!start_error.empty() && !stop.requested()) {

@@ -27,8 +27,11 @@ WriterThread::WriterThread(TraceWriter& writer, BatchQueue& q, Tick tick,
 
 WriterThread::~WriterThread() { finish(); }
 
-void WriterThread::finish() {
+void WriterThread::finish(uint64_t end_mono_ns) {
   if (joined_) return;
+  // Published before close(): the writer thread reads it only after it saw
+  // the queue closed.
+  end_mono_ns_.store(end_mono_ns, std::memory_order_release);
   q_.close();
   thread_.join();
   joined_ = true;
@@ -116,6 +119,7 @@ void WriterThread::run() {
   }
   if (!failed()) {
     try {
+      writer_.setEndTime(end_mono_ns_.load(std::memory_order_acquire));
       writer_.finish();
     } catch (const std::exception& e) {
       fail(e.what());

@@ -29,8 +29,10 @@ class WriterThread {
   WriterThread& operator=(const WriterThread&) = delete;
 
   // Closes the queue, waits until every batch is written and the file
-  // finished.  Idempotent.
-  void finish();
+  // finished.  @end_mono_ns: when recording stopped (CLOCK_MONOTONIC), stored
+  // in the trace (TraceWriter::setEndTime) so it spans past a quiet tail;
+  // 0 = unknown.  Idempotent (only the first call's time counts).
+  void finish(uint64_t end_mono_ns = 0);
 
   // Counters published for the status line (any thread).
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }
@@ -58,6 +60,7 @@ class WriterThread {
   std::atomic<uint64_t> file_bytes_{0};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<bool> failed_{false};
+  std::atomic<uint64_t> end_mono_ns_{0};  // set by finish() before the queue closes
   mutable std::mutex mu_;
   std::string error_;
   std::string first_rejection_;
