@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/boot.sh"
 . "$here/lib/verdict.sh"
 . "$here/lib/cases.sh"
+. "$here/lib/find_bin.sh"
 
 usage() {
 	cat <<'EOF'
@@ -127,20 +128,9 @@ main() {
 	row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
 	timing() { printf '%s\n' "$*" >>"$TIMINGS"; kmr_log "time: $*"; }
 
-	# find_bin <name>: an executable of that name under the bin dirs.  The
-	# guest build dir (runs, staged initramfs roots) and this run's --out are
-	# skipped: they may sit inside the build dir and hold staged copies.
-	find_bin() {
-		local d f gb
-		gb=$(readlink -f "$KMR_GUEST_BUILD" 2>/dev/null || echo "$KMR_GUEST_BUILD")
-		for d in "${bin_dirs[@]}"; do
-			f=$(find "$d" \( -path "$gb" -o -path "$OUT" -o -path '*/CMakeFiles' \) -prune -o \
-				-type f -name "$1" -perm -u+x -print 2>/dev/null |
-				LC_ALL=C sort | head -1)
-			[ -n "$f" ] && { echo "$f"; return 0; }
-		done
-		return 1
-	}
+	# find_bin <name>: an executable of that name under the bin dirs, not
+	# one staged for a guest (lib/find_bin.sh).
+	find_bin() { KMR_RUN_DIR=$OUT kmr_find_bin "$1" "${bin_dirs[@]}"; }
 
 	# host_path <spec part>: repo-relative or absolute path.
 	host_path() { case $1 in /*) echo "$1" ;; *) echo "$KMR_REPO/$1" ;; esac; }

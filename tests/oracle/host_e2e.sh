@@ -12,17 +12,9 @@
 #      for the target in the same span.
 # Needs kmr-oracle (and kmemreplay) under $KMR_BIN_DIRS (the CMake build dir).
 
-e2e_find_bin() {
-	local d f
-	for d in ${KMR_BIN_DIRS:-}; do
-		# Skip the guest harness's runs: staged copies of earlier boots.
-		f=$(find "$d" \( -path '*/guest/runs' -o -path '*/CMakeFiles' \) -prune -o \
-			-type f -name "$1" -perm -u+x -print 2>/dev/null |
-			LC_ALL=C sort | head -1)
-		[ -n "$f" ] && { echo "$f"; return 0; }
-	done
-	return 1
-}
+# An executable under the build dirs, not a copy staged for a guest.
+. "$(dirname "${BASH_SOURCE[0]}")/../guest/lib/find_bin.sh"
+e2e_find_bin() { kmr_find_bin "$1" ${KMR_BIN_DIRS:-}; }
 
 # Prints every check; the last line says ok, or names the first failure
 # (the harness shows that line).  Returns 0 when every check passed.
