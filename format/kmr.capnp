@@ -1,4 +1,6 @@
-# kmemrec trace format (.kmr), version 1.
+# kmemrec trace format (.kmr), version 2 (kFormatVersion in
+# format/kmr/file_magic.h; docs/trace-format.md is the overview and says
+# what a compatible change is).
 #
 # A .kmr file is a valid zstd stream (zstd -t passes):
 #

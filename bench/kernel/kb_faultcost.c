@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kb_faultcost: instructions per anonymous write fault, for the DESIGN.md
- * goal (traced <= 1.25 x untraced; a loaded idle module + 0).
+ * kb_faultcost: instructions per anonymous write fault, for the design
+ * goal in docs/architecture.md (traced <= 1.25 x untraced; a loaded idle
+ * module + 0).
  *
  * Run in a guest under `qemu -icount shift=0` with one vCPU: guest time
  * then advances exactly one nanosecond per instruction, so CLOCK_MONOTONIC

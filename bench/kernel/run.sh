@@ -2,7 +2,7 @@
 # Build the kernel-hook benchmarks and run them in the QEMU guests under
 # -icount shift=0 (deterministic instruction counts), both kernels:
 #   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed] [run.sh args...]
-# e.g. bench/kernel/run.sh /work/build-bench --only speed --kernel 6.1
+# e.g. bench/kernel/run.sh build-bench --only speed --kernel 6.1
 # BUILD_DIR (default build/bench-kernel) gets a Release CMake build of the
 # bench part and of the real recorder, linked statically for the guest
 # (KMR_STATIC_RECORDER=ON; kb_speed runs it).  Figures are printed and kept
