@@ -2,8 +2,8 @@
 /*
  * kmemrec.ko internal API: what the hooks (probes*.c, owned by kprobes) and
  * kmemfetch (mem*.c, walk*.c) may call in the core (main, session, ring,
- * snapshot, pgwalk).  /work/notes/kernel-api.md tells the same story in
- * prose.
+ * snapshot, pgwalk).  docs/architecture.md maps the files to their jobs;
+ * docs/kernel-hooks.md lists the hooks per kernel version.
  *
  * Contexts.  "hook" below means: a tracepoint, ftrace_ops, ftrace-based
  * kprobe or kretprobe handler, or an mmu_notifier callback.  Preemption may

@@ -5,7 +5,7 @@
  * hook, the last kmr_probes_put() has a worker remove them.  kmr_probes_attach() adds a
  * traced mm (mmu_notifier + VMA shadow), kmr_probes_detach() removes it.
  *
- * Teardown order (KERNEL-HOOKS.md §5): sessions detach (notifier put), then
+ * Teardown order (docs/kernel-hooks.md §5): sessions detach (notifier put), then
  * tracepoints (+ synchronize), kretprobes, ftrace_ops; at module exit the
  * exec task_work still queued is waited for and mmu_notifier_synchronize()
  * lets the notifiers' SRCU callbacks finish.
