@@ -262,7 +262,7 @@ main() {
 
 		local retry=()
 		if [ "$KMR_BOOT_STATE" = hang ] && [ "$smp" -ge 2 ] && [ "$attempt" = 1 ]; then
-			# KERNEL-HOOKS.md §9: TCG SMP may hang on cross-modifying code.
+			# docs/kernel-hooks.md §9: TCG SMP may hang on cross-modifying code.
 			# Keep the results we have, rerun the cases that have none.
 			for p in "${planned[@]}"; do
 				n=$(kmr_case_name "$p")

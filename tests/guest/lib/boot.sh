@@ -8,7 +8,7 @@
 #     (the kernel's state after an oops is untrustworthy and later cases
 #     would hang on the locks it left held); the console shows the oops.
 #   softlockup_panic=1: same for soft lockups (and the QEMU TCG SMP hang of
-#     KERNEL-HOOKS.md section 9 shows up as one), instead of waiting for the
+#     docs/kernel-hooks.md §9 shows up as one), instead of waiting for the
 #     host timeout.
 #   WARN does not panic: the boot goes on so later cases still report; the
 #     harness fails the step during which the WARN was printed, and init also
@@ -56,7 +56,7 @@ kmr_boot() {
 	# Several vCPUs run in ONE host thread (thread=single): multi-threaded
 	# TCG can run stale translated code after the guest live-patches its
 	# text (a hook being registered), which shows up as an int3 oops in
-	# code that was already patched (KERNEL-HOOKS.md section 9; seen once
+	# code that was already patched (docs/kernel-hooks.md §9; seen once
 	# on 6.12 in kernel_clone).  Round-robin vCPUs keep real guest SMP
 	# (IPIs, per-CPU rings, ksmd on another CPU) without that hazard.
 	local accel=tcg

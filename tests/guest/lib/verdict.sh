@@ -11,7 +11,7 @@
 
 # Extended regex of console lines that mean the kernel is unhappy.
 KMR_SPLAT_RE='-+\[ cut here \]-+|WARNING: CPU: [0-9]+ PID: |(^|[^A-Za-z_])BUG: |kernel BUG at |Oops: |general protection fault|Kernel panic - not syncing|soft lockup|hard LOCKUP|detected stalls? on CPU|self-detected stall|blocked for more than [0-9]+ seconds|UBSAN: |KASAN: |KFENCE: |list_(add|del) corruption|stack-protector: |Unable to handle kernel|double fault|Call Trace:|WARNING: (possible|suspicious|bad unlock|inconsistent lock)'
-# Hang-like splats: on -smp 2 these are retried once (KERNEL-HOOKS.md §9).
+# Hang-like splats: on -smp 2 these are retried once (docs/kernel-hooks.md §9).
 KMR_HANG_RE='soft lockup|hard LOCKUP|detected stalls? on CPU|self-detected stall'
 
 # kmr_verdict <console.log> <qemu rc> <results.tsv> <step...>

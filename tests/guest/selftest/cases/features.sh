@@ -33,5 +33,5 @@ mkdir -p sub/dir
 head -c 100000 /dev/urandom >sub/dir/random.bin
 md5sum sub/dir/random.bin | cut -d' ' -f1 >random.md5
 
-# THP stays enabled at the default -m 1024 (off below 512 MiB, KERNEL-HOOKS.md §0).
+# THP stays enabled at the default -m 1024 (off below 512 MiB, docs/kernel-hooks.md §0).
 assert_grep '\[always\]' /sys/kernel/mm/transparent_hugepage/enabled "THP"

@@ -1,5 +1,5 @@
 # Harness self-test: a case that needs two vCPUs gets its own -smp 2 boot.
-# Load/unload cycles are what hung TCG SMP guests (KERNEL-HOOKS.md §9).
+# Load/unload cycles are what hung TCG SMP guests (docs/kernel-hooks.md §9).
 # kmr-smp: 2
 assert_eq "$(nproc)" 2 "nproc"
 i=0
