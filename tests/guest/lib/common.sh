@@ -23,8 +23,13 @@ kmr_now() { date +%s.%N | cut -c1-14; }
 kmr_elapsed() { awk -v a="$1" -v b="$(kmr_now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # apt-get that waits for another engineer's apt run instead of failing.
+# INITRD=No: Debian's 6.12 headers depend on the 6.12 image package, whose
+# postinst would otherwise build an initramfs for the host with mkinitramfs
+# (minutes, twice, and useless: the host never boots it; the guests boot
+# their own busybox initramfs).  /etc/kernel/postinst.d/initramfs-tools
+# honours it.
 kmr_apt_get() {
-	DEBIAN_FRONTEND=noninteractive apt-get -q -y \
+	DEBIAN_FRONTEND=noninteractive INITRD=No apt-get -q -y \
 		-o DPkg::Lock::Timeout=600 "$@"
 }
 
