@@ -15,6 +15,14 @@
  * khugepaged, kswapd and remote GUP change a target's page tables from other
  * tasks.  Every emitter below clips to the session's traced range and honours
  * its event mask, so a hook simply calls it for each session it finds.
+ *
+ * The hook's own mm.  An emitter that reads page tables or VMAs takes the
+ * mm the hook fired for (the one it passed to kmr_for_each_session_mm()),
+ * never the session's: at exec the session moves to the new mm while hooks
+ * on the old one may still run, and a session may come to follow several
+ * mms.  The hook's context keeps that mm alive (the fault, the notifier,
+ * the rmap lock, the mmap_lock it holds).  The core never hands a hook the
+ * session's mm.
  */
 #ifndef _KMEMREC_H
 #define _KMEMREC_H
@@ -123,8 +131,6 @@ static __always_inline bool kmr_mm_traced(const struct mm_struct *mm)
 /* Session accessors and references (session.c)                             */
 /* ------------------------------------------------------------------------ */
 
-/* The traced mm (mmgrab'ed by the session; may be dying).  Never NULL. */
-struct mm_struct *kmr_session_mm(const struct kmr_session *s);
 /* The traced range [start, end), page aligned. */
 void kmr_session_range(const struct kmr_session *s, unsigned long *start,
 		       unsigned long *end);
@@ -220,9 +226,9 @@ void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
 		       enum kmr_pte_cause cause);
 
 /*
- * kmr_emit_pte_range - emit the non-none entries of [start, end) (clipped
- * to the traced range) as KMR_EV_PTE runs, one page table at a time under
- * its PTL, each seq taken under that PTL.
+ * kmr_emit_pte_range - emit the non-none entries of @mm's [start, end)
+ * (clipped to the traced range) as KMR_EV_PTE runs, one page table at a
+ * time under its PTL, each seq taken under that PTL.  @mm is the hook's.
  *
  * Works without mmap_lock (mmu_notifier invalidate_range_end from reclaim,
  * migration, ksmd, khugepaged): the upper levels are read locklessly with
@@ -231,21 +237,23 @@ void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
  * re-checked once it is held.  Returns the number of entries emitted, or a
  * negative errno.  Not NMI.
  */
-long kmr_emit_pte_range(struct kmr_session *s, unsigned long start,
-			unsigned long end, enum kmr_pte_cause cause);
+long kmr_emit_pte_range(struct kmr_session *s, struct mm_struct *mm,
+			unsigned long start, unsigned long end,
+			enum kmr_pte_cause cause);
 /* Same for the single entry (PTE or huge leaf) covering @addr. */
-long kmr_emit_pte_one(struct kmr_session *s, unsigned long addr,
-		      enum kmr_pte_cause cause);
+long kmr_emit_pte_one(struct kmr_session *s, struct mm_struct *mm,
+		      unsigned long addr, enum kmr_pte_cause cause);
 
 /*
- * kmr_emit_vma_window - KMR_EV_VMA_SYNC + one KMR_EV_VMA per VMA overlapping
- * [start, end) (clipped to the traced range; VMAs are sent whole, named as
- * /proc/pid/maps names them).  The caller holds the target's mmap_lock (read
- * or write), which orders VMA changes.  Returns the number of VMAs or a
- * negative errno.
+ * kmr_emit_vma_window - KMR_EV_VMA_SYNC + one KMR_EV_VMA per VMA of @mm
+ * overlapping [start, end) (clipped to the traced range; VMAs are sent
+ * whole, named as /proc/pid/maps names them).  The caller holds @mm's
+ * mmap_lock (read or write), which orders VMA changes.  Returns the number
+ * of VMAs or a negative errno.
  */
-long kmr_emit_vma_window(struct kmr_session *s, unsigned long start,
-			 unsigned long end, enum kmr_vma_cause cause);
+long kmr_emit_vma_window(struct kmr_session *s, struct mm_struct *mm,
+			 unsigned long start, unsigned long end,
+			 enum kmr_vma_cause cause);
 
 /* ------------------------------------------------------------------------ */
 /* Statistics (vmastat.c): KMR_IOC_STATS, the seed's per-VMA pf_stat        */

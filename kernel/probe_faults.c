@@ -201,10 +201,10 @@ static void kmr_emit_faultaround(struct kmr_session *s,
 	if (c->hi <= c->lo)
 		return;
 	if (c->lo < c->addr)
-		kmr_emit_pte_range(s, c->lo, min(c->hi, c->addr),
+		kmr_emit_pte_range(s, c->mm, c->lo, min(c->hi, c->addr),
 				   KMR_PTE_CAUSE_FAULTAROUND);
 	if (c->hi > next)
-		kmr_emit_pte_range(s, max(c->lo, next), c->hi,
+		kmr_emit_pte_range(s, c->mm, max(c->lo, next), c->hi,
 				   KMR_PTE_CAUSE_FAULTAROUND);
 }
 
@@ -238,7 +238,7 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		if (!(ret & VM_FAULT_ERROR)) {
 			kmr_emit_faultaround(s, c);
 			if (!(c->state & KMR_FCTX_PTE))
-				kmr_emit_pte_one(s, c->addr, cause);
+				kmr_emit_pte_one(s, c->mm, c->addr, cause);
 		}
 		kmr_emit_fault(s, c->vaddr, c->ip, ff, current->pid);
 		kmr_stat_fault(s, c->vm_start, ff);

@@ -39,7 +39,7 @@ static int kmr_migr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kmr_session *s;
 
 	kmr_for_each_session_mm(m->mm, s)
-		kmr_emit_pte_range(s, m->start, m->end,
+		kmr_emit_pte_range(s, m->mm, m->start, m->end,
 				   KMR_PTE_CAUSE_MIGRATION);
 	return 0;
 }

@@ -68,7 +68,7 @@ static void kmr_mn_range_end(struct mmu_notifier *mn,
 	reason = kmr_unmap_reason(range->event);
 	kmr_for_each_session_mm(mm, s) {
 		kmr_emit_pte_unmap(s, range->start, range->end, reason);
-		kmr_emit_pte_range(s, range->start, range->end,
+		kmr_emit_pte_range(s, mm, range->start, range->end,
 				   KMR_PTE_CAUSE_RESYNC);
 	}
 out:

@@ -260,21 +260,22 @@ static void kmr_vma_commit(struct kmr_pmm *pmm, struct mm_struct *mm,
 
 	kmr_for_each_session_mm(mm, s) {
 		if (all) {
-			kmr_emit_vma_window(s, 0, TASK_SIZE_MAX, cause);
-			kmr_emit_pte_range(s, 0, TASK_SIZE_MAX,
+			kmr_emit_vma_window(s, mm, 0, TASK_SIZE_MAX,
+					    cause);
+			kmr_emit_pte_range(s, mm, 0, TASK_SIZE_MAX,
 					   KMR_PTE_CAUSE_RESYNC);
 			continue;
 		}
 		for (k = 0; k < win.nr; k++)
-			kmr_emit_vma_window(s, win.r[k].start, win.r[k].end,
-					    cause);
+			kmr_emit_vma_window(s, mm, win.r[k].start,
+					    win.r[k].end, cause);
 		/* PTEs that arrive with a VMA: mremap's moved ones, pfn maps */
 		for (k = 0; k < fresh.nr; k++)
-			kmr_emit_pte_range(s, fresh.r[k].start, fresh.r[k].end,
-					   pcause);
+			kmr_emit_pte_range(s, mm, fresh.r[k].start,
+					   fresh.r[k].end, pcause);
 		/* khugepaged's huge PMD, set after its invalidation ended */
 		for (k = 0; k < rewalk.nr; k++)
-			kmr_emit_pte_range(s, rewalk.r[k].start,
+			kmr_emit_pte_range(s, mm, rewalk.r[k].start,
 					   rewalk.r[k].end,
 					   KMR_PTE_CAUSE_COLLAPSE);
 	}

@@ -95,20 +95,21 @@ int kmr_pte_emit_range(struct kmr_emit_ctx *ec, struct mm_struct *mm,
 				      next, wflags);
 }
 
-long kmr_emit_pte_range(struct kmr_session *s, unsigned long start,
-			unsigned long end, enum kmr_pte_cause cause)
+long kmr_emit_pte_range(struct kmr_session *s, struct mm_struct *mm,
+			unsigned long start, unsigned long end,
+			enum kmr_pte_cause cause)
 {
 	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
 	int ret;
 
 	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &start, &end))
 		return 0;
-	ret = kmr_pte_emit_range(&ec, s->mm, start, end, NULL, 0);
+	ret = kmr_pte_emit_range(&ec, mm, start, end, NULL, 0);
 	return ret ? ret : ec.entries;
 }
 
-long kmr_emit_pte_one(struct kmr_session *s, unsigned long addr,
-		      enum kmr_pte_cause cause)
+long kmr_emit_pte_one(struct kmr_session *s, struct mm_struct *mm,
+		      unsigned long addr, enum kmr_pte_cause cause)
 {
 	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
 	unsigned long end = addr + 1;
@@ -116,7 +117,7 @@ long kmr_emit_pte_one(struct kmr_session *s, unsigned long addr,
 
 	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &addr, &end))
 		return 0;
-	ret = kmr_pgwalk_one(s->mm, addr, kmr_pte_emit_chunk, &ec);
+	ret = kmr_pgwalk_one(mm, addr, kmr_pte_emit_chunk, &ec);
 	return ret ? ret : ec.entries;
 }
 

@@ -18,6 +18,8 @@ static void kmr_session_free_fn(struct work_struct *work)
 					     free_work);
 
 	irq_work_sync(&s->wake_work);
+	if (s->mm)
+		mmdrop(s->mm);
 	if (s->buf)
 		kmr_ring_free(s);
 	kmr_vmastat_free(s->vstat);
@@ -229,11 +231,13 @@ unlock:
 	return ret;
 }
 
-/* Undo ATTACH except the rings (mappings may still read them). */
+/*
+ * Undo ATTACH except the rings (mappings may still read them) and the mm
+ * grab, which the session keeps until it is freed: s->mm is never NULL or
+ * dangling once attached.
+ */
 static void kmr_session_teardown(struct kmr_session *s)
 {
-	struct mm_struct *mm = s->mm;
-
 	lockdep_assert_held(&s->lock);
 	set_bit(KMR_SF_DETACHED, &s->flags);
 	if (kmr_session_unpublish(s))
@@ -242,8 +246,6 @@ static void kmr_session_teardown(struct kmr_session *s)
 		kmr_probes_detach(s);
 		kmr_probes_put();
 	}
-	s->mm = NULL;
-	mmdrop(mm);
 	kmr_session_publish_state(s);
 	wake_up_interruptible(&s->wq);
 }
@@ -376,11 +378,6 @@ put:
 }
 
 /* Accessors for hooks and kmemfetch (kmemrec.h). */
-struct mm_struct *kmr_session_mm(const struct kmr_session *s)
-{
-	return READ_ONCE(s->mm);
-}
-
 void kmr_session_range(const struct kmr_session *s, unsigned long *start,
 		       unsigned long *end)
 {

@@ -12,8 +12,9 @@
  * A session is in the traced set (targets.c), so hooks find it, exactly
  * while it is STARTED and neither STOPPED, EXITED nor DETACHED.  ATTACH
  * grabs the target mm (mm_count), allocates the rings and registers the
- * hooks; DETACH undoes all of it except the rings, which live until the file
- * is released (mappings of the file keep it open).
+ * hooks; DETACH undoes all of it except the rings and the mm grab, which
+ * live until the session is freed (mappings of the file keep it open).
+ * Hooks never read @mm: emitters take the mm the hook fired for.
  *
  * Locking: @lock (mutex) serializes every transition made by an ioctl, the
  * resync work and exec; it nests outside the target's mmap_lock.
@@ -49,8 +50,13 @@ struct kmr_cpu_ring;
 struct kmr_vmastat;
 
 struct kmr_session {
+	/*
+	 * The traced mm: mmgrab'ed at ATTACH, replaced under @lock at exec,
+	 * dropped when the session is freed.  Only the core reads it (under
+	 * @lock); hooks use the mm they fired for.
+	 */
+	struct mm_struct *mm;
 	/* Read by hooks and emitters; stable while the session is started. */
-	struct mm_struct *mm;		/* mmgrab'ed, NULL before ATTACH */
 	unsigned long start, end;	/* traced range */
 	u64 event_mask;			/* KMR_MASK_* */
 	struct kmr_cpu_ring __percpu *cpu;

@@ -103,12 +103,13 @@ long kmr_vma_window(struct kmr_emit_ctx *ec, struct mm_struct *mm,
 	return sent;
 }
 
-long kmr_emit_vma_window(struct kmr_session *s, unsigned long start,
-			 unsigned long end, enum kmr_vma_cause cause)
+long kmr_emit_vma_window(struct kmr_session *s, struct mm_struct *mm,
+			 unsigned long start, unsigned long end,
+			 enum kmr_vma_cause cause)
 {
 	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
 
 	if (!(s->event_mask & KMR_MASK_VMA) || !kmr_clip(s, &start, &end))
 		return 0;
-	return kmr_vma_window(&ec, s->mm, start, end);
+	return kmr_vma_window(&ec, mm, start, end);
 }
