@@ -26,7 +26,7 @@ uint64_t monoNow() {
   return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
 }
 
-Drainer::Drainer(Consumer& c, BatchSink& sink, Device& dev, int stop_fd, Hooks hooks)
+Drainer::Drainer(Consumer& c, BatchSink& sink, SessionDevice& dev, int stop_fd, Hooks hooks)
     : c_(c), sink_(sink), dev_(dev), stop_fd_(stop_fd), hooks_(std::move(hooks)) {}
 
 void Drainer::handOver(uint64_t now, bool force) {

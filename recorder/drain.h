@@ -9,8 +9,8 @@
 #include <functional>
 
 #include "batch_sink.h"
-#include "device.h"
 #include "merge.h"
+#include "session_device.h"
 
 namespace kmr::rec {
 
@@ -31,7 +31,7 @@ class Drainer {
     std::function<void()> tick;  // about every 250 ms, for the status line
   };
 
-  Drainer(Consumer& c, BatchSink& sink, Device& dev, int stop_fd, Hooks hooks);
+  Drainer(Consumer& c, BatchSink& sink, SessionDevice& dev, int stop_fd, Hooks hooks);
 
   // Records until one of End happens; @deadline_ns (monotonic, 0 = none).
   End run(uint64_t deadline_ns);
@@ -51,7 +51,7 @@ class Drainer {
 
   Consumer& c_;
   BatchSink& sink_;
-  Device& dev_;
+  SessionDevice& dev_;
   int stop_fd_;
   Hooks hooks_;
   uint64_t last_handover_ = 0;

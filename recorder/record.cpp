@@ -18,11 +18,11 @@
 #include "batch_queue.h"
 #include "batch_sink.h"
 #include "comm_wait.h"
-#include "device.h"
 #include "drain.h"
 #include "kmr/writer.h"
 #include "launch.h"
 #include "merge.h"
+#include "session_device.h"
 #include "status.h"
 #include "stop_signal.h"
 #include "target.h"
@@ -125,10 +125,13 @@ std::string endReason(Drainer::End e, const StopSignal& stop) {
 
 }  // namespace
 
-int runRecord(const Options& o) {
+int runRecord(const Options& o) { return runRecord(o, openSessionDevice); }
+
+int runRecord(const Options& o, const DeviceOpener& open_device) {
   StopSignal stop;
   OutputCheck output(o.output);
-  Device dev(o.device);
+  std::unique_ptr<SessionDevice> devp = open_device(o.device);
+  SessionDevice& dev = *devp;
   std::unique_ptr<LaunchedChild> child;
   pid_t pid = chooseTarget(o, stop, &child);
 
@@ -138,19 +141,17 @@ int runRecord(const Options& o) {
   ap.end = o.range_end;
   ap.event_mask = o.event_mask;
   ap.ring_size = o.buffer_size;
-  kmr_attach geometry;
   try {
-    geometry = dev.attach(ap);
+    dev.attach(ap);
   } catch (const DeviceError& e) {
     if (e.error() == EINTR && stop.requested())
       throw std::runtime_error("interrupted before the recording started");
     throw;
   }
-  SharedArea area = dev.map(geometry);
 
   TraceHeader h;
   h.abi_version = KMR_ABI_VERSION;
-  h.kernel_release = dev.version().kernel_release;
+  h.kernel_release = dev.kernelRelease();
   h.host = hostName();
   h.pid = uint32_t(pid);
   if (child) {
@@ -176,7 +177,7 @@ int runRecord(const Options& o) {
   const uint64_t t0 = h.start_mono_ns;
   BatchQueue q(kBatchBytes, kInitialBatches, kMaxBatches);
   BatchSink sink(q);
-  Consumer consumer(area.ctl(), area.ring_data(0), monoNow);
+  Consumer consumer(dev.ctl(), dev.ringData(), monoNow);
   WriterThread::Tick live;
   if (o.live)
     live = [&](const ShadowState& st, const WriterStats&) {

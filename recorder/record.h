@@ -1,12 +1,22 @@
 // kmemrec's run function: one recording from start to finished file.
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <string>
+
 #include "options.h"
+#include "session_device.h"
 
 namespace kmr::rec {
 
 // Records as @o says; returns an ExitCode.  Throws for errors a user must
 // see (kmemrec: error: ...); a trace already started is finished first.
 int runRecord(const Options& o);
+
+// The same with the device opened by @open_device(o.device) (tests pass a
+// fake one).
+using DeviceOpener = std::function<std::unique_ptr<SessionDevice>(const std::string& path)>;
+int runRecord(const Options& o, const DeviceOpener& open_device);
 
 }  // namespace kmr::rec
