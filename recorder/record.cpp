@@ -12,8 +12,6 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
-#include <thread>
-#include <atomic>
 
 #include "batch_queue.h"
 #include "batch_sink.h"
@@ -23,6 +21,7 @@
 #include "launch.h"
 #include "merge.h"
 #include "session_device.h"
+#include "session_start.h"
 #include "status.h"
 #include "stop_signal.h"
 #include "target.h"
@@ -39,14 +38,17 @@ constexpr size_t kInitialBatches = 4;
 constexpr size_t kMaxBatches = 24;
 constexpr uint64_t kDrainRestNs = 3'000'000'000;  // after STOP (> merge stall timeout)
 
-// The output is checked before anything irreversible: a file we create and
-// then do not use is removed again.
-class OutputCheck {
+// The output file: checked (created) before anything irreversible, and
+// removed again on every way out before the recording started (an error,
+// SIGINT/SIGTERM before START worked): a file that holds no recording must
+// not look like a trace.  A recorder killed by SIGKILL cannot clean up;
+// kmemreplay names that file's case instead.
+class OutputFile {
  public:
-  explicit OutputCheck(const std::string& path) : path_(path) {
+  explicit OutputFile(const std::string& path) : path_(path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
-      created_ = true;
+      ours_ = true;
     } else if (errno == EEXIST) {
       fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     }
@@ -54,15 +56,19 @@ class OutputCheck {
       throw std::runtime_error("cannot write the trace to " + path + ": " + std::strerror(errno));
     ::close(fd);
   }
-  ~OutputCheck() {
-    if (created_ && !used_) ::unlink(path_.c_str());
+  ~OutputFile() {
+    if (ours_ && !keep_) ::unlink(path_.c_str());
   }
-  void used() { used_ = true; }
+  // The trace writer is about to truncate it: what was there is gone, so
+  // the file is ours to remove from now on.
+  void overwriting() { ours_ = true; }
+  // The recording started: the file stays, whatever happens next.
+  void keep() { keep_ = true; }
 
  private:
   std::string path_;
-  bool created_ = false;
-  bool used_ = false;
+  bool ours_ = false;
+  bool keep_ = false;
 };
 
 std::string hostName() {
@@ -129,7 +135,7 @@ int runRecord(const Options& o) { return runRecord(o, openSessionDevice); }
 
 int runRecord(const Options& o, const DeviceOpener& open_device) {
   StopSignal stop;
-  OutputCheck output(o.output);
+  OutputFile output(o.output);
   std::unique_ptr<SessionDevice> devp = open_device(o.device);
   SessionDevice& dev = *devp;
   std::unique_ptr<LaunchedChild> child;
@@ -170,8 +176,8 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   h.event_mask = o.event_mask ? o.event_mask : KMR_MASK_ALL;
   h.start_mono_ns = monoNow();
   h.start_real_ns = realNow();
+  output.overwriting();
   TraceWriter writer(o.output, h);
-  output.used();
 
   const bool tty = ::isatty(STDERR_FILENO) && !o.quiet;
   const uint64_t t0 = h.start_mono_ns;
@@ -207,65 +213,45 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
     std::fputs(line.c_str(), stderr);
   };
 
-  // START emits the snapshot and waits for ring space while doing so
-  // (abi.h), so it runs on its own thread while this one drains.  In launch
-  // mode the child is released only once START returned: its exec is then
-  // the first thing traced.
-  std::atomic<bool> start_done{false};
-  std::string start_error, launch_error;
-  std::thread starter([&] {
-    try {
-      dev.start();
-    } catch (const DeviceError& e) {
-      start_error = e.error() == ESRCH
-                        ? "process " + std::to_string(pid) + " exited before recording could start"
-                        : std::string("starting the session: ") + e.what();
-    } catch (const std::exception& e) {
-      start_error = std::string("starting the session: ") + e.what();
-    }
-    if (child && start_error.empty()) {
-      try {
-        child->release();
-      } catch (const std::exception& e) {
-        launch_error = e.what();
-      }
-    }
-    // Scripts wait for this line to know the session runs.
-    if (start_error.empty() && launch_error.empty() && !o.quiet)
-      std::fprintf(stderr, "kmemrec: recording pid %d (%s) into %s%s\n", int(pid), h.comm.c_str(),
-                   o.output.c_str(), tty ? "; Ctrl-C stops" : "");
-    start_done.store(true, std::memory_order_release);
-  });
-  auto start_failed = [&] {
-    return start_done.load(std::memory_order_acquire) &&
-           (!start_error.empty() || !launch_error.empty());
-  };
+  // START runs beside the drain loop (session_start.h).  In launch mode the
+  // child is released only once START returned: its exec is then the first
+  // thing traced.  A stop requested before START is not followed by one.
+  SessionStart start(
+      dev, [&] { return stop.requested(); },
+      [&] {
+        if (child) child->release();
+        // Scripts wait for this line to know the session runs.
+        if (!o.quiet)
+          std::fprintf(stderr, "kmemrec: recording pid %d (%s) into %s%s\n", int(pid),
+                       h.comm.c_str(), o.output.c_str(), tty ? "; Ctrl-C stops" : "");
+      });
 
   Drainer drainer(consumer, sink, dev, stop.fd(),
-                  {[&] { return stop.requested() || start_failed(); }, [&] { return wt.failed(); },
-                   tick});
+                  {[&] { return stop.requested() || start.failed(); },
+                   [&] { return wt.failed(); }, tick});
   Drainer::End end = drainer.run(o.duration_ns ? t0 + o.duration_ns : 0);
-  // STOP also ends a START still waiting for ring space.
-  try {
-    dev.stop();
-  } catch (const DeviceError& e) {
-    if (start_error.empty()) throw;  // STOP before a failed START is EINVAL
-  }
+  // STOP also ends a START still waiting for ring space; START's results
+  // are read only after this joined its thread.
+  start.stop();
   // No event happens after STOP returned, so the state after the last event
   // holds until here: the trace spans to this time (kmemreplay --at accepts
   // instants in a quiet tail, e.g. a sleeping target or --duration).
   const uint64_t stopped_ns = monoNow();
   bool complete = drainer.drainRest(kDrainRestNs);
-  starter.join();
   sink.flush();
   wt.finish(stopped_ns);
   if (tty && !o.live) std::fputs("\r\033[K", stderr);
 
-  if (!start_error.empty() && !stop.requested()) {
-    // Nothing was recorded: no summary, and no file that looks like a trace.
-    if (sink.records() == 0) ::unlink(o.output.c_str());
-    throw std::runtime_error(start_error);
+  if (start.outcome() != SessionStart::Outcome::Started) {
+    // Nothing was recorded: no summary, and no file that looks like a trace
+    // (OutputFile removes it).  A snapshot cut short is not a recording.
+    if (stop.requested()) throw std::runtime_error("interrupted before the recording started");
+    if (start.errorCode() == ESRCH)
+      throw std::runtime_error("process " + std::to_string(pid) +
+                               " exited before recording could start");
+    throw std::runtime_error("starting the session: " + start.error());
   }
+  output.keep();
   kmr_stats ks = dev.stats();
   dev.detach();
 
@@ -319,7 +305,8 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
     std::string text = formatSummary(s);
     std::fputs(text.c_str(), stderr);
   }
-  if (!launch_error.empty()) throw std::runtime_error(launch_error + " (the trace holds only the launch)");
+  if (!start.thenError().empty())
+    throw std::runtime_error(start.thenError() + " (the trace holds only the launch)");
   if (wt.failed()) throw std::runtime_error("writing " + o.output + ": " + wt.error());
   return loss ? kExitLost : kExitOk;
 }

@@ -11,7 +11,8 @@
 namespace kmr::rec {
 
 // Records as @o says; returns an ExitCode.  Throws for errors a user must
-// see (kmemrec: error: ...); a trace already started is finished first.
+// see (kmemrec: error: ...); a trace already started is finished first, and
+// no file is left when the recording never started.
 int runRecord(const Options& o);
 
 // The same with the device opened by @open_device(o.device) (tests pass a

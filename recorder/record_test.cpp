@@ -1,6 +1,8 @@
 // The whole recording (record.cpp: threads, the START/STOP protocol, file
 // cleanup) against a fake device whose calls are scripted into the orders
-// the module can produce.
+// the module can produce.  Each case that names issue 9 aborted the
+// recorder ("terminate called without an active exception", exit 134) or
+// left a file behind before the fix.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 
 #include "fake_device.h"
 #include "kmr/reader.h"
@@ -70,6 +73,90 @@ TEST_CASE("record: a whole recording against the fake device") {
   CHECK(record(options(out.path), fake) == kExitOk);
   CHECK(eventsIn(out.path) == 103);
   CHECK(fake.stopCalls() == 1);
+}
+
+TEST_CASE("record (issue 9): STOP answers EINVAL before START took the session, START then works") {
+  // SIGINT while the start thread has not yet entered START: the kernel
+  // refuses that STOP (not started) and START runs afterwards.  The
+  // recorder threw with the start thread still running: std::terminate.
+  TempPath out;
+  FakeDevice fake;
+  fake.on_start = [](FakeDevice& f) {
+    ::raise(SIGINT);
+    f.waitStopCalls(1);
+    f.snapshot();
+    f.setStarted(true);
+  };
+  CHECK(record(options(out.path), fake) == kExitOk);
+  CHECK(fake.stopCalls() >= 2);  // STOP again once START worked
+  CHECK(eventsIn(out.path) == 2);  // the recording started: the snapshot stays
+}
+
+TEST_CASE("record (issue 9): SIGINT during START while the target dies") {
+  // START gives up (the target exited; or STOP's STOPPING made it), and
+  // the refused STOP comes back first.  The recorder read START's error
+  // before the start thread had written it and aborted.
+  TempPath out;
+  for (int err : {ESRCH, EINTR}) {
+    INFO("START fails with errno " << err);
+    FakeDevice fake;
+    fake.on_start = [err](FakeDevice& f) {
+      f.snapshot();  // part of it made it into the rings
+      ::raise(SIGINT);
+      f.waitStopCalls(1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      throw DeviceError(err, "start: fake failure");
+    };
+    REQUIRE_THROWS_WITH(record(options(out.path), fake),
+                        Contains("interrupted before the recording started"));
+    CHECK_FALSE(out.exists());
+  }
+}
+
+TEST_CASE("record (issue 9): a stop before START skips it and leaves no file") {
+  TempPath out;
+  FakeDevice fake;
+  fake.on_attach = [](FakeDevice&) { ::raise(SIGTERM); };
+  REQUIRE_THROWS_WITH(record(options(out.path), fake),
+                      Contains("interrupted before the recording started"));
+  CHECK(fake.startCalls() == 0);
+  CHECK_FALSE(out.exists());
+}
+
+TEST_CASE("record: SIGINT once START worked keeps the trace, however short") {
+  // Before its first chunk reached the file, too: SIGINT finishes the file.
+  TempPath out;
+  FakeDevice fake;
+  fake.on_start = [](FakeDevice& f) {
+    f.snapshot();
+    f.setStarted(true);
+    ::raise(SIGINT);
+  };
+  CHECK(record(options(out.path), fake) == kExitOk);
+  CHECK(eventsIn(out.path) == 2);
+}
+
+TEST_CASE("record: the target exits before START: a clear error and no file") {
+  TempPath out;
+  FakeDevice fake;
+  fake.on_start = [](FakeDevice&) { throw DeviceError(ESRCH, "start: No such process"); };
+  REQUIRE_THROWS_WITH(record(options(out.path), fake),
+                      Contains("exited before recording could start"));
+  CHECK_FALSE(out.exists());
+}
+
+TEST_CASE("record (issue 9): an error in the drain loop while START runs") {
+  // The exception unwound past the running start thread: std::terminate.
+  // Now STOP ends START, the thread is joined, the error is reported.
+  TempPath out;
+  FakeDevice fake;
+  fake.on_attach = [](FakeDevice& f) { f.poll_error = EIO; };
+  fake.on_start = [](FakeDevice& f) {
+    f.waitStopCalls(1);
+    throw DeviceError(EINTR, "start: Interrupted system call");
+  };
+  REQUIRE_THROWS_WITH(record(options(out.path), fake), Contains("poll"));
+  CHECK_FALSE(out.exists());
 }
 
 TEST_CASE("record: an existing file is kept when nothing could be recorded before it was opened") {

@@ -113,7 +113,13 @@ void WriterThread::run() {
     events_.store(st.events, std::memory_order_relaxed);
     file_bytes_.store(st.file_bytes, std::memory_order_relaxed);
     if (tick_ && now - last_tick >= 1'000'000'000) {
-      tick_(writer_.state(), st);
+      // An exception must not leave this thread (std::terminate): the live
+      // view is a convenience, the trace goes on without it.
+      try {
+        tick_(writer_.state(), st);
+      } catch (const std::exception&) {
+        tick_ = {};
+      }
       last_tick = now;
     }
   }
