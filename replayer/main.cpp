@@ -40,7 +40,10 @@ bool reportDamage(const kmr::TraceReader& r, const std::vector<kmr::Damage>& met
         warn(d.what);
         damaged = true;
       }
-  if (r.truncated())
+  if (r.truncated() && r.chunks().empty())
+    warn("the trace is cut short before its first chunk (its writer did not finish): the "
+         "recorder stopped before writing any event");
+  else if (r.truncated())
     warn("the trace is cut short (its writer did not finish): read " +
          std::to_string(r.eventCount()) + " events in " + std::to_string(r.chunks().size()) +
          " whole chunks; anything after them is lost");

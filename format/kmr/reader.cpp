@@ -116,9 +116,36 @@ struct TraceReader::Impl {
   }
 
   void open() {
+    // A recorder killed (SIGKILL) before the trace header was out leaves an
+    // empty file, the 32-byte magic or part of the header: say so, rather
+    // than "damaged" (it never held a trace).
+    static const std::string kStoppedEarly = ": the recorder stopped before writing anything";
+    if (bytes.empty()) throw Error(Error::Code::NotATrace, "the file is empty" + kStoppedEarly);
+    auto magic = detail::encodeFileMagic();
+    if (bytes.size() < magic.size() && std::memcmp(bytes.data(), magic.data(), bytes.size()) == 0)
+      throw Error(Error::Code::NotATrace, "the file magic is cut short" + kStoppedEarly);
     detail::checkFileMagic(bytes);
     uint64_t off = detail::kFileMagicSize;
+    if (bytes.size() == off)
+      throw Error(Error::Code::NotATrace,
+                  "the file holds only its 32-byte magic, no trace header" + kStoppedEarly);
     auto fh = headerAt(off);
+    bool header_cut;
+    if (fh) {
+      header_cut = fh->kind == FrameKind::Header &&
+                   fh->compressed_size > bytes.size() - off - detail::kFrameHeaderSize;
+    } else {
+      // Less than a frame header left, and what is there starts like one.
+      uint8_t magic[4];
+      detail::storeLe32(magic, detail::kFrameHeaderMagic);
+      size_t left = bytes.size() - off;
+      header_cut = left < detail::kFrameHeaderSize &&
+                   std::memcmp(bytes.data() + off, magic, std::min<size_t>(left, 4)) == 0;
+    }
+    if (header_cut)
+      throw Error(Error::Code::NotATrace, "the trace header is cut short (the file has " +
+                                              std::to_string(bytes.size()) + " bytes)" +
+                                              kStoppedEarly);
     if (!fh || fh->kind != FrameKind::Header)
       throw Error(Error::Code::Damaged, "the trace header frame" + at(off) + " is damaged");
     auto msg = inflate(off + detail::kFrameHeaderSize, fh->compressed_size, fh->raw_size,

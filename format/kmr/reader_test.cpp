@@ -238,5 +238,34 @@ TEST_CASE("what is not a trace is refused with a reason", "[reader]") {
   expectError(dir.file("old.kmr"), Error::Code::Version, "older");
 }
 
+TEST_CASE("a file left by a recorder killed before writing its header says so", "[reader]") {
+  // kmemrec creates its output before it attaches; SIGKILL before the
+  // header was out leaves these (issue 9).  Not "damaged": there never was
+  // a trace.
+  TempDir dir;
+  std::string path = smallTrace(dir);
+  std::vector<uint8_t> b = testing::readBytes(path);
+  TraceReader whole(path);
+  const uint64_t header_end = whole.chunks().front().offset;  // magic + header frame
+  for (uint64_t cut : {uint64_t{0}, uint64_t{1}, uint64_t{31}, uint64_t{32}, uint64_t{33},
+                       uint64_t{32 + 79}, uint64_t{32 + 80}, header_end - 1}) {
+    INFO("cut at " << cut);
+    testing::writeBytes(dir.file("cut.kmr"), {b.begin(), b.begin() + static_cast<long>(cut)});
+    try {
+      TraceReader r(dir.file("cut.kmr"));
+      FAIL("opened");
+    } catch (const Error& e) {
+      CHECK(e.code() == Error::Code::NotATrace);
+      CHECK_THAT(e.what(), Catch::Matchers::Contains(
+                               "the recorder stopped before writing anything"));
+    }
+  }
+  // With the header whole the file is a trace: cut short, no events.
+  testing::writeBytes(dir.file("cut.kmr"), {b.begin(), b.begin() + static_cast<long>(header_end)});
+  TraceReader r(dir.file("cut.kmr"));
+  CHECK(r.truncated());
+  CHECK(r.eventCount() == 0);
+}
+
 }  // namespace
 }  // namespace kmr

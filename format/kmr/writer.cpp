@@ -49,9 +49,10 @@ struct TraceWriter::Impl {
     detail::writeAll(fd.get(), bufs, path);
   }
 
-  // Frame header + compressed message; returns the bytes written.
+  // Frame header + compressed message, after @before (unframed bytes
+  // written in the same write); returns the frame's bytes.
   uint64_t writeFrame(FrameHeader fh, std::span<const std::span<const uint8_t>> pieces,
-                      uint64_t* offset_out) {
+                      uint64_t* offset_out, std::span<const uint8_t> before = {}) {
     size_t raw = 0;
     for (auto p : pieces) raw += p.size();
     auto z = compressor.compress(pieces);
@@ -60,8 +61,12 @@ struct TraceWriter::Impl {
     fh.compressed_size = static_cast<uint32_t>(z.size());
     fh.raw_size = static_cast<uint32_t>(raw);
     auto hb = detail::encodeFrameHeader(fh);
-    std::array<std::span<const uint8_t>, 2> bufs{std::span<const uint8_t>(hb), z};
+    std::array<std::span<const uint8_t>, 3> bufs{before, std::span<const uint8_t>(hb), z};
     write(bufs);
+    if (!before.empty()) {
+      seek.push_back({static_cast<uint32_t>(before.size()), 0});
+      stats.file_bytes += before.size();
+    }
     if (offset_out) *offset_out = stats.file_bytes;
     seek.push_back({static_cast<uint32_t>(hb.size()), 0});
     seek.push_back({fh.compressed_size, fh.raw_size});
@@ -72,14 +77,12 @@ struct TraceWriter::Impl {
 
   void writeHeader(TraceHeader h) {
     h.format_version = kFormatVersion;
+    // Magic and header in one write: a recorder killed in between would
+    // leave a file that is only the magic.
     auto magic = detail::encodeFileMagic();
-    std::array<std::span<const uint8_t>, 1> m{std::span<const uint8_t>(magic)};
-    write(m);
-    seek.push_back({static_cast<uint32_t>(magic.size()), 0});
-    stats.file_bytes += magic.size();
     FrameHeader fh;
     fh.kind = FrameKind::Header;
-    writeFrame(fh, messages.header(h), nullptr);
+    writeFrame(fh, messages.header(h), nullptr, magic);
   }
 
   void flushChunk() {

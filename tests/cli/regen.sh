@@ -35,4 +35,13 @@ printf '\001' | dd of=older.kmr bs=1 seek=16 conv=notrunc status=none
 printf '\001' | dd of=older.kmr bs=1 seek=20 conv=notrunc status=none
 
 printf 'this is not a trace\n' > not-a-trace.kmr
+
+# Left by a recorder killed (SIGKILL) before it wrote anything: empty, the
+# 32-byte magic only, the header frame cut short; and one killed before its
+# first chunk (magic + header frame).
+: >empty.kmr
+head -c 32 seq.kmr >magic-only.kmr
+header_end=$((32 + 80 + $(od -An -tu4 -j48 -N4 seq.kmr | tr -d ' ')))
+head -c $((header_end - 10)) seq.kmr >header-cut.kmr
+head -c "$header_end" seq.kmr >header-only.kmr
 chmod 0644 ./*.kmr
