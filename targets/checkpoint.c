@@ -370,7 +370,12 @@ static __attribute__((noinline)) void touch_stack(void)
 	pad[sizeof(pad) - 1] = 0;
 }
 
-static __attribute__((noinline)) int take(const char *label)
+/*
+ * One attempt at a checkpoint; *faults is what it took.  The file is
+ * opened with O_TRUNC, so a retried attempt replaces the last one.
+ */
+static __attribute__((noinline)) int take_once(const char *label,
+					       uint64_t *faults_out)
 {
 	struct ckpt_state *s = st();
 	size_t pos = 0;
@@ -418,9 +423,34 @@ static __attribute__((noinline)) int take(const char *label)
 	    out_str("\nfaults_during ") || out_u64(faults, 0) ||
 	    out_str("\n") || out_flush())
 		goto close_file;
+	*faults_out = faults;
 	ret = 0;
 close_file:
 	sys_close(s->out_fd);
+	return ret;
+}
+
+/*
+ * The checkpoint touches only memory it wrote beforehand, so it cannot
+ * fault by itself; but the kernel's background work can make it fault:
+ * compaction or khugepaged migrating one of its pages leaves a migration
+ * entry the next access waits on (seen on a CI host whose THP allocations
+ * fell back to compaction).  Such an attempt is retaken: its pagemap may
+ * be torn.  A checkpoint that faults every time keeps its last count, and
+ * the oracle refuses it.
+ */
+#define TAKE_ATTEMPTS 8
+
+static int take(const char *label)
+{
+	uint64_t faults = 0;
+	int ret = -1;
+
+	for (int i = 0; i < TAKE_ATTEMPTS; i++) {
+		ret = take_once(label, &faults);
+		if (ret || faults == 0)
+			break;
+	}
 	return ret;
 }
 

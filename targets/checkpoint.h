@@ -19,7 +19,10 @@
  *   end
  *   mono_after <ns>             CLOCK_MONOTONIC after the last read
  *   faults_during <n>           page faults the process took in between
- *                               (getrusage; 0 for a faithful checkpoint)
+ *                               (getrusage; 0 for a faithful checkpoint;
+ *                               an attempt the kernel's own compaction or
+ *                               khugepaged made fault is retaken, up to 8
+ *                               times, and the file holds the last one)
  *
  * Faithfulness: between mono_before and mono_after the process must not
  * change its own memory, or the files would describe no single instant.  So
