@@ -276,10 +276,11 @@ void kmr_stat_mem_write(struct kmr_session *s);
 
 /*
  * The target's mm is going away (mmu_notifier ->release on exit, NOT on
- * exec): emit KMR_EV_EXIT (the session's last record), set
- * KMR_STATE_EXITED, wake poll().  @exit_code as wait() reports it, -1 if
- * unknown.  May sleep; takes no session mutex and calls no probes_*()
- * function, so it is safe from ->release.
+ * exec): end the session's stream with KMR_EV_EXIT (@exit_code as wait()
+ * reports it, -1 if unknown) as its last record, unless STOP, DETACH or
+ * close() ended it first; returns once the stream has ended.  May sleep;
+ * takes no session mutex and calls no probes_*() function, so it is safe
+ * from ->release.
  */
 void kmr_session_target_exit(struct kmr_session *s, int exit_code);
 

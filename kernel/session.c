@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Session life cycle: attach, start, stop, detach, the target's exit and
- * exec, and the resync after lost records.  session.h has the state
- * machine and the locking rules.
+ * Session life cycle: attach, start, the end of stream (STOP, DETACH,
+ * close, the target's exit, an exec not followed), exec, and the resync
+ * after lost records.  session.h has the state machine and the locking
+ * rules.
  */
 #include <linux/slab.h>
 #include <linux/sched/mm.h>
@@ -63,17 +64,14 @@ struct kmr_session *kmr_session_alloc(void)
 	return s;
 }
 
-/* Started, and nothing has ended it yet. */
+/* Started, and nothing has ended its stream yet. */
 static bool kmr_session_live(struct kmr_session *s)
 {
-	return kmr_sf(s, KMR_SF_STARTED) && !kmr_sf(s, KMR_SF_STOPPED) &&
-	       !kmr_sf(s, KMR_SF_EXITED) && !kmr_sf(s, KMR_SF_DETACHED);
+	return kmr_sf(s, KMR_SF_STARTED) && !kmr_sf(s, KMR_SF_ENDING);
 }
 
 void kmr_session_publish_state(struct kmr_session *s)
 {
-	bool ended = kmr_sf(s, KMR_SF_STOPPED) || kmr_sf(s, KMR_SF_EXITED) ||
-		     kmr_sf(s, KMR_SF_DETACHED);
 	u32 st = 0;
 
 	if (!s->ctl)
@@ -89,19 +87,48 @@ void kmr_session_publish_state(struct kmr_session *s)
 		st |= KMR_STATE_STOPPED;
 	if (kmr_sf(s, KMR_SF_EXITED))
 		st |= KMR_STATE_EXITED;
-	/* Once nothing more can be produced, last_seq is exact. */
-	if (ended)
+	/* Once the stream has ended, nothing more is produced: exact. */
+	if (kmr_sf(s, KMR_SF_ENDED))
 		WRITE_ONCE(s->ctl->last_seq, atomic64_read(&s->seq));
 	WRITE_ONCE(s->ctl->state, st);
 	spin_unlock(&s->state_lock);
 }
 
-/* Take @s out of the traced set and wait until no hook can still use it. */
-static bool kmr_session_unpublish(struct kmr_session *s)
+enum kmr_end_cause {
+	KMR_END_STOP,		/* STOP */
+	KMR_END_DETACH,		/* DETACH, close() */
+	KMR_END_TARGET,		/* the target's exit, or an exec: EXIT */
+};
+
+/*
+ * End the stream (session.h).  The first caller owns the end: it takes the
+ * session out of the traced set, waits until no hook can still use it,
+ * reports every loss, writes EXIT for @cause KMR_END_TARGET (@code,
+ * @exit_flags), then sets ENDED, publishes the exact last_seq and wakes
+ * poll() and the waiters; it returns true.  Any later caller waits for
+ * ENDED and returns false.  Sleeps; the owner never takes s->lock.
+ */
+static bool kmr_session_end(struct kmr_session *s, enum kmr_end_cause cause,
+			    int code, u32 exit_flags)
 {
-	if (!kmr_targets_remove(s))
+	/* A snapshot waiting for ring space (under s->lock) gives up. */
+	set_bit(KMR_SF_STOPPING, &s->flags);
+	if (test_and_set_bit(KMR_SF_ENDING, &s->flags)) {
+		wait_event(s->wq, kmr_sf(s, KMR_SF_ENDED));
 		return false;
-	synchronize_rcu();
+	}
+	if (kmr_targets_remove(s))
+		synchronize_rcu();
+	kmr_ring_flush_lost(s);
+	if (cause == KMR_END_TARGET) {
+		set_bit(KMR_SF_EXITED, &s->flags);
+		kmr_emit_exit(s, code, exit_flags);
+	}
+	/* every record is committed before ENDED says so */
+	smp_mb__before_atomic();
+	set_bit(KMR_SF_ENDED, &s->flags);
+	kmr_session_publish_state(s);
+	wake_up_all(&s->wq);
 	return true;
 }
 
@@ -180,12 +207,12 @@ int kmr_session_start(struct kmr_session *s)
 
 	mutex_lock(&s->lock);
 	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED) ||
-	    kmr_sf(s, KMR_SF_STARTED)) {
+	    kmr_sf(s, KMR_SF_STARTED) || kmr_sf(s, KMR_SF_ENDING)) {
 		ret = -EINVAL;
 		goto unlock;
 	}
 	mm = s->mm;
-	if (kmr_sf(s, KMR_SF_EXITED) || !mmget_not_zero(mm)) {
+	if (!mmget_not_zero(mm)) {
 		ret = -ESRCH;
 		goto unlock;
 	}
@@ -201,7 +228,7 @@ int kmr_session_start(struct kmr_session *s)
 			kmr_ring_kick(s);
 	}
 	kmr_session_publish_state(s);
-	/* May be the target's last reference: exit runs from here then. */
+	/* May be the target's last reference: its exit runs from here then. */
 	mmput(mm);
 unlock:
 	mutex_unlock(&s->lock);
@@ -221,33 +248,31 @@ int kmr_session_stop(struct kmr_session *s)
 		ret = -EINVAL;
 		goto unlock;
 	}
-	kmr_session_unpublish(s);
-	kmr_ring_flush_lost(s);
+	/* Owner or not, the stream has ended when this returns. */
+	kmr_session_end(s, KMR_END_STOP, 0, 0);
 	set_bit(KMR_SF_STOPPED, &s->flags);
 	kmr_session_publish_state(s);
-	wake_up_interruptible(&s->wq);
 unlock:
 	mutex_unlock(&s->lock);
 	return ret;
 }
 
 /*
- * Undo ATTACH except the rings (mappings may still read them) and the mm
- * grab, which the session keeps until it is freed: s->mm is never NULL or
- * dangling once attached.
+ * End the stream, then undo ATTACH except the rings (mappings may still
+ * read them) and the mm grab, which the session keeps until it is freed:
+ * s->mm is never NULL or dangling once attached.
  */
 static void kmr_session_teardown(struct kmr_session *s)
 {
 	lockdep_assert_held(&s->lock);
+	kmr_session_end(s, KMR_END_DETACH, 0, 0);
 	set_bit(KMR_SF_DETACHED, &s->flags);
-	if (kmr_session_unpublish(s))
-		kmr_ring_flush_lost(s);
 	if (test_and_clear_bit(KMR_SF_PROBES, &s->flags)) {
 		kmr_probes_detach(s);
 		kmr_probes_put();
 	}
 	kmr_session_publish_state(s);
-	wake_up_interruptible(&s->wq);
+	wake_up_all(&s->wq);
 }
 
 int kmr_session_detach(struct kmr_session *s)
@@ -277,28 +302,9 @@ void kmr_session_release(struct kmr_session *s)
 	kmr_session_put(s);
 }
 
-/* End a live session: the last record is EXIT. */
-static void kmr_session_end(struct kmr_session *s, int code, u32 flags)
-{
-	set_bit(KMR_SF_STOPPING, &s->flags);
-	if (kmr_session_unpublish(s)) {
-		kmr_ring_flush_lost(s);
-		kmr_emit_exit(s, code, flags);
-	}
-	/*
-	 * EXITED is set before the hooks are gone; poll() says HUP only from
-	 * here on, so a reader that stops at HUP has read EXIT (abi.h).
-	 */
-	set_bit(KMR_SF_ENDED, &s->flags);
-	kmr_session_publish_state(s);
-	wake_up_interruptible(&s->wq);
-}
-
 void kmr_session_target_exit(struct kmr_session *s, int exit_code)
 {
-	if (test_and_set_bit(KMR_SF_EXITED, &s->flags))
-		return;
-	kmr_session_end(s, exit_code, 0);
+	kmr_session_end(s, KMR_END_TARGET, exit_code, 0);
 }
 
 int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
@@ -310,7 +316,7 @@ int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
 
 	mutex_lock(&s->lock);
 	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED) ||
-	    kmr_sf(s, KMR_SF_EXITED)) {
+	    kmr_sf(s, KMR_SF_ENDING)) {
 		ret = -ESRCH;
 		goto unlock;
 	}
@@ -340,8 +346,8 @@ int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
 
 end:
 	/* Cannot follow the new image: the session ends here. */
-	if (!test_and_set_bit(KMR_SF_EXITED, &s->flags))
-		kmr_session_end(s, -1, ret == -EPERM ? KMR_EXIT_F_EXEC_DENIED : 0);
+	kmr_session_end(s, KMR_END_TARGET, -1,
+			ret == -EPERM ? KMR_EXIT_F_EXEC_DENIED : 0);
 unlock:
 	mutex_unlock(&s->lock);
 	return ret;

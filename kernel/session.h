@@ -4,22 +4,38 @@
  *
  * State machine (flags below, mirrored into kmr_ctl.state):
  *
- *   open --ATTACH--> ATTACHED --START--> STARTED --STOP--> STOPPED
+ *   open --ATTACH--> ATTACHED --START--> STARTED --end of stream--> ENDED
  *
- *   EXITED is a flag the target's exit adds in any attached state; DETACH
- *   or close() takes any state to DETACHED, and the file is then spent.
+ * The end of stream.  The target's exit, an exec the session may not or
+ * cannot follow, STOP, DETACH and close() each end the stream.  Whichever
+ * comes first owns the end (kmr_session_end(), bit ENDING): it takes the
+ * session out of the traced set, waits for an RCU grace period (no hook
+ * still uses it), emits the pending LOST records and, for an exit or exec,
+ * the EXIT record; then it sets ENDED, publishes the exact last_seq and
+ * wakes poll().  Every other path waits for ENDED before it publishes
+ * anything, says POLLHUP or tears anything down, so no record can follow
+ * the last_seq a returning STOP or DETACH published, and a reader that stops
+ * at POLLHUP (ENDED and drained) has read EXIT.  A session that never
+ * started ends the same way, without records.
  *
- * A session is in the traced set (targets.c), so hooks find it, exactly
- * while it is STARTED and neither STOPPED, EXITED nor DETACHED.  ATTACH
- * grabs the target mm (mm_count), allocates the rings and registers the
- * hooks; DETACH undoes all of it except the rings and the mm grab, which
- * live until the session is freed (mappings of the file keep it open).
- * Hooks never read @mm: emitters take the mm the hook fired for.
+ * The flags that say why: EXITED, the target ended the stream (its exit,
+ * or an exec, KMR_EV_EXIT says which); STOPPED, STOP was called (maybe
+ * after the exit ended the stream); DETACHED, DETACH or close(): the file is
+ * spent.  STOPPED and DETACHED are set only after ENDED.
+ *
+ * A session is in the traced set (targets.c), so hooks find it, from its
+ * START snapshot's BEGIN to its end.  ATTACH grabs the target mm
+ * (mm_count), allocates the rings and registers the hooks; DETACH undoes
+ * all of it except the rings and the mm grab, which live until the session
+ * is freed (mappings of the file keep it open).  Hooks never read @mm:
+ * emitters take the mm the hook fired for.
  *
  * Locking: @lock (mutex) serializes every transition made by an ioctl, the
- * resync work and exec; it nests outside the target's mmap_lock.
- * kmr_session_target_exit() runs from the mmu_notifier ->release and takes
- * only the traced-set mutex, never @lock.
+ * resync work and exec; it nests outside the target's mmap_lock.  The
+ * target's exit (mmu_notifier ->release) never takes @lock: it can run
+ * inside the mmput() of a @lock holder (START, the resync).  A path that
+ * does not own the end waits for it with @lock held; an owner never takes
+ * @lock after it became the owner, so that wait always ends.
  */
 #ifndef _KMR_SESSION_H
 #define _KMR_SESSION_H
@@ -43,7 +59,8 @@ enum {
 	KMR_SF_DETACHED,	/* DETACH or close: no new ATTACH on this file */
 	KMR_SF_STOPPING,	/* tells a waiting snapshot to give up */
 	KMR_SF_RESYNC_WANTED,	/* a LOST record went out: resync needed */
-	KMR_SF_ENDED,		/* target gone and EXIT committed: poll HUPs */
+	KMR_SF_ENDING,		/* the end of stream has its owner */
+	KMR_SF_ENDED,		/* ... who is done: last_seq final, poll HUPs */
 };
 
 struct kmr_cpu_ring;
@@ -85,7 +102,7 @@ struct kmr_session {
 	struct kref ref;
 	struct mutex lock;		/* state transitions, snapshots */
 	spinlock_t state_lock;		/* orders writes of ctl->state */
-	wait_queue_head_t wq;		/* poll() */
+	wait_queue_head_t wq;		/* poll(), and waiters for ENDED */
 	struct irq_work wake_work;	/* NMI-safe wakeup and resync kick */
 	struct work_struct resync_work;
 	struct work_struct free_work;
