@@ -138,6 +138,8 @@ void kmr_session_range(const struct kmr_session *s, unsigned long *start,
 bool kmr_session_wants(const struct kmr_session *s, u64 mask);
 /* tgid of the target at attach (or at its last exec). */
 pid_t kmr_session_pid(const struct kmr_session *s);
+/* True once the session's stream is ending (session.h): skip it. */
+bool kmr_session_ending(const struct kmr_session *s);
 
 /*
  * Probes' private per-session state: one pointer, owned by probes*.c, NULL
@@ -276,27 +278,35 @@ void kmr_stat_mem_write(struct kmr_session *s);
 
 /*
  * The target's mm is going away (mmu_notifier ->release on exit, NOT on
- * exec): end the session's stream with KMR_EV_EXIT (@exit_code as wait()
- * reports it, -1 if unknown) as its last record, unless STOP, DETACH or
- * close() ended it first; returns once the stream has ended.  May sleep;
- * takes no session mutex and calls no probes_*() function, so it is safe
- * from ->release.
+ * exec), or an exec cannot be followed: end the session's stream with
+ * KMR_EV_EXIT (@exit_code as wait() reports it, -1 if unknown; @exit_flags
+ * KMR_EXIT_F_*) as its last record, unless STOP, DETACH or close() ended
+ * it first; returns once the stream has ended.  May sleep; takes no
+ * session mutex and calls no probes_*() function, so it is safe from
+ * ->release.
  */
-void kmr_session_target_exit(struct kmr_session *s, int exit_code);
+void kmr_session_target_exit(struct kmr_session *s, int exit_code,
+			     u32 exit_flags);
+/* The exit code of the exiting current task, as wait() will report it. */
+int kmr_task_exit_code(void);
 
 /*
  * The target exec'ed: call from the exec'ing task after begin_new_exec()
- * succeeded, where it may sleep and no user instruction of the new image has
- * run (task_work).  Emits KMR_EV_EXEC, checks that the recorder may still
- * trace the new image (a set-uid exec ends the session with KMR_EV_EXIT,
- * flag KMR_EXIT_F_EXEC_DENIED), calls kmr_probes_detach(s) (old mm),
- * retargets the session to @new_mm, calls kmr_probes_attach(s, new_mm),
- * then emits a snapshot with cause KMR_SNAP_EXEC.  @filename may be NULL.
- * Returns 0 or a negative errno (the session is then ended, not left
- * half-switched).
+ * succeeded, where it may sleep and no user instruction of the new image
+ * has run (task_work), for each session that traced @old_mm (the task's mm
+ * before the exec; compared only).  Takes the session out of the traced
+ * set (no record of the old mm follows), emits KMR_EV_EXEC, checks that the
+ * recorder may trace the new image (if not, KMR_EV_EXIT with
+ * KMR_EXIT_F_EXEC_DENIED ends the stream), moves the per-mm hooks
+ * (kmr_probes_detach(), then kmr_probes_attach(s, new_mm)) and emits a
+ * snapshot with cause KMR_SNAP_EXEC, whose BEGIN puts the session back in
+ * the set on @new_mm.  A session that ended meanwhile or is not on @old_mm
+ * is left alone.  @filename may be NULL.  Returns 0 or a negative errno
+ * (the stream is then ended, not left half-switched): afterwards the
+ * session no longer traces @old_mm.
  */
-int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
-		     const char *filename);
+int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
+		     struct mm_struct *new_mm, const char *filename);
 
 /* ------------------------------------------------------------------------ */
 /* Provided by probes*.c (kprobes)                                          */

@@ -54,7 +54,6 @@ struct kmr_pmm {
 	struct mmu_notifier mn;		/* mn.mm is the traced mm */
 	unsigned int users;		/* attached sessions, under kmr_attach_lock */
 	bool listed;			/* in kmr_pmms */
-	bool execing;			/* begin_new_exec() replaced this mm */
 
 	/* Below: used with the mm's mmap_lock held for write. */
 	struct maple_tree sh;		/* the VMA shadow: kmr_vshadow by range */

@@ -302,52 +302,59 @@ void kmr_session_release(struct kmr_session *s)
 	kmr_session_put(s);
 }
 
-void kmr_session_target_exit(struct kmr_session *s, int exit_code)
+void kmr_session_target_exit(struct kmr_session *s, int exit_code,
+			     u32 exit_flags)
 {
-	kmr_session_end(s, KMR_END_TARGET, exit_code, 0);
+	kmr_session_end(s, KMR_END_TARGET, exit_code, exit_flags);
 }
 
-int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
-		     const char *filename)
+bool kmr_session_ending(const struct kmr_session *s)
 {
-	struct mm_struct *old;
-	bool live;
+	return kmr_sf(s, KMR_SF_ENDING);
+}
+
+/* The exec'ing task could not be followed: it is dying, or we failed. */
+static void kmr_session_exec_failed(struct kmr_session *s)
+{
+	if (fatal_signal_pending(current) || (current->flags & PF_EXITING))
+		kmr_session_end(s, KMR_END_TARGET, kmr_task_exit_code(), 0);
+	else
+		kmr_session_end(s, KMR_END_TARGET, -1,
+				KMR_EXIT_F_EXEC_UNFOLLOWED);
+}
+
+int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
+		     struct mm_struct *new_mm, const char *filename)
+{
 	int ret = 0;
 
 	mutex_lock(&s->lock);
-	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED) ||
-	    kmr_sf(s, KMR_SF_ENDING)) {
-		ret = -ESRCH;
+	/* ended meanwhile, or not on the old mm (never started there) */
+	if (!kmr_session_live(s) || s->mm != old_mm)
 		goto unlock;
-	}
-	live = kmr_session_live(s);
-	if (live)
-		kmr_emit_exec(s, filename);
+	/*
+	 * Out of the traced set first: once no hook can use the session, no
+	 * record of the old mm follows EXEC and none of the new one comes
+	 * before it.  The EXEC snapshot puts it back, after its BEGIN.
+	 */
+	if (kmr_targets_remove(s))
+		synchronize_rcu();
+	kmr_emit_exec(s, filename);
 	if (!kmr_perm_may_follow_exec(s, current, new_mm)) {
 		ret = -EPERM;
-		goto end;
+		kmr_session_end(s, KMR_END_TARGET, -1, KMR_EXIT_F_EXEC_DENIED);
+		goto unlock;
 	}
-
 	kmr_probes_detach(s);
-	old = s->mm;
 	mmgrab(new_mm);
-	WRITE_ONCE(s->mm, new_mm);
-	if (live)
-		kmr_targets_retarget(s, new_mm);
-	synchronize_rcu();
-	mmdrop(old);
+	mmdrop(s->mm);
+	s->mm = new_mm;
 	kmr_vmastat_clear(s->vstat);
 	ret = kmr_probes_attach(s, new_mm);
+	if (!ret)
+		ret = kmr_snapshot(s, new_mm, KMR_SNAP_EXEC, true);
 	if (ret)
-		goto end;
-	if (live)
-		kmr_snapshot(s, new_mm, KMR_SNAP_EXEC, false);
-	goto unlock;
-
-end:
-	/* Cannot follow the new image: the session ends here. */
-	kmr_session_end(s, KMR_END_TARGET, -1,
-			ret == -EPERM ? KMR_EXIT_F_EXEC_DENIED : 0);
+		kmr_session_exec_failed(s);
 unlock:
 	mutex_unlock(&s->lock);
 	return ret;
@@ -389,6 +396,13 @@ void kmr_session_range(const struct kmr_session *s, unsigned long *start,
 {
 	*start = s->start;
 	*end = s->end;
+}
+
+int kmr_task_exit_code(void)
+{
+	if (current->signal->flags & SIGNAL_GROUP_EXIT)
+		return current->signal->group_exit_code;
+	return current->exit_code;
 }
 
 bool kmr_session_wants(const struct kmr_session *s, u64 mask)

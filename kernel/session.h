@@ -24,7 +24,8 @@
  * spent.  STOPPED and DETACHED are set only after ENDED.
  *
  * A session is in the traced set (targets.c), so hooks find it, from its
- * START snapshot's BEGIN to its end.  ATTACH grabs the target mm
+ * START snapshot's BEGIN to its end, except while an exec moves it to the
+ * new mm (kmr_session_exec()).  ATTACH grabs the target mm
  * (mm_count), allocates the rings and registers the hooks; DETACH undoes
  * all of it except the rings and the mm grab, which live until the session
  * is freed (mappings of the file keep it open).  Hooks never read @mm:
@@ -126,7 +127,6 @@ void kmr_session_publish_state(struct kmr_session *s);
 /* targets.c: the traced set, updated under its own mutex. */
 int kmr_targets_add(struct kmr_session *s);
 bool kmr_targets_remove(struct kmr_session *s);
-int kmr_targets_retarget(struct kmr_session *s, struct mm_struct *mm);
 
 /* perm.c (kmr_perm_get_mm() is in kmemrec.h) */
 void kmr_perm_save_tracer(struct kmr_session *s);

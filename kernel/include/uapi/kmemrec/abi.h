@@ -342,12 +342,19 @@ struct kmr_ev_exec {
 };
 
 /*
- * KMR_EV_EXIT: the target's mm is gone; the last record of a session.
- * flags: KMR_EXIT_F_EXEC_DENIED when the target exec'ed an image the
- * recorder may not trace (set-id or file-capability binary): the session
- * ends at that exec, right after its KMR_EV_EXEC.
+ * KMR_EV_EXIT: the target's mm is gone, or the session could not follow it
+ * through an exec; the last record of a session.  flags:
+ *   KMR_EXIT_F_EXEC_DENIED      the target exec'ed an image the recorder
+ *                               may not trace (set-id or file-capability
+ *                               binary): the session ends at that exec,
+ *                               right after its KMR_EV_EXEC.
+ *   KMR_EXIT_F_EXEC_UNFOLLOWED  the module could not follow the exec (its
+ *                               exec hook could not run, or no memory):
+ *                               not a matter of permission.
+ * A recorder built before a bit existed ignores it.
  */
-#define KMR_EXIT_F_EXEC_DENIED	(1u << 0)
+#define KMR_EXIT_F_EXEC_DENIED		(1u << 0)
+#define KMR_EXIT_F_EXEC_UNFOLLOWED	(1u << 4)
 
 struct kmr_ev_exit {
 	struct kmr_event h;
