@@ -296,8 +296,9 @@ int kmr_task_exit_code(void);
  * has run (task_work), for each session that traced @old_mm (the task's mm
  * before the exec; compared only).  Takes the session out of the traced
  * set (no record of the old mm follows), emits KMR_EV_EXEC, checks that the
- * recorder may trace the new image (if not, KMR_EV_EXIT with
- * KMR_EXIT_F_EXEC_DENIED ends the stream), moves the per-mm hooks
+ * recorder may trace the new image (@secure: the exec's bprm->secureexec;
+ * if not, KMR_EV_EXIT with KMR_EXIT_F_EXEC_DENIED and the reason ends the
+ * stream), moves the per-mm hooks
  * (kmr_probes_detach(), then kmr_probes_attach(s, new_mm)) and emits a
  * snapshot with cause KMR_SNAP_EXEC, whose BEGIN puts the session back in
  * the set on @new_mm.  A session that ended meanwhile or is not on @old_mm
@@ -306,7 +307,8 @@ int kmr_task_exit_code(void);
  * session no longer traces @old_mm.
  */
 int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
-		     struct mm_struct *new_mm, const char *filename);
+		     struct mm_struct *new_mm, const char *filename,
+		     bool secure);
 
 /* ------------------------------------------------------------------------ */
 /* Provided by probes*.c (kprobes)                                          */

@@ -71,6 +71,7 @@ struct kmr_exec_work {
 	struct mm_struct *old_mm;	/* compared only, never dereferenced */
 	pid_t tgid;			/* the exec'ing process (global) */
 	bool queued;			/* task_work added: it frees this */
+	bool secure;			/* bprm->secureexec */
 	char filename[KMR_NAME_MAX + 1];
 };
 
@@ -150,7 +151,8 @@ static void kmr_exec_work_fn(struct callback_head *cb)
 		if (!mm || (current->flags & PF_EXITING))
 			kmr_session_target_exit(s, kmr_task_exit_code(), 0);
 		else
-			kmr_session_exec(s, w->old_mm, mm, w->filename);
+			kmr_session_exec(s, w->old_mm, mm, w->filename,
+					 w->secure);
 		prev = s;
 		kmr_session_put(s);
 	}
@@ -163,6 +165,7 @@ static void kmr_exec_work_fn(struct callback_head *cb)
 
 struct kmr_exec_ri {
 	struct kmr_exec_work *w;
+	struct linux_binprm *bprm;
 };
 
 /* The exec'ing task is the target of a session on @mm (not a vfork child). */
@@ -203,6 +206,7 @@ static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	list_add(&w->node, &kmr_execs);
 	raw_spin_unlock_irqrestore(&kmr_exec_lock, flags);
 	d->w = w;
+	d->bprm = bprm;
 	return 0;
 }
 
@@ -214,6 +218,8 @@ static int kmr_exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	/* Failed before exec_mmap(): the old image runs on. */
 	if (current->mm == w->old_mm)
 		goto drop;
+	/* final now: LSMs set it before, commoncap at begin_new_exec()'s start */
+	w->secure = d->bprm->secureexec;
 	/* fails only while the module is going: no session is left then */
 	if (!try_module_get(THIS_MODULE))
 		goto drop;

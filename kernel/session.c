@@ -21,6 +21,7 @@ static void kmr_session_free_fn(struct work_struct *work)
 	irq_work_sync(&s->wake_work);
 	if (s->mm)
 		mmdrop(s->mm);
+	kmr_perm_drop_tracer(s);
 	if (s->buf)
 		kmr_ring_free(s);
 	kmr_vmastat_free(s->vstat);
@@ -187,6 +188,7 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 put_probes:
 	kmr_probes_put();
 drop_mm:
+	kmr_perm_drop_tracer(s);
 	s->mm = NULL;
 	mmdrop(mm);
 	kmr_ring_free(s);
@@ -324,8 +326,10 @@ static void kmr_session_exec_failed(struct kmr_session *s)
 }
 
 int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
-		     struct mm_struct *new_mm, const char *filename)
+		     struct mm_struct *new_mm, const char *filename,
+		     bool secure)
 {
+	u32 denied;
 	int ret = 0;
 
 	mutex_lock(&s->lock);
@@ -340,9 +344,11 @@ int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
 	if (kmr_targets_remove(s))
 		synchronize_rcu();
 	kmr_emit_exec(s, filename);
-	if (!kmr_perm_may_follow_exec(s, current, new_mm)) {
+	denied = kmr_perm_exec_denied(s, new_mm, secure);
+	if (denied) {
 		ret = -EPERM;
-		kmr_session_end(s, KMR_END_TARGET, -1, KMR_EXIT_F_EXEC_DENIED);
+		kmr_session_end(s, KMR_END_TARGET, -1,
+				KMR_EXIT_F_EXEC_DENIED | denied);
 		goto unlock;
 	}
 	kmr_probes_detach(s);

@@ -46,7 +46,6 @@
 #include <linux/irq_work.h>
 #include <linux/workqueue.h>
 #include <linux/wait.h>
-#include <linux/uidgid.h>
 #include "kmemrec.h"
 
 /* Bits of kmr_session.flags. */
@@ -95,9 +94,8 @@ struct kmr_session {
 	struct kmr_vmastat *vstat;
 	atomic64_t faults, major_faults, cow, mem_writes;
 
-	/* The recorder's identity at ATTACH, re-checked at exec (perm.c). */
-	kuid_t tracer_uid;
-	kgid_t tracer_gid;
+	/* The recorder's credentials at ATTACH, checked at exec (perm.c). */
+	const struct cred *tracer_cred;
 	bool tracer_privileged;
 
 	struct kref ref;
@@ -130,8 +128,14 @@ bool kmr_targets_remove(struct kmr_session *s);
 
 /* perm.c (kmr_perm_get_mm() is in kmemrec.h) */
 void kmr_perm_save_tracer(struct kmr_session *s);
-bool kmr_perm_may_follow_exec(struct kmr_session *s, struct task_struct *task,
-			      struct mm_struct *new_mm);
+void kmr_perm_drop_tracer(struct kmr_session *s);
+/*
+ * 0 when the recorder may follow the exec'ing current task into @new_mm
+ * (creds committed), else the KMR_EXIT_F_* reasons it may not.  @secure:
+ * the exec's bprm->secureexec.
+ */
+u32 kmr_perm_exec_denied(struct kmr_session *s, struct mm_struct *new_mm,
+			 bool secure);
 
 /* vmastat.c */
 struct kmr_vmastat *kmr_vmastat_alloc(void);
