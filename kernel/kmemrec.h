@@ -136,8 +136,18 @@ void kmr_session_range(const struct kmr_session *s, unsigned long *start,
 		       unsigned long *end);
 /* True when the session's event mask contains every bit of @mask. */
 bool kmr_session_wants(const struct kmr_session *s, u64 mask);
-/* tgid of the target at attach (or at its last exec). */
+/*
+ * The target's tgid as the kernel numbers it (init_pid_ns): compare it
+ * with current->tgid, never show it to the recorder.
+ */
 pid_t kmr_session_pid(const struct kmr_session *s);
+/*
+ * Numbers for records: @pid (a struct pid, e.g. task_tgid(child)), or the
+ * current thread, as the recorder's pid namespace numbers them (0 when it
+ * cannot see them).  Any context but NMI.
+ */
+u32 kmr_session_nr(const struct kmr_session *s, struct pid *pid);
+u32 kmr_session_tid(const struct kmr_session *s);
 /* True once the session's stream is ending (session.h): skip it. */
 bool kmr_session_ending(const struct kmr_session *s);
 
@@ -298,13 +308,13 @@ int kmr_task_exit_code(void);
  * set (no record of the old mm follows), emits KMR_EV_EXEC, checks that the
  * recorder may trace the new image (@secure: the exec's bprm->secureexec;
  * if not, KMR_EV_EXIT with KMR_EXIT_F_EXEC_DENIED and the reason ends the
- * stream), moves the per-mm hooks
- * (kmr_probes_detach(), then kmr_probes_attach(s, new_mm)) and emits a
- * snapshot with cause KMR_SNAP_EXEC, whose BEGIN puts the session back in
- * the set on @new_mm.  A session that ended meanwhile or is not on @old_mm
- * is left alone.  @filename may be NULL.  Returns 0 or a negative errno
- * (the stream is then ended, not left half-switched): afterwards the
- * session no longer traces @old_mm.
+ * stream), moves the per-mm hooks (kmr_probes_detach(), then
+ * kmr_probes_attach(s, new_mm)) and emits a snapshot with cause
+ * KMR_SNAP_EXEC, whose BEGIN puts the session back in the set on @new_mm.
+ * A session that ended meanwhile or is not on @old_mm is left alone.
+ * @filename may be NULL.  Returns 0 or a negative errno (the stream is then
+ * ended, not left half-switched): afterwards the session no longer traces
+ * @old_mm.
  */
 int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
 		     struct mm_struct *new_mm, const char *filename,
@@ -366,7 +376,8 @@ struct mm_struct *kmr_session_get_mm(struct kmr_session *s);
  * PTRACE_MODE_ATTACH_REALCREDS check (the kernel's own ptrace_may_access,
  * under the target's exec_update_lock).  ERR_PTR(-ESRCH) no such process
  * or no mm left, -EPERM not allowed, -EINVAL a kernel thread, -EINTR.
- * *@tgid (may be NULL) gets the target's tgid.  Sleeps.
+ * *@tgid (may be NULL) gets the target's tgid as the kernel numbers it
+ * (init_pid_ns; compare with current->tgid).  Sleeps.
  */
 struct mm_struct *kmr_perm_get_mm(pid_t pid, pid_t *tgid);
 

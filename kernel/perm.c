@@ -37,7 +37,8 @@ static struct mm_struct *kmr_perm_task_mm(struct task_struct *task)
 	return mm;
 }
 
-struct mm_struct *kmr_perm_get_mm(pid_t nr, pid_t *tgid)
+struct mm_struct *kmr_perm_get_target(pid_t nr, pid_t *tgid,
+				      pid_t *tgid_vnr)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -52,9 +53,16 @@ struct mm_struct *kmr_perm_get_mm(pid_t nr, pid_t *tgid)
 		return ERR_PTR(-ESRCH);
 	mm = kmr_perm_task_mm(task);
 	if (tgid)
-		*tgid = task_tgid_vnr(task);
+		*tgid = task_tgid_nr(task);
+	if (tgid_vnr)
+		*tgid_vnr = task_tgid_vnr(task);
 	put_task_struct(task);
 	return mm;
+}
+
+struct mm_struct *kmr_perm_get_mm(pid_t nr, pid_t *tgid)
+{
+	return kmr_perm_get_target(nr, tgid, NULL);
 }
 
 /* Remember the recorder's credentials for kmr_perm_exec_denied(). */

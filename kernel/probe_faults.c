@@ -240,7 +240,7 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 			if (!(c->state & KMR_FCTX_PTE))
 				kmr_emit_pte_one(s, c->mm, c->addr, cause);
 		}
-		kmr_emit_fault(s, c->vaddr, c->ip, ff, current->pid);
+		kmr_emit_fault(s, c->vaddr, c->ip, ff, kmr_session_tid(s));
 		kmr_stat_fault(s, c->vm_start, ff);
 	}
 	return 0;
@@ -434,8 +434,8 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 	if ((c->state & (KMR_FCTX_WP | KMR_FCTX_COW)) == KMR_FCTX_WP) {
 		c->state |= KMR_FCTX_COW;
 		kmr_for_each_session_mm(mm, s) {
-			kmr_emit_cow(s, addr, c->old_pfn, pfn, current->pid,
-				     c->cow_flags);
+			kmr_emit_cow(s, addr, c->old_pfn, pfn,
+				     kmr_session_tid(s), c->cow_flags);
 			kmr_stat_cow(s, c->vm_start);
 			/* the copy is complete; checks PAGE_COW(_HASH) */
 			kmr_emit_page_data(s, addr, pfn_to_page(pfn),

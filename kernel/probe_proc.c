@@ -50,7 +50,7 @@ static void kmr_tp_fork(void *data, struct task_struct *parent,
 	if (!mm || child->mm == mm || !kmr_mm_traced(mm))
 		return;
 	kmr_for_each_session_mm(mm, s)
-		kmr_emit_fork(s, child->tgid);
+		kmr_emit_fork(s, kmr_session_nr(s, task_tgid(child)));
 }
 
 static struct tracepoint *kmr_tp_fork_tp;

@@ -6,6 +6,7 @@
  * rules.
  */
 #include <linux/slab.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/rcupdate.h>
@@ -21,6 +22,8 @@ static void kmr_session_free_fn(struct work_struct *work)
 	irq_work_sync(&s->wake_work);
 	if (s->mm)
 		mmdrop(s->mm);
+	if (s->pid_ns)
+		put_pid_ns(s->pid_ns);
 	kmr_perm_drop_tracer(s);
 	if (s->buf)
 		kmr_ring_free(s);
@@ -137,7 +140,7 @@ static bool kmr_session_end(struct kmr_session *s, enum kmr_end_cause cause,
 int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 {
 	struct mm_struct *mm;
-	pid_t tgid;
+	pid_t tgid, tgid_vnr;
 	int ret;
 
 	mutex_lock(&s->lock);
@@ -145,7 +148,7 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 		ret = -EBUSY;
 		goto unlock;
 	}
-	mm = kmr_perm_get_mm(a->pid, &tgid);
+	mm = kmr_perm_get_target(a->pid, &tgid, &tgid_vnr);
 	if (IS_ERR(mm)) {
 		ret = PTR_ERR(mm);
 		goto unlock;
@@ -162,6 +165,8 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 	s->end = a->end;
 	s->event_mask = a->event_mask;
 	s->tgid = tgid;
+	s->tgid_vnr = tgid_vnr;
+	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	mmgrab(mm);
 	s->mm = mm;
 	kmr_perm_save_tracer(s);
@@ -189,6 +194,8 @@ put_probes:
 	kmr_probes_put();
 drop_mm:
 	kmr_perm_drop_tracer(s);
+	put_pid_ns(s->pid_ns);
+	s->pid_ns = NULL;
 	s->mm = NULL;
 	mmdrop(mm);
 	kmr_ring_free(s);
@@ -404,13 +411,6 @@ void kmr_session_range(const struct kmr_session *s, unsigned long *start,
 	*end = s->end;
 }
 
-int kmr_task_exit_code(void)
-{
-	if (current->signal->flags & SIGNAL_GROUP_EXIT)
-		return current->signal->group_exit_code;
-	return current->exit_code;
-}
-
 bool kmr_session_wants(const struct kmr_session *s, u64 mask)
 {
 	return (s->event_mask & mask) == mask;
@@ -419,6 +419,27 @@ bool kmr_session_wants(const struct kmr_session *s, u64 mask)
 pid_t kmr_session_pid(const struct kmr_session *s)
 {
 	return s->tgid;
+}
+
+u32 kmr_session_nr(const struct kmr_session *s, struct pid *pid)
+{
+	if (likely(s->pid_ns == &init_pid_ns))
+		return pid_nr(pid);
+	return pid_nr_ns(pid, s->pid_ns);
+}
+
+u32 kmr_session_tid(const struct kmr_session *s)
+{
+	if (likely(s->pid_ns == &init_pid_ns))
+		return current->pid;
+	return pid_nr_ns(task_pid(current), s->pid_ns);
+}
+
+int kmr_task_exit_code(void)
+{
+	if (current->signal->flags & SIGNAL_GROUP_EXIT)
+		return current->signal->group_exit_code;
+	return current->exit_code;
 }
 
 void **kmr_session_probe_priv(struct kmr_session *s)

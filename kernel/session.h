@@ -25,11 +25,11 @@
  *
  * A session is in the traced set (targets.c), so hooks find it, from its
  * START snapshot's BEGIN to its end, except while an exec moves it to the
- * new mm (kmr_session_exec()).  ATTACH grabs the target mm
- * (mm_count), allocates the rings and registers the hooks; DETACH undoes
- * all of it except the rings and the mm grab, which live until the session
- * is freed (mappings of the file keep it open).  Hooks never read @mm:
- * emitters take the mm the hook fired for.
+ * new mm (kmr_session_exec()).  ATTACH grabs the target mm (mm_count),
+ * allocates the rings and registers the hooks; DETACH undoes all of it
+ * except the rings and the mm grab, which live until the session is freed
+ * (mappings of the file keep it open).  Hooks never read @mm: emitters
+ * take the mm the hook fired for.
  *
  * Locking: @lock (mutex) serializes every transition made by an ioctl, the
  * resync work and exec; it nests outside the target's mmap_lock.  The
@@ -89,7 +89,14 @@ struct kmr_session {
 	u64 mmap_size;
 	u32 nr_rings;
 
+	/*
+	 * The target: @tgid as the kernel numbers it (compared with
+	 * current->tgid), @tgid_vnr as the recorder's pid namespace
+	 * @pid_ns numbers it (records show the recorder its numbers).
+	 */
 	pid_t tgid;
+	pid_t tgid_vnr;
+	struct pid_namespace *pid_ns;
 	void *probe_priv;		/* owned by probes*.c */
 	struct kmr_vmastat *vstat;
 	atomic64_t faults, major_faults, cow, mem_writes;
@@ -126,7 +133,13 @@ void kmr_session_publish_state(struct kmr_session *s);
 int kmr_targets_add(struct kmr_session *s);
 bool kmr_targets_remove(struct kmr_session *s);
 
-/* perm.c (kmr_perm_get_mm() is in kmemrec.h) */
+/*
+ * perm.c (kmr_perm_get_mm() is in kmemrec.h).  kmr_perm_get_target() is
+ * kmr_perm_get_mm() that also gives the target's tgid as the caller's pid
+ * namespace numbers it.
+ */
+struct mm_struct *kmr_perm_get_target(pid_t nr, pid_t *tgid,
+				      pid_t *tgid_vnr);
 void kmr_perm_save_tracer(struct kmr_session *s);
 void kmr_perm_drop_tracer(struct kmr_session *s);
 /*
