@@ -197,6 +197,15 @@ void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
 void kmr_commit(struct kmr_session *s, struct kmr_rsv *r);
 
 /*
+ * Records lost before they reached kmr_reserve() (a hook that could not
+ * run): @count of @kinds (BIT_ULL(KMR_EV_*)), seen lost now, counted on @s
+ * like dropped records and reported by the next KMR_EV_LOST on this CPU's
+ * ring (or the flush at the end of the stream), whose time window is the
+ * moment of this call; a resync follows.  Any context, NMI included.
+ */
+void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count);
+
+/*
  * Typed emitters.  Each one checks the event mask and the traced range and
  * does nothing outside them.  Safe from hooks (not NMI).
  */
@@ -341,6 +350,14 @@ void kmr_probes_put(void);
  */
 int kmr_probes_attach(struct kmr_session *s, struct mm_struct *mm);
 void kmr_probes_detach(struct kmr_session *s);
+/*
+ * Hooks that could not run (a kretprobe with every instance in use): since
+ * the last call, report them as KMR_EV_LOST (with the kinds they would have
+ * produced) in every started session, which then resyncs.  The hooks call
+ * it themselves; the core calls it before a stream ends.  Any context but
+ * NMI.
+ */
+void kmr_probes_check_missed(void);
 
 /* ------------------------------------------------------------------------ */
 /* Provided by kmemfetch (mem*.c, walk*.c)                                 */

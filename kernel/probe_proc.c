@@ -190,6 +190,7 @@ static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	if (likely(!mm || !kmr_mm_traced(mm)))
 		return 1;
+	kmr_probes_check_missed();
 	if (!kmr_exec_is_target(mm))
 		return 1;
 	/*
@@ -242,6 +243,12 @@ static struct kretprobe kmr_exec_probe = {
 	.data_size	= sizeof(struct kmr_exec_ri),
 	/* traced execs in progress at once (entries of others return 1) */
 	.maxactive	= 64,
+};
+
+/* A missed entry: that exec is not followed (->release reports it). */
+static struct kmr_missed kmr_exec_missed = {
+	.rp = &kmr_exec_probe,
+	.kinds = BIT_ULL(KMR_EV_EXEC),
 };
 
 /* ------------------------------------------------------------------------ */
@@ -299,6 +306,11 @@ void kmr_proc_mm_released(struct kmr_pmm *pmm, struct mm_struct *mm)
 /* Registration                                                             */
 /* ------------------------------------------------------------------------ */
 
+void kmr_proc_check_missed(void)
+{
+	kmr_missed_check(&kmr_exec_missed);
+}
+
 int kmr_proc_register(void)
 {
 	int ret;
@@ -317,6 +329,7 @@ int kmr_proc_register(void)
 	kmr_exec_probe.kp.addr = NULL;
 	kmr_exec_probe.kp.flags = 0;
 	kmr_exec_probe.nmissed = 0;
+	kmr_missed_reset(&kmr_exec_missed);
 	ret = register_kretprobe(&kmr_exec_probe);
 	if (ret) {
 		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);

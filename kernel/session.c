@@ -121,6 +121,8 @@ static bool kmr_session_end(struct kmr_session *s, enum kmr_end_cause cause,
 		wait_event(s->wq, kmr_sf(s, KMR_SF_ENDED));
 		return false;
 	}
+	/* a hook that could not run at all is a loss too: report it first */
+	kmr_probes_check_missed();
 	if (kmr_targets_remove(s))
 		synchronize_rcu();
 	kmr_ring_flush_lost(s);
