@@ -65,11 +65,17 @@ struct mm_struct *kmr_perm_get_mm(pid_t nr, pid_t *tgid)
 	return kmr_perm_get_target(nr, tgid, NULL);
 }
 
-/* Remember the recorder's credentials for kmr_perm_exec_denied(). */
-void kmr_perm_save_tracer(struct kmr_session *s)
+/*
+ * Remember the recorder's credentials for kmr_perm_exec_denied(), and
+ * whether it has CAP_SYS_PTRACE over the user namespace of the target's
+ * @mm (as ptrace_may_access() asks): root, or the owner of a container's
+ * user namespace.
+ */
+void kmr_perm_save_tracer(struct kmr_session *s, struct mm_struct *mm)
 {
 	s->tracer_cred = get_current_cred();
-	s->tracer_privileged = ns_capable_noaudit(&init_user_ns,
+	s->target_user_ns = get_user_ns(mm->user_ns);
+	s->tracer_privileged = ns_capable_noaudit(s->target_user_ns,
 						  CAP_SYS_PTRACE);
 }
 
@@ -78,6 +84,9 @@ void kmr_perm_drop_tracer(struct kmr_session *s)
 	if (s->tracer_cred)
 		put_cred(s->tracer_cred);
 	s->tracer_cred = NULL;
+	if (s->target_user_ns)
+		put_user_ns(s->target_user_ns);
+	s->target_user_ns = NULL;
 }
 
 /*
@@ -85,7 +94,8 @@ void kmr_perm_drop_tracer(struct kmr_session *s)
  * attached before the exec go on tracing the new image?  The recorder is
  * not current here, so ptrace_may_access() cannot ask; the rules are
  * ptrace's own for an exec under a tracer and for a later attach.  Unless
- * the recorder had CAP_SYS_PTRACE when it attached:
+ * the recorder had CAP_SYS_PTRACE over the target's user namespace when it
+ * attached, and the image is still in that namespace:
  *   - no secure exec (@secure, the exec's bprm->secureexec: commoncap sets
  *     it for set-uid/set-gid and file capabilities, LSMs for a domain
  *     change; ptrace would have refused or cancelled those);
@@ -100,7 +110,7 @@ u32 kmr_perm_exec_denied(struct kmr_session *s, struct mm_struct *new_mm,
 	const struct cred *tracer = s->tracer_cred, *cred = current_cred();
 	u32 why = 0;
 
-	if (s->tracer_privileged)
+	if (s->tracer_privileged && new_mm->user_ns == s->target_user_ns)
 		return 0;
 	if (secure)
 		why |= KMR_EXIT_F_SECUREEXEC;

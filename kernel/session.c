@@ -171,7 +171,7 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	mmgrab(mm);
 	s->mm = mm;
-	kmr_perm_save_tracer(s);
+	kmr_perm_save_tracer(s, mm);
 
 	/* The notifier needs mm_users: register before dropping ours. */
 	ret = kmr_probes_get();

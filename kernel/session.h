@@ -103,7 +103,8 @@ struct kmr_session {
 
 	/* The recorder's credentials at ATTACH, checked at exec (perm.c). */
 	const struct cred *tracer_cred;
-	bool tracer_privileged;
+	struct user_namespace *target_user_ns;	/* the target mm's, at ATTACH */
+	bool tracer_privileged;		/* CAP_SYS_PTRACE over it */
 
 	struct kref ref;
 	struct mutex lock;		/* state transitions, snapshots */
@@ -140,7 +141,7 @@ bool kmr_targets_remove(struct kmr_session *s);
  */
 struct mm_struct *kmr_perm_get_target(pid_t nr, pid_t *tgid,
 				      pid_t *tgid_vnr);
-void kmr_perm_save_tracer(struct kmr_session *s);
+void kmr_perm_save_tracer(struct kmr_session *s, struct mm_struct *mm);
 void kmr_perm_drop_tracer(struct kmr_session *s);
 /*
  * 0 when the recorder may follow the exec'ing current task into @new_mm
