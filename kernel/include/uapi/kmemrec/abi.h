@@ -374,7 +374,11 @@ struct kmr_ev_exit {
 
 /*
  * KMR_EV_LOST: records were dropped just before this one on this ring
- * (ring full, or a nested producer).  State they would have changed is
+ * (ring full, or a nested producer), or a hook could not run at all (a
+ * kretprobe with every instance in use: then @count is the number of runs
+ * missed machine-wide, an upper bound for this session, @kinds what a run
+ * writes, and the window the moment the module noticed).  State they
+ * would have changed is
  * unknown until the next snapshot (the module sends one, cause RESYNC, once
  * the consumer has caught up).  Every drop is reported: the module emits
  * the pending LOST records of all rings before a RESYNC snapshot begins and
