@@ -7,7 +7,7 @@
  *
  * Teardown order (docs/kernel-hooks.md §5): sessions detach (notifier put), then
  * tracepoints (+ synchronize), kretprobes, ftrace_ops; at module exit the
- * exec task_work still queued is waited for and mmu_notifier_synchronize()
+ * exec task_work's last returns are waited for and mmu_notifier_synchronize()
  * lets the notifiers' SRCU callbacks finish.
  */
 #include <linux/mm.h>

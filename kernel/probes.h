@@ -110,7 +110,10 @@ int kmr_vma_register(void);
 void kmr_vma_unregister(void);
 int kmr_proc_register(void);
 void kmr_proc_unregister(void);
-/* Waits for exec task_work still queued (module unload). */
+/*
+ * Module unload: queued exec task_work holds a module reference; this waits
+ * until none is still returning from the module's text.
+ */
 void kmr_proc_drain(void);
 
 /*
