@@ -136,8 +136,20 @@ void kmr_session_range(const struct kmr_session *s, unsigned long *start,
 		       unsigned long *end);
 /* True when the session's event mask contains every bit of @mask. */
 bool kmr_session_wants(const struct kmr_session *s, u64 mask);
-/* tgid of the target at attach (or at its last exec). */
+/*
+ * The target's tgid as the kernel numbers it (init_pid_ns): compare it
+ * with current->tgid, never show it to the recorder.
+ */
 pid_t kmr_session_pid(const struct kmr_session *s);
+/*
+ * Numbers for records: @pid (a struct pid, e.g. task_tgid(child)), or the
+ * current thread, as the recorder's pid namespace numbers them (0 when it
+ * cannot see them).  Any context but NMI.
+ */
+u32 kmr_session_nr(const struct kmr_session *s, struct pid *pid);
+u32 kmr_session_tid(const struct kmr_session *s);
+/* True once the session's stream is ending (session.h): skip it. */
+bool kmr_session_ending(const struct kmr_session *s);
 
 /*
  * Probes' private per-session state: one pointer, owned by probes*.c, NULL
@@ -183,6 +195,15 @@ struct kmr_rsv {
 void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
 		  unsigned int size, u32 flags);
 void kmr_commit(struct kmr_session *s, struct kmr_rsv *r);
+
+/*
+ * Records lost before they reached kmr_reserve() (a hook that could not
+ * run): @count of @kinds (BIT_ULL(KMR_EV_*)), seen lost now, counted on @s
+ * like dropped records and reported by the next KMR_EV_LOST on this CPU's
+ * ring (or the flush at the end of the stream), whose time window is the
+ * moment of this call; a resync follows.  Any context, NMI included.
+ */
+void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count);
 
 /*
  * Typed emitters.  Each one checks the event mask and the traced range and
@@ -276,26 +297,37 @@ void kmr_stat_mem_write(struct kmr_session *s);
 
 /*
  * The target's mm is going away (mmu_notifier ->release on exit, NOT on
- * exec): emit KMR_EV_EXIT (the session's last record), set
- * KMR_STATE_EXITED, wake poll().  @exit_code as wait() reports it, -1 if
- * unknown.  May sleep; takes no session mutex and calls no probes_*()
- * function, so it is safe from ->release.
+ * exec), or an exec cannot be followed: end the session's stream with
+ * KMR_EV_EXIT (@exit_code as wait() reports it, -1 if unknown; @exit_flags
+ * KMR_EXIT_F_*) as its last record, unless STOP, DETACH or close() ended
+ * it first; returns once the stream has ended.  May sleep; takes no
+ * session mutex and calls no probes_*() function, so it is safe from
+ * ->release.
  */
-void kmr_session_target_exit(struct kmr_session *s, int exit_code);
+void kmr_session_target_exit(struct kmr_session *s, int exit_code,
+			     u32 exit_flags);
+/* The exit code of the exiting current task, as wait() will report it. */
+int kmr_task_exit_code(void);
 
 /*
  * The target exec'ed: call from the exec'ing task after begin_new_exec()
- * succeeded, where it may sleep and no user instruction of the new image has
- * run (task_work).  Emits KMR_EV_EXEC, checks that the recorder may still
- * trace the new image (a set-uid exec ends the session with KMR_EV_EXIT,
- * flag KMR_EXIT_F_EXEC_DENIED), calls kmr_probes_detach(s) (old mm),
- * retargets the session to @new_mm, calls kmr_probes_attach(s, new_mm),
- * then emits a snapshot with cause KMR_SNAP_EXEC.  @filename may be NULL.
- * Returns 0 or a negative errno (the session is then ended, not left
- * half-switched).
+ * succeeded, where it may sleep and no user instruction of the new image
+ * has run (task_work), for each session that traced @old_mm (the task's mm
+ * before the exec; compared only).  Takes the session out of the traced
+ * set (no record of the old mm follows), emits KMR_EV_EXEC, checks that the
+ * recorder may trace the new image (@secure: the exec's bprm->secureexec;
+ * if not, KMR_EV_EXIT with KMR_EXIT_F_EXEC_DENIED and the reason ends the
+ * stream), moves the per-mm hooks (kmr_probes_detach(), then
+ * kmr_probes_attach(s, new_mm)) and emits a snapshot with cause
+ * KMR_SNAP_EXEC, whose BEGIN puts the session back in the set on @new_mm.
+ * A session that ended meanwhile or is not on @old_mm is left alone.
+ * @filename may be NULL.  Returns 0 or a negative errno (the stream is then
+ * ended, not left half-switched): afterwards the session no longer traces
+ * @old_mm.
  */
-int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
-		     const char *filename);
+int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
+		     struct mm_struct *new_mm, const char *filename,
+		     bool secure);
 
 /* ------------------------------------------------------------------------ */
 /* Provided by probes*.c (kprobes)                                          */
@@ -318,6 +350,14 @@ void kmr_probes_put(void);
  */
 int kmr_probes_attach(struct kmr_session *s, struct mm_struct *mm);
 void kmr_probes_detach(struct kmr_session *s);
+/*
+ * Hooks that could not run (a kretprobe with every instance in use): since
+ * the last call, report them as KMR_EV_LOST (with the kinds they would have
+ * produced) in every started session, which then resyncs.  The hooks call
+ * it themselves; the core calls it before a stream ends.  Any context but
+ * NMI.
+ */
+void kmr_probes_check_missed(void);
 
 /* ------------------------------------------------------------------------ */
 /* Provided by kmemfetch (mem*.c, walk*.c)                                 */
@@ -353,7 +393,8 @@ struct mm_struct *kmr_session_get_mm(struct kmr_session *s);
  * PTRACE_MODE_ATTACH_REALCREDS check (the kernel's own ptrace_may_access,
  * under the target's exec_update_lock).  ERR_PTR(-ESRCH) no such process
  * or no mm left, -EPERM not allowed, -EINVAL a kernel thread, -EINTR.
- * *@tgid (may be NULL) gets the target's tgid.  Sleeps.
+ * *@tgid (may be NULL) gets the target's tgid as the kernel numbers it
+ * (init_pid_ns; compare with current->tgid).  Sleeps.
  */
 struct mm_struct *kmr_perm_get_mm(pid_t pid, pid_t *tgid);
 

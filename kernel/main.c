@@ -102,8 +102,7 @@ static __poll_t kmr_poll(struct file *file, struct poll_table_struct *wait)
 	if (kmr_ring_has_data(s))
 		return EPOLLIN | EPOLLRDNORM;
 	/* Ended and drained: whoever stops at HUP has read every record. */
-	if (kmr_sf(s, KMR_SF_STOPPED) || kmr_sf(s, KMR_SF_ENDED) ||
-	    kmr_sf(s, KMR_SF_DETACHED))
+	if (kmr_sf(s, KMR_SF_ENDED))
 		return EPOLLHUP;
 	return 0;
 }

@@ -25,7 +25,11 @@
  */
 #include <linux/hash.h>
 #include <linux/kprobes.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
 #include <linux/pgtable.h>
 #include <linux/sched.h>
 #include "compat/probes.h"
@@ -52,23 +56,57 @@ struct kmr_fctx {
 #define KMR_FCTX_PTE		BIT(4)	/* addr's PTE already sent */
 
 /*
- * Faults in progress on traced mms, by task.  Open addressing over a
- * bounded probe window; readers never stop at an empty slot, so removal is
- * a plain store.  A full window only loses the annotations (cause, CoW pair)
- * of that one fault, never its PTE or FAULT record.
+ * Faults in progress at once on traced mms: every one holds a kretprobe
+ * instance from entry to return, a thread asleep in a fault (I/O, a lock,
+ * userfaultfd) for as long as it sleeps.  A fault that finds none is not
+ * seen at all; kmr_missed_check() reports it (KMR_EV_LOST, then a resync).
  */
-#define KMR_FCTX_BITS		9
-#define KMR_FCTX_PROBE		8
-static struct kmr_fctx *kmr_fctx_tab[1 << KMR_FCTX_BITS];
+static unsigned int kmr_fault_maxactive = 4096;
+module_param_named(fault_maxactive, kmr_fault_maxactive, uint, 0444);
+MODULE_PARM_DESC(fault_maxactive,
+		 "page faults of traced processes that can be in progress at once (64..65536, default 4096); more are reported lost");
+
+/*
+ * Faults in progress on traced mms, by task: twice as many slots as there
+ * can be faults, allocated with the hooks and freed an RCU grace period
+ * after them (the notifier, which outlives them briefly, looks too).  Open
+ * addressing over a bounded probe window; readers never stop at an empty
+ * slot, so removal is a plain store.  A fault that finds its window full
+ * loses its annotations (cause, CoW pair, fault-around): its return
+ * reports that as a loss.
+ */
+#define KMR_FCTX_PROBE		16
+
+struct kmr_fctx_table {
+	unsigned int bits;
+	struct kmr_fctx *slot[];
+};
+
+static struct kmr_fctx_table __rcu *kmr_fctx_tab;
+
+/* The table, for a caller in an RCU (or preemption-off) section. */
+static struct kmr_fctx_table *kmr_fctx_table(void)
+{
+	return rcu_dereference_check(kmr_fctx_tab, rcu_read_lock_any_held());
+}
+
+static struct kmr_fctx **kmr_fctx_slot(struct kmr_fctx_table *t,
+				       unsigned int h, unsigned int i)
+{
+	return &t->slot[(h + i) & ((1U << t->bits) - 1)];
+}
 
 struct kmr_fctx *kmr_fctx_current(void)
 {
-	unsigned int h = hash_ptr(current, KMR_FCTX_BITS), i;
+	struct kmr_fctx_table *t = kmr_fctx_table();
+	unsigned int h, i;
 
+	if (!t)
+		return NULL;
+	h = hash_ptr(current, t->bits);
 	for (i = 0; i < KMR_FCTX_PROBE; i++) {
-		struct kmr_fctx *c;
+		struct kmr_fctx *c = READ_ONCE(*kmr_fctx_slot(t, h, i));
 
-		c = READ_ONCE(kmr_fctx_tab[(h + i) & ((1 << KMR_FCTX_BITS) - 1)]);
 		if (c && READ_ONCE(c->task) == current)
 			return c;
 	}
@@ -82,13 +120,16 @@ struct kmr_fctx *kmr_fctx_current(void)
  */
 static bool kmr_fctx_insert(struct kmr_fctx *c)
 {
-	unsigned int h = hash_ptr(current, KMR_FCTX_BITS), i;
+	struct kmr_fctx_table *t = kmr_fctx_table();
 	struct kmr_fctx **free = NULL;
+	unsigned int h, i;
 
+	if (!t)
+		return false;
+	h = hash_ptr(current, t->bits);
 	for (i = 0; i < KMR_FCTX_PROBE; i++) {
-		struct kmr_fctx **slot, *o;
+		struct kmr_fctx **slot = kmr_fctx_slot(t, h, i), *o;
 
-		slot = &kmr_fctx_tab[(h + i) & ((1 << KMR_FCTX_BITS) - 1)];
 		o = READ_ONCE(*slot);
 		if (o && READ_ONCE(o->task) == current) {
 			if (free)
@@ -103,12 +144,15 @@ static bool kmr_fctx_insert(struct kmr_fctx *c)
 
 static void kmr_fctx_remove(struct kmr_fctx *c)
 {
-	unsigned int h = hash_ptr(current, KMR_FCTX_BITS), i;
+	struct kmr_fctx_table *t = kmr_fctx_table();
+	unsigned int h, i;
 
+	if (WARN_ON_ONCE(!t))
+		return;
+	h = hash_ptr(current, t->bits);
 	for (i = 0; i < KMR_FCTX_PROBE; i++) {
-		struct kmr_fctx **slot;
+		struct kmr_fctx **slot = kmr_fctx_slot(t, h, i);
 
-		slot = &kmr_fctx_tab[(h + i) & ((1 << KMR_FCTX_BITS) - 1)];
 		if (READ_ONCE(*slot) == c) {
 			WRITE_ONCE(*slot, NULL);
 			return;
@@ -143,6 +187,22 @@ static void kmr_fctx_extend(struct kmr_fctx *c, unsigned long start,
 /* handle_mm_fault: kretprobe                                               */
 /* ------------------------------------------------------------------------ */
 
+static struct kretprobe kmr_hmf_probe;
+
+/* A fault not seen at all: its records, and its CoW's. */
+static struct kmr_missed kmr_hmf_missed = {
+	.rp = &kmr_hmf_probe,
+	.kinds = BIT_ULL(KMR_EV_FAULT) | BIT_ULL(KMR_EV_PTE) |
+		 BIT_ULL(KMR_EV_COW) | BIT_ULL(KMR_EV_PAGE_DATA),
+};
+
+/*
+ * A fault seen but not listed: the inner hooks could not find it, so its
+ * CoW record (and page data) and its fault-around PTEs may be missing.
+ */
+#define KMR_FCTX_UNLISTED_KINDS	(BIT_ULL(KMR_EV_PTE) | BIT_ULL(KMR_EV_COW) | \
+				 BIT_ULL(KMR_EV_PAGE_DATA))
+
 static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma =
@@ -153,6 +213,7 @@ static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	if (likely(!kmr_mm_traced(mm)))
 		return 1;	/* no return instance used */
+	kmr_missed_check(&kmr_hmf_missed);
 
 	uregs = (struct pt_regs *)regs_get_kernel_argument(regs, 3);
 	c->task = current;
@@ -216,6 +277,7 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kmr_session *s;
 	u32 ff;
 
+	kmr_missed_check(&kmr_hmf_missed);
 	if (c->state & KMR_FCTX_LISTED)
 		kmr_fctx_remove(c);
 	/* The retried attempt reports the fault (mm_account_fault's rule). */
@@ -240,7 +302,10 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 			if (!(c->state & KMR_FCTX_PTE))
 				kmr_emit_pte_one(s, c->mm, c->addr, cause);
 		}
-		kmr_emit_fault(s, c->vaddr, c->ip, ff, current->pid);
+		/* unlisted, the hooks inside it could not annotate it */
+		if (!(c->state & KMR_FCTX_LISTED) && !(ret & VM_FAULT_ERROR))
+			kmr_note_lost(s, KMR_FCTX_UNLISTED_KINDS, 1);
+		kmr_emit_fault(s, c->vaddr, c->ip, ff, kmr_session_tid(s));
 		kmr_stat_fault(s, c->vm_start, ff);
 	}
 	return 0;
@@ -251,8 +316,7 @@ static struct kretprobe kmr_hmf_probe = {
 	.entry_handler	= kmr_hmf_entry,
 	.handler	= kmr_hmf_return,
 	.data_size	= sizeof(struct kmr_fctx),
-	/* every thread sleeping in a fault (I/O, locks) holds an instance */
-	.maxactive	= 1024,
+	/* .maxactive: kmr_fault_maxactive, set at registration */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -434,8 +498,8 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 	if ((c->state & (KMR_FCTX_WP | KMR_FCTX_COW)) == KMR_FCTX_WP) {
 		c->state |= KMR_FCTX_COW;
 		kmr_for_each_session_mm(mm, s) {
-			kmr_emit_cow(s, addr, c->old_pfn, pfn, current->pid,
-				     c->cow_flags);
+			kmr_emit_cow(s, addr, c->old_pfn, pfn,
+				     kmr_session_tid(s), c->cow_flags);
 			kmr_stat_cow(s, c->vm_start);
 			/* the copy is complete; checks PAGE_COW(_HASH) */
 			kmr_emit_page_data(s, addr, pfn_to_page(pfn),
@@ -470,12 +534,34 @@ static void kmr_fault_ops_unregister(unsigned int n)
 		unregister_ftrace_function(kmr_fault_ops[n].ops);
 }
 
+void kmr_faults_check_missed(void)
+{
+	kmr_missed_check(&kmr_hmf_missed);
+}
+
+static void kmr_fctx_table_free(void)
+{
+	struct kmr_fctx_table *t = rcu_dereference_protected(kmr_fctx_tab, 1);
+
+	RCU_INIT_POINTER(kmr_fctx_tab, NULL);
+	/* hooks and notifiers still running look at it under RCU */
+	synchronize_rcu();
+	kvfree(t);
+}
+
 int kmr_faults_register(void)
 {
-	unsigned int i;
+	unsigned int i, maxactive, bits;
+	struct kmr_fctx_table *t;
 	int ret;
 
-	memset(kmr_fctx_tab, 0, sizeof(kmr_fctx_tab));
+	maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
+	bits = ilog2(roundup_pow_of_two(2 * maxactive));
+	t = kvzalloc(struct_size(t, slot, 1UL << bits), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->bits = bits;
+	rcu_assign_pointer(kmr_fctx_tab, t);
 	for (i = 0; i < ARRAY_SIZE(kmr_fault_ops); i++) {
 		struct ftrace_ops *ops = kmr_fault_ops[i].ops;
 		const char *sym = kmr_fault_ops[i].sym;
@@ -489,9 +575,11 @@ int kmr_faults_register(void)
 			goto undo_ops;
 		}
 	}
+	kmr_hmf_probe.maxactive = maxactive;
 	kmr_hmf_probe.nmissed = 0;
 	kmr_hmf_probe.kp.addr = NULL;
 	kmr_hmf_probe.kp.flags = 0;
+	kmr_missed_reset(&kmr_hmf_missed);
 	ret = register_kretprobe(&kmr_hmf_probe);
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
@@ -502,6 +590,7 @@ int kmr_faults_register(void)
 
 undo_ops:
 	kmr_fault_ops_unregister(i);
+	kmr_fctx_table_free();
 	return ret;
 }
 
@@ -511,8 +600,8 @@ void kmr_faults_unregister(void)
 	kmr_fault_ops_unregister(ARRAY_SIZE(kmr_fault_ops));
 	unregister_kretprobe(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
-		pr_warn("kmemrec: %d fault returns missed (maxactive)\n",
-			kmr_hmf_probe.nmissed);
+		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",
+			kmr_hmf_probe.nmissed, kmr_hmf_probe.maxactive);
 	/* in-flight instances of the old probe no longer call us */
-	memset(kmr_fctx_tab, 0, sizeof(kmr_fctx_tab));
+	kmr_fctx_table_free();
 }

@@ -8,12 +8,21 @@
  * also called for VMAs where nothing was mapped: those reads find nothing.
  */
 #include <linux/kprobes.h>
+#include <linux/cpumask.h>
 #include <linux/mm.h>
 #include "probes.h"
 
 struct kmr_migr {
 	struct mm_struct *mm;
 	unsigned long start, end;
+};
+
+static struct kretprobe kmr_migr_probe;
+
+/* A missed restore: the migrated page's new PTE. */
+static struct kmr_missed kmr_migr_missed = {
+	.rp = &kmr_migr_probe,
+	.kinds = BIT_ULL(KMR_EV_PTE),
 };
 
 static int kmr_migr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -26,6 +35,7 @@ static int kmr_migr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	if (likely(!kmr_mm_traced(vma->vm_mm)))
 		return 1;
+	kmr_missed_check(&kmr_migr_missed);
 	/* rmap locks held by the caller keep the VMA and its tables alive */
 	m->mm = vma->vm_mm;
 	m->start = max(addr, vma->vm_start);
@@ -49,16 +59,27 @@ static struct kretprobe kmr_migr_probe = {
 	.entry_handler	= kmr_migr_entry,
 	.handler	= kmr_migr_return,
 	.data_size	= sizeof(struct kmr_migr),
-	.maxactive	= 64,
+	/* .maxactive: set at registration, from the number of CPUs */
 };
+
+void kmr_migrate_check_missed(void)
+{
+	kmr_missed_check(&kmr_migr_missed);
+}
 
 int kmr_migrate_register(void)
 {
 	int ret;
 
+	/*
+	 * The rmap walk calling it does not sleep: few instances are in use
+	 * at once, about one per CPU migrating pages of a traced mm.
+	 */
+	kmr_migr_probe.maxactive = max(64U, 4 * num_possible_cpus());
 	kmr_migr_probe.nmissed = 0;
 	kmr_migr_probe.kp.addr = NULL;
 	kmr_migr_probe.kp.flags = 0;
+	kmr_missed_reset(&kmr_migr_missed);
 	ret = register_kretprobe(&kmr_migr_probe);
 	if (ret)
 		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
@@ -69,6 +90,6 @@ void kmr_migrate_unregister(void)
 {
 	unregister_kretprobe(&kmr_migr_probe);
 	if (kmr_migr_probe.nmissed)
-		pr_warn("kmemrec: %d migration returns missed (maxactive)\n",
-			kmr_migr_probe.nmissed);
+		pr_info("kmemrec: %d page migrations could not be traced (maxactive %d)\n",
+			kmr_migr_probe.nmissed, kmr_migr_probe.maxactive);
 }

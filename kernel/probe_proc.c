@@ -5,22 +5,35 @@
  * fork:  sched:sched_process_fork (not exported: found by name as
  *        lttng-modules does).  The parent's write-protect arrives before it
  *        through the notifier (PROTECTION_PAGE, then the re-read).
- * exec:  kretprobe on begin_new_exec().  Its entry marks the old mm as
- *        being replaced, so the ->release that exec_mmap() triggers is not
- *        reported as an exit; its return queues task_work (TWA_RESUME) that
- *        runs before the first user instruction of the new image and hands
- *        the session to the core's kmr_session_exec() (EXEC record, detach,
- *        attach to the new mm, snapshot).
+ * exec:  kretprobe on begin_new_exec().  Its entry lists the exec (old
+ *        mm, tgid) so that the ->release exec_mmap() triggers is not taken
+ *        for the target's exit; its return queues task_work (TWA_RESUME)
+ *        that runs before the first user instruction of the new image (and
+ *        before any ptrace stop: ptrace_notify() runs task_work first) and
+ *        hands every session of the target on the old mm to the core's
+ *        kmr_session_exec().
  * exit:  ->release of the traced mm when it was not replaced by exec.
+ *
+ * Nothing here holds a session across a sleep without a reference, and the
+ * exec hook holds none at all: the task_work finds the sessions again in
+ * the traced set, by the old mm and the target's tgid (global numbers), so
+ * any number of sessions per mm works and nothing is left behind when the
+ * hook is removed between its entry and its return.  A queued task_work
+ * holds a module reference, so rmmod is refused while an exec is still to
+ * be followed.
  */
 #include <linux/binfmts.h>
 #include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
-#include <linux/wait.h>
 #include "probes.h"
 
 /* ------------------------------------------------------------------------ */
@@ -37,7 +50,7 @@ static void kmr_tp_fork(void *data, struct task_struct *parent,
 	if (!mm || child->mm == mm || !kmr_mm_traced(mm))
 		return;
 	kmr_for_each_session_mm(mm, s)
-		kmr_emit_fork(s, child->tgid);
+		kmr_emit_fork(s, kmr_session_nr(s, task_tgid(child)));
 }
 
 static struct tracepoint *kmr_tp_fork_tp;
@@ -52,34 +65,70 @@ static void kmr_find_tp(struct tracepoint *tp, void *priv)
 /* exec                                                                     */
 /* ------------------------------------------------------------------------ */
 
-#define KMR_EXEC_SESSIONS	8
-
 struct kmr_exec_work {
 	struct callback_head cb;
-	unsigned int nr;
-	struct kmr_session *s[KMR_EXEC_SESSIONS];
+	struct list_head node;		/* in kmr_execs */
+	struct mm_struct *old_mm;	/* compared only, never dereferenced */
+	pid_t tgid;			/* the exec'ing process (global) */
+	bool queued;			/* task_work added: it frees this */
+	bool secure;			/* bprm->secureexec */
 	char filename[KMR_NAME_MAX + 1];
 };
 
-/* task_work queued and not yet run: module unload waits for them. */
-static atomic_t kmr_exec_pending = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(kmr_exec_wq);
+/*
+ * Execs of targets in progress, from the hook's entry until the task_work
+ * has handed their sessions over (or the exec failed): the ->release of
+ * their old mm is not their exit.  If the hook is removed between entry
+ * and return, the return never runs: kmr_proc_unregister() frees those.
+ */
+static LIST_HEAD(kmr_execs);
+static DEFINE_RAW_SPINLOCK(kmr_exec_lock);
+/* Some exec task_work ran since load: module exit waits for its return. */
+static bool kmr_exec_ran;
 
-static void kmr_exec_work_free(struct kmr_exec_work *w)
+static void kmr_exec_unlist(struct kmr_exec_work *w)
 {
-	unsigned int i;
+	unsigned long flags;
 
-	for (i = 0; i < w->nr; i++)
-		kmr_session_put(w->s[i]);
-	kfree(w);
+	raw_spin_lock_irqsave(&kmr_exec_lock, flags);
+	list_del(&w->node);
+	raw_spin_unlock_irqrestore(&kmr_exec_lock, flags);
 }
 
-/* Exit code as wait() reports it, when the caller is the exiting target. */
-static int kmr_exit_code(void)
+/* The process @tgid is exec'ing away from @mm: the exec moves its sessions. */
+static bool kmr_exec_in_progress(struct mm_struct *mm, pid_t tgid)
 {
-	if (current->signal->flags & SIGNAL_GROUP_EXIT)
-		return current->signal->group_exit_code;
-	return current->exit_code;
+	struct kmr_exec_work *w;
+	unsigned long flags;
+	bool found = false;
+
+	raw_spin_lock_irqsave(&kmr_exec_lock, flags);
+	list_for_each_entry(w, &kmr_execs, node) {
+		if (w->old_mm == mm && w->tgid == tgid) {
+			found = true;
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&kmr_exec_lock, flags);
+	return found;
+}
+
+/* A session of @old_mm traced for the exec'ing task, with a reference. */
+static struct kmr_session *kmr_exec_next(struct mm_struct *old_mm)
+{
+	struct kmr_session *s, *found = NULL;
+
+	rcu_read_lock();
+	kmr_for_each_session_mm(old_mm, s) {
+		if (kmr_session_pid(s) == current->tgid &&
+		    !kmr_session_ending(s)) {
+			kmr_session_get(s);
+			found = s;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 /* In the exec'ing task, before the new image's first instruction. */
@@ -87,25 +136,48 @@ static void kmr_exec_work_fn(struct callback_head *cb)
 {
 	struct kmr_exec_work *w = container_of(cb, struct kmr_exec_work, cb);
 	struct mm_struct *mm = current->mm;
-	unsigned int i;
+	struct kmr_session *s, *prev = NULL;
 
-	for (i = 0; i < w->nr; i++) {
+	/*
+	 * Each call takes the session off @old_mm (moved or ended), so the
+	 * loop ends when none is left.
+	 */
+	while ((s = kmr_exec_next(w->old_mm))) {
+		if (WARN_ON_ONCE(s == prev)) {
+			kmr_session_put(s);
+			break;
+		}
 		/* killed after the point of no return: the old mm is gone */
 		if (!mm || (current->flags & PF_EXITING))
-			kmr_session_target_exit(w->s[i], kmr_exit_code());
+			kmr_session_target_exit(s, kmr_task_exit_code(), 0);
 		else
-			kmr_session_exec(w->s[i], mm, w->filename);
+			kmr_session_exec(s, w->old_mm, mm, w->filename,
+					 w->secure);
+		prev = s;
+		kmr_session_put(s);
 	}
-	kmr_exec_work_free(w);
-	if (atomic_dec_and_test(&kmr_exec_pending))
-		wake_up_all(&kmr_exec_wq);
+	kmr_exec_unlist(w);
+	kfree(w);
+	WRITE_ONCE(kmr_exec_ran, true);
+	/* the last thing: kmr_proc_drain() waits for our return */
+	module_put(THIS_MODULE);
 }
 
 struct kmr_exec_ri {
 	struct kmr_exec_work *w;
-	struct mm_struct *old_mm;
-	struct kmr_pmm *pmm;
+	struct linux_binprm *bprm;
 };
+
+/* The exec'ing task is the target of a session on @mm (not a vfork child). */
+static bool kmr_exec_is_target(struct mm_struct *mm)
+{
+	struct kmr_session *s;
+
+	kmr_for_each_session_mm(mm, s)
+		if (kmr_session_pid(s) == current->tgid)
+			return true;
+	return false;
+}
 
 static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -114,53 +186,53 @@ static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kmr_exec_ri *d = (struct kmr_exec_ri *)ri->data;
 	struct mm_struct *mm = current->mm;
 	struct kmr_exec_work *w;
-	struct kmr_session *s;
+	unsigned long flags;
 
 	if (likely(!mm || !kmr_mm_traced(mm)))
 		return 1;
+	kmr_probes_check_missed();
+	if (!kmr_exec_is_target(mm))
+		return 1;
+	/*
+	 * Without it, ->release takes the exec for an exit it cannot
+	 * follow: the sessions end with KMR_EXIT_F_EXEC_UNFOLLOWED.
+	 */
 	w = kzalloc(sizeof(*w), GFP_ATOMIC);
 	if (!w)
 		return 1;
-	/* only the target's own exec replaces its mm (not a vfork child's) */
-	kmr_for_each_session_mm(mm, s) {
-		if (kmr_session_pid(s) != current->tgid)
-			continue;
-		if (WARN_ON_ONCE(w->nr == KMR_EXEC_SESSIONS))
-			break;
-		kmr_session_get(s);
-		w->s[w->nr++] = s;
-	}
-	if (!w->nr) {
-		kfree(w);
-		return 1;
-	}
+	w->old_mm = mm;
+	w->tgid = current->tgid;
 	strscpy(w->filename, bprm->filename, sizeof(w->filename));
+	raw_spin_lock_irqsave(&kmr_exec_lock, flags);
+	list_add(&w->node, &kmr_execs);
+	raw_spin_unlock_irqrestore(&kmr_exec_lock, flags);
 	d->w = w;
-	d->old_mm = mm;
-	d->pmm = kmr_pmm_of_sem(&mm->mmap_lock);
-	if (d->pmm)
-		WRITE_ONCE(d->pmm->execing, true);
+	d->bprm = bprm;
 	return 0;
 }
 
 static int kmr_exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kmr_exec_ri *d = (struct kmr_exec_ri *)ri->data;
+	struct kmr_exec_work *w = d->w;
 
 	/* Failed before exec_mmap(): the old image runs on. */
-	if (current->mm == d->old_mm) {
-		if (d->pmm)
-			WRITE_ONCE(d->pmm->execing, false);
-		kmr_exec_work_free(d->w);
+	if (current->mm == w->old_mm)
+		goto drop;
+	/* final now: LSMs set it before, commoncap at begin_new_exec()'s start */
+	w->secure = d->bprm->secureexec;
+	/* fails only while the module is going: no session is left then */
+	if (!try_module_get(THIS_MODULE))
+		goto drop;
+	init_task_work(&w->cb, kmr_exec_work_fn);
+	WRITE_ONCE(w->queued, true);
+	if (!task_work_add(current, &w->cb, TWA_RESUME))
 		return 0;
-	}
-	init_task_work(&d->w->cb, kmr_exec_work_fn);
-	atomic_inc(&kmr_exec_pending);
-	if (task_work_add(current, &d->w->cb, TWA_RESUME)) {
-		/* the task is past exit_task_work(): nothing will run it */
-		kmr_exec_work_free(d->w);
-		atomic_dec(&kmr_exec_pending);
-	}
+	/* never: only an exiting task refuses, and we are exec'ing */
+	module_put(THIS_MODULE);
+drop:
+	kmr_exec_unlist(w);
+	kfree(w);
 	return 0;
 }
 
@@ -169,36 +241,60 @@ static struct kretprobe kmr_exec_probe = {
 	.entry_handler	= kmr_exec_entry,
 	.handler	= kmr_exec_return,
 	.data_size	= sizeof(struct kmr_exec_ri),
+	/* traced execs in progress at once (entries of others return 1) */
 	.maxactive	= 64,
+};
+
+/* A missed entry: that exec is not followed (->release reports it). */
+static struct kmr_missed kmr_exec_missed = {
+	.rp = &kmr_exec_probe,
+	.kinds = BIT_ULL(KMR_EV_EXEC),
 };
 
 /* ------------------------------------------------------------------------ */
 /* exit: ->release of a traced mm                                           */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * A session of @mm not ending yet, whose target is not exec'ing away from
+ * it (that exec moves the session), with a reference.
+ */
+static struct kmr_session *kmr_released_next(struct mm_struct *mm)
+{
+	struct kmr_session *s, *found = NULL;
+
+	rcu_read_lock();
+	kmr_for_each_session_mm(mm, s) {
+		if (!kmr_session_ending(s) &&
+		    !kmr_exec_in_progress(mm, kmr_session_pid(s))) {
+			kmr_session_get(s);
+			found = s;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 void kmr_proc_mm_released(struct kmr_pmm *pmm, struct mm_struct *mm)
 {
-	struct kmr_session *ss[KMR_EXEC_SESSIONS];
-	unsigned int nr = 0, i;
 	struct kmr_session *s;
-	int code = -1;
 
-	if (!READ_ONCE(pmm->execing)) {
-		rcu_read_lock();
-		kmr_for_each_session_mm(mm, s) {
-			if (WARN_ON_ONCE(nr == ARRAY_SIZE(ss)))
-				break;
-			kmr_session_get(s);
-			ss[nr++] = s;
+	/* Each call ends a stream, so the loop ends when none is left. */
+	while ((s = kmr_released_next(mm))) {
+		u32 flags = 0;
+		int code = -1;
+
+		if (current->tgid == kmr_session_pid(s)) {
+			/* usually the target's last thread, in exit_mm() */
+			if (!current->mm)
+				code = kmr_task_exit_code();
+			/* exec_mmap() of an exec whose entry we missed */
+			else if (current->mm != mm)
+				flags = KMR_EXIT_F_EXEC_UNFOLLOWED;
 		}
-		rcu_read_unlock();
-		/* usually the target's last thread, in exit_mm() */
-		if (!current->mm && nr && current->tgid == kmr_session_pid(ss[0]))
-			code = kmr_exit_code();
-		for (i = 0; i < nr; i++) {
-			kmr_session_target_exit(ss[i], code);
-			kmr_session_put(ss[i]);
-		}
+		kmr_session_target_exit(s, code, flags);
+		kmr_session_put(s);
 	}
 	/* the mm may be recycled: stop matching its mmap_lock */
 	mutex_lock(&kmr_attach_lock);
@@ -209,6 +305,11 @@ void kmr_proc_mm_released(struct kmr_pmm *pmm, struct mm_struct *mm)
 /* ------------------------------------------------------------------------ */
 /* Registration                                                             */
 /* ------------------------------------------------------------------------ */
+
+void kmr_proc_check_missed(void)
+{
+	kmr_missed_check(&kmr_exec_missed);
+}
 
 int kmr_proc_register(void)
 {
@@ -228,6 +329,7 @@ int kmr_proc_register(void)
 	kmr_exec_probe.kp.addr = NULL;
 	kmr_exec_probe.kp.flags = 0;
 	kmr_exec_probe.nmissed = 0;
+	kmr_missed_reset(&kmr_exec_missed);
 	ret = register_kretprobe(&kmr_exec_probe);
 	if (ret) {
 		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
@@ -243,12 +345,35 @@ undo_tp:
 
 void kmr_proc_unregister(void)
 {
+	struct kmr_exec_work *w, *n;
+	unsigned long flags;
+	LIST_HEAD(left);
+
 	tracepoint_probe_unregister(kmr_tp_fork_tp, kmr_tp_fork, NULL);
 	tracepoint_synchronize_unregister();
 	unregister_kretprobe(&kmr_exec_probe);
+	/*
+	 * No return handler runs any more: free what entries left behind.
+	 * Queued task_work frees its own (and holds the module meanwhile).
+	 */
+	raw_spin_lock_irqsave(&kmr_exec_lock, flags);
+	list_for_each_entry_safe(w, n, &kmr_execs, node)
+		if (!READ_ONCE(w->queued))
+			list_move(&w->node, &left);
+	raw_spin_unlock_irqrestore(&kmr_exec_lock, flags);
+	list_for_each_entry_safe(w, n, &left, node)
+		kfree(w);
 }
 
 void kmr_proc_drain(void)
 {
-	wait_event(kmr_exec_wq, !atomic_read(&kmr_exec_pending));
+	/*
+	 * Module exit runs once no task_work holds a module reference, but a
+	 * task may still be executing the last instructions of
+	 * kmr_exec_work_fn() after its module_put().  An RCU-tasks grace
+	 * period ends only when every task has passed a voluntary context
+	 * switch or user mode, so after it none is still in our text.
+	 */
+	if (READ_ONCE(kmr_exec_ran))
+		synchronize_rcu_tasks();
 }

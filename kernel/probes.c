@@ -7,7 +7,7 @@
  *
  * Teardown order (docs/kernel-hooks.md §5): sessions detach (notifier put), then
  * tracepoints (+ synchronize), kretprobes, ftrace_ops; at module exit the
- * exec task_work still queued is waited for and mmu_notifier_synchronize()
+ * exec task_work's last returns are waited for and mmu_notifier_synchronize()
  * lets the notifiers' SRCU callbacks finish.
  */
 #include <linux/mm.h>
@@ -165,6 +165,55 @@ void kmr_probes_detach(struct kmr_session *s)
 		kmr_pmm_unlist(pmm);	/* the shadow is freed with pmm */
 	mutex_unlock(&kmr_attach_lock);
 	mmu_notifier_put(&pmm->mn);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Missed kretprobe runs                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A missed run cannot say which mm it was for: every started session gets
+ * the report.  The count is of runs missed machine-wide (an upper bound
+ * for one session), the time window is when the miss was seen.
+ */
+static void kmr_lost_everywhere(u64 kinds, u64 count)
+{
+	const struct kmr_target_set *set;
+	unsigned int i;
+
+	rcu_read_lock();
+	set = rcu_dereference(kmr_targets);
+	for (i = 0; set && i < set->nr; i++)
+		kmr_note_lost(set->e[i].s, kinds, count);
+	rcu_read_unlock();
+}
+
+void kmr_missed_check(struct kmr_missed *m)
+{
+	/* entry misses (no instance) and misses while another probe ran */
+	int now = READ_ONCE(m->rp->nmissed) + (int)READ_ONCE(m->rp->kp.nmissed);
+	int seen = atomic_read(&m->seen);
+
+	if (likely(now == seen) || atomic_cmpxchg(&m->seen, seen, now) != seen)
+		return;
+	kmr_lost_everywhere(m->kinds, (u32)(now - seen));
+}
+
+void kmr_missed_reset(struct kmr_missed *m)
+{
+	atomic_set(&m->seen, 0);
+}
+
+/*
+ * Lock-free: a probe's counters are plain fields that registration resets
+ * (with its kmr_missed), so reading them while it is not registered only
+ * finds nothing new.
+ */
+void kmr_probes_check_missed(void)
+{
+	kmr_faults_check_missed();
+	kmr_migrate_check_missed();
+	kmr_proc_check_missed();
 }
 
 /* ------------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #ifndef _KMR_PROBES_H
 #define _KMR_PROBES_H
 
+#include <linux/kprobes.h>
 #include <linux/maple_tree.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -54,7 +55,6 @@ struct kmr_pmm {
 	struct mmu_notifier mn;		/* mn.mm is the traced mm */
 	unsigned int users;		/* attached sessions, under kmr_attach_lock */
 	bool listed;			/* in kmr_pmms */
-	bool execing;			/* begin_new_exec() replaced this mm */
 
 	/* Below: used with the mm's mmap_lock held for write. */
 	struct maple_tree sh;		/* the VMA shadow: kmr_vshadow by range */
@@ -110,8 +110,31 @@ int kmr_vma_register(void);
 void kmr_vma_unregister(void);
 int kmr_proc_register(void);
 void kmr_proc_unregister(void);
-/* Waits for exec task_work still queued (module unload). */
+/*
+ * Module unload: queued exec task_work holds a module reference; this waits
+ * until none is still returning from the module's text.
+ */
 void kmr_proc_drain(void);
+
+/*
+ * A kretprobe whose runs may be missed (every instance in use: nmissed
+ * grows, and neither handler runs).  Its hooks call kmr_missed_check(),
+ * which reports what was missed since the last call as KMR_EV_LOST of
+ * @kinds in every started session (they then resync).
+ */
+struct kmr_missed {
+	struct kretprobe *rp;
+	u64 kinds;			/* BIT_ULL(KMR_EV_*) a run would emit */
+	atomic_t seen;			/* misses reported so far */
+};
+
+void kmr_missed_check(struct kmr_missed *m);
+/* After (re)registering the kretprobe, whose counters start at 0. */
+void kmr_missed_reset(struct kmr_missed *m);
+/* Each subsystem's kmr_missed_check() calls (kmr_probes_check_missed()). */
+void kmr_faults_check_missed(void);
+void kmr_migrate_check_missed(void);
+void kmr_proc_check_missed(void);
 
 /* probe_mmu.c */
 extern const struct mmu_notifier_ops kmr_mn_ops;

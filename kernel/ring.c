@@ -121,6 +121,34 @@ static void kmr_drop_nested(struct kmr_session *s, struct kmr_cpu_ring *cr,
 		kmr_want_resync(s);	/* irq_work_queue() is NMI-safe */
 }
 
+void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count)
+{
+	struct kmr_cpu_ring *cr;
+	unsigned long irqf;
+	unsigned int kind;
+	u64 now;
+
+	if (!count)
+		return;
+	/*
+	 * The nested producers' path: atomics, folded by the next record on
+	 * this CPU's ring.  IRQs off so that no record of this CPU comes
+	 * between the time read and the count: the LOST window stays after
+	 * the record before it.
+	 */
+	local_irq_save(irqf);
+	cr = this_cpu_ptr(s->cpu);
+	now = ktime_get_mono_fast_ns();
+	atomic64_cmpxchg(&cr->nested_first_ns, 0, now);
+	atomic64_set(&cr->nested_last_ns, now);
+	for (kind = 0; kind < KMR_EV_NR_KINDS; kind++)
+		if (kinds & BIT_ULL(kind))
+			set_bit(kind, &cr->nested_kinds);
+	if (atomic64_add_return(count, &cr->nested_count) == count)
+		kmr_want_resync(s);
+	local_irq_restore(irqf);
+}
+
 static void kmr_fold_nested(struct kmr_cpu_ring *cr)
 {
 	u64 n = atomic64_xchg(&cr->nested_count, 0);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Session life cycle: attach, start, stop, detach, the target's exit and
- * exec, and the resync after lost records.  session.h has the state
- * machine and the locking rules.
+ * Session life cycle: attach, start, the end of stream (STOP, DETACH,
+ * close, the target's exit, an exec not followed), exec, and the resync
+ * after lost records.  session.h has the state machine and the locking
+ * rules.
  */
 #include <linux/slab.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/rcupdate.h>
@@ -20,6 +22,9 @@ static void kmr_session_free_fn(struct work_struct *work)
 	irq_work_sync(&s->wake_work);
 	if (s->mm)
 		mmdrop(s->mm);
+	if (s->pid_ns)
+		put_pid_ns(s->pid_ns);
+	kmr_perm_drop_tracer(s);
 	if (s->buf)
 		kmr_ring_free(s);
 	kmr_vmastat_free(s->vstat);
@@ -63,17 +68,14 @@ struct kmr_session *kmr_session_alloc(void)
 	return s;
 }
 
-/* Started, and nothing has ended it yet. */
+/* Started, and nothing has ended its stream yet. */
 static bool kmr_session_live(struct kmr_session *s)
 {
-	return kmr_sf(s, KMR_SF_STARTED) && !kmr_sf(s, KMR_SF_STOPPED) &&
-	       !kmr_sf(s, KMR_SF_EXITED) && !kmr_sf(s, KMR_SF_DETACHED);
+	return kmr_sf(s, KMR_SF_STARTED) && !kmr_sf(s, KMR_SF_ENDING);
 }
 
 void kmr_session_publish_state(struct kmr_session *s)
 {
-	bool ended = kmr_sf(s, KMR_SF_STOPPED) || kmr_sf(s, KMR_SF_EXITED) ||
-		     kmr_sf(s, KMR_SF_DETACHED);
 	u32 st = 0;
 
 	if (!s->ctl)
@@ -89,19 +91,50 @@ void kmr_session_publish_state(struct kmr_session *s)
 		st |= KMR_STATE_STOPPED;
 	if (kmr_sf(s, KMR_SF_EXITED))
 		st |= KMR_STATE_EXITED;
-	/* Once nothing more can be produced, last_seq is exact. */
-	if (ended)
+	/* Once the stream has ended, nothing more is produced: exact. */
+	if (kmr_sf(s, KMR_SF_ENDED))
 		WRITE_ONCE(s->ctl->last_seq, atomic64_read(&s->seq));
 	WRITE_ONCE(s->ctl->state, st);
 	spin_unlock(&s->state_lock);
 }
 
-/* Take @s out of the traced set and wait until no hook can still use it. */
-static bool kmr_session_unpublish(struct kmr_session *s)
+enum kmr_end_cause {
+	KMR_END_STOP,		/* STOP */
+	KMR_END_DETACH,		/* DETACH, close() */
+	KMR_END_TARGET,		/* the target's exit, or an exec: EXIT */
+};
+
+/*
+ * End the stream (session.h).  The first caller owns the end: it takes the
+ * session out of the traced set, waits until no hook can still use it,
+ * reports every loss, writes EXIT for @cause KMR_END_TARGET (@code,
+ * @exit_flags), then sets ENDED, publishes the exact last_seq and wakes
+ * poll() and the waiters; it returns true.  Any later caller waits for
+ * ENDED and returns false.  Sleeps; the owner never takes s->lock.
+ */
+static bool kmr_session_end(struct kmr_session *s, enum kmr_end_cause cause,
+			    int code, u32 exit_flags)
 {
-	if (!kmr_targets_remove(s))
+	/* A snapshot waiting for ring space (under s->lock) gives up. */
+	set_bit(KMR_SF_STOPPING, &s->flags);
+	if (test_and_set_bit(KMR_SF_ENDING, &s->flags)) {
+		wait_event(s->wq, kmr_sf(s, KMR_SF_ENDED));
 		return false;
-	synchronize_rcu();
+	}
+	/* a hook that could not run at all is a loss too: report it first */
+	kmr_probes_check_missed();
+	if (kmr_targets_remove(s))
+		synchronize_rcu();
+	kmr_ring_flush_lost(s);
+	if (cause == KMR_END_TARGET) {
+		set_bit(KMR_SF_EXITED, &s->flags);
+		kmr_emit_exit(s, code, exit_flags);
+	}
+	/* every record is committed before ENDED says so */
+	smp_mb__before_atomic();
+	set_bit(KMR_SF_ENDED, &s->flags);
+	kmr_session_publish_state(s);
+	wake_up_all(&s->wq);
 	return true;
 }
 
@@ -109,7 +142,7 @@ static bool kmr_session_unpublish(struct kmr_session *s)
 int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 {
 	struct mm_struct *mm;
-	pid_t tgid;
+	pid_t tgid, tgid_vnr;
 	int ret;
 
 	mutex_lock(&s->lock);
@@ -117,7 +150,7 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 		ret = -EBUSY;
 		goto unlock;
 	}
-	mm = kmr_perm_get_mm(a->pid, &tgid);
+	mm = kmr_perm_get_target(a->pid, &tgid, &tgid_vnr);
 	if (IS_ERR(mm)) {
 		ret = PTR_ERR(mm);
 		goto unlock;
@@ -134,9 +167,11 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 	s->end = a->end;
 	s->event_mask = a->event_mask;
 	s->tgid = tgid;
+	s->tgid_vnr = tgid_vnr;
+	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	mmgrab(mm);
 	s->mm = mm;
-	kmr_perm_save_tracer(s);
+	kmr_perm_save_tracer(s, mm);
 
 	/* The notifier needs mm_users: register before dropping ours. */
 	ret = kmr_probes_get();
@@ -160,6 +195,9 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 put_probes:
 	kmr_probes_put();
 drop_mm:
+	kmr_perm_drop_tracer(s);
+	put_pid_ns(s->pid_ns);
+	s->pid_ns = NULL;
 	s->mm = NULL;
 	mmdrop(mm);
 	kmr_ring_free(s);
@@ -180,12 +218,12 @@ int kmr_session_start(struct kmr_session *s)
 
 	mutex_lock(&s->lock);
 	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED) ||
-	    kmr_sf(s, KMR_SF_STARTED)) {
+	    kmr_sf(s, KMR_SF_STARTED) || kmr_sf(s, KMR_SF_ENDING)) {
 		ret = -EINVAL;
 		goto unlock;
 	}
 	mm = s->mm;
-	if (kmr_sf(s, KMR_SF_EXITED) || !mmget_not_zero(mm)) {
+	if (!mmget_not_zero(mm)) {
 		ret = -ESRCH;
 		goto unlock;
 	}
@@ -201,7 +239,7 @@ int kmr_session_start(struct kmr_session *s)
 			kmr_ring_kick(s);
 	}
 	kmr_session_publish_state(s);
-	/* May be the target's last reference: exit runs from here then. */
+	/* May be the target's last reference: its exit runs from here then. */
 	mmput(mm);
 unlock:
 	mutex_unlock(&s->lock);
@@ -221,33 +259,31 @@ int kmr_session_stop(struct kmr_session *s)
 		ret = -EINVAL;
 		goto unlock;
 	}
-	kmr_session_unpublish(s);
-	kmr_ring_flush_lost(s);
+	/* Owner or not, the stream has ended when this returns. */
+	kmr_session_end(s, KMR_END_STOP, 0, 0);
 	set_bit(KMR_SF_STOPPED, &s->flags);
 	kmr_session_publish_state(s);
-	wake_up_interruptible(&s->wq);
 unlock:
 	mutex_unlock(&s->lock);
 	return ret;
 }
 
 /*
- * Undo ATTACH except the rings (mappings may still read them) and the mm
- * grab, which the session keeps until it is freed: s->mm is never NULL or
- * dangling once attached.
+ * End the stream, then undo ATTACH except the rings (mappings may still
+ * read them) and the mm grab, which the session keeps until it is freed:
+ * s->mm is never NULL or dangling once attached.
  */
 static void kmr_session_teardown(struct kmr_session *s)
 {
 	lockdep_assert_held(&s->lock);
+	kmr_session_end(s, KMR_END_DETACH, 0, 0);
 	set_bit(KMR_SF_DETACHED, &s->flags);
-	if (kmr_session_unpublish(s))
-		kmr_ring_flush_lost(s);
 	if (test_and_clear_bit(KMR_SF_PROBES, &s->flags)) {
 		kmr_probes_detach(s);
 		kmr_probes_put();
 	}
 	kmr_session_publish_state(s);
-	wake_up_interruptible(&s->wq);
+	wake_up_all(&s->wq);
 }
 
 int kmr_session_detach(struct kmr_session *s)
@@ -277,71 +313,63 @@ void kmr_session_release(struct kmr_session *s)
 	kmr_session_put(s);
 }
 
-/* End a live session: the last record is EXIT. */
-static void kmr_session_end(struct kmr_session *s, int code, u32 flags)
+void kmr_session_target_exit(struct kmr_session *s, int exit_code,
+			     u32 exit_flags)
 {
-	set_bit(KMR_SF_STOPPING, &s->flags);
-	if (kmr_session_unpublish(s)) {
-		kmr_ring_flush_lost(s);
-		kmr_emit_exit(s, code, flags);
-	}
-	/*
-	 * EXITED is set before the hooks are gone; poll() says HUP only from
-	 * here on, so a reader that stops at HUP has read EXIT (abi.h).
-	 */
-	set_bit(KMR_SF_ENDED, &s->flags);
-	kmr_session_publish_state(s);
-	wake_up_interruptible(&s->wq);
+	kmr_session_end(s, KMR_END_TARGET, exit_code, exit_flags);
 }
 
-void kmr_session_target_exit(struct kmr_session *s, int exit_code)
+bool kmr_session_ending(const struct kmr_session *s)
 {
-	if (test_and_set_bit(KMR_SF_EXITED, &s->flags))
-		return;
-	kmr_session_end(s, exit_code, 0);
+	return kmr_sf(s, KMR_SF_ENDING);
 }
 
-int kmr_session_exec(struct kmr_session *s, struct mm_struct *new_mm,
-		     const char *filename)
+/* The exec'ing task could not be followed: it is dying, or we failed. */
+static void kmr_session_exec_failed(struct kmr_session *s)
 {
-	struct mm_struct *old;
-	bool live;
+	if (fatal_signal_pending(current) || (current->flags & PF_EXITING))
+		kmr_session_end(s, KMR_END_TARGET, kmr_task_exit_code(), 0);
+	else
+		kmr_session_end(s, KMR_END_TARGET, -1,
+				KMR_EXIT_F_EXEC_UNFOLLOWED);
+}
+
+int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
+		     struct mm_struct *new_mm, const char *filename,
+		     bool secure)
+{
+	u32 denied;
 	int ret = 0;
 
 	mutex_lock(&s->lock);
-	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED) ||
-	    kmr_sf(s, KMR_SF_EXITED)) {
-		ret = -ESRCH;
+	/* ended meanwhile, or not on the old mm (never started there) */
+	if (!kmr_session_live(s) || s->mm != old_mm)
+		goto unlock;
+	/*
+	 * Out of the traced set first: once no hook can use the session, no
+	 * record of the old mm follows EXEC and none of the new one comes
+	 * before it.  The EXEC snapshot puts it back, after its BEGIN.
+	 */
+	if (kmr_targets_remove(s))
+		synchronize_rcu();
+	kmr_emit_exec(s, filename);
+	denied = kmr_perm_exec_denied(s, new_mm, secure);
+	if (denied) {
+		ret = -EPERM;
+		kmr_session_end(s, KMR_END_TARGET, -1,
+				KMR_EXIT_F_EXEC_DENIED | denied);
 		goto unlock;
 	}
-	live = kmr_session_live(s);
-	if (live)
-		kmr_emit_exec(s, filename);
-	if (!kmr_perm_may_follow_exec(s, current, new_mm)) {
-		ret = -EPERM;
-		goto end;
-	}
-
 	kmr_probes_detach(s);
-	old = s->mm;
 	mmgrab(new_mm);
-	WRITE_ONCE(s->mm, new_mm);
-	if (live)
-		kmr_targets_retarget(s, new_mm);
-	synchronize_rcu();
-	mmdrop(old);
+	mmdrop(s->mm);
+	s->mm = new_mm;
 	kmr_vmastat_clear(s->vstat);
 	ret = kmr_probes_attach(s, new_mm);
+	if (!ret)
+		ret = kmr_snapshot(s, new_mm, KMR_SNAP_EXEC, true);
 	if (ret)
-		goto end;
-	if (live)
-		kmr_snapshot(s, new_mm, KMR_SNAP_EXEC, false);
-	goto unlock;
-
-end:
-	/* Cannot follow the new image: the session ends here. */
-	if (!test_and_set_bit(KMR_SF_EXITED, &s->flags))
-		kmr_session_end(s, -1, ret == -EPERM ? KMR_EXIT_F_EXEC_DENIED : 0);
+		kmr_session_exec_failed(s);
 unlock:
 	mutex_unlock(&s->lock);
 	return ret;
@@ -393,6 +421,27 @@ bool kmr_session_wants(const struct kmr_session *s, u64 mask)
 pid_t kmr_session_pid(const struct kmr_session *s)
 {
 	return s->tgid;
+}
+
+u32 kmr_session_nr(const struct kmr_session *s, struct pid *pid)
+{
+	if (likely(s->pid_ns == &init_pid_ns))
+		return pid_nr(pid);
+	return pid_nr_ns(pid, s->pid_ns);
+}
+
+u32 kmr_session_tid(const struct kmr_session *s)
+{
+	if (likely(s->pid_ns == &init_pid_ns))
+		return current->pid;
+	return pid_nr_ns(task_pid(current), s->pid_ns);
+}
+
+int kmr_task_exit_code(void)
+{
+	if (current->signal->flags & SIGNAL_GROUP_EXIT)
+		return current->signal->group_exit_code;
+	return current->exit_code;
 }
 
 void **kmr_session_probe_priv(struct kmr_session *s)

@@ -4,22 +4,39 @@
  *
  * State machine (flags below, mirrored into kmr_ctl.state):
  *
- *   open --ATTACH--> ATTACHED --START--> STARTED --STOP--> STOPPED
+ *   open --ATTACH--> ATTACHED --START--> STARTED --end of stream--> ENDED
  *
- *   EXITED is a flag the target's exit adds in any attached state; DETACH
- *   or close() takes any state to DETACHED, and the file is then spent.
+ * The end of stream.  The target's exit, an exec the session may not or
+ * cannot follow, STOP, DETACH and close() each end the stream.  Whichever
+ * comes first owns the end (kmr_session_end(), bit ENDING): it takes the
+ * session out of the traced set, waits for an RCU grace period (no hook
+ * still uses it), emits the pending LOST records and, for an exit or exec,
+ * the EXIT record; then it sets ENDED, publishes the exact last_seq and
+ * wakes poll().  Every other path waits for ENDED before it publishes
+ * anything, says POLLHUP or tears anything down, so no record can follow
+ * the last_seq a returning STOP or DETACH published, and a reader that stops
+ * at POLLHUP (ENDED and drained) has read EXIT.  A session that never
+ * started ends the same way, without records.
  *
- * A session is in the traced set (targets.c), so hooks find it, exactly
- * while it is STARTED and neither STOPPED, EXITED nor DETACHED.  ATTACH
- * grabs the target mm (mm_count), allocates the rings and registers the
- * hooks; DETACH undoes all of it except the rings and the mm grab, which
- * live until the session is freed (mappings of the file keep it open).
- * Hooks never read @mm: emitters take the mm the hook fired for.
+ * The flags that say why: EXITED, the target ended the stream (its exit,
+ * or an exec, KMR_EV_EXIT says which); STOPPED, STOP was called (maybe
+ * after the exit ended the stream); DETACHED, DETACH or close(): the file is
+ * spent.  STOPPED and DETACHED are set only after ENDED.
+ *
+ * A session is in the traced set (targets.c), so hooks find it, from its
+ * START snapshot's BEGIN to its end, except while an exec moves it to the
+ * new mm (kmr_session_exec()).  ATTACH grabs the target mm (mm_count),
+ * allocates the rings and registers the hooks; DETACH undoes all of it
+ * except the rings and the mm grab, which live until the session is freed
+ * (mappings of the file keep it open).  Hooks never read @mm: emitters
+ * take the mm the hook fired for.
  *
  * Locking: @lock (mutex) serializes every transition made by an ioctl, the
- * resync work and exec; it nests outside the target's mmap_lock.
- * kmr_session_target_exit() runs from the mmu_notifier ->release and takes
- * only the traced-set mutex, never @lock.
+ * resync work and exec; it nests outside the target's mmap_lock.  The
+ * target's exit (mmu_notifier ->release) never takes @lock: it can run
+ * inside the mmput() of a @lock holder (START, the resync).  A path that
+ * does not own the end waits for it with @lock held; an owner never takes
+ * @lock after it became the owner, so that wait always ends.
  */
 #ifndef _KMR_SESSION_H
 #define _KMR_SESSION_H
@@ -29,7 +46,6 @@
 #include <linux/irq_work.h>
 #include <linux/workqueue.h>
 #include <linux/wait.h>
-#include <linux/uidgid.h>
 #include "kmemrec.h"
 
 /* Bits of kmr_session.flags. */
@@ -43,7 +59,8 @@ enum {
 	KMR_SF_DETACHED,	/* DETACH or close: no new ATTACH on this file */
 	KMR_SF_STOPPING,	/* tells a waiting snapshot to give up */
 	KMR_SF_RESYNC_WANTED,	/* a LOST record went out: resync needed */
-	KMR_SF_ENDED,		/* target gone and EXIT committed: poll HUPs */
+	KMR_SF_ENDING,		/* the end of stream has its owner */
+	KMR_SF_ENDED,		/* ... who is done: last_seq final, poll HUPs */
 };
 
 struct kmr_cpu_ring;
@@ -72,20 +89,27 @@ struct kmr_session {
 	u64 mmap_size;
 	u32 nr_rings;
 
+	/*
+	 * The target: @tgid as the kernel numbers it (compared with
+	 * current->tgid), @tgid_vnr as the recorder's pid namespace
+	 * @pid_ns numbers it (records show the recorder its numbers).
+	 */
 	pid_t tgid;
+	pid_t tgid_vnr;
+	struct pid_namespace *pid_ns;
 	void *probe_priv;		/* owned by probes*.c */
 	struct kmr_vmastat *vstat;
 	atomic64_t faults, major_faults, cow, mem_writes;
 
-	/* The recorder's identity at ATTACH, re-checked at exec (perm.c). */
-	kuid_t tracer_uid;
-	kgid_t tracer_gid;
-	bool tracer_privileged;
+	/* The recorder's credentials at ATTACH, checked at exec (perm.c). */
+	const struct cred *tracer_cred;
+	struct user_namespace *target_user_ns;	/* the target mm's, at ATTACH */
+	bool tracer_privileged;		/* CAP_SYS_PTRACE over it */
 
 	struct kref ref;
 	struct mutex lock;		/* state transitions, snapshots */
 	spinlock_t state_lock;		/* orders writes of ctl->state */
-	wait_queue_head_t wq;		/* poll() */
+	wait_queue_head_t wq;		/* poll(), and waiters for ENDED */
 	struct irq_work wake_work;	/* NMI-safe wakeup and resync kick */
 	struct work_struct resync_work;
 	struct work_struct free_work;
@@ -109,12 +133,23 @@ void kmr_session_publish_state(struct kmr_session *s);
 /* targets.c: the traced set, updated under its own mutex. */
 int kmr_targets_add(struct kmr_session *s);
 bool kmr_targets_remove(struct kmr_session *s);
-int kmr_targets_retarget(struct kmr_session *s, struct mm_struct *mm);
 
-/* perm.c (kmr_perm_get_mm() is in kmemrec.h) */
-void kmr_perm_save_tracer(struct kmr_session *s);
-bool kmr_perm_may_follow_exec(struct kmr_session *s, struct task_struct *task,
-			      struct mm_struct *new_mm);
+/*
+ * perm.c (kmr_perm_get_mm() is in kmemrec.h).  kmr_perm_get_target() is
+ * kmr_perm_get_mm() that also gives the target's tgid as the caller's pid
+ * namespace numbers it.
+ */
+struct mm_struct *kmr_perm_get_target(pid_t nr, pid_t *tgid,
+				      pid_t *tgid_vnr);
+void kmr_perm_save_tracer(struct kmr_session *s, struct mm_struct *mm);
+void kmr_perm_drop_tracer(struct kmr_session *s);
+/*
+ * 0 when the recorder may follow the exec'ing current task into @new_mm
+ * (creds committed), else the KMR_EXIT_F_* reasons it may not.  @secure:
+ * the exec's bprm->secureexec.
+ */
+u32 kmr_perm_exec_denied(struct kmr_session *s, struct mm_struct *new_mm,
+			 bool secure);
 
 /* vmastat.c */
 struct kmr_vmastat *kmr_vmastat_alloc(void);

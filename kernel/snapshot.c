@@ -97,7 +97,7 @@ static void kmr_snap_mark(struct kmr_emit_ctx *ec, unsigned int kind,
 		return;
 	e->start = s->start;
 	e->end = s->end;
-	e->pid = s->tgid;
+	e->pid = s->tgid_vnr;
 	e->nr_vmas = ec->vmas;
 	e->nr_ptes = ec->present;
 	kmr_commit(s, &r);

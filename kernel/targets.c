@@ -2,9 +2,9 @@
 /*
  * The traced set: which started session traces which mm.  Hooks read it
  * under RCU (kmr_for_each_session_mm() in kmemrec.h); it changes only at
- * START, STOP, DETACH, exit and exec, by publishing a new copy.  Writers
- * call synchronize_rcu() after a removal before they assume no hook still
- * uses the session.
+ * START, at the end of a stream and at exec (out, then back on the new mm),
+ * by publishing a new copy.  Writers call synchronize_rcu() after a removal
+ * before they assume no hook still uses the session.
  */
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -73,26 +73,4 @@ bool kmr_targets_remove(struct kmr_session *s)
 	mutex_unlock(&kmr_targets_lock);
 	kfree_rcu(old, rcu);
 	return true;
-}
-
-/*
- * exec: the session now traces @mm.  Updated in place: a hook sees either
- * the old (dead) mm or the new one, both correct answers.
- */
-int kmr_targets_retarget(struct kmr_session *s, struct mm_struct *mm)
-{
-	struct kmr_target_set *set;
-	unsigned int i;
-	int ret = -ENOENT;
-
-	mutex_lock(&kmr_targets_lock);
-	set = kmr_targets_locked();
-	for (i = 0; set && i < set->nr; i++) {
-		if (set->e[i].s == s) {
-			WRITE_ONCE(set->e[i].mm, mm);
-			ret = 0;
-		}
-	}
-	mutex_unlock(&kmr_targets_lock);
-	return ret;
 }

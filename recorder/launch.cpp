@@ -12,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <kmemrec/abi.h>
+
 namespace kmr::rec {
 namespace {
 
@@ -143,6 +145,21 @@ std::string describeWaitStatus(int status) {
            (WCOREDUMP(status) ? " (core dumped)" : "");
   }
   return "ended (status 0x" + std::to_string(status) + ")";
+}
+
+std::string describeExitFlags(uint32_t flags) {
+  if (flags & KMR_EXIT_F_EXEC_DENIED) {
+    std::string why;
+    auto add = [&why](const char* w) { why += std::string(why.empty() ? "" : ", ") + w; };
+    if (flags & KMR_EXIT_F_SECUREEXEC) add("set-id, file capabilities or a security-module domain change");
+    if (flags & KMR_EXIT_F_EXEC_CREDS) add("its ids or capabilities are not the recorder's");
+    if (flags & KMR_EXIT_F_EXEC_NODUMP) add("it is not dumpable");
+    return "exec'ed a program the recorder may not trace" + (why.empty() ? "" : " (" + why + ")") +
+           ": the recording ends at that exec";
+  }
+  if (flags & KMR_EXIT_F_EXEC_UNFOLLOWED)
+    return "exec'ed a program the module could not follow: the recording ends at that exec";
+  return "";
 }
 
 }  // namespace kmr::rec

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,9 @@ class LaunchedChild {
 
 // "exited with status 3", "killed by SIGKILL".
 std::string describeWaitStatus(int status);
+
+// Why the module ended a session at an exec, from its EXIT record's flags
+// (KMR_EXIT_F_*), or "" when the session did not end at an exec.
+std::string describeExitFlags(uint32_t flags);
 
 }  // namespace kmr::rec

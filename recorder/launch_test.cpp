@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <kmemrec/abi.h>
+
 #include "comm_wait.h"
 #include "launch.h"
 
@@ -65,6 +67,17 @@ TEST_CASE("programs are found like execvp finds them") {
 TEST_CASE("wait status in words") {
   CHECK(describeWaitStatus(3 << 8) == "exited with status 3");
   CHECK(describeWaitStatus(SIGKILL) == "killed by SIGKILL");
+}
+
+TEST_CASE("why a session ended at an exec, in words") {
+  CHECK(describeExitFlags(0) == "");
+  CHECK(describeExitFlags(KMR_EXIT_F_EXEC_DENIED | KMR_EXIT_F_SECUREEXEC | KMR_EXIT_F_EXEC_CREDS) ==
+        "exec'ed a program the recorder may not trace (set-id, file capabilities or a security-module "
+        "domain change, its ids or capabilities are not the recorder's): the recording ends at that exec");
+  CHECK(describeExitFlags(KMR_EXIT_F_EXEC_DENIED) ==
+        "exec'ed a program the recorder may not trace: the recording ends at that exec");
+  CHECK(describeExitFlags(KMR_EXIT_F_EXEC_UNFOLLOWED) ==
+        "exec'ed a program the module could not follow: the recording ends at that exec");
 }
 
 TEST_CASE("--comm finds a process that starts later") {

@@ -273,10 +273,8 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   if (drainer.hupWithoutExit())
     s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") +
                      "the module ended the session without its EXIT record (module bug)";
-  if (sink.exitFlags() & KMR_EXIT_F_EXEC_DENIED)
-    s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") +
-                     "exec'ed a set-id or file-capability program the recorder may not trace: "
-                     "the recording ends at that exec";
+  if (std::string why = describeExitFlags(sink.exitFlags()); !why.empty())
+    s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") + why;
   WriterStats ws = wt.finalStats();
   s.events = sink.records();
   s.written = ws.events;

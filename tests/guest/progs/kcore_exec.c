@@ -172,8 +172,9 @@ static void kx_denied(void)
 		printf("exec: set-uid: %" PRIu64 " EXEC, %" PRIu64 " EXIT flags %#x code %d, state %#x, revents %#x\n",
 		       m.execs, m.exits, m.exit_flags, m.exit_code,
 		       k.ctl->state, pf.revents);
+		/* the reasons (SECUREEXEC, ...) come with EXEC_DENIED */
 		if (m.execs != 1 || m.exits != 1 ||
-		    m.exit_flags != KMR_EXIT_F_EXEC_DENIED ||
+		    !(m.exit_flags & KMR_EXIT_F_EXEC_DENIED) ||
 		    m.snapshots[KMR_SNAP_EXEC])
 			kc_die("expected EXEC then EXIT(EXEC_DENIED), no snapshot");
 		if (!(k.ctl->state & KMR_STATE_EXITED) || pf.revents != POLLHUP)

@@ -342,12 +342,29 @@ struct kmr_ev_exec {
 };
 
 /*
- * KMR_EV_EXIT: the target's mm is gone; the last record of a session.
- * flags: KMR_EXIT_F_EXEC_DENIED when the target exec'ed an image the
- * recorder may not trace (set-id or file-capability binary): the session
- * ends at that exec, right after its KMR_EV_EXEC.
+ * KMR_EV_EXIT: the target's mm is gone, or the session could not follow it
+ * through an exec; the last record of a session.  flags:
+ *   KMR_EXIT_F_EXEC_DENIED      the target exec'ed an image the recorder
+ *                               may not trace: the session ends at that
+ *                               exec, right after its KMR_EV_EXEC.  Why,
+ *                               one or more of:
+ *   KMR_EXIT_F_SECUREEXEC       the kernel marked the exec secure: set-uid
+ *                               or set-gid, file capabilities, or an LSM
+ *                               domain change (AT_SECURE for the image)
+ *   KMR_EXIT_F_EXEC_CREDS       the image's uids/gids or permitted
+ *                               capabilities go beyond the recorder's
+ *   KMR_EXIT_F_EXEC_NODUMP      the image is not dumpable (e.g. the binary
+ *                               is not readable by the target)
+ *   KMR_EXIT_F_EXEC_UNFOLLOWED  the module could not follow the exec (its
+ *                               exec hook could not run, or no memory):
+ *                               not a matter of permission.
+ * A recorder built before a bit existed ignores it.
  */
-#define KMR_EXIT_F_EXEC_DENIED	(1u << 0)
+#define KMR_EXIT_F_EXEC_DENIED		(1u << 0)
+#define KMR_EXIT_F_SECUREEXEC		(1u << 1)
+#define KMR_EXIT_F_EXEC_CREDS		(1u << 2)
+#define KMR_EXIT_F_EXEC_NODUMP		(1u << 3)
+#define KMR_EXIT_F_EXEC_UNFOLLOWED	(1u << 4)
 
 struct kmr_ev_exit {
 	struct kmr_event h;
@@ -357,7 +374,11 @@ struct kmr_ev_exit {
 
 /*
  * KMR_EV_LOST: records were dropped just before this one on this ring
- * (ring full, or a nested producer).  State they would have changed is
+ * (ring full, or a nested producer), or a hook could not run at all (a
+ * kretprobe with every instance in use: then @count is the number of runs
+ * missed machine-wide, an upper bound for this session, @kinds what a run
+ * writes, and the window the moment the module noticed).  State they
+ * would have changed is
  * unknown until the next snapshot (the module sends one, cause RESYNC, once
  * the consumer has caught up).  Every drop is reported: the module emits
  * the pending LOST records of all rings before a RESYNC snapshot begins and
