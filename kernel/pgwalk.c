@@ -19,7 +19,9 @@
  * modules cannot call it (__pte_offset_map_lock is not exported), and 6.1's
  * has no re-check; this one path serves both.
  */
+#include <linux/delay.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pgtable.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -36,6 +38,24 @@
  * under an emulator a preempted vCPU can hold a PTL for a long while.
  */
 #define KMR_PGW_MAX_BUSY_NS	(5 * NSEC_PER_SEC)
+
+/*
+ * Test hook (tests/guest/cases/kwalk_race.sh): stall this long between
+ * reading a pmd and using the page table it points to, so that a guest
+ * test can make a munmap fall into that window every time.  0 in use.
+ */
+static unsigned int test_walk_delay_ms;
+module_param(test_walk_delay_ms, uint, 0600);
+MODULE_PARM_DESC(test_walk_delay_ms,
+		 "test only: stall page-table walks for this many ms (0)");
+
+static void kmr_pgw_test_delay(void)
+{
+	unsigned int ms = READ_ONCE(test_walk_delay_ms);
+
+	if (unlikely(ms))
+		mdelay(min(ms, 1000u));
+}
 
 struct kmr_pgw {
 	struct mm_struct *mm;
@@ -78,6 +98,7 @@ static int kmr_pgw_pmd(struct kmr_pgw *w, pmd_t *pmdp)
 	w->next = pmd_addr_end(w->addr, w->end);
 	if (pmd_none(pmd))
 		return 0;
+	kmr_pgw_test_delay();
 
 	if (!pmd_present(pmd) || pmd_leaf(pmd)) {
 		/* THP, hugetlb, DAX leaf, or a PMD migration entry. */
@@ -288,6 +309,7 @@ void kmr_pgwalk_raw(struct mm_struct *mm, unsigned long addr,
 	}
 	if (pmd_bad(pmd))
 		goto out;
+	kmr_pgw_test_delay();
 	w->stop_level = KMR_LVL_PTE;
 	pte = ptep_get(pte_offset_kernel(&pmd, addr));
 	w->entry[4] = pte_val(pte);
