@@ -121,6 +121,27 @@ static void kmr_drop_nested(struct kmr_session *s, struct kmr_cpu_ring *cr,
 		kmr_want_resync(s);	/* irq_work_queue() is NMI-safe */
 }
 
+void kmr_ring_drop(struct kmr_session *s, unsigned int kind)
+{
+	struct kmr_cpu_ring *cr;
+	unsigned long irqf;
+	u64 now;
+
+	local_irq_save(irqf);
+	cr = this_cpu_ptr(s->cpu);
+	now = ktime_get_mono_fast_ns();
+	if (cr->busy) {
+		kmr_drop_nested(s, cr, kind, now);
+	} else {
+		cr->busy = 1;
+		barrier();	/* as in kmr_reserve_flags() */
+		kmr_drop(s, cr, kind, now);
+		barrier();
+		cr->busy = 0;
+	}
+	local_irq_restore(irqf);
+}
+
 static void kmr_fold_nested(struct kmr_cpu_ring *cr)
 {
 	u64 n = atomic64_xchg(&cr->nested_count, 0);

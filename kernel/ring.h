@@ -60,6 +60,13 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 			unsigned int rflags);
 
 /*
+ * Count a record of @kind as dropped on this CPU's ring, as a full ring
+ * would (reported by a KMR_EV_LOST, a resync follows): for a producer that
+ * cannot read the state it should report.  Any context but NMI.
+ */
+void kmr_ring_drop(struct kmr_session *s, unsigned int kind);
+
+/*
  * Emit every ring's pending KMR_EV_LOST now (each on its own CPU, through
  * an IPI), so that no loss goes unreported when the stream ends or before
  * a resync.  True when nothing is left unreported (a ring that is still

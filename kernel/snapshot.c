@@ -3,6 +3,7 @@
  * Snapshots: SNAPSHOT_BEGIN, one VMA window over the traced range, the
  * non-none entries of the range as KMR_EV_PTE runs (cause SNAPSHOT), and
  * SNAPSHOT_END with the counts, all under the target's mmap_read_lock.
+ * The PTE walk stays inside the VMAs found under it (pgwalk.h).
  *
  * Live hooks keep running meanwhile: each page table is read under its lock
  * and each record numbered under it, so for every page the snapshot and
@@ -111,7 +112,7 @@ static void kmr_snap_ptes(struct kmr_emit_ctx *ec, struct mm_struct *mm)
 	ec->cause = KMR_PTE_CAUSE_SNAPSHOT;
 	for (;;) {
 		ret = kmr_pte_emit_range(ec, mm, addr, ec->s->end, &next,
-					 KMR_PGW_MAY_SLEEP);
+					 KMR_PGW_MAY_SLEEP | KMR_PGW_IN_VMAS);
 		if (ret != -EAGAIN)
 			return;	/* done, dropped (counted) or walk error */
 		kmr_emit_wait(ec);

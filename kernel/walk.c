@@ -18,6 +18,7 @@ long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg)
 	struct kmr_pgwalk_raw raw = {};
 	struct mm_struct *mm;
 	struct kmr_walk w;
+	int err;
 
 	if (copy_from_user(&w, arg, sizeof(w)))
 		return -EFAULT;
@@ -30,9 +31,15 @@ long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg)
 		mmput(mm);
 		return -EFAULT;
 	}
-	/* lockless, like GUP-fast: each entry is one consistent read */
-	kmr_pgwalk_raw(mm, w.vaddr, &raw);
+	/* The tables under a VMA found under mmap_lock stay (pgwalk.h). */
+	err = mmap_read_lock_killable(mm);
+	if (!err) {
+		kmr_pgwalk_raw(mm, w.vaddr, &raw);
+		mmap_read_unlock(mm);
+	}
 	mmput(mm);
+	if (err)
+		return err;
 
 	memcpy(w.entry, raw.entry, sizeof(w.entry));
 	w.levels = raw.levels;
@@ -53,7 +60,7 @@ struct kmr_page_get {
 	struct page *page;	/* out, referenced; NULL for the zero page */
 };
 
-/* pgwalk callback (PTL held, IRQs off): reference the page if it is @pfn. */
+/* pgwalk callback (PTL held): reference the page if it is @pfn. */
 static int kmr_page_get_fn(struct kmr_pgwalk_chunk *c, void *priv)
 {
 	struct kmr_page_get *g = priv;

@@ -376,7 +376,54 @@ struct kw_long {
 	struct km_model m;
 	volatile int stop;
 	uint64_t pauses;
+	FILE *log;		/* the records about the churned range */
 };
+
+static bool kw_in_churn(uint64_t start, uint64_t end)
+{
+	return start < KW_BASE + KW_SLOTS * KW_SLOT && end > KW_BASE;
+}
+
+/* Apply, and log what concerns the churned range (for a failure's story). */
+static void kw_long_apply(const struct kmr_event *ev, uint32_t ring,
+			  void *priv)
+{
+	struct kw_long *l = priv;
+	bool show = true;
+
+	switch (ev->kind) {
+	case KMR_EV_VMA: {
+		const struct kmr_ev_vma *e = (const void *)ev;
+
+		show = kw_in_churn(e->start, e->end);
+		break;
+	}
+	case KMR_EV_PTE: {
+		const struct kmr_ev_pte *e = (const void *)ev;
+
+		show = kw_in_churn(e->vaddr, e->vaddr +
+				   ((uint64_t)e->nr << e->shift));
+		break;
+	}
+	case KMR_EV_PTE_UNMAP: {
+		const struct kmr_ev_pte_unmap *e = (const void *)ev;
+
+		show = kw_in_churn(e->start, e->end);
+		break;
+	}
+	case KMR_EV_FAULT:
+	case KMR_EV_COW:
+	case KMR_EV_PAGE_DATA:
+	case KMR_EV_MEM_WRITE:
+		show = false;
+		break;
+	}
+	if (show && l->log) {
+		fprintf(l->log, "r%u ", ring);
+		km_print(l->log, ev);
+	}
+	km_apply(ev, ring, &l->m);
+}
 
 /* Reads the long session in bursts: the 64 KiB ring overflows between. */
 static void *kw_long_fn(void *arg)
@@ -385,7 +432,7 @@ static void *kw_long_fn(void *arg)
 	uint64_t n = 0;
 
 	while (!l->stop) {
-		if (kc_drain(&l->k, km_apply, &l->m) < 0)
+		if (kc_drain(&l->k, kw_long_apply, l) < 0)
 			kc_die("long session: malformed ring");
 		if (++n % 200 == 0) {
 			usleep(300 * 1000);
@@ -428,24 +475,69 @@ static long long kw_vmstat(const char *key)
 	return v;
 }
 
+#define KW_THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* Set THP's mode; *old gets the one that was selected ("[always] ..."). */
+static void kw_thp_enabled(const char *mode, char *old)
+{
+	char buf[128] = "", *a, *b;
+	FILE *f = fopen(KW_THP_ENABLED, "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	if (old) {
+		a = strchr(buf, '[');
+		b = a ? strchr(a, ']') : NULL;
+		if (a && b && b - a < 32) {
+			*b = 0;
+			strcpy(old, a + 1);
+		} else {
+			strcpy(old, "always");
+		}
+	}
+	kw_write_file(KW_THP_ENABLED, mode);
+}
+
+/* Records the rings dropped so far. */
+static uint64_t kw_drops(const struct kc_sess *k)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < k->at.nr_rings; i++)
+		sum += __atomic_load_n(&k->ctl->ring[i].lost, __ATOMIC_RELAXED);
+	return sum;
+}
+
 /* Snapshot, stop, compare: the session's model must equal the target. */
-static void kw_final_compare(struct kc_sess *k, struct km_model *m, pid_t pid,
-			     const char *what)
+static void kw_final_compare(struct kw_long *l, pid_t pid, const char *what)
 {
 	uint64_t pages, deadline = kc_now() + 60000000000ull;
+	struct kc_sess *k = &l->k;
+	struct km_model *m = &l->m;
 	long diffs;
 
-	/* every drop reported, and a resync after it that saw none */
-	while (m->unknown || m->in_snapshot) {
+	/*
+	 * Every drop reported (the rings count them: a drop whose LOST is
+	 * still pending leaves the model looking whole), and a resync after
+	 * the last one.
+	 */
+	while (m->unknown || m->in_snapshot || m->lost != kw_drops(k)) {
 		if (kc_now() > deadline)
-			kc_die("%s: no complete resync within 60 s (unknown %d)",
-			       what, m->unknown);
-		if (kc_drain(k, km_apply, m) < 0)
+			kc_die("%s: no complete resync within 60 s (unknown %d, %" PRIu64 " of %" PRIu64 " drops reported)",
+			       what, m->unknown, m->lost, kw_drops(k));
+		if (kc_drain(k, kw_long_apply, l) < 0)
 			kc_die("%s: malformed ring", what);
 		usleep(1000);
 	}
-	if (kc_ioctl(k, KMR_IOC_STOP, NULL) || kc_drain_final(k, km_apply, m))
+	if (kc_ioctl(k, KMR_IOC_STOP, NULL) ||
+	    kc_drain_final(k, kw_long_apply, l))
 		kc_die("%s: STOP/drain failed", what);
+	if (m->unknown)
+		kc_die("%s: records were lost after the last resync", what);
 	diffs = km_compare(m, pid, 30, &pages);
 	printf("churn: %s: %" PRIu64 " records, %" PRIu64 " LOST records (%" PRIu64 " drops), %" PRIu64 " resyncs, %" PRIu64 " present pages, %ld differences\n",
 	       what, k->delivered, m->lost_records, m->lost,
@@ -463,7 +555,7 @@ int kw_churn(int argc, char **argv)
 	struct kw_churn_stats *cs;
 	struct kw_walks ws = { 0 };
 	struct kw_long l = { 0 };
-	char old_scan[32], old_alloc[32], old_pages[32];
+	char old_scan[32], old_alloc[32], old_pages[32], old_thp[32];
 	pthread_t tw, tc, tl;
 	long long coll0, coll1, migr0, migr1;
 	uint64_t end, snaps = 0, snap_pages = 0;
@@ -494,7 +586,8 @@ int kw_churn(int argc, char **argv)
 	/* The long session: 64 KiB rings read in bursts -> LOST, resyncs. */
 	kc_session(&l.k, t.pid, KMR_RING_SIZE_MIN, 0);
 	km_init(&l.m);
-	r = kc_start_draining(&l.k, km_apply, &l.m);
+	l.log = fopen("churn-records.txt", "w");
+	r = kc_start_draining(&l.k, kw_long_apply, &l);
 	if (r)
 		kc_die("long session START: %s", strerror(-r));
 	ws.pid = t.pid;
@@ -532,6 +625,11 @@ int kw_churn(int argc, char **argv)
 	pthread_join(tl, NULL);
 	coll1 = kw_vmstat("thp_collapse_alloc");
 	migr1 = kw_vmstat("pgmigrate_success");
+	/* khugepaged must not change the stopped target while we compare. */
+	kw_khugepaged("scan_sleep_millisecs", old_scan, NULL);
+	kw_khugepaged("alloc_sleep_millisecs", old_alloc, NULL);
+	kw_khugepaged("pages_to_scan", old_pages, NULL);
+	kw_thp_enabled("never", old_thp);
 	printf("churn: target: %" PRIu64 " ops (%" PRIu64 " maps, %" PRIu64 " unmaps, %" PRIu64 " zaps, %" PRIu64 " mprotects, %" PRIu64 " mremaps, %" PRIu64 " THP fills), MADV_COLLAPSE %" PRIu64 " anon + %" PRIu64 " shmem of %" PRIu64 "\n",
 	       cs->ops, cs->maps, cs->unmaps, cs->zaps, cs->protects,
 	       cs->moves, cs->thps, cs->collapse_ok, cs->shmem_collapse_ok,
@@ -539,26 +637,27 @@ int kw_churn(int argc, char **argv)
 	printf("churn: %" PRIu64 " WALKs (%" PRIu64 " leaves, %" PRIu64 " outside any VMA), %" PRIu64 " START snapshots (%" PRIu64 " present pages), long session read with %" PRIu64 " pauses; vmstat: %lld collapses, %lld pages migrated\n",
 	       ws.walks, ws.leaves, ws.holes, snaps, snap_pages, l.pauses,
 	       coll1 - coll0, migr1 - migr0);
-	kw_final_compare(&l.k, &l.m, t.pid, "long session");
+	kw_final_compare(&l, t.pid, "long session");
 	{
-		struct kc_sess k;
-		struct km_model m;
+		struct kw_long last = { 0 };
 
-		kc_session(&k, t.pid, 0, 0);
-		km_init(&m);
-		r = kc_start_draining(&k, km_apply, &m);
+		kc_session(&last.k, t.pid, 0, 0);
+		km_init(&last.m);
+		r = kc_start_draining(&last.k, km_apply, &last.m);
 		if (r)
 			kc_die("last snapshot: START: %s", strerror(-r));
-		kw_final_compare(&k, &m, t.pid, "last snapshot");
-		kc_close(&k);
-		km_free(&m);
+		kw_final_compare(&last, t.pid, "last snapshot");
+		kc_close(&last.k);
+		km_free(&last.m);
 	}
 	kc_close(&l.k);
 	km_free(&l.m);
 	kt_kill(&t);
-	kw_khugepaged("scan_sleep_millisecs", old_scan, NULL);
-	kw_khugepaged("alloc_sleep_millisecs", old_alloc, NULL);
-	kw_khugepaged("pages_to_scan", old_pages, NULL);
+	kw_thp_enabled(old_thp, NULL);
+	if (l.log) {
+		fclose(l.log);
+		unlink("churn-records.txt");	/* kept only on a failure */
+	}
 	if (!ws.walks || snaps < (uint64_t)want_snaps)
 		kc_die("too little happened");
 	return 0;

@@ -532,7 +532,9 @@ struct kmr_stats {
  * level, top first: pgd, p4d, pud, pmd, pte (p4d repeats pgd when the CPU
  * runs 4-level paging).  @stop_level is the level at which the walk stopped:
  * KMR_LVL_PTE when a PTE was read, higher when that level's entry was not
- * present or was a leaf (@leaf says which).
+ * present or was a leaf (@leaf says which), KMR_LVL_NONE when no VMA maps
+ * @vaddr: the page tables there may be being freed and are not read
+ * (entry[] all 0).  The walk holds the target's mmap_lock for read.
  */
 enum kmr_level {
 	KMR_LVL_NONE		= 0,
