@@ -16,6 +16,8 @@ static const struct {
 } kw_cmds[] = {
 	{ "walkrace", kw_walkrace, "[iters] [ms]: WALK vs munmap, stalled walks" },
 	{ "churn", kw_churn, "[s] [snaps]: walks, snapshots, resyncs vs churn" },
+	{ "frozen", kw_frozen, "[frozen|garbage] [pages]: START vs a stuck reader" },
+	{ "vmas", kw_vmas, "[n]: 2n VMAs through 64 KiB rings == maps" },
 };
 
 int main(int argc, char **argv)

@@ -23,6 +23,7 @@
 int kw_walkrace(int argc, char **argv);		/* kwalk_race.c */
 int kw_churn(int argc, char **argv);		/* kwalk_race.c */
 int kw_frozen(int argc, char **argv);		/* kwalk_snap.c */
+int kw_vmas(int argc, char **argv);		/* kwalk_snap.c */
 int kw_hotplug(int argc, char **argv);		/* kwalk_ring.c */
 int kw_ringcap(int argc, char **argv);		/* kwalk_ring.c */
 int kw_memcg(int argc, char **argv);		/* kwalk_ring.c */

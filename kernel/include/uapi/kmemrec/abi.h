@@ -31,7 +31,11 @@
  * snapshot is dropped, counted and reported like any loss, then repaired by
  * a KMR_SNAP_RESYNC snapshot) after 10 s without consumer progress, on a
  * signal, or when STOP/DETACH/close is called meanwhile.  Snapshots after
- * lost events (RESYNC) and after execve (EXEC) wait the same way.
+ * lost events (RESYNC) and after execve (EXEC) wait the same way.  No wait
+ * holds the target's mmap_lock: a recorder that stops reading never stops
+ * the target's mmap, munmap or page faults.  A snapshot is therefore read
+ * in pieces (several VMA windows, PTE walks resumed after a wait); live
+ * records between them keep the seq order exact.
  *
  * Order of calls: START, STOP and DETACH before ATTACH, START twice, STOP
  * before START, or any call after DETACH answer EINVAL; ATTACH on a file
