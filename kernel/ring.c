@@ -22,6 +22,7 @@
 #include <linux/overflow.h>
 #include <linux/timekeeping.h>
 #include <linux/smp.h>
+#include <linux/cpu.h>
 #include "session.h"
 #include "ring.h"
 
@@ -196,9 +197,14 @@ static struct kmr_event *kmr_put_lost(struct kmr_session *s,
 	return (struct kmr_event *)(l + 1);
 }
 
-void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
-			unsigned int kind, unsigned int size, u32 flags,
-			unsigned int rflags)
+/*
+ * Reserve on the ring of this CPU (@cpu < 0) or, for a flush, of @cpu,
+ * which is then offline: no producer runs there (kmr_ring_flush_lost()).
+ */
+static __always_inline void *
+kmr_reserve_ring(struct kmr_session *s, int cpu, struct kmr_rsv *r,
+		 unsigned int kind, unsigned int size, u32 flags,
+		 unsigned int rflags)
 {
 	const u64 rsize = s->ring_size;
 	struct kmr_cpu_ring *cr;
@@ -213,7 +219,7 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 		return NULL;
 
 	local_irq_save(irqf);
-	cr = this_cpu_ptr(s->cpu);
+	cr = cpu < 0 ? this_cpu_ptr(s->cpu) : per_cpu_ptr(s->cpu, cpu);
 	now = ktime_get_mono_fast_ns();
 	if (unlikely(cr->busy)) {
 		/* A flush has nothing to drop: the interrupted one reports. */
@@ -281,6 +287,13 @@ unbusy:
 	return NULL;
 }
 
+void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
+			unsigned int kind, unsigned int size, u32 flags,
+			unsigned int rflags)
+{
+	return kmr_reserve_ring(s, -1, r, kind, size, flags, rflags);
+}
+
 void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
 		  unsigned int size, u32 flags)
 {
@@ -312,13 +325,17 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 		kmr_ring_kick(s);
 }
 
-static void kmr_ring_flush_cpu(void *arg)
+static void kmr_ring_flush_ring(struct kmr_session *s, int cpu)
 {
-	struct kmr_session *s = arg;
 	struct kmr_rsv r;
 
-	if (kmr_reserve_flags(s, &r, KMR_EV_LOST, 0, 0, KMR_RSV_LOST_ONLY))
+	if (kmr_reserve_ring(s, cpu, &r, KMR_EV_LOST, 0, 0, KMR_RSV_LOST_ONLY))
 		kmr_commit(s, &r);
+}
+
+static void kmr_ring_flush_cpu(void *arg)
+{
+	kmr_ring_flush_ring(arg, -1);
 }
 
 bool kmr_ring_flush_lost(struct kmr_session *s)
@@ -326,7 +343,19 @@ bool kmr_ring_flush_lost(struct kmr_session *s)
 	int cpu;
 
 	might_sleep();
+	/*
+	 * Each online CPU reports its own ring (a producer may be running
+	 * there).  An offline CPU runs no producer: it went down between two
+	 * of them (reservations are made with IRQs off, which the CPU's
+	 * takedown waits for), and cpus_read_lock() keeps it down while its
+	 * drops are reported from here.
+	 */
+	cpus_read_lock();
 	on_each_cpu(kmr_ring_flush_cpu, s, 1);
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			kmr_ring_flush_ring(s, cpu);
+	cpus_read_unlock();
 	for_each_possible_cpu(cpu) {
 		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
 

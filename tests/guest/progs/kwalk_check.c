@@ -18,6 +18,7 @@ static const struct {
 	{ "churn", kw_churn, "[s] [snaps]: walks, snapshots, resyncs vs churn" },
 	{ "frozen", kw_frozen, "[frozen|garbage] [pages]: START vs a stuck reader" },
 	{ "vmas", kw_vmas, "[n]: 2n VMAs through 64 KiB rings == maps" },
+	{ "hotplug", kw_hotplug, ": drops of a CPU gone offline reported" },
 };
 
 int main(int argc, char **argv)
