@@ -17,6 +17,7 @@
  * clamped, since userspace writes it.
  */
 #include <linux/vmalloc.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -25,6 +26,36 @@
 #include <linux/cpu.h>
 #include "session.h"
 #include "ring.h"
+
+/*
+ * Ring memory is pinned kernel memory that userspace sizes: it counts
+ * against a cap shared by all sessions, and is charged to the memory
+ * cgroup of the process that attaches.
+ */
+static unsigned long ring_mem_max_mb;
+module_param(ring_mem_max_mb, ulong, 0644);
+MODULE_PARM_DESC(ring_mem_max_mb,
+		 "ring memory of all sessions together, MiB (0: a quarter of RAM)");
+
+static atomic64_t kmr_ring_mem = ATOMIC64_INIT(0);
+
+static u64 kmr_ring_mem_cap(void)
+{
+	u64 mb = READ_ONCE(ring_mem_max_mb);
+
+	if (mb)
+		return mb << 20;
+	return ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+}
+
+/*
+ * Zeroed, charged to the caller's memcg (vmalloc_user() is not), failing
+ * rather than invoking the OOM killer, and without a warning in the log:
+ * the size comes from userspace.  Mapped page by page (ring_mmap.c), so it
+ * needs no VM_USERMAP.
+ */
+#define KMR_RING_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
+			 __GFP_RETRY_MAYFAIL)
 
 int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
 {
@@ -35,18 +66,20 @@ int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
 	ctl_size = PAGE_ALIGN(struct_size(s->ctl, ring, nr));
 	if (check_mul_overflow(ring_size, (u64)nr, &total) ||
 	    check_add_overflow(total, ctl_size, &total))
+		return -ENOSPC;
+	if (atomic64_add_return(total, &kmr_ring_mem) > kmr_ring_mem_cap()) {
+		atomic64_sub(total, &kmr_ring_mem);
+		return -ENOSPC;
+	}
+	s->buf = __vmalloc(total, KMR_RING_GFP);
+	if (!s->buf) {
+		atomic64_sub(total, &kmr_ring_mem);
 		return -ENOMEM;
-	/* Refuse what cannot fit before vmalloc() complains in the log. */
-	if (total > ((u64)totalram_pages() << PAGE_SHIFT) / 2)
-		return -ENOMEM;
-
-	s->buf = vmalloc_user(total);
-	if (!s->buf)
-		return -ENOMEM;
-	s->cpu = alloc_percpu(struct kmr_cpu_ring);
+	}
+	s->mmap_size = total;
+	s->cpu = alloc_percpu_gfp(struct kmr_cpu_ring, GFP_KERNEL_ACCOUNT);
 	if (!s->cpu) {
-		vfree(s->buf);
-		s->buf = NULL;
+		kmr_ring_free(s);
 		return -ENOMEM;
 	}
 
@@ -66,7 +99,6 @@ int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
 	s->watermark = min_t(u64, watermark,
 			     ring_size - KMR_RING_SLACK - KMR_REC_MAX);
 	s->ctl_size = ctl_size;
-	s->mmap_size = total;
 
 	for_each_possible_cpu(cpu) {
 		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
@@ -81,6 +113,8 @@ void kmr_ring_free(struct kmr_session *s)
 {
 	free_percpu(s->cpu);
 	s->cpu = NULL;
+	if (s->buf)
+		atomic64_sub(s->mmap_size, &kmr_ring_mem);
 	vfree(s->buf);
 	s->buf = NULL;
 	s->ctl = NULL;

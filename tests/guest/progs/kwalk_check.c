@@ -19,6 +19,8 @@ static const struct {
 	{ "frozen", kw_frozen, "[frozen|garbage] [pages]: START vs a stuck reader" },
 	{ "vmas", kw_vmas, "[n]: 2n VMAs through 64 KiB rings == maps" },
 	{ "hotplug", kw_hotplug, ": drops of a CPU gone offline reported" },
+	{ "ringcap", kw_ringcap, "[MiB]: ATTACHes past the ring cap: ENOSPC" },
+	{ "memcg", kw_memcg, "[MiB]: rings charged to the caller's cgroup" },
 };
 
 int main(int argc, char **argv)

@@ -42,6 +42,12 @@
  * that already attached once (even after DETACH) answers EBUSY; START on a
  * target that has exited answers ESRCH.
  *
+ * Ring memory: the rings of all sessions together may hold at most the
+ * module parameter ring_mem_max_mb MiB (0, the default: a quarter of RAM);
+ * an ATTACH that would pass it answers ENOSPC.  The rings are charged to the
+ * memory cgroup of the process calling ATTACH; when the cgroup (or the
+ * machine) cannot hold them ATTACH answers ENOMEM.
+ *
  * The target exiting produces a KMR_EV_EXIT record, sets KMR_STATE_EXITED and
  * makes poll() return POLLHUP once the rings are drained (every ring's tail
  * equals its head), so a reader that stops at POLLHUP has read KMR_EV_EXIT.
