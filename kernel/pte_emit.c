@@ -38,6 +38,8 @@ static int kmr_pte_put(struct kmr_emit_ctx *ec, unsigned long vaddr,
 	for (i = 0; i < nr; i++) {
 		u64 v = vals ? vals[i] : kmr_pte_entry(ptep_get(ptep + i));
 
+		if (!ec->s->show_pfn)
+			v &= ~KMR_PTE_PFN_MASK;
 		e->entry[i] = v;
 		if (KMR_PTE_FLAGS(v) & KMR_PTE_PRESENT)
 			ec->present++;

@@ -77,6 +77,12 @@ struct kmr_session {
 	struct kmr_vmastat *vstat;
 	atomic64_t faults, major_faults, cow, mem_writes;
 
+	/*
+	 * The opener had CAP_SYS_ADMIN (main.c): only then do records and
+	 * WALK carry pfns and physical addresses, as /proc/pid/pagemap.
+	 */
+	bool show_pfn;
+
 	/* The recorder's identity at ATTACH, re-checked at exec (perm.c). */
 	kuid_t tracer_uid;
 	kgid_t tracer_gid;

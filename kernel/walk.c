@@ -12,6 +12,29 @@
 #include "compat/pgtable.h"
 #include "mem.h"
 #include "pgwalk.h"
+#include "session.h"
+
+/*
+ * Without CAP_SYS_ADMIN (abi.h): no pfn, no physical address.  A present
+ * entry keeps its flag bits, with the frame (the page or the next-level
+ * table) cleared; a non-present one is a swap or migration entry whose
+ * other bits locate the page: cleared whole.
+ */
+static void kmr_walk_hide_pfns(struct kmr_pgwalk_raw *raw)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(raw->entry); i++) {
+		u64 e = raw->entry[i];
+
+		if (e & (_PAGE_PRESENT | _PAGE_PROTNONE))
+			raw->entry[i] = e & ~(u64)PTE_PFN_MASK;
+		else
+			raw->entry[i] = 0;
+	}
+	raw->pfn = 0;
+	raw->phys = 0;
+}
 
 long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg)
 {
@@ -41,6 +64,8 @@ long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg)
 	if (err)
 		return err;
 
+	if (!s->show_pfn)
+		kmr_walk_hide_pfns(&raw);
 	memcpy(w.entry, raw.entry, sizeof(w.entry));
 	w.levels = raw.levels;
 	w.stop_level = raw.stop_level;
@@ -121,6 +146,9 @@ long kmr_fetch_ioctl_page(struct kmr_session *s, void __user *arg)
 	void *kaddr;
 	int err;
 
+	/* It selects a page by physical frame: CAP_SYS_ADMIN only (abi.h). */
+	if (!s->show_pfn)
+		return -EPERM;
 	if (copy_from_user(&p, arg, sizeof(p)))
 		return -EFAULT;
 	if (p.reserved[0] || p.reserved[1] || !p.len || p.len > PAGE_SIZE ||

@@ -21,6 +21,8 @@ static const struct {
 	{ "hotplug", kw_hotplug, ": drops of a CPU gone offline reported" },
 	{ "ringcap", kw_ringcap, "[MiB]: ATTACHes past the ring cap: ENOSPC" },
 	{ "memcg", kw_memcg, "[MiB]: rings charged to the caller's cgroup" },
+	{ "pfns", kw_pfns, ": pfns for root's file only, none for nobody's" },
+	{ "as-uid", kw_as_uid, "UID CMD...: run CMD as UID:UID" },
 };
 
 int main(int argc, char **argv)

@@ -28,6 +28,7 @@ int kw_hotplug(int argc, char **argv);		/* kwalk_ring.c */
 int kw_ringcap(int argc, char **argv);		/* kwalk_ring.c */
 int kw_memcg(int argc, char **argv);		/* kwalk_ring.c */
 int kw_pfns(int argc, char **argv);		/* kwalk_pfn.c */
+int kw_as_uid(int argc, char **argv);		/* kwalk_pfn.c */
 
 /* kwalk_util.c */
 /* Write @val to a sysfs/procfs file; -errno. */

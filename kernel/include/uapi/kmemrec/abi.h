@@ -48,6 +48,15 @@
  * memory cgroup of the process calling ATTACH; when the cgroup (or the
  * machine) cannot hold them ATTACH answers ENOMEM.
  *
+ * Physical addresses: as /proc/pid/pagemap, only a file opened with
+ * CAP_SYS_ADMIN (in the initial user namespace, checked against the
+ * opener's credentials) sees them.  For any other opener every pfn and
+ * physical address the file produces is 0: the pfn part of KMR_EV_PTE
+ * entries, KMR_EV_COW's old_pfn and new_pfn, KMR_EV_PAGE_DATA's pfn, and
+ * KMR_IOC_WALK's pfn, phys and the frame bits of entry[] (present entries
+ * keep their flag bits, non-present ones read 0); KMR_IOC_PAGE answers
+ * EPERM.  KMR_IOC_VERSION sets KMR_FEAT_PFN_HIDDEN in features then.
+ *
  * The target exiting produces a KMR_EV_EXIT record, sets KMR_STATE_EXITED and
  * makes poll() return POLLHUP once the rings are drained (every ring's tail
  * equals its head), so a reader that stops at POLLHUP has read KMR_EV_EXIT.
@@ -480,6 +489,8 @@ struct kmr_version {
 #define KMR_FEAT_MEM_RW		(1ULL << 1)
 #define KMR_FEAT_WALK		(1ULL << 2)
 #define KMR_FEAT_PAGE_DATA	(1ULL << 3)
+/* Not a module feature: this open file sees no physical addresses (above). */
+#define KMR_FEAT_PFN_HIDDEN	(1ULL << 4)
 
 /* Event mask for kmr_attach.event_mask; 0 means KMR_MASK_ALL. */
 #define KMR_MASK_VMA		(1ULL << 0)	/* VMA_SYNC, VMA */
@@ -598,7 +609,8 @@ struct kmr_mem {
 
 /*
  * KMR_IOC_PAGE: copy the page at @vaddr of the attached target if, and only
- * if, it is mapped to @pfn right now and lies in the traced range.
+ * if, it is mapped to @pfn right now and lies in the traced range.  EPERM
+ * for a file opened without CAP_SYS_ADMIN (it names a page by pfn).
  */
 struct kmr_page {
 	__u64 vaddr;		/* in */
