@@ -29,6 +29,7 @@
 #include <linux/pgtable.h>
 #include <linux/sched.h>
 #include "compat/probes.h"
+#include "ksyms.h"
 #include "probes.h"
 
 struct kmr_fctx {
@@ -500,8 +501,10 @@ int kmr_faults_register(void)
 		struct ftrace_ops *ops = kmr_fault_ops[i].ops;
 		const char *sym = kmr_fault_ops[i].sym;
 
-		ret = ftrace_set_filter(ops, (unsigned char *)sym, strlen(sym),
-					1);
+		ret = kmr_ksym_check_hook(sym);
+		if (!ret)
+			ret = ftrace_set_filter(ops, (unsigned char *)sym,
+						strlen(sym), 1);
 		if (!ret)
 			ret = register_ftrace_function(ops);
 		if (ret) {
@@ -512,7 +515,9 @@ int kmr_faults_register(void)
 	kmr_hmf_probe.nmissed = 0;
 	kmr_hmf_probe.kp.addr = NULL;
 	kmr_hmf_probe.kp.flags = 0;
-	ret = register_kretprobe(&kmr_hmf_probe);
+	ret = kmr_ksym_check_hook(kmr_hmf_probe.kp.symbol_name);
+	if (!ret)
+		ret = register_kretprobe(&kmr_hmf_probe);
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
 		i = ARRAY_SIZE(kmr_fault_ops);

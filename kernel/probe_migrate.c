@@ -9,6 +9,7 @@
  */
 #include <linux/kprobes.h>
 #include <linux/mm.h>
+#include "ksyms.h"
 #include "probes.h"
 
 struct kmr_migr {
@@ -59,7 +60,9 @@ int kmr_migrate_register(void)
 	kmr_migr_probe.nmissed = 0;
 	kmr_migr_probe.kp.addr = NULL;
 	kmr_migr_probe.kp.flags = 0;
-	ret = register_kretprobe(&kmr_migr_probe);
+	ret = kmr_ksym_check_hook(kmr_migr_probe.kp.symbol_name);
+	if (!ret)
+		ret = register_kretprobe(&kmr_migr_probe);
 	if (ret)
 		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
 	return ret;
