@@ -65,6 +65,8 @@ struct Header {
   recorderOptions @12 :Text;    # the recorder's options as text
   recorder @13 :Text;           # tool and version that wrote the file
   eventMask @14 :UInt64;        # KMR_MASK_* requested
+  pfnsHidden @15 :Bool;         # the recorder lacked CAP_SYS_ADMIN: every
+                                # pfn in the trace is 0 (abi.h)
 }
 
 # A chunk: `count` events in seq order, stored column by column.  Each

@@ -58,8 +58,9 @@ void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 	if (!e)
 		return;
 	e->vaddr = vaddr;
-	e->old_pfn = old_pfn;
-	e->new_pfn = new_pfn;
+	/* Physical addresses only for a CAP_SYS_ADMIN opener (abi.h). */
+	e->old_pfn = s->show_pfn ? old_pfn : 0;
+	e->new_pfn = s->show_pfn ? new_pfn : 0;
 	e->tid = tid;
 	e->cow_flags = cow_flags;
 	kmr_commit(s, &r);
@@ -139,7 +140,7 @@ void kmr_emit_page_data(struct kmr_session *s, unsigned long vaddr,
 	if (!e)
 		return;
 	e->vaddr = vaddr & PAGE_MASK;
-	e->pfn = page_to_pfn(page);
+	e->pfn = s->show_pfn ? page_to_pfn(page) : 0;
 	e->len = len;
 	e->__pad = 0;
 	if (hash) {

@@ -14,7 +14,7 @@
 #include "session.h"
 #include "ring.h"
 
-long kmr_ioctl_version(void __user *arg)
+long kmr_ioctl_version(struct kmr_session *s, void __user *arg)
 {
 	struct kmr_version v;
 
@@ -22,6 +22,8 @@ long kmr_ioctl_version(void __user *arg)
 	v.abi_version = KMR_ABI_VERSION;
 	v.features = KMR_FEAT_PER_CPU_RINGS | KMR_FEAT_PAGE_DATA |
 		     kmr_fetch_features();
+	if (!s->show_pfn)
+		v.features |= KMR_FEAT_PFN_HIDDEN;
 	strscpy(v.kernel_release, utsname()->release,
 		sizeof(v.kernel_release));
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;

@@ -7,7 +7,7 @@
 
 struct kmr_session;
 
-long kmr_ioctl_version(void __user *arg);
+long kmr_ioctl_version(struct kmr_session *s, void __user *arg);
 long kmr_ioctl_attach(struct kmr_session *s, void __user *arg);
 long kmr_ioctl_stats(struct kmr_session *s, void __user *arg);
 

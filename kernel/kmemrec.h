@@ -251,16 +251,25 @@ void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
  * (clipped to the traced range) as KMR_EV_PTE runs, one page table at a
  * time under its PTL, each seq taken under that PTL.  @mm is the hook's.
  *
- * Works without mmap_lock (mmu_notifier invalidate_range_end from reclaim,
- * migration, ksmd, khugepaged): the upper levels are read locklessly with
- * IRQs off, like GUP-fast, the PTL is only trylocked with IRQs off (never
- * spun on: a TLB-shootdown IPI from its holder would deadlock) and the pmd is
- * re-checked once it is held.  Returns the number of entries emitted, or a
- * negative errno.  Not NMI.
+ * The caller holds a lock that keeps these page tables from being freed:
+ * the mmap_lock (with the range inside VMAs found under it, unless held for
+ * write), the per-VMA lock or the rmap lock of the VMA covering the range
+ * (pgwalk.h lists each hook and its lock).  IRQs enabled, not NMI.  Returns
+ * the number of entries emitted, or a negative errno.
  */
 long kmr_emit_pte_range(struct kmr_session *s, struct mm_struct *mm,
 			unsigned long start, unsigned long end,
 			enum kmr_pte_cause cause);
+/*
+ * The same for a hook whose caller holds no such lock any more
+ * (handle_mm_fault() returning VM_FAULT_RETRY or VM_FAULT_COMPLETED): takes
+ * @mm's mmap_lock if it is free now and walks inside the VMAs found under
+ * it; if it is not, counts the PTEs as lost (KMR_EV_LOST, then a resync).
+ * Never sleeps.  Returns entries emitted or a negative errno.
+ */
+long kmr_emit_pte_range_trylock(struct kmr_session *s, struct mm_struct *mm,
+				unsigned long start, unsigned long end,
+				enum kmr_pte_cause cause);
 /* Same for the single entry (PTE or huge leaf) covering @addr. */
 long kmr_emit_pte_one(struct kmr_session *s, struct mm_struct *mm,
 		      unsigned long addr, enum kmr_pte_cause cause);

@@ -6,8 +6,11 @@
  * it reports its address.  Calls through the pointers go through
  * compat/ibt.h (IBT would fault on them).
  */
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
+#include <linux/string.h>
 #include "ksyms.h"
 #include "compat/ibt.h"
 
@@ -50,6 +53,82 @@ int kmr_is_huge_zero_pfn(unsigned long pfn)
 	if (!kmr_huge_zero_pfn)
 		return -1;
 	return READ_ONCE(*kmr_huge_zero_pfn) == pfn;
+}
+
+/*
+ * Test hook (tests/guest/cases/kwalk_hooks.sh): "NAME=OTHER" makes the
+ * check of NAME look at OTHER's kallsyms entries, so that a test can show
+ * the refusal with a function this kernel really has only as a clone.
+ */
+static char *test_hook_alias;
+module_param(test_hook_alias, charp, 0600);
+MODULE_PARM_DESC(test_hook_alias,
+		 "test only: NAME=OTHER checks OTHER when NAME is hooked");
+
+/* GCC's copies of a function under another calling convention. */
+static const char * const kmr_clone_tags[] = { "isra", "constprop", "part" };
+/* Clone numbers looked up; Debian's kernels use 0..2. */
+#define KMR_CLONE_MAX_NR	8
+
+/* The first clone of @name that exists, into @buf, or false. */
+static bool kmr_ksym_find_clone(const char *name, char *buf, size_t len)
+{
+	unsigned int t, n, t2, n2;
+
+	for (t = 0; t < ARRAY_SIZE(kmr_clone_tags); t++) {
+		for (n = 0; n < KMR_CLONE_MAX_NR; n++) {
+			snprintf(buf, len, "%s.%s.%u", name, kmr_clone_tags[t],
+				 n);
+			if (kmr_ksym_lookup(buf))
+				return true;
+		}
+	}
+	/* a clone of a clone: foo.constprop.0.isra.0 */
+	for (t = 0; t < ARRAY_SIZE(kmr_clone_tags); t++)
+		for (n = 0; n < 2; n++)
+			for (t2 = 0; t2 < ARRAY_SIZE(kmr_clone_tags); t2++)
+				for (n2 = 0; n2 < 2; n2++) {
+					snprintf(buf, len, "%s.%s.%u.%s.%u",
+						 name, kmr_clone_tags[t], n,
+						 kmr_clone_tags[t2], n2);
+					if (kmr_ksym_lookup(buf))
+						return true;
+				}
+	return false;
+}
+
+/* @name, or what test_hook_alias says to look at instead. */
+static const char *kmr_ksym_alias(const char *name, char *buf, size_t len)
+{
+	const char *a = READ_ONCE(test_hook_alias);
+	size_t n = strlen(name);
+
+	if (!a || strncmp(a, name, n) || a[n] != '=')
+		return name;
+	strscpy(buf, a + n + 1, len);
+	return strim(buf);	/* echo's newline */
+}
+
+int kmr_ksym_check_hook(const char *name)
+{
+	char look[KSYM_NAME_LEN], clone[KSYM_NAME_LEN + 32];
+	const char *sym = kmr_ksym_alias(name, look, sizeof(look));
+	bool exact = kmr_ksym_lookup(sym);
+
+	if (!kmr_ksym_find_clone(sym, clone, sizeof(clone))) {
+		if (exact)
+			return 0;
+		pr_err("kmemrec: cannot hook %s: this kernel has no function %s; refusing to start\n",
+		       name, sym);
+		return -EOPNOTSUPP;
+	}
+	if (exact)
+		pr_err("kmemrec: cannot hook %s: this kernel also has %s, a compiler clone some callers use instead, whose calls the hook would miss; refusing to start\n",
+		       name, clone);
+	else
+		pr_err("kmemrec: cannot hook %s: this kernel has it only as the compiler clone %s, with another calling convention; refusing to start\n",
+		       name, clone);
+	return -EOPNOTSUPP;
 }
 
 int kmr_ksyms_init(void)

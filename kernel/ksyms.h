@@ -21,6 +21,17 @@ unsigned long kmr_ksym_lookup(const char *name);
 bool kmr_ptrace_may_access(struct task_struct *task, unsigned int mode);
 
 /*
+ * kmr_ksym_check_hook - may the kernel function @name be hooked by name?
+ * 0 when it exists under exactly that name and no compiler clone of it does
+ * (@name.isra.N, .constprop.N, .part.N: GCC's copies of a static function,
+ * with their own calling convention; callers of a clone bypass the function
+ * we would hook, so its events would be missed without a trace).
+ * Otherwise it says why with pr_err() and returns -EOPNOTSUPP, which the
+ * caller returns from ATTACH.  Call before registering each hook.
+ */
+int kmr_ksym_check_hook(const char *name);
+
+/*
  * Whether @pfn is the huge zero page: true/false, or -1 when this kernel
  * does not let us know (huge_zero_pfn not found).
  */

@@ -10,6 +10,8 @@
 #include <linux/poll.h>
 #include <linux/workqueue.h>
 #include <linux/ptrace.h>
+#include <linux/capability.h>
+#include <linux/user_namespace.h>
 #include "ioctl.h"
 #include "session.h"
 #include "ring.h"
@@ -52,6 +54,8 @@ static int kmr_open(struct inode *inode, struct file *file)
 
 	if (!s)
 		return -ENOMEM;
+	/* Checked against the opener's credentials, as pagemap_open() does. */
+	s->show_pfn = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	file->private_data = s;
 	kmr_file_unsigned_offset(file);
 	return 0;
@@ -70,7 +74,7 @@ static long kmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case KMR_IOC_VERSION:
-		return kmr_ioctl_version(argp);
+		return kmr_ioctl_version(s, argp);
 	case KMR_IOC_ATTACH:
 		return kmr_ioctl_attach(s, argp);
 	case KMR_IOC_START:

@@ -4,9 +4,9 @@
  * walking its page tables by hand, without get_user_pages.
  *
  * The entry is examined in pgwalk's callback, with the page table's lock
- * held and IRQs off.  A read takes a reference on the page there and copies
- * to the caller after the lock is dropped (a page that changes meanwhile
- * still yields bytes that were in the target at the time of the walk).  A
+ * held.  A read takes a reference on the page there and copies to the
+ * caller after the lock is dropped (a page that changes meanwhile still
+ * yields bytes that were in the target at the time of the walk).  A
  * write stores the bytes while the lock is held, so the write bit it checked
  * is the one in force: a fork() that write-protects the entry, or a CoW that
  * replaces the page, waits for the lock and sees the new bytes.  The page is
@@ -14,10 +14,12 @@
  * lock), which keeps reclaim from dropping the write of an anonymous page
  * whose PTE the CPU never dirtied.
  *
- * mmap_lock is held for read around the walk only to look at the VMA: no
- * device memory (VM_IO/VM_PFNMAP) and no memfd_secret pages, which are not
- * in the kernel's direct map; and the VMA must allow the access (VM_READ,
- * VM_WRITE): the page tables alone cannot tell an execute-only pkey mapping.
+ * mmap_lock is held for read around the walk, which stays inside the VMA
+ * found under it (pgwalk.h), and that VMA is checked: no device memory
+ * (VM_IO/VM_PFNMAP) and no memfd_secret pages, which are not in the
+ * kernel's direct map; and the VMA must allow the access (VM_READ,
+ * VM_WRITE): the page tables alone cannot tell an execute-only pkey
+ * mapping.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -93,7 +95,7 @@ static int kmr_walk_entry_page(struct kmr_pgwalk_chunk *c,
 	return 0;
 }
 
-/* pgwalk callback: PTL held, IRQs off; nothing here may sleep or fault. */
+/* pgwalk callback: PTL held; nothing here may sleep or fault. */
 static int kmr_walk_access_fn(struct kmr_pgwalk_chunk *c, void *priv)
 {
 	struct kmr_walk_access *a = priv;

@@ -1,8 +1,36 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Page-table walking for kmemrec: range walks visiting each page table under
- * its lock (snapshot, resync, fault return), and the raw walk of
- * KMR_IOC_WALK.  Safe without mmap_lock: see pgwalk.c for the rules.
+ * its lock (snapshot, resync, hooks), and the raw walk of KMR_IOC_WALK.
+ *
+ * The caller must hold a lock that keeps the walked page tables from being
+ * freed (pgwalk.c explains why each one does):
+ *
+ *   caller                                lock held            range walked
+ *   snapshot, resync, exec snapshot       mmap_lock (read)     inside the VMAs found
+ *   (snapshot.c)                                               under it (KMR_PGW_IN_VMAS)
+ *   VMA commit: mremap destination,       mmap_lock (write)    any
+ *   khugepaged re-walk, full resend
+ *   (probe_vma.c, at up_write/downgrade_write entry)
+ *   fault return, handle_mm_fault         the fault's lock:    the faulting page and the
+ *   without RETRY/COMPLETED               mmap_lock (read) or  PTEs the fault set, all in
+ *   (probe_faults.c)                      the VMA's lock       the fault's VMA
+ *   fault return with the lock dropped    mmap_read_trylock()  inside the VMA found under it
+ *   (kmr_emit_pte_range_trylock())        taken here; on       (nothing is walked without
+ *                                         failure: LOST+resync  the lock)
+ *   mmu_notifier invalidate_range_end     the invalidator's:   the invalidated range
+ *   (probe_mmu.c)                         mmap_lock, or the    (within one VMA under an
+ *                                         VMA's rmap lock      rmap lock; under mmap_lock
+ *                                         (reclaim, KSM,       the tables a munmap frees
+ *                                         migration, THP       are freed by the caller
+ *                                         split, retract)      after it returns)
+ *   remove_migration_pte return           the rmap lock        the folio's range in that VMA
+ *   (probe_migrate.c)                     (rmap_walk)
+ *   KMR_IOC_WALK, KMR_IOC_PAGE,           mmap_lock (read)     one page of the VMA found
+ *   kmemfetch walk mode (walk.c, mem_walk.c)                   under it (vma_lookup)
+ *
+ * Walks run in any context but NMI and IRQs-off: page-table locks are
+ * taken with spin_lock(), as mm/ takes them.
  */
 #ifndef _KMR_PGWALK_H
 #define _KMR_PGWALK_H
@@ -12,8 +40,9 @@
 
 /*
  * One piece of one page table inside the walked range, handed to the
- * callback with IRQs off and that table's lock held (the PTL for a PTE
- * table, the pmd lock for a PMD entry, the pud lock for a PUD leaf).
+ * callback with that table's lock held (the PTL for a PTE table, the pmd
+ * lock for a PMD entry, the pud lock for a PUD leaf): preemption is off,
+ * IRQs are on.
  */
 struct kmr_pgwalk_chunk {
 	unsigned long addr;	/* address of the first entry */
@@ -37,14 +66,20 @@ typedef int (*kmr_pgwalk_fn)(struct kmr_pgwalk_chunk *c, void *priv);
  * [start, end).  Empty upper levels are skipped; a PTE table is handed over
  * whole (clipped to the range), so the callback sees none entries too.
  * Returns 0 or the callback's error; *next (may be NULL) gets the address
- * where the walk stopped (end when it finished).  Not NMI.
+ * where the walk stopped (end when it finished).  The caller holds one of
+ * the locks above for all of [start, end).
  */
 int kmr_pgwalk_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end, kmr_pgwalk_fn fn, void *priv,
 		     unsigned long *next);
 
-/* The same; KMR_PGW_MAY_SLEEP: cond_resched() between page tables. */
+/*
+ * The same, with flags.  KMR_PGW_MAY_SLEEP: cond_resched() between page
+ * tables.  KMR_PGW_IN_VMAS: only the parts of [start, end) that VMAs cover;
+ * the caller holds @mm's mmap_lock (read is enough).
+ */
 #define KMR_PGW_MAY_SLEEP	BIT(0)
+#define KMR_PGW_IN_VMAS		BIT(1)
 int kmr_pgwalk_range_flags(struct mm_struct *mm, unsigned long start,
 			   unsigned long end, kmr_pgwalk_fn fn, void *priv,
 			   unsigned long *next, unsigned int wflags);
@@ -69,8 +104,9 @@ struct kmr_pgwalk_raw {
 };
 
 /*
- * Read every level's entry for @addr locklessly with IRQs off (a consistent
- * snapshot of each entry, as GUP-fast reads them).  Any context but NMI.
+ * Every level's entry for @addr, each read once.  The caller holds @mm's
+ * mmap_lock; when no VMA covers @addr nothing is read (its page tables may
+ * be being freed) and stop_level is KMR_LVL_NONE.
  */
 void kmr_pgwalk_raw(struct mm_struct *mm, unsigned long addr,
 		    struct kmr_pgwalk_raw *w);

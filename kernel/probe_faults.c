@@ -33,6 +33,7 @@
 #include <linux/pgtable.h>
 #include <linux/sched.h>
 #include "compat/probes.h"
+#include "ksyms.h"
 #include "probes.h"
 
 struct kmr_fctx {
@@ -280,9 +281,19 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	kmr_missed_check(&kmr_hmf_missed);
 	if (c->state & KMR_FCTX_LISTED)
 		kmr_fctx_remove(c);
-	/* The retried attempt reports the fault (mm_account_fault's rule). */
-	if (ret & VM_FAULT_RETRY)
+	/*
+	 * The retried attempt reports the fault (mm_account_fault's rule),
+	 * but it does not set again the PTEs this attempt's fault-around set.
+	 * The fault dropped its lock: read them under one we take (pgwalk.h).
+	 */
+	if (ret & VM_FAULT_RETRY) {
+		if (c->hi > c->lo)
+			kmr_for_each_session_mm(c->mm, s)
+				kmr_emit_pte_range_trylock(s, c->mm, c->lo,
+							   c->hi,
+							   KMR_PTE_CAUSE_FAULTAROUND);
 		return 0;
+	}
 
 	ff = kmr_fault_flags(c, ret);
 	if (c->state & KMR_FCTX_COW)
@@ -293,11 +304,21 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		cause = KMR_PTE_CAUSE_REMOTE;
 
 	/*
-	 * With RETRY/COMPLETED clear the fault's lock is still held; with
-	 * COMPLETED it is not, but the emitters need no mmap_lock.
+	 * Without RETRY/COMPLETED the fault's lock (mmap_lock or the VMA's)
+	 * is still held and keeps the page tables of its VMA, where these
+	 * PTEs are.  COMPLETED dropped it: walk only under a lock we take.
 	 */
 	kmr_for_each_session_mm(c->mm, s) {
-		if (!(ret & VM_FAULT_ERROR)) {
+		if (ret & VM_FAULT_COMPLETED) {
+			if (c->hi > c->lo)
+				kmr_emit_pte_range_trylock(s, c->mm, c->lo,
+							   c->hi,
+							   KMR_PTE_CAUSE_FAULTAROUND);
+			if (!(c->state & KMR_FCTX_PTE))
+				kmr_emit_pte_range_trylock(s, c->mm, c->addr,
+							   c->addr + PAGE_SIZE,
+							   cause);
+		} else if (!(ret & VM_FAULT_ERROR)) {
 			kmr_emit_faultaround(s, c);
 			if (!(c->state & KMR_FCTX_PTE))
 				kmr_emit_pte_one(s, c->mm, c->addr, cause);
@@ -566,8 +587,10 @@ int kmr_faults_register(void)
 		struct ftrace_ops *ops = kmr_fault_ops[i].ops;
 		const char *sym = kmr_fault_ops[i].sym;
 
-		ret = ftrace_set_filter(ops, (unsigned char *)sym, strlen(sym),
-					1);
+		ret = kmr_ksym_check_hook(sym);
+		if (!ret)
+			ret = ftrace_set_filter(ops, (unsigned char *)sym,
+						strlen(sym), 1);
 		if (!ret)
 			ret = register_ftrace_function(ops);
 		if (ret) {
@@ -580,7 +603,9 @@ int kmr_faults_register(void)
 	kmr_hmf_probe.kp.addr = NULL;
 	kmr_hmf_probe.kp.flags = 0;
 	kmr_missed_reset(&kmr_hmf_missed);
-	ret = register_kretprobe(&kmr_hmf_probe);
+	ret = kmr_ksym_check_hook(kmr_hmf_probe.kp.symbol_name);
+	if (!ret)
+		ret = register_kretprobe(&kmr_hmf_probe);
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
 		i = ARRAY_SIZE(kmr_fault_ops);

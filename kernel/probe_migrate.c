@@ -10,6 +10,7 @@
 #include <linux/kprobes.h>
 #include <linux/cpumask.h>
 #include <linux/mm.h>
+#include "ksyms.h"
 #include "probes.h"
 
 struct kmr_migr {
@@ -80,7 +81,9 @@ int kmr_migrate_register(void)
 	kmr_migr_probe.kp.addr = NULL;
 	kmr_migr_probe.kp.flags = 0;
 	kmr_missed_reset(&kmr_migr_missed);
-	ret = register_kretprobe(&kmr_migr_probe);
+	ret = kmr_ksym_check_hook(kmr_migr_probe.kp.symbol_name);
+	if (!ret)
+		ret = register_kretprobe(&kmr_migr_probe);
 	if (ret)
 		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
 	return ret;

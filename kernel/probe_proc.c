@@ -34,6 +34,8 @@
 #include <linux/string.h>
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
+#include <linux/wait.h>
+#include "ksyms.h"
 #include "probes.h"
 
 /* ------------------------------------------------------------------------ */
@@ -329,8 +331,9 @@ int kmr_proc_register(void)
 	kmr_exec_probe.kp.addr = NULL;
 	kmr_exec_probe.kp.flags = 0;
 	kmr_exec_probe.nmissed = 0;
-	kmr_missed_reset(&kmr_exec_missed);
-	ret = register_kretprobe(&kmr_exec_probe);
+	ret = kmr_ksym_check_hook(kmr_exec_probe.kp.symbol_name);
+	if (!ret)
+		ret = register_kretprobe(&kmr_exec_probe);
 	if (ret) {
 		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
 		goto undo_tp;

@@ -26,6 +26,7 @@
 #include <linux/string.h>
 #include "compat/mm.h"
 #include "compat/probes.h"
+#include "ksyms.h"
 #include "probes.h"
 
 /* ------------------------------------------------------------------------ */
@@ -315,8 +316,10 @@ int kmr_vma_register(void)
 
 	for (i = 0; i < ARRAY_SIZE(kmr_hint_hooks); i++) {
 		kmr_hint_hooks[i].ops.func = kmr_hint_entry;
-		ret = kmr_ops_hook(&kmr_hint_hooks[i].ops,
-				   kmr_hint_hooks[i].sym, 1);
+		ret = kmr_ksym_check_hook(kmr_hint_hooks[i].sym);
+		if (!ret)
+			ret = kmr_ops_hook(&kmr_hint_hooks[i].ops,
+					   kmr_hint_hooks[i].sym, 1);
 		if (!ret)
 			ret = register_ftrace_function(&kmr_hint_hooks[i].ops);
 		if (ret) {
@@ -325,7 +328,11 @@ int kmr_vma_register(void)
 			goto undo_hints;
 		}
 	}
-	ret = kmr_ops_hook(&kmr_unlock_ops, "up_write", 1);
+	ret = kmr_ksym_check_hook("up_write");
+	if (!ret)
+		ret = kmr_ksym_check_hook("downgrade_write");
+	if (!ret)
+		ret = kmr_ops_hook(&kmr_unlock_ops, "up_write", 1);
 	if (!ret)
 		ret = kmr_ops_hook(&kmr_unlock_ops, "downgrade_write", 0);
 	if (!ret)

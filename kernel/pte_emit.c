@@ -3,8 +3,10 @@
  * KMR_EV_PTE emission: runs of non-none entries, one record per run, each
  * reserved (and so numbered) while the page table's lock is held.  A run
  * never crosses a page table, so it is at most 512 entries (4128 bytes).
+ * Every walk runs under a lock that keeps its page tables (pgwalk.h).
  */
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include "emit.h"
@@ -36,6 +38,8 @@ static int kmr_pte_put(struct kmr_emit_ctx *ec, unsigned long vaddr,
 	for (i = 0; i < nr; i++) {
 		u64 v = vals ? vals[i] : kmr_pte_entry(ptep_get(ptep + i));
 
+		if (!ec->s->show_pfn)
+			v &= ~KMR_PTE_PFN_MASK;
 		e->entry[i] = v;
 		if (KMR_PTE_FLAGS(v) & KMR_PTE_PRESENT)
 			ec->present++;
@@ -105,6 +109,25 @@ long kmr_emit_pte_range(struct kmr_session *s, struct mm_struct *mm,
 	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &start, &end))
 		return 0;
 	ret = kmr_pte_emit_range(&ec, mm, start, end, NULL, 0);
+	return ret ? ret : ec.entries;
+}
+
+long kmr_emit_pte_range_trylock(struct kmr_session *s, struct mm_struct *mm,
+				unsigned long start, unsigned long end,
+				enum kmr_pte_cause cause)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+	int ret;
+
+	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &start, &end))
+		return 0;
+	if (!mmap_read_trylock(mm)) {
+		/* Nothing may be walked without it: lost, a resync repairs. */
+		kmr_ring_drop(s, KMR_EV_PTE);
+		return -EBUSY;
+	}
+	ret = kmr_pte_emit_range(&ec, mm, start, end, NULL, KMR_PGW_IN_VMAS);
+	mmap_read_unlock(mm);
 	return ret ? ret : ec.entries;
 }
 

@@ -17,13 +17,45 @@
  * clamped, since userspace writes it.
  */
 #include <linux/vmalloc.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/timekeeping.h>
 #include <linux/smp.h>
+#include <linux/cpu.h>
 #include "session.h"
 #include "ring.h"
+
+/*
+ * Ring memory is pinned kernel memory that userspace sizes: it counts
+ * against a cap shared by all sessions, and is charged to the memory
+ * cgroup of the process that attaches.
+ */
+static unsigned long ring_mem_max_mb;
+module_param(ring_mem_max_mb, ulong, 0644);
+MODULE_PARM_DESC(ring_mem_max_mb,
+		 "ring memory of all sessions together, MiB (0: a quarter of RAM)");
+
+static atomic64_t kmr_ring_mem = ATOMIC64_INIT(0);
+
+static u64 kmr_ring_mem_cap(void)
+{
+	u64 mb = READ_ONCE(ring_mem_max_mb);
+
+	if (mb)
+		return mb << 20;
+	return ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+}
+
+/*
+ * Zeroed, charged to the caller's memcg (vmalloc_user() is not), failing
+ * rather than invoking the OOM killer, and without a warning in the log:
+ * the size comes from userspace.  Mapped page by page (ring_mmap.c), so it
+ * needs no VM_USERMAP.
+ */
+#define KMR_RING_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
+			 __GFP_RETRY_MAYFAIL)
 
 int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
 {
@@ -34,18 +66,20 @@ int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
 	ctl_size = PAGE_ALIGN(struct_size(s->ctl, ring, nr));
 	if (check_mul_overflow(ring_size, (u64)nr, &total) ||
 	    check_add_overflow(total, ctl_size, &total))
+		return -ENOSPC;
+	if (atomic64_add_return(total, &kmr_ring_mem) > kmr_ring_mem_cap()) {
+		atomic64_sub(total, &kmr_ring_mem);
+		return -ENOSPC;
+	}
+	s->buf = __vmalloc(total, KMR_RING_GFP);
+	if (!s->buf) {
+		atomic64_sub(total, &kmr_ring_mem);
 		return -ENOMEM;
-	/* Refuse what cannot fit before vmalloc() complains in the log. */
-	if (total > ((u64)totalram_pages() << PAGE_SHIFT) / 2)
-		return -ENOMEM;
-
-	s->buf = vmalloc_user(total);
-	if (!s->buf)
-		return -ENOMEM;
-	s->cpu = alloc_percpu(struct kmr_cpu_ring);
+	}
+	s->mmap_size = total;
+	s->cpu = alloc_percpu_gfp(struct kmr_cpu_ring, GFP_KERNEL_ACCOUNT);
 	if (!s->cpu) {
-		vfree(s->buf);
-		s->buf = NULL;
+		kmr_ring_free(s);
 		return -ENOMEM;
 	}
 
@@ -65,7 +99,6 @@ int kmr_ring_alloc(struct kmr_session *s, u64 ring_size, u64 watermark)
 	s->watermark = min_t(u64, watermark,
 			     ring_size - KMR_RING_SLACK - KMR_REC_MAX);
 	s->ctl_size = ctl_size;
-	s->mmap_size = total;
 
 	for_each_possible_cpu(cpu) {
 		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
@@ -80,6 +113,8 @@ void kmr_ring_free(struct kmr_session *s)
 {
 	free_percpu(s->cpu);
 	s->cpu = NULL;
+	if (s->buf)
+		atomic64_sub(s->mmap_size, &kmr_ring_mem);
 	vfree(s->buf);
 	s->buf = NULL;
 	s->ctl = NULL;
@@ -119,6 +154,27 @@ static void kmr_drop_nested(struct kmr_session *s, struct kmr_cpu_ring *cr,
 	set_bit(kind, &cr->nested_kinds);
 	if (atomic64_inc_return(&cr->nested_count) == 1)
 		kmr_want_resync(s);	/* irq_work_queue() is NMI-safe */
+}
+
+void kmr_ring_drop(struct kmr_session *s, unsigned int kind)
+{
+	struct kmr_cpu_ring *cr;
+	unsigned long irqf;
+	u64 now;
+
+	local_irq_save(irqf);
+	cr = this_cpu_ptr(s->cpu);
+	now = ktime_get_mono_fast_ns();
+	if (cr->busy) {
+		kmr_drop_nested(s, cr, kind, now);
+	} else {
+		cr->busy = 1;
+		barrier();	/* as in kmr_reserve_flags() */
+		kmr_drop(s, cr, kind, now);
+		barrier();
+		cr->busy = 0;
+	}
+	local_irq_restore(irqf);
 }
 
 void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count)
@@ -203,9 +259,14 @@ static struct kmr_event *kmr_put_lost(struct kmr_session *s,
 	return (struct kmr_event *)(l + 1);
 }
 
-void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
-			unsigned int kind, unsigned int size, u32 flags,
-			unsigned int rflags)
+/*
+ * Reserve on the ring of this CPU (@cpu < 0) or, for a flush, of @cpu,
+ * which is then offline: no producer runs there (kmr_ring_flush_lost()).
+ */
+static __always_inline void *
+kmr_reserve_ring(struct kmr_session *s, int cpu, struct kmr_rsv *r,
+		 unsigned int kind, unsigned int size, u32 flags,
+		 unsigned int rflags)
 {
 	const u64 rsize = s->ring_size;
 	struct kmr_cpu_ring *cr;
@@ -220,7 +281,7 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 		return NULL;
 
 	local_irq_save(irqf);
-	cr = this_cpu_ptr(s->cpu);
+	cr = cpu < 0 ? this_cpu_ptr(s->cpu) : per_cpu_ptr(s->cpu, cpu);
 	now = ktime_get_mono_fast_ns();
 	if (unlikely(cr->busy)) {
 		/* A flush has nothing to drop: the interrupted one reports. */
@@ -288,6 +349,13 @@ unbusy:
 	return NULL;
 }
 
+void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
+			unsigned int kind, unsigned int size, u32 flags,
+			unsigned int rflags)
+{
+	return kmr_reserve_ring(s, -1, r, kind, size, flags, rflags);
+}
+
 void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
 		  unsigned int size, u32 flags)
 {
@@ -319,13 +387,17 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 		kmr_ring_kick(s);
 }
 
-static void kmr_ring_flush_cpu(void *arg)
+static void kmr_ring_flush_ring(struct kmr_session *s, int cpu)
 {
-	struct kmr_session *s = arg;
 	struct kmr_rsv r;
 
-	if (kmr_reserve_flags(s, &r, KMR_EV_LOST, 0, 0, KMR_RSV_LOST_ONLY))
+	if (kmr_reserve_ring(s, cpu, &r, KMR_EV_LOST, 0, 0, KMR_RSV_LOST_ONLY))
 		kmr_commit(s, &r);
+}
+
+static void kmr_ring_flush_cpu(void *arg)
+{
+	kmr_ring_flush_ring(arg, -1);
 }
 
 bool kmr_ring_flush_lost(struct kmr_session *s)
@@ -333,7 +405,19 @@ bool kmr_ring_flush_lost(struct kmr_session *s)
 	int cpu;
 
 	might_sleep();
+	/*
+	 * Each online CPU reports its own ring (a producer may be running
+	 * there).  An offline CPU runs no producer: it went down between two
+	 * of them (reservations are made with IRQs off, which the CPU's
+	 * takedown waits for), and cpus_read_lock() keeps it down while its
+	 * drops are reported from here.
+	 */
+	cpus_read_lock();
 	on_each_cpu(kmr_ring_flush_cpu, s, 1);
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			kmr_ring_flush_ring(s, cpu);
+	cpus_read_unlock();
 	for_each_possible_cpu(cpu) {
 		struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
 

@@ -60,10 +60,18 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 			unsigned int rflags);
 
 /*
- * Emit every ring's pending KMR_EV_LOST now (each on its own CPU, through
- * an IPI), so that no loss goes unreported when the stream ends or before
- * a resync.  True when nothing is left unreported (a ring that is still
- * full keeps its report for its next record).  Process context.
+ * Count a record of @kind as dropped on this CPU's ring, as a full ring
+ * would (reported by a KMR_EV_LOST, a resync follows): for a producer that
+ * cannot read the state it should report.  Any context but NMI.
+ */
+void kmr_ring_drop(struct kmr_session *s, unsigned int kind);
+
+/*
+ * Emit every ring's pending KMR_EV_LOST now (each online CPU's on that CPU,
+ * through an IPI; offline CPUs' from here), so that no loss goes unreported
+ * when the stream ends or before a resync.  True when nothing is left
+ * unreported (a ring that is still full keeps its report for its next
+ * record).  Process context; takes cpus_read_lock().
  */
 bool kmr_ring_flush_lost(struct kmr_session *s);
 /* Any ring holds unread records. */

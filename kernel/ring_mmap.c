@@ -11,6 +11,27 @@
 #include "ring.h"
 #include "compat/mm.h"
 
+/*
+ * remap_vmalloc_range() without its VM_USERMAP requirement, which only
+ * vmalloc_user() meets: the rings come from __vmalloc() to be charged to the
+ * caller's memcg (ring.c), zeroed and page aligned all the same.
+ */
+static int kmr_ring_insert_pages(struct vm_area_struct *vma, void *buf,
+				 unsigned long pgoff)
+{
+	char *kaddr = (char *)buf + (pgoff << PAGE_SHIFT);
+	unsigned long uaddr;
+	int ret;
+
+	for (uaddr = vma->vm_start; uaddr < vma->vm_end; uaddr += PAGE_SIZE) {
+		ret = vm_insert_page(vma, uaddr, vmalloc_to_page(kaddr));
+		if (ret)
+			return ret;
+		kaddr += PAGE_SIZE;
+	}
+	return 0;
+}
+
 int kmr_ring_mmap(struct kmr_session *s, struct vm_area_struct *vma)
 {
 	/* DONTCOPY: a fork of the recorder must not keep the session alive. */
@@ -47,5 +68,5 @@ int kmr_ring_mmap(struct kmr_session *s, struct vm_area_struct *vma)
 	} else {
 		kmr_vm_flags_mod(vma, keep, 0);
 	}
-	return remap_vmalloc_range(vma, s->buf, pgoff);
+	return kmr_ring_insert_pages(vma, s->buf, pgoff);
 }

@@ -101,6 +101,12 @@ struct kmr_session {
 	struct kmr_vmastat *vstat;
 	atomic64_t faults, major_faults, cow, mem_writes;
 
+	/*
+	 * The opener had CAP_SYS_ADMIN (main.c): only then do records and
+	 * WALK carry pfns and physical addresses, as /proc/pid/pagemap.
+	 */
+	bool show_pfn;
+
 	/* The recorder's credentials at ATTACH, checked at exec (perm.c). */
 	const struct cred *tracer_cred;
 	struct user_namespace *target_user_ns;	/* the target mm's, at ATTACH */

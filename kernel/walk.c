@@ -12,12 +12,36 @@
 #include "compat/pgtable.h"
 #include "mem.h"
 #include "pgwalk.h"
+#include "session.h"
+
+/*
+ * Without CAP_SYS_ADMIN (abi.h): no pfn, no physical address.  A present
+ * entry keeps its flag bits, with the frame (the page or the next-level
+ * table) cleared; a non-present one is a swap or migration entry whose
+ * other bits locate the page: cleared whole.
+ */
+static void kmr_walk_hide_pfns(struct kmr_pgwalk_raw *raw)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(raw->entry); i++) {
+		u64 e = raw->entry[i];
+
+		if (e & (_PAGE_PRESENT | _PAGE_PROTNONE))
+			raw->entry[i] = e & ~(u64)PTE_PFN_MASK;
+		else
+			raw->entry[i] = 0;
+	}
+	raw->pfn = 0;
+	raw->phys = 0;
+}
 
 long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg)
 {
 	struct kmr_pgwalk_raw raw = {};
 	struct mm_struct *mm;
 	struct kmr_walk w;
+	int err;
 
 	if (copy_from_user(&w, arg, sizeof(w)))
 		return -EFAULT;
@@ -30,10 +54,18 @@ long kmr_fetch_ioctl_walk(struct kmr_session *s, void __user *arg)
 		mmput(mm);
 		return -EFAULT;
 	}
-	/* lockless, like GUP-fast: each entry is one consistent read */
-	kmr_pgwalk_raw(mm, w.vaddr, &raw);
+	/* The tables under a VMA found under mmap_lock stay (pgwalk.h). */
+	err = mmap_read_lock_killable(mm);
+	if (!err) {
+		kmr_pgwalk_raw(mm, w.vaddr, &raw);
+		mmap_read_unlock(mm);
+	}
 	mmput(mm);
+	if (err)
+		return err;
 
+	if (!s->show_pfn)
+		kmr_walk_hide_pfns(&raw);
 	memcpy(w.entry, raw.entry, sizeof(w.entry));
 	w.levels = raw.levels;
 	w.stop_level = raw.stop_level;
@@ -53,7 +85,7 @@ struct kmr_page_get {
 	struct page *page;	/* out, referenced; NULL for the zero page */
 };
 
-/* pgwalk callback (PTL held, IRQs off): reference the page if it is @pfn. */
+/* pgwalk callback (PTL held): reference the page if it is @pfn. */
 static int kmr_page_get_fn(struct kmr_pgwalk_chunk *c, void *priv)
 {
 	struct kmr_page_get *g = priv;
@@ -114,6 +146,9 @@ long kmr_fetch_ioctl_page(struct kmr_session *s, void __user *arg)
 	void *kaddr;
 	int err;
 
+	/* It selects a page by physical frame: CAP_SYS_ADMIN only (abi.h). */
+	if (!s->show_pfn)
+		return -EPERM;
 	if (copy_from_user(&p, arg, sizeof(p)))
 		return -EFAULT;
 	if (p.reserved[0] || p.reserved[1] || !p.len || p.len > PAGE_SIZE ||

@@ -116,8 +116,18 @@ kmr_attach Device::attach(const AttachParams& p) {
     case EBUSY:
       throw DeviceError(err, "this device file already has a session");
     case ENOMEM:
-      throw DeviceError(err, "the module could not allocate the rings (try a smaller "
-                             "--buffer-size)");
+      throw DeviceError(err, "the module could not allocate the rings: not enough memory "
+                             "for this process (its memory cgroup's limit) or the machine "
+                             "(try a smaller --buffer-size)");
+    case EOPNOTSUPP:
+      throw DeviceError(err, "the module cannot hook this kernel: a function it hooks is "
+                             "missing or was compiled into a clone (the kernel log says "
+                             "which: dmesg | grep kmemrec)");
+    case ENOSPC:
+      throw DeviceError(err, "the rings would pass the module's cap on ring memory for all "
+                             "sessions together (try a smaller --buffer-size, end other "
+                             "sessions, or raise /sys/module/kmemrec/parameters/"
+                             "ring_mem_max_mb)");
     default:
       throw DeviceError(err, "attach to process " + pid + ": " + std::strerror(err));
   }

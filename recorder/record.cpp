@@ -174,6 +174,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   h.recorder_options = o.commandLine;
   h.recorder = "kmemrec 0.1.0";
   h.event_mask = o.event_mask ? o.event_mask : KMR_MASK_ALL;
+  h.pfns_hidden = dev.version().features & KMR_FEAT_PFN_HIDDEN;
   h.start_mono_ns = monoNow();
   h.start_real_ns = realNow();
   output.overwriting();

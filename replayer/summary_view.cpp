@@ -92,6 +92,7 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                    {"abi_version", h.abi_version},
                    {"recorder", h.recorder},
                    {"recorder_options", h.recorder_options},
+                   {"pfns_hidden", h.pfns_hidden},
                    {"range", {h.range_start, h.range_end}},
                    {"start_mono_ns", r.startNs()},
                    {"start_real_ns", h.start_real_ns},
@@ -123,6 +124,9 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
   info.row({st.bold("kernel"), h.kernel_release + " on " + h.host + " (ABI " +
                                    std::to_string(h.abi_version) + ")"});
   info.row({st.bold("recorder"), h.recorder + (h.recorder_options.empty() ? "" : " " + h.recorder_options)});
+  if (h.pfns_hidden)
+    info.row({st.bold("PFNs"), "hidden: recorded without CAP_SYS_ADMIN, every physical frame "
+                               "number is 0 (as /proc/pid/pagemap shows them)"});
   info.row({st.bold("started"), utcText(h.start_real_ns) + " (mono:" + std::to_string(r.startNs()) + ")"});
   // The span runs to when recording stopped if the recorder said so; the
   // last event may be well before (a target sleeping, --duration, Ctrl-C).

@@ -144,6 +144,7 @@ std::span<const std::span<const uint8_t>> MessageWriter::header(const TraceHeade
   b.setRecorderOptions(textRef(h.recorder_options));
   b.setRecorder(textRef(h.recorder));
   b.setEventMask(h.event_mask);
+  b.setPfnsHidden(h.pfns_hidden);
   return impl_->finish();
 }
 
@@ -285,6 +286,7 @@ TraceHeader decodeHeader(std::span<const uint8_t> aligned) {
     h.recorder_options = textOf(r.getRecorderOptions());
     h.recorder = textOf(r.getRecorder());
     h.event_mask = r.getEventMask();
+    h.pfns_hidden = r.getPfnsHidden();
     return h;
   });
 }

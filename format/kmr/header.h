@@ -23,6 +23,7 @@ struct TraceHeader {
   std::string recorder_options;
   std::string recorder;  // "kmemrec 0.1.0", "kmemsynth 0.1.0"
   uint64_t event_mask = 0;
+  bool pfns_hidden = false;  // recorded without CAP_SYS_ADMIN: every pfn is 0
 
   bool operator==(const TraceHeader&) const = default;
 };

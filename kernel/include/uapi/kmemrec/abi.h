@@ -31,12 +31,31 @@
  * snapshot is dropped, counted and reported like any loss, then repaired by
  * a KMR_SNAP_RESYNC snapshot) after 10 s without consumer progress, on a
  * signal, or when STOP/DETACH/close is called meanwhile.  Snapshots after
- * lost events (RESYNC) and after execve (EXEC) wait the same way.
+ * lost events (RESYNC) and after execve (EXEC) wait the same way.  No wait
+ * holds the target's mmap_lock: a recorder that stops reading never stops
+ * the target's mmap, munmap or page faults.  A snapshot is therefore read
+ * in pieces (several VMA windows, PTE walks resumed after a wait); live
+ * records between them keep the seq order exact.
  *
  * Order of calls: START, STOP and DETACH before ATTACH, START twice, STOP
  * before START, or any call after DETACH answer EINVAL; ATTACH on a file
  * that already attached once (even after DETACH) answers EBUSY; START on a
  * target that has exited answers ESRCH.
+ *
+ * Ring memory: the rings of all sessions together may hold at most the
+ * module parameter ring_mem_max_mb MiB (0, the default: a quarter of RAM);
+ * an ATTACH that would pass it answers ENOSPC.  The rings are charged to the
+ * memory cgroup of the process calling ATTACH; when the cgroup (or the
+ * machine) cannot hold them ATTACH answers ENOMEM.
+ *
+ * Physical addresses: as /proc/pid/pagemap, only a file opened with
+ * CAP_SYS_ADMIN (in the initial user namespace, checked against the
+ * opener's credentials) sees them.  For any other opener every pfn and
+ * physical address the file produces is 0: the pfn part of KMR_EV_PTE
+ * entries, KMR_EV_COW's old_pfn and new_pfn, KMR_EV_PAGE_DATA's pfn, and
+ * KMR_IOC_WALK's pfn, phys and the frame bits of entry[] (present entries
+ * keep their flag bits, non-present ones read 0); KMR_IOC_PAGE answers
+ * EPERM.  KMR_IOC_VERSION sets KMR_FEAT_PFN_HIDDEN in features then.
  *
  * The target exiting produces a KMR_EV_EXIT record, sets KMR_STATE_EXITED and
  * makes poll() return POLLHUP once the rings are drained (every ring's tail
@@ -491,6 +510,8 @@ struct kmr_version {
 #define KMR_FEAT_MEM_RW		(1ULL << 1)
 #define KMR_FEAT_WALK		(1ULL << 2)
 #define KMR_FEAT_PAGE_DATA	(1ULL << 3)
+/* Not a module feature: this open file sees no physical addresses (above). */
+#define KMR_FEAT_PFN_HIDDEN	(1ULL << 4)
 
 /* Event mask for kmr_attach.event_mask; 0 means KMR_MASK_ALL. */
 #define KMR_MASK_VMA		(1ULL << 0)	/* VMA_SYNC, VMA */
@@ -553,7 +574,9 @@ struct kmr_stats {
  * level, top first: pgd, p4d, pud, pmd, pte (p4d repeats pgd when the CPU
  * runs 4-level paging).  @stop_level is the level at which the walk stopped:
  * KMR_LVL_PTE when a PTE was read, higher when that level's entry was not
- * present or was a leaf (@leaf says which).
+ * present or was a leaf (@leaf says which), KMR_LVL_NONE when no VMA maps
+ * @vaddr: the page tables there may be being freed and are not read
+ * (entry[] all 0).  The walk holds the target's mmap_lock for read.
  */
 enum kmr_level {
 	KMR_LVL_NONE		= 0,
@@ -607,7 +630,8 @@ struct kmr_mem {
 
 /*
  * KMR_IOC_PAGE: copy the page at @vaddr of the attached target if, and only
- * if, it is mapped to @pfn right now and lies in the traced range.
+ * if, it is mapped to @pfn right now and lies in the traced range.  EPERM
+ * for a file opened without CAP_SYS_ADMIN (it names a page by pfn).
  */
 struct kmr_page {
 	__u64 vaddr;		/* in */
