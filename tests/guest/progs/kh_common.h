@@ -30,6 +30,10 @@ void kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print and exit 2: the test itself could not run. */
 void kh_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* A progress line on the kernel log (so on the guest console as it
+ * happens; a case's own output reaches the console only when it ends). */
+void kh_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 uint64_t kh_rand(void);			/* xorshift64*, per thread */
 void kh_seed(uint64_t seed);
 static inline uint64_t kh_below(uint64_t n) { return n ? kh_rand() % n : 0; }

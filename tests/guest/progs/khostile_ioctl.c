@@ -729,6 +729,7 @@ int khostile_ioctl(int argc, char **argv)
 	unsigned long long want = argc > 0 ? strtoull(argv[0], NULL, 0) : 100000;
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)getpid();
 	double t0 = kh_now();
+	unsigned long long next_note = 10000;
 	int i, c, e;
 
 	kh_seed(seed);
@@ -752,6 +753,10 @@ int khostile_ioctl(int argc, char **argv)
 		random_call();
 		if (!(calls % 1000))
 			child_check();
+		if (calls >= next_note) {
+			kh_progress("ioctl: %llu of %llu calls", calls, want);
+			next_note += 10000;
+		}
 		if (kh_failures > 50)
 			kh_die("more than 50 failures; stopping");
 	}

@@ -205,6 +205,8 @@ int krace_exit(int argc, char **argv)
 		kh_die("mmap: %s", strerror(errno));
 	compact = krace_compactor_start();
 	for (it = 1; it <= iters; it++) {
+		if (it % 20 == 1)
+			kh_progress("exit: iteration %u of %u", it, iters);
 		one(it);
 		if (kh_failures > 20)
 			kh_die("more than 20 failures; stopping");

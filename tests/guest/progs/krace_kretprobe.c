@@ -211,8 +211,10 @@ int krace_kretprobe(int argc, char **argv)
 		kh_die("mmap: %s", strerror(errno));
 	if (!nthreads)
 		kh_die("N must be positive");
-	for (r = 1; r <= rounds; r++)
+	for (r = 1; r <= rounds; r++) {
+		kh_progress("kretprobe: round %u of %u, %u threads", r, rounds, nthreads);
 		round_once(r);
+	}
 	printf("krace kretprobe: %u rounds of %u sleeping faults; %d failures\n", rounds,
 	       nthreads, kh_failures);
 	return kh_failures ? 1 : 0;

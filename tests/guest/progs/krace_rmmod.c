@@ -162,6 +162,7 @@ int krace_rmmod(int argc, char **argv)
 	ko = argv[1];
 	kh_seed((uint64_t)getpid() * 11);
 	for (it = 1; it <= iters; it++) {
+		kh_progress("rmmod: iteration %u of %u (%llu removals)", it, iters, removed);
 		one(it, limit);
 		if (kh_failures > 20)
 			break;

@@ -37,6 +37,8 @@ int krace_sessions(int argc, char **argv)
 		pid_t pid = krace_gate_child(2, 7, &gate);
 		double t;
 
+		if (it % 20 == 1)
+			kh_progress("sessions: iteration %u of %u", it, iters);
 		for (i = 0; i < n; i++) {
 			if ((err = kh_open(&s[i])) ||
 			    (err = kh_attach(&s[i], pid, KMR_RING_SIZE_MIN, 0)) ||

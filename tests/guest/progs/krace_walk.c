@@ -183,6 +183,8 @@ int krace_walk(int argc, char **argv)
 		struct kh_sess k;
 		int err;
 
+		if (it % 20 == 1)
+			kh_progress("walk: iteration %u of %u (%llu walks)", it, iters, walks);
 		if ((err = kh_open(&k)) ||
 		    (err = kh_attach(&k, target, KMR_RING_SIZE_MIN << 2, 0)) ||
 		    (err = kh_map(&k)))
