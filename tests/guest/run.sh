@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/common.sh
 . "$here/lib/common.sh"
 . "$here/lib/kernels.sh"
+. "$here/lib/debugkernel.sh"
 . "$here/lib/kbuild.sh"
 . "$here/lib/initramfs.sh"
 . "$here/lib/boot.sh"
@@ -24,14 +25,20 @@ tests/guest/cases/ or paths to .sh files; default: every case there) and
 prints a case x kernel table.  Exit status 1 on any FAIL, WARN, oops, hang
 or missing result; 2 on a usage or setup error.
 
-  --kernel 6.1|6.12|all   kernels to test (default: all)
+  --kernel K[,K...]       kernels to test: 6.1, 6.12, 6.12-debug (Debian's
+                          6.12 source built with KASAN, lockdep, KMEMLEAK...
+                          by lib/debugkernel.sh, cached outside the clone)
+                          or all (= 6.1,6.12; the default)
   --smp N                 vCPUs for every case (default: each case's
                           kmr-smp, 1 unless it asks for more)
   --icount[=SPEC]         deterministic instruction counting: -icount SPEC
                           (default SPEC shift=0); for benchmarks
   --timeout S             hard limit per boot in seconds (default 900)
   --case-timeout S        default per-case limit in the guest (default 300)
-  --mem MiB               guest memory (default 1024)
+                          (on a debug kernel both limits, and every
+                          kmr-timeout, are multiplied by its slowdown, 4)
+  --mem MiB               guest memory (default 1024; 2048 on a debug
+                          kernel: KASAN's shadow takes an eighth)
   --disk-mb N             size of the results disk (default 1024)
   --files DIR             copy DIR's contents to /kmr/files in the guest
   --file HOST[:GUEST]     copy one file or directory (default guest path
@@ -39,6 +46,10 @@ or missing result; 2 on a usage or setup error.
   --bin-dir DIR           where "kmr-bin:" binaries are searched (a CMake
                           build dir); repeatable; default $KMR_BIN_DIR
   --append ARGS           extra kernel command line
+  --tier T[,T...]         which cases "every case" means: default (what CI
+                          runs), pending (cases that fail on a known bug
+                          until its fix lands: "# kmr-tier: pending"), or
+                          all; cases named on the command line always run
   --no-module             do not build/load kernel/ (harness-only runs)
   --out DIR               results directory (default build/guest/runs/<time>)
   --verbose               show the whole guest console live
@@ -53,8 +64,8 @@ EOF
 # Everything runs inside main(): bash parses a function whole before running
 # it, so editing this file while a run is in progress cannot derail that run.
 main() {
-	kernels=all smp_force="" icount="" boot_tmo=900 case_tmo=300 mem=1024
-	disk_mb=1024 append="" no_module=0 out=""
+	kernels=all smp_force="" icount="" boot_tmo=900 case_tmo=300 mem=""
+	disk_mb=1024 append="" no_module=0 out="" tiers=default
 	files_dirs=() file_specs=() bin_dirs=()
 	[ -n "${KMR_BIN_DIR:-}" ] && bin_dirs+=("$KMR_BIN_DIR")
 	cases=()
@@ -73,6 +84,7 @@ main() {
 		--file) need "$@"; file_specs+=("$2"); shift ;;
 		--bin-dir) need "$@"; bin_dirs+=("$(readlink -f "$2")"); shift ;;
 		--append) need "$@"; append=$2; shift ;;
+		--tier) need "$@"; tiers=${2//,/ }; shift ;;
 		--no-module) no_module=1 ;;
 		--out) need "$@"; out=$2; shift ;;
 		--verbose) export KMR_GUEST_VERBOSE=1 ;;
@@ -82,22 +94,25 @@ main() {
 		esac
 		shift
 	done
-	for v in "$boot_tmo" "$case_tmo" "$mem" "$disk_mb"; do
+	for v in "$boot_tmo" "$case_tmo" ${mem:+"$mem"} "$disk_mb"; do
 		[[ $v =~ ^[1-9][0-9]*$ ]] || kmr_die "'$v' is not a positive integer"
 	done
 	[ -z "$smp_force" ] || [[ $smp_force =~ ^[1-9]$ ]] || kmr_die "--smp must be 1..9"
-	case $kernels in
-	all) kernels="6.1 6.12" ;;
-	6.1 | 6.12) ;;
-	*) kmr_die "--kernel must be 6.1, 6.12 or all" ;;
-	esac
+	kernels=$(kmr_kernel_aliases "$kernels") || exit 2
 	for d in "${files_dirs[@]}"; do [ -d "$d" ] || kmr_die "--files $d: not a directory"; done
 
 	# Resolve the cases.
 	case_paths=()
+	[ "$tiers" = all ] && tiers="default pending"
+	for t in $tiers; do
+		case $t in default | pending) ;; *) kmr_die "--tier: unknown tier '$t'" ;; esac
+	done
 	if [ ${#cases[@]} -eq 0 ]; then
-		mapfile -t case_paths < <(kmr_all_cases)
-		[ ${#case_paths[@]} -gt 0 ] || kmr_die "no cases in $KMR_CASES_DIR"
+		for p in $(kmr_all_cases); do
+			grep -qw -- "$(kmr_case_directive "$p" tier default)" <<<"$tiers" &&
+				case_paths+=("$p")
+		done
+		[ ${#case_paths[@]} -gt 0 ] || kmr_die "no cases of tier(s) $tiers in $KMR_CASES_DIR"
 	else
 		for c in "${cases[@]}"; do case_paths+=("$(kmr_case_path "$c")"); done
 	fi
@@ -119,6 +134,17 @@ main() {
 	t_all=$(kmr_now)
 	kmr_log "results in $OUT"
 	kmr_host_packages
+
+	# The guest lib's kmr_hold_hooks runs kmr-hold (guest/kmr-hold.c): built
+	# here, static, for every boot, so race cases need no kmr-bin line.
+	HOLD_BIN=""
+	if [ -f "$KMR_REPO/kernel/include/uapi/kmemrec/abi.h" ]; then
+		HOLD_BIN=$KMR_GUEST_BUILD/tools/kmr-hold
+		mkdir -p "${HOLD_BIN%/*}"
+		gcc -static -O2 -Wall -Wextra -Werror -I "$KMR_REPO/kernel/include/uapi" \
+			"$here/guest/kmr-hold.c" -o "$HOLD_BIN" ||
+			kmr_die "cannot build guest/kmr-hold.c"
+	fi
 
 	# rows for the summary: kernel<TAB>step<TAB>status<TAB>secs<TAB>details
 	RESULTS=$OUT/results.tsv
@@ -175,16 +201,17 @@ main() {
 		echo "$end"
 	}
 
-	# boot_group <alias> <smp> <icount> <attempt> <case path...>
+	# boot_group <alias> <smp> <icount> <mttcg 0|1> <attempt> <case path...>
 	# Boots once for these cases; appends rows; on a hang with smp >= 2 on the
 	# first attempt, reboots once for the cases that got no result.
 	boot_group() {
-		local alias=$1 smp=$2 ic=$3 attempt=$4
-		shift 4
+		local alias=$1 smp=$2 ic=$3 mt=$4 attempt=$5
+		shift 5
 		local bn bdir root p n why rc=0 steps=() planned=() m t0 tsv
 		BOOT_SEQ=$((BOOT_SEQ + 1))
 		# label: how this boot shows in the table; bn: its directory
 		local label=smp$smp${ic:+-icount}
+		[ "$mt" = 1 ] && label=$label-mttcg
 		bn=boot$BOOT_SEQ-$label-try$attempt
 		bdir=$OUT/$alias/$bn
 		root=$bdir/root
@@ -195,6 +222,7 @@ main() {
 		mkdir -p "$root/kmr/cases" "$root/kmr/modules" "$root/kmr/bin" "$root/kmr/files" "$root/kmr/out"
 		install -m 755 "$here/guest/init" "$root/init"
 		install -m 644 "$here/guest/kmr-lib.sh" "$root/kmr/lib.sh"
+		[ -z "$HOLD_BIN" ] || install -m 755 "$HOLD_BIN" "$root/kmr/bin/kmr-hold"
 		# shellcheck disable=SC2086
 		kmr_stage_kmod "$root" $KMODS
 		# DWARF is not needed in the guest (oops traces use kallsyms); without
@@ -209,6 +237,15 @@ main() {
 			[[ $f == *:* ]] && dst=${f#*:}
 			kmr_stage_file "$root" "$(readlink -f "$src")" "$dst"
 		done
+		# kmr-kmod: modules of this kernel image the cases load themselves
+		local kmods="" kf
+		for p in "$@"; do kmods="$kmods $(kmr_case_directive "$p" kmod)"; done
+		if [ -n "${kmods// /}" ]; then
+			# shellcheck disable=SC2086
+			kf=$(kmr_kmod_resolve $kmods) || kmr_die "kmr-kmod:$kmods: not in this kernel"
+			# shellcheck disable=SC2086
+			kmr_stage_kmod_dir "$root" /kmr/kmod-extra $kf
+		fi
 		for p in "$@"; do
 			n=$(kmr_case_name "$p")
 			if ! why=$(stage_case_inputs "$root" "$p"); then
@@ -216,8 +253,8 @@ main() {
 				continue
 			fi
 			cp "$p" "$root/kmr/cases/$n.sh"
-			echo "$n $(kmr_case_directive "$p" timeout "$case_tmo") $(kmr_case_directive "$p" smp 1)" \
-				>>"$root/kmr/plan"
+			echo "$n $(($(kmr_case_directive "$p" timeout "$case_tmo") * KMR_TIME_SCALE))" \
+				"$(kmr_case_directive "$p" smp 1)" >>"$root/kmr/plan"
 			planned+=("$p")
 			steps+=("$n")
 		done
@@ -227,6 +264,7 @@ main() {
 			KMR_KREL='$KMR_KREL'
 			KMR_AUTOLOAD='${AUTOLOAD[*]}'
 			KMR_DISK_MB='$disk_mb'
+			KMR_TIME_SCALE='$KMR_TIME_SCALE'
 		EOF
 		for m in "${AUTOLOAD[@]}"; do steps=("_load:$m" "${steps[@]}" "_unload:$m"); done
 		[ ${#planned[@]} -gt 0 ] || { rm -rf "$bdir"; return 0; }
@@ -234,10 +272,13 @@ main() {
 		kmr_pack_cpio "$root" "$bdir/initramfs.cpio"
 		rm -rf "$root"
 		truncate -s "${disk_mb}M" "$bdir/disk.img"
-		kmr_log "$alias ($KMR_KREL) $bn: ${#planned[@]} case(s), smp=$smp${ic:+ icount=$ic}," \
+		local mtnote=""
+		[ "$mt" = 1 ] && mtnote=" mttcg"
+		kmr_log "$alias ($KMR_KREL) $bn: ${#planned[@]} case(s), smp=$smp${ic:+ icount=$ic}$mtnote," \
 			"initramfs $(du -h "$bdir/initramfs.cpio" | cut -f1)"
 		kmr_boot "$KMR_VMLINUZ" "$bdir/initramfs.cpio" "$bdir/disk.img" "$bdir/console.log" \
-			"$smp" "$mem" "$boot_tmo" "$ic" "$append" || rc=$?
+			"$smp" "${mem:-$KMR_KMEM}" "$((boot_tmo * KMR_TIME_SCALE))" "$ic" \
+			"$KMR_KAPPEND${append:+ $append}" "$mt" || rc=$?
 		tsv=$bdir/results.tsv
 		: >"$tsv"
 		kmr_verdict "$bdir/console.log" "$rc" "$tsv" "${steps[@]}"
@@ -277,7 +318,7 @@ main() {
 			done <"$tsv"
 			kmr_log "$alias: guest hung with -smp $smp; retrying ${#retry[@]} case(s) once"
 			[ ${#retry[@]} -gt 0 ] || retry=("${planned[@]}")
-			boot_group "$alias" "$smp" "$ic" 2 "${retry[@]}"
+			boot_group "$alias" "$smp" "$ic" "$mt" 2 "${retry[@]}"
 			return 0
 		fi
 		while IFS=$'\t' read -r n st s det; do
@@ -319,20 +360,20 @@ main() {
 
 	for alias in $kernels; do
 		t0=$(kmr_now)
-		kmr_kernel_prepare "$alias"
+		kmr_kernel_setup "$alias"
 		KMODS=$(kmr_kmod_resolve virtio_pci virtio_blk) || exit 2
-		timing "$alias: kernel $KMR_KREL ($KMR_KPKGVER) ready in $(kmr_elapsed "$t0")s"
+		timing "$alias: kernel $KMR_KREL ($KMR_KPKGVER) ready in $(kmr_elapsed "$t0")s$KMR_KNOTE"
 
 		t0=$(kmr_now)
 		MODULE_KOS=() AUTOLOAD=()
 		kbroot=$KMR_GUEST_BUILD/kbuild/$KMR_KREL
-		if kos=$(kmr_kbuild "$here/smoke" "$KMR_KREL" "$kbroot/smoke"); then
+		if kos=$(kmr_kbuild "$here/smoke" "$KMR_KREL" "$kbroot/smoke" "$KMR_KHDR"); then
 			mapfile -t -O "${#MODULE_KOS[@]}" MODULE_KOS <<<"$kos"
 		else
 			row "$alias" _build:smoke FAIL - "harness smoke module does not build warning-free"
 		fi
 		if [ $no_module = 0 ] && [ -f "$KMR_REPO/kernel/Kbuild" ]; then
-			if kos=$(kmr_kbuild "$KMR_REPO/kernel" "$KMR_KREL" "$kbroot/kernel"); then
+			if kos=$(kmr_kbuild "$KMR_REPO/kernel" "$KMR_KREL" "$kbroot/kernel" "$KMR_KHDR"); then
 				for m in $kos; do
 					MODULE_KOS+=("$m")
 					m=${m##*/}
@@ -350,18 +391,21 @@ main() {
 		for p in "${case_paths[@]}"; do
 			n=$(kmr_case_name "$p")
 			ks=$(kmr_case_directive "$p" kernels)
-			if [ -n "$ks" ] && ! grep -qw -- "$alias" <<<"$ks"; then
+			if [ -n "$ks" ] && ! kmr_kernel_listed "$alias" "$ks"; then
 				row "$alias" "$n" SKIP - "kmr-kernels: $ks"
 				continue
 			fi
 			s=${smp_force:-$(kmr_case_directive "$p" smp 1)}
 			ic=$icount
 			[ -n "$ic" ] || ic=$(kmr_case_directive "$p" icount)
-			groups["$s|$ic"]+="$p"$'\n'
+			mt=$(kmr_case_directive "$p" mttcg 0)
+			[ "$s" -ge 2 ] || mt=0	# --smp 1 overrides a race case
+			groups["$s|$ic|$mt"]+="$p"$'\n'
 		done
 		for g in $(printf '%s\n' "${!groups[@]}" | sort); do
 			mapfile -t gp < <(printf '%s' "${groups[$g]}")
-			boot_group "$alias" "${g%%|*}" "${g#*|}" 1 "${gp[@]}"
+			IFS='|' read -r s ic mt <<<"$g"
+			boot_group "$alias" "$s" "$ic" "$mt" 1 "${gp[@]}"
 		done
 		unset groups
 		host_checks "$alias"

@@ -10,7 +10,13 @@
 #   hang-smp2 hang on -smp 2: RETRIED once, then FAIL       (6.1 only)
 #   icount    -icount shift=0 boot: PASS, guest ns per page fault repeat (after warm-up)
 #   kbuild    kbuild.sh fails on a W=1 warning and on a checkpatch finding
-# usage: tests/guest/selftest.sh [--kernel 6.1|6.12|all]
+#   detectors (6.12-debug only) a KASAN out-of-bounds read, a lockdep lock
+#             inversion and a kmemleak leak in the smoke module each FAIL
+#             their own case; a clean case between them PASSes
+#   mttcg     an -smp 2 multi-threaded TCG boot really runs both vCPUs at
+#             once, and kmr_hold_hooks keeps the module's hooks registered
+# usage: tests/guest/selftest.sh [--kernel 6.1|6.12|6.12-debug|all|K,K...]
+# (all = 6.1,6.12; the debug kernel is tested only when named)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -20,7 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 main() {
 	kernels=all
 	[ "${1:-}" = --kernel ] && { kernels=${2:?}; shift 2; }
-	[ "$kernels" = all ] && kernels="6.1 6.12"
+	. "$here/lib/kernels.sh"
+	kernels=$(kmr_kernel_aliases "$kernels")
 	S=$here/selftest/cases
 	OUT=$KMR_GUEST_BUILD/selftest/$(date +%Y%m%d-%H%M%S)-$$
 	mkdir -p "$OUT"
@@ -33,6 +40,7 @@ main() {
 	gcc -static -O2 -DHELLO='"hello static"' "$OUT/in/h.c" -o "$OUT/in/files/bin/hello-static"
 	gcc -O2 -DHELLO='"hello dynamic"' "$OUT/in/h.c" -o "$OUT/in/files/bin/hello-dynamic"
 	gcc -static -O2 -Wall -Wextra -Werror "$here/selftest/progs/faults.c" -o "$OUT/in/files/bin/faults"
+	gcc -static -O2 -Wall -Wextra -Werror -pthread "$here/selftest/progs/race.c" -o "$OUT/in/files/bin/race"
 
 	npass=0 nfail=0
 	check() {	# check <run> <kernel> <step> <status> <detail regex>
@@ -60,6 +68,7 @@ main() {
 
 	# kbuild.sh must fail on a W=1 warning and on a checkpatch finding.
 	k1=${kernels%% *}
+	k1=${k1%-debug}
 	mkdir -p "$OUT/kb-warn" "$OUT/kb-style"
 	cp "$here/smoke/Kbuild" "$here/smoke/kmr_smoke.c" "$OUT/kb-warn/"
 	cp "$here/smoke/Kbuild" "$here/smoke/kmr_smoke.c" "$OUT/kb-style/"
@@ -82,10 +91,22 @@ main() {
 	done
 
 	for k in $kernels; do
+		if [ "$k" != "${k%-debug}" ]; then
+			run "detect-$k" 1 --kernel "$k" "$S/kasan.sh" "$S/clean.sh" \
+				"$S/lockdep.sh" "$S/leak.sh" smoke
+			r=detect-$k
+			check "$r" "$k" kasan FAIL 'kernel: BUG: KASAN: slab-out-of-bounds in smoke_'
+			check "$r" "$k" clean PASS '^ok$'
+			check "$r" "$k" lockdep FAIL 'kernel: WARNING: possible circular locking dependency detected'
+			check "$r" "$k" leak FAIL 'kmemleak: 1 unreferenced object\(s\) allocated during this step, first 64 bytes from smoke_(leak|write)'
+			check "$r" "$k" smoke PASS '^ok$'
+			check "$r" "$k" _boot:smp1 PASS '^ok$'
+		fi
 		run "mixed-$k" 1 --kernel "$k" --files "$OUT/in/files" \
 			--file "$OUT/in/files/hello.txt:/kmr/data/renamed.txt" \
 			"$S/warn-on-load.sh" "$S/features.sh" "$S/fail.sh" "$S/fail-exit.sh" \
-			"$S/skip.sh" "$S/timeout.sh" "$S/leftover.sh" smoke "$S/transport.sh" "$S/smp2.sh"
+			"$S/skip.sh" "$S/timeout.sh" "$S/leftover.sh" smoke "$S/transport.sh" "$S/smp2.sh" \
+			"$S/smp2-race.sh" "$S/mttcg.sh"
 		r=mixed-$k
 		check "$r" "$k" warn-on-load FAIL 'kernel: WARNING: CPU: .*kmr_smoke'
 		check "$r" "$k" features PASS 'host: files intact'
@@ -99,7 +120,11 @@ main() {
 		check "$r" "$k" smp2 PASS '^ok$'
 		check "$r" "$k" _boot:smp1 PASS '^ok$'
 		check "$r" "$k" _boot:smp2 PASS '^ok$'
+		check "$r" "$k" smp2-race PASS '^ok$'
+		check "$r" "$k" mttcg PASS '^ok$'
+		check "$r" "$k" _boot:smp2-mttcg PASS '^ok$'
 
+		[ "$k" = "${k%-debug}" ] || continue	# the rest is kernel-independent
 		run "oops-$k" 1 --kernel "$k" "$S/oops.sh" smoke
 		check "oops-$k" "$k" oops FAIL 'no result: kernel panicked during this step; kernel: BUG: kernel NULL pointer dereference'
 		check "oops-$k" "$k" smoke FAIL 'no result: kernel panicked during oops'

@@ -4,8 +4,10 @@
 # A case passes when it exits 0, is skipped on exit 77, fails otherwise.
 # Cases run with `set -e`: an unchecked failing command fails the case.
 # Environment: KMR_CASE (name), KMR_OUT (cwd; every file left here comes back
-# to the host), KMR_KERNEL (6.1 | 6.12), KMR_KREL (uname -r),
-# KMR_MODULES (/kmr/modules: kmemrec.ko, kmr_smoke.ko), KMR_FILES (/kmr/files).
+# to the host), KMR_KERNEL (6.1 | 6.12 | 6.12-debug), KMR_KREL (uname -r),
+# KMR_MODULES (/kmr/modules: kmemrec.ko, kmr_smoke.ko), KMR_FILES (/kmr/files),
+# KMR_TIME_SCALE (how much slower this kernel runs than a stock one: 1, or
+# 4 on the debug kernel; the harness already scaled kmr-timeout by it).
 
 KMR_MODULES=/kmr/modules
 KMR_FILES=/kmr/files
@@ -104,3 +106,87 @@ kmr_keep() { cp -a "$@" "$KMR_OUT/"; }
 
 # kmr_uptime: seconds since boot (CLOCK_BOOTTIME, 10 ms resolution).
 kmr_uptime() { cut -d' ' -f1 /proc/uptime; }
+
+# kmr_scaled <seconds>: a time limit scaled for this kernel (KMR_TIME_SCALE).
+# Use it for every wait a case gives up on, so a debug kernel or a loaded
+# host does not turn slowness into failures.
+kmr_scaled() { echo $(($1 * ${KMR_TIME_SCALE:-1})); }
+
+# kmr_debug_kernel: true on a debug kernel (KASAN, lockdep, kmemleak...).
+kmr_debug_kernel() { case $KMR_KERNEL in *-debug) return 0 ;; esac; return 1; }
+
+# kmr_hold_hooks: keep kmemrec's hooks registered until kmr_release_hooks
+# (or the case's end).  Starts an idle process and kmr-hold, which attaches
+# one session to it: the module registers its kprobes, ftrace_ops and
+# tracepoints now, once, and keeps them while any session lives, so the
+# sessions a race case creates and ends afterwards never patch kernel text.
+# Race cases on multi-threaded TCG (kmr-mttcg: 1) must call this before the
+# race: QEMU may run stale code on one vCPU after another patched it
+# (docs/kernel-hooks.md section 9).  Sets KMR_HOLD_PID and KMR_HOLD_TARGET.
+kmr_hold_hooks() {
+	command -v kmr-hold >/dev/null ||
+		kmr_fail "kmr-hold missing (run.sh builds it when kernel/include/uapi exists)"
+	kmr_module_loaded kmemrec || kmr_fail "kmr_hold_hooks: kmemrec is not loaded"
+	[ -z "${KMR_HOLD_PID:-}" ] || return 0
+	sleep 1000000 &
+	KMR_HOLD_TARGET=$!
+	kmr-hold "$KMR_HOLD_TARGET" >"$KMR_OUT/.hold.log" 2>&1 &
+	KMR_HOLD_PID=$!
+	_i=0
+	while ! grep -q '^kmr-hold: holding' "$KMR_OUT/.hold.log"; do
+		if ! kill -0 "$KMR_HOLD_PID" 2>/dev/null || [ $_i -ge $((100 * ${KMR_TIME_SCALE:-1})) ]; then
+			kill "$KMR_HOLD_TARGET" "$KMR_HOLD_PID" 2>/dev/null || true
+			kmr_fail "kmr-hold did not attach: $(cat "$KMR_OUT/.hold.log")"
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kmr_note "hooks held by kmr-hold $KMR_HOLD_PID (session on idle pid $KMR_HOLD_TARGET)"
+}
+
+# kmr_release_hooks: end what kmr_hold_hooks started (kmr-hold must exit 0).
+kmr_release_hooks() {
+	[ -n "${KMR_HOLD_PID:-}" ] || return 0
+	kill -TERM "$KMR_HOLD_PID" 2>/dev/null || true
+	_rc=0
+	wait "$KMR_HOLD_PID" || _rc=$?
+	kill "$KMR_HOLD_TARGET" 2>/dev/null || true
+	wait "$KMR_HOLD_TARGET" 2>/dev/null || true
+	KMR_HOLD_PID="" KMR_HOLD_TARGET=""
+	[ $_rc = 0 ] || kmr_fail "kmr-hold exited $_rc: $(cat "$KMR_OUT/.hold.log")"
+	rm -f "$KMR_OUT/.hold.log"
+}
+
+# kmr_hooks_registered: are kmemrec's kretprobes in place right now?  The
+# guest has no other kretprobe user.  (Race cases check that the holder
+# really kept them for the whole race.)
+kmr_hooks_registered() {
+	grep -q '^[0-9a-f]*  r  ' /sys/kernel/debug/kprobes/list 2>/dev/null
+}
+
+# kmr_kmod_load: load the kernel modules the case named in "kmr-kmod:"
+# (and their dependencies), from this kernel's own image.  A module built
+# into the kernel (the debug kernel has zram built in) needs nothing.
+kmr_kmod_load() {
+	[ -f /kmr/kmod-extra/order ] || return 0
+	while read -r _m; do
+		lsmod | grep -q "^${_m%.ko} " && continue
+		insmod "/kmr/kmod-extra/$_m" || kmr_fail "insmod $_m failed"
+	done </kmr/kmod-extra/order
+}
+
+# kmr_swap_on [MiB]: swap on a zram disk (default 128 MiB), so that
+# MADV_PAGEOUT and reclaim really move anonymous pages out.  Needs
+# "kmr-kmod: zram" on kernels that build zram as a module.  Turned off by
+# kmr_swap_off (call it before the case ends: the next case expects none).
+kmr_swap_on() {
+	kmr_kmod_load
+	[ -e /sys/block/zram0 ] || kmr_fail "no zram (add: # kmr-kmod: zram)"
+	echo $((${1:-128} << 20)) >/sys/block/zram0/disksize || kmr_fail "zram disksize"
+	mkswap /dev/zram0 >/dev/null || kmr_fail "mkswap /dev/zram0"
+	swapon /dev/zram0 || kmr_fail "swapon /dev/zram0"
+}
+kmr_swap_off() {
+	swapoff /dev/zram0 2>/dev/null || true
+	echo 1 >/sys/block/zram0/reset 2>/dev/null || true
+}

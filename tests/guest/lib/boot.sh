@@ -20,30 +20,43 @@
 KMR_QEMU_SLOTS=${KMR_QEMU_SLOTS:-2}
 KMR_QEMU_SLOT_DIR=${KMR_QEMU_SLOT_DIR:-/tmp}
 
-# kmr_qemu_slot: take a free slot (waiting if none); sets KMR_SLOT_FD,
-# which stays locked until it is closed (QEMU inherits it, so a QEMU that
-# outlives us keeps its slot).
+# kmr_qemu_slot [N]: take N free slots (default 1; waiting until N are
+# free at once); sets KMR_SLOT_FDS, which stay locked until they are closed
+# (QEMU inherits them, so a QEMU that outlives us keeps its slots).  A
+# multi-threaded TCG guest runs one host thread per vCPU, so it takes one
+# slot per vCPU (at most all of them): two such guests on two cores would
+# starve each other's vCPUs into soft lockups.  All or nothing, so two runs
+# can never each hold half of what the other waits for.
 kmr_qemu_slot() {
-	local n fd said=0
+	local want=${1:-1} n fd said=0
+	[ "$want" -le "$KMR_QEMU_SLOTS" ] || want=$KMR_QEMU_SLOTS
 	while :; do
-		for ((n = 0; n < KMR_QEMU_SLOTS; n++)); do
+		KMR_SLOT_FDS=()
+		for ((n = 0; n < KMR_QEMU_SLOTS && ${#KMR_SLOT_FDS[@]} < want; n++)); do
 			exec {fd}>>"$KMR_QEMU_SLOT_DIR/kmr-qemu-slot.$n"
 			if flock -n "$fd"; then
-				KMR_SLOT_FD=$fd
-				return 0
+				KMR_SLOT_FDS+=("$fd")
+			else
+				exec {fd}>&-
 			fi
-			exec {fd}>&-
 		done
+		[ ${#KMR_SLOT_FDS[@]} = "$want" ] && return 0
+		kmr_qemu_slot_release
 		if [ $said = 0 ]; then
-			kmr_log "waiting for a QEMU slot ($KMR_QEMU_SLOTS in use; KMR_QEMU_SLOTS)"
+			kmr_log "waiting for $want QEMU slot(s) of $KMR_QEMU_SLOTS (KMR_QEMU_SLOTS)"
 			said=1
 		fi
-		sleep 1
+		sleep "1.$((RANDOM % 10))"
 	done
+}
+kmr_qemu_slot_release() {
+	local fd
+	for fd in "${KMR_SLOT_FDS[@]}"; do exec {fd}>&-; done
+	KMR_SLOT_FDS=()
 }
 
 # kmr_boot <vmlinuz> <initrd> <disk.img> <console.log> <smp> <mem MiB>
-#          <timeout s> <icount spec or ""> <extra append>
+#          <timeout s> <icount spec or ""> <extra append> [mttcg 0|1]
 # Streams the console to <console.log> and prints KMR-* lines (all of the
 # console with KMR_GUEST_VERBOSE=1) to stderr as they arrive.  Returns 0 when
 # the guest powered off on its own, 124 when it was killed at the timeout.
@@ -52,15 +65,30 @@ kmr_qemu_slot() {
 # guest slot).  Call as `kmr_boot ... || rc=$?`.
 kmr_boot() {
 	local vmlinuz=$1 initrd=$2 disk=$3 log=$4 smp=$5 mem=$6 tmo=$7 icount=$8 extra=$9
-	local append="console=ttyS0,115200 rdinit=/init panic=-1 oops=panic softlockup_panic=1 loglevel=7 $extra"
+	local mttcg=${10:-0} slots=1
+	# no_timer_check: at boot the kernel checks that the IO-APIC timer
+	# ticks within a busy-wait calibrated a moment earlier; a TCG vCPU that
+	# the host deschedules in between (a loaded CI machine) fails the check
+	# and panics ("IO-APIC + timer doesn't work!", seen on an -smp 2 boot
+	# beside a parallel build).  KVM guests skip the check the same way.
+	local append="console=ttyS0,115200 rdinit=/init panic=-1 oops=panic softlockup_panic=1 loglevel=7 no_timer_check $extra"
 	# Several vCPUs run in ONE host thread (thread=single): multi-threaded
 	# TCG can run stale translated code after the guest live-patches its
 	# text (a hook being registered), which shows up as an int3 oops in
 	# code that was already patched (docs/kernel-hooks.md §9; seen once
 	# on 6.12 in kernel_clone).  Round-robin vCPUs keep real guest SMP
 	# (IPIs, per-CPU rings, ksmd on another CPU) without that hazard.
+	#
+	# Race cases ask for real parallelism (kmr-mttcg: 1): one host thread
+	# per vCPU.  They avoid the stale-code hazard by keeping the hooks
+	# registered for the whole race (kmr_hold_hooks, guest/kmr-lib.sh), so
+	# text is patched once per boot, before the race, not per iteration.
 	local accel=tcg
 	[ "$smp" -gt 1 ] && accel=tcg,thread=single
+	if [ "$mttcg" = 1 ]; then
+		accel=tcg,thread=multi
+		slots=$smp
+	fi
 	local -a qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" -smp "$smp"
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot
 		-kernel "$vmlinuz" -initrd "$initrd" -append "$append"
@@ -72,7 +100,7 @@ kmr_boot() {
 
 	# Waiting for a slot does not count against the time limit.
 	local tw=$EPOCHREALTIME
-	kmr_qemu_slot
+	kmr_qemu_slot "$slots"
 	local t0 rc line booted=-
 	t0=$EPOCHREALTIME
 	KMR_LOCK_SECS=$(awk -v a="$tw" -v b="$t0" 'BEGIN { printf "%.1f", b - a }')
@@ -96,7 +124,7 @@ kmr_boot() {
 			fi
 		done
 	rc=${PIPESTATUS[0]}
-	exec {KMR_SLOT_FD}>&-
+	kmr_qemu_slot_release
 	[ -f "$log.booted" ] && booted=$(cat "$log.booted")
 	KMR_BOOT_SECS=$booted
 	KMR_RUN_SECS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')

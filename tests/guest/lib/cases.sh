@@ -36,16 +36,31 @@ kmr_case_directive() {
 
 # kmr_case_check <path>: validate directives, die with a clear message.
 kmr_case_check() {
-	local f=$1 n key
+	local f=$1 n key k
 	n=$(kmr_case_name "$f")
 	[[ $n =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] ||
 		kmr_die "case name '$n' must be letters, digits, '_', '-', '.'"
 	for key in $(sed -n 's/^#[[:space:]]*kmr-\([a-z]*\):.*/\1/p' "$f"); do
 		case $key in
-		timeout | smp | kernels | bin | file | icount) ;;
+		timeout | smp | kernels | bin | file | icount | mttcg | kmod | tier) ;;
 		*) kmr_die "$f: unknown directive 'kmr-$key' (see cases/README.md)" ;;
 		esac
 	done
 	[[ $(kmr_case_directive "$f" timeout 1) =~ ^[0-9]+$ ]] || kmr_die "$f: kmr-timeout must be seconds"
 	[[ $(kmr_case_directive "$f" smp 1) =~ ^[1-9]$ ]] || kmr_die "$f: kmr-smp must be 1..9"
+	case $(kmr_case_directive "$f" mttcg 0) in
+	0) ;;
+	1) [ "$(kmr_case_directive "$f" smp 1)" -ge 2 ] ||
+		kmr_die "$f: kmr-mttcg: 1 needs kmr-smp: 2 or more" ;;
+	*) kmr_die "$f: kmr-mttcg must be 0 or 1" ;;
+	esac
+	case $(kmr_case_directive "$f" tier default) in
+	default | pending) ;;
+	*) kmr_die "$f: kmr-tier must be default or pending" ;;
+	esac
+	for k in $(kmr_case_directive "$f" kernels); do
+		case $k in 6.1 | 6.12 | 6.12-debug) ;;
+		*) kmr_die "$f: kmr-kernels: unknown kernel '$k' (6.1, 6.12, 6.12-debug)" ;;
+		esac
+	done
 }

@@ -46,19 +46,28 @@ kmr_stage_libs() {
 # kmr_stage_kmod <root> <module file...>: transport modules, decompressed
 # (6.12 ships .ko.xz; busybox insmod wants plain ELF), in load order.
 kmr_stage_kmod() {
-	local root=$1 f n
+	local root=$1
 	shift
-	mkdir -p "$root/kmr/kmod"
-	: >"$root/kmr/kmod/order"
+	kmr_stage_kmod_dir "$root" /kmr/kmod "$@"
+}
+
+# kmr_stage_kmod_dir <root> <guest dir> <module file...>: the same into any
+# directory (kmr-kmod: modules go to /kmr/kmod-extra, loaded on demand by
+# the guest helper kmr_kmod_load).
+kmr_stage_kmod_dir() {
+	local root=$1 dir=$2 f n
+	shift 2
+	mkdir -p "$root$dir"
+	: >"$root$dir/order"
 	for f in "$@"; do
 		n=${f##*/}
 		case $n in
-		*.ko.xz) n=${n%.xz}; xz -dc "$f" >"$root/kmr/kmod/$n" ;;
-		*.ko.zst) n=${n%.zst}; zstd -qdc "$f" >"$root/kmr/kmod/$n" ;;
-		*.ko.gz) n=${n%.gz}; gzip -dc "$f" >"$root/kmr/kmod/$n" ;;
-		*) cp "$f" "$root/kmr/kmod/$n" ;;
+		*.ko.xz) n=${n%.xz}; xz -dc "$f" >"$root$dir/$n" ;;
+		*.ko.zst) n=${n%.zst}; zstd -qdc "$f" >"$root$dir/$n" ;;
+		*.ko.gz) n=${n%.gz}; gzip -dc "$f" >"$root$dir/$n" ;;
+		*) cp "$f" "$root$dir/$n" ;;
 		esac
-		echo "$n" >>"$root/kmr/kmod/order"
+		echo "$n" >>"$root$dir/order"
 	done
 }
 

@@ -8,14 +8,19 @@
 # recompile an unchanged file and would hide its warnings.  A build is reused
 # only when the same sources already built warning-free for the same kernel.
 
-# kmr_kbuild <srcdir> <krel> <builddir>
+# kmr_kbuild <srcdir> <krel> <builddir> [kernel build dir]
 # Builds into <builddir>/src, log in <builddir>/build.log.  Prints the built
 # .ko paths on stdout.  Returns 1 (after printing the log) on error/warning.
+# The kernel build dir defaults to Debian's /usr/src/linux-headers-<krel>;
+# the debug kernel passes its own O= tree.
 kmr_kbuild() {
-	local src=$1 krel=$2 bdir=$3 khdr=/usr/src/linux-headers-$2 key
+	local src=$1 krel=$2 bdir=$3 khdr=${4:-/usr/src/linux-headers-$2} key
 	[ -f "$khdr/Makefile" ] || { kmr_log "no headers at $khdr"; return 1; }
 	[ -f "$src/Kbuild" ] || [ -f "$src/Makefile" ] || { kmr_log "no Kbuild in $src"; return 1; }
+	# The kernel's .config and exported symbols are part of the key: a
+	# rebuilt debug kernel keeps its release string but not its ABI.
 	key=$( { echo "$krel"; gcc --version | head -1
+		cat "$khdr/.config" "$khdr/Module.symvers" 2>/dev/null | sha256sum
 		(cd "$src" && find . -type f ! -name '*.o' ! -name '*.ko' -print0 |
 			LC_ALL=C sort -z | xargs -0 sha256sum); } | sha256sum | cut -c1-16)
 	if [ -f "$bdir/ok" ] && [ "$(cat "$bdir/ok")" = "$key" ]; then

@@ -127,3 +127,63 @@ kmr_kmod_resolve() {
 	}
 	for n in "$@"; do _kmr_kmod_visit "$n"; done
 }
+
+# kmr_kernel_aliases <spec>: the kernels of a --kernel value, space
+# separated.  "all" is what CI tests (the two stock kernels); the debug
+# kernel is asked for by name because building it takes ~20 min once.
+kmr_kernel_aliases() {
+	local k out=""
+	for k in ${1//,/ }; do
+		case $k in
+		all) out="$out 6.1 6.12" ;;
+		6.1 | 6.12 | 6.12-debug) out="$out $k" ;;
+		*) kmr_die "--kernel: unknown kernel '$k' (6.1, 6.12, 6.12-debug or all)" ;;
+		esac
+	done
+	[ -n "$out" ] || kmr_die "--kernel needs a kernel"
+	# shellcheck disable=SC2086
+	printf '%s\n' $out | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# kmr_kernel_listed <alias> <kmr-kernels value>: does the case run here?  A
+# debug kernel is its base version too: "kmr-kernels: 6.12" runs on
+# 6.12-debug; "kmr-kernels: 6.12-debug" runs there only.
+kmr_kernel_listed() {
+	local k
+	for k in $2; do
+		[ "$k" = "$1" ] || [ "$k" = "${1%-debug}" ] && return 0
+	done
+	return 1
+}
+
+# kmr_kernel_setup <alias>: the kernel image, headers and boot settings of
+# one alias.  Sets what kmr_kernel_prepare sets plus
+#   KMR_KMEM        default guest memory (MiB)
+#   KMR_KAPPEND     kernel command line the kernel needs
+#   KMR_TIME_SCALE  how much slower the kernel runs: every time limit
+#                   (boot, case) is multiplied by it, and cases see it
+#   KMR_KNOTE       a note for the timings ("" or "; built in Ns")
+kmr_kernel_setup() {
+	KMR_KNOTE=""
+	case $1 in
+	*-debug)
+		kmr_dkernel_prepare "$1"
+		KMR_KMEM=2048
+		# debug_pagealloc: unmapped free pages catch use-after-free of
+		# whole pages.  kasan_multi_shot: KASAN reports every bad access,
+		# not only the boot's first (later cases keep their detector).
+		# kmemleak is on by default in this config.
+		KMR_KAPPEND="debug_pagealloc=on kasan_multi_shot"
+		KMR_TIME_SCALE=4
+		if [ "$KMR_DKERNEL_BUILT" = 1 ]; then
+			KMR_KNOTE="; built in $(cat "$KMR_DKERNEL_DIR/build-secs")s"
+		else
+			KMR_KNOTE="; cached in $KMR_DKERNEL_DIR"
+		fi
+		;;
+	*)
+		kmr_kernel_prepare "$1"
+		KMR_KMEM=1024 KMR_KAPPEND="" KMR_TIME_SCALE=1
+		;;
+	esac
+}

@@ -6,11 +6,22 @@
 #    list corruption, ...) was printed between its KMR-CASE-BEGIN and
 #    KMR-CASE-END lines (a splat outside any step fails the _boot step), or
 #  - the guest never printed a result for it (hang, panic, died).
+#  - kmemleak (debug kernels) reported an object allocated while it ran
+#    (init's KMR-LEAK lines, which may come a step or two later).
 # Case output on the console is prefixed "  [case] " by init and is never
 # taken for a kernel message.
 
-# Extended regex of console lines that mean the kernel is unhappy.
-KMR_SPLAT_RE='-+\[ cut here \]-+|WARNING: CPU: [0-9]+ PID: |(^|[^A-Za-z_])BUG: |kernel BUG at |Oops: |general protection fault|Kernel panic - not syncing|soft lockup|hard LOCKUP|detected stalls? on CPU|self-detected stall|blocked for more than [0-9]+ seconds|UBSAN: |KASAN: |KFENCE: |list_(add|del) corruption|stack-protector: |Unable to handle kernel|double fault|Call Trace:|WARNING: (possible|suspicious|bad unlock|inconsistent lock)'
+# Extended regex of console lines that mean the kernel is unhappy.  Beside
+# the stock kernels' WARN/BUG/oops/lockup/stall family it names what the
+# debug kernel's detectors print: KASAN and KFENCE ("BUG: KASAN: ..."),
+# lockdep and PROVE_RCU (their reports start "WARNING: " without "CPU:",
+# e.g. "WARNING: possible circular locking dependency detected",
+# "WARNING: suspicious RCU usage"; "DEBUG_LOCKS_WARN_ON"), DEBUG_ATOMIC_SLEEP
+# ("BUG: sleeping function called from invalid context"), DEBUG_VM ("BUG:
+# Bad page state", "kernel BUG at" from VM_BUG_ON, "page dumped because")
+# and DEBUG_LIST ("list_add corruption", "list_del corruption", "list_add
+# double add").  Every report also dumps a stack ("Call Trace:").
+KMR_SPLAT_RE='-+\[ cut here \]-+|WARNING: CPU: [0-9]+ PID: |(^|[^A-Za-z_])BUG: |kernel BUG at |Oops: |general protection fault|Kernel panic - not syncing|soft lockup|hard LOCKUP|detected stalls? on CPU|self-detected stall|blocked for more than [0-9]+ seconds|UBSAN: |KASAN: |KFENCE: |list_(add|del) (corruption|double add)|stack-protector: |Unable to handle kernel|double fault|Call Trace:|(^|\] )WARNING: |DEBUG_LOCKS_WARN_ON|page dumped because'
 # Hang-like splats: on -smp 2 these are retried once (docs/kernel-hooks.md §9).
 KMR_HANG_RE='soft lockup|hard LOCKUP|detected stalls? on CPU|self-detected stall'
 
@@ -35,6 +46,11 @@ kmr_verdict() {
 				print "R\t" f[2] "\t" f[3] "\t" f[4] "\t" det; next
 			}
 			if ($0 ~ /KMR-DONE /) { print "D"; next }
+			if (match($0, /KMR-NOTE .*/)) { print "N\t" substr($0, RSTART + 9, 150); next }
+			if (match($0, /KMR-LEAK [^ ]+ [0-9]+ /)) {
+				split(substr($0, RSTART), f, " ")
+				print "L\t" f[2] "\t" f[3] " bytes from " substr($0, RSTART + RLENGTH); next
+			}
 			if ($0 ~ /KMR-TRANSPORT FAIL/) { print "T\t" $0; next }
 			if ($0 ~ splat) {
 				s = (step == "" ? "_boot" : step)
@@ -54,7 +70,7 @@ kmr_verdict() {
 			for (s in generic) if (!(s in first)) print "S\t" s "\t" generic[s]
 		}' "$log")
 
-	local -A status=() secs=() det=() splat=()
+	local -A status=() secs=() det=() splat=() leaks=() leak1=()
 	local began="" done=0 hang=0 panic=0 transport="" kind a b c d
 	while IFS=$'\t' read -r kind a b c d; do
 		case $kind in
@@ -65,6 +81,9 @@ kmr_verdict() {
 		H) hang=1 ;;
 		P) panic=1 ;;
 		T) transport=$a ;;
+		L) [ "$a" = _done ] && a=_boot
+		   leaks[$a]=$((${leaks[$a]:-0} + 1))
+		   [ -n "${leak1[$a]:-}" ] || leak1[$a]=$b ;;
 		N) kmr_log "note: $a" ;;
 		esac
 	done <<<"$parsed"
@@ -82,6 +101,10 @@ kmr_verdict() {
 	fi
 
 	local s why
+	for s in "${!leaks[@]}"; do
+		why="kmemleak: ${leaks[$s]} unreferenced object(s) allocated during this step, first ${leak1[$s]}"
+		splat[$s]=${splat[$s]:+${splat[$s]}; }$why
+	done
 	for s in "$@"; do
 		if [ -z "${status[$s]:-}" ]; then
 			case $KMR_BOOT_STATE in

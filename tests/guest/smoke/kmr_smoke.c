@@ -12,6 +12,12 @@
  *   echo oops   > /dev/kmr_smoke        NULL dereference (harness must FAIL)
  *   echo lockup > /dev/kmr_smoke        spins with preemption off (soft lockup)
  *   echo hang   > /dev/kmr_smoke        spins with interrupts off (guest hangs)
+ *   echo oob    > /dev/kmr_smoke        reads one byte past a kmalloc'ed
+ *                                       object (KASAN must report it)
+ *   echo lockdep > /dev/kmr_smoke       takes two mutexes in both orders
+ *                                       (lockdep must report an inversion)
+ *   echo leak   > /dev/kmr_smoke        kmallocs 64 bytes and forgets them
+ *                                       (kmemleak must report them)
  *   cat /dev/kmr_smoke                  "kmr_smoke ok\n"
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -20,6 +26,8 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -61,6 +69,49 @@ static void smoke_spin(bool irqs_off)
 		cpu_relax();
 }
 
+/*
+ * The debug kernel's detectors.  On a stock kernel these do no harm: the
+ * read stays inside the slab's 16-byte bucket, the two orders never run at
+ * the same time, and the leak is 64 bytes.
+ */
+static size_t smoke_oob_index = 16;	/* READ_ONCE: not a constant */
+
+static void smoke_oob(void)
+{
+	char *p = kmalloc(16, GFP_KERNEL);
+
+	if (!p)
+		return;
+	pr_info("reading one byte past a 16-byte object\n");
+	pr_info("read %d\n", READ_ONCE(p[READ_ONCE(smoke_oob_index)]));
+	kfree(p);
+}
+
+static DEFINE_MUTEX(smoke_lock_a);
+static DEFINE_MUTEX(smoke_lock_b);
+
+static void smoke_lockdep(void)
+{
+	pr_info("taking lock a then b, then b then a\n");
+	mutex_lock(&smoke_lock_a);
+	mutex_lock(&smoke_lock_b);
+	mutex_unlock(&smoke_lock_b);
+	mutex_unlock(&smoke_lock_a);
+	mutex_lock(&smoke_lock_b);
+	mutex_lock(&smoke_lock_a);
+	mutex_unlock(&smoke_lock_a);
+	mutex_unlock(&smoke_lock_b);
+}
+
+static void smoke_leak(void)
+{
+	void *p = kmalloc(64, GFP_KERNEL);
+
+	if (p)
+		memset(p, 0x5a, 64);
+	pr_info("leaked 64 bytes at %p\n", p);
+}
+
 static ssize_t smoke_write(struct file *file, const char __user *buf,
 			   size_t len, loff_t *pos)
 {
@@ -80,6 +131,12 @@ static ssize_t smoke_write(struct file *file, const char __user *buf,
 		smoke_spin(false);
 	else if (!strcmp(cmd, "hang"))
 		smoke_spin(true);
+	else if (!strcmp(cmd, "oob"))
+		smoke_oob();
+	else if (!strcmp(cmd, "lockdep"))
+		smoke_lockdep();
+	else if (!strcmp(cmd, "leak"))
+		smoke_leak();
 	else
 		return -EINVAL;
 	return len;
