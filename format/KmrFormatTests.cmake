@@ -28,7 +28,7 @@ set(KMR_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=undefined
 kmr_format_library(kmemrec_format_asan)
 target_compile_options(kmemrec_format_asan PRIVATE ${KMR_SANITIZE})
 add_library(kmemrec_synth_asan STATIC ${KMR_SYNTH_SOURCES})
-target_link_libraries(kmemrec_synth_asan PUBLIC kmemrec_format_asan)
+target_link_libraries(kmemrec_synth_asan PUBLIC kmemrec_format_asan kmemrec_base)
 target_compile_options(kmemrec_synth_asan PRIVATE ${KMR_SANITIZE})
 add_executable(kmemrec_format_tests_asan ${KMR_FORMAT_TEST_SOURCES})
 target_include_directories(kmemrec_format_tests_asan PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

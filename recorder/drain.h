@@ -14,8 +14,6 @@
 
 namespace kmr::rec {
 
-uint64_t monoNow();
-
 class Drainer {
  public:
   enum class End {

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "device.h"
+#include "base/device.h"
 
 namespace kmr::rec {
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "state_render.h"
-#include "style.h"
+#include "base/state_render.h"
+#include "base/style.h"
 
 namespace kmr::rec {
 
@@ -57,11 +57,11 @@ std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, doub
   char b[64];
   std::snprintf(b, sizeof(b), "--- kmemrec --live  t=%.1fs\n", elapsed_s);
   out << b;
-  view::StateRenderOptions ro;
+  StateRenderOptions ro;
   ro.start = start;
   ro.end = (start || end) ? end : UINT64_MAX;
   ro.legend = false;
-  view::printState(out, st, ro, view::Style::detect());
+  printState(out, st, ro, Style::detect());
   return out.str();
 }
 

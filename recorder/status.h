@@ -25,7 +25,7 @@ struct StatusSnapshot {
 std::string formatStatus(const StatusSnapshot& s);
 
 // The shadow page table of [start, end) (0, 0 = everything), printed by
-// the same renderer as `kmemreplay --at` (replayer/state_render.h) from the
+// the same renderer as `kmemreplay --at` (base/state_render.h) from the
 // writer's ShadowState, under a line with the elapsed time.
 std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, double elapsed_s);
 

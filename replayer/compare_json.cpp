@@ -1,7 +1,8 @@
 // The JSON form of `kmemreplay compare` (see README for the shape): every
 // number the text shows, unabridged: all matches, all one-sided lives.
 #include "compare_print.h"
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
 namespace kmr::view {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "compare_report.h"
 #include "compare_views.h"
-#include "style.h"
+#include "base/style.h"
 
 namespace kmr::view {
 

@@ -4,7 +4,8 @@
 #include <cstdlib>
 #include <map>
 
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
 namespace kmr::view {
 namespace {

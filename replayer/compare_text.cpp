@@ -7,8 +7,9 @@
 
 #include "compare_print.h"
 #include "kmr/time_spec.h"
-#include "names.h"
-#include "table.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
+#include "base/table.h"
 
 namespace kmr::view {
 namespace {

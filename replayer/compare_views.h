@@ -15,7 +15,7 @@
 #include <ostream>
 #include <string>
 
-#include "style.h"
+#include "base/style.h"
 #include "views.h"
 
 namespace kmr::view {

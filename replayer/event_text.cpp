@@ -1,6 +1,7 @@
 #include "event_text.h"
 
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
 namespace kmr::view {
 namespace {

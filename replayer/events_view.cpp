@@ -43,7 +43,9 @@ Filter makeFilter(const EventsOptions& o) {
   }
   if (!o.vaddr.empty()) {
     f.vaddr = true;
-    std::tie(f.vb, f.ve) = parseRange(o.vaddr);
+    AddressRange r = parseAddressRange(o.vaddr);
+    f.vb = r.start;
+    f.ve = r.end;
   }
   return f;
 }

@@ -7,7 +7,8 @@
 
 #include "compare_views.h"
 #include "kmr/error.h"
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 #include "perfetto_export.h"
 #include "svg_heatmap.h"
 

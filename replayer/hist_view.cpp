@@ -2,9 +2,10 @@
 #include <algorithm>
 
 #include "kmr/vma_stats.h"
-#include "names.h"
-#include "state_render.h"
-#include "table.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
+#include "base/state_render.h"
+#include "base/table.h"
 #include "views.h"
 
 namespace kmr::view {

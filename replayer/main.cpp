@@ -15,6 +15,7 @@
 #include <iostream>
 #include <set>
 
+#include "base/version.h"
 #include "kmr/error.h"
 #include "views.h"
 #include "compare_views.h"
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   kmr::view::CompareOptions compare;
   kmr::view::ExportOptions exports;
   kmr::view::PageOptions page;
+  app.set_version_flag("--version", std::string("kmemreplay ") + kmr::kVersion);
   app.add_option("trace", m.trace, "Trace file (.kmr)");
   app.add_flag("--json", m.json, "Print JSON instead of text (every view)");
   kmr::view::setupAt(app, at);
@@ -77,13 +79,13 @@ int main(int argc, char** argv) {
   try {
     try {
       app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
+    } catch (const CLI::Success& e) {  // --help, --version
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
       throw kmr::Error(kmr::Error::Code::Syntax,
                        std::string(e.what()) + " (run with --help for usage)");
     }
-    if (cmp->parsed()) return kmr::view::runCompare(compare, kmr::view::Style::detect(), std::cout);
+    if (cmp->parsed()) return kmr::view::runCompare(compare, kmr::Style::detect(), std::cout);
     if (m.trace.empty()) throw kmr::Error(kmr::Error::Code::Syntax, "no trace file given (run with --help for usage)");
     int views = !at.at.empty() + !diff.times.empty() + hist.enabled + events.enabled + exports.any();
     if (views > 1)
@@ -91,7 +93,7 @@ int main(int argc, char** argv) {
 
     kmr::TraceReader reader(m.trace);
     kmr::Replay replay(reader);
-    kmr::view::ViewContext ctx{reader, replay, std::cout, kmr::view::Style::detect(), m.json, {}};
+    kmr::view::ViewContext ctx{reader, replay, std::cout, kmr::Style::detect(), m.json, {}};
     if (m.json) ctx.style.color = false;
     if (!page.page.empty() && at.at.empty())
       throw kmr::Error(kmr::Error::Code::Syntax, "--page needs --at T (the instant to show)");

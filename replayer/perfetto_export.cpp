@@ -3,7 +3,8 @@
 #include <algorithm>
 
 #include "kmr/time_spec.h"
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
 namespace kmr::view {
 namespace {

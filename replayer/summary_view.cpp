@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "kmr/error.h"
-#include "names.h"
-#include "table.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
+#include "base/table.h"
 #include "views.h"
 
 namespace kmr::view {

@@ -16,7 +16,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 #include "svg_heatmap.h"
 #include "utf8.h"
 

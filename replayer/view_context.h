@@ -9,7 +9,7 @@
 #include "kmr/reader.h"
 #include "kmr/replay.h"
 #include "kmr/time_spec.h"
-#include "style.h"
+#include "base/style.h"
 
 namespace kmr::view {
 

@@ -1,8 +1,10 @@
-#include "table.h"
+#include "base/table.h"
 
 #include <algorithm>
+#include <sstream>
+#include <stdexcept>
 
-namespace kmr::view {
+namespace kmr {
 
 size_t displayWidth(const std::string& s) {
   size_t w = 0;
@@ -17,13 +19,24 @@ size_t displayWidth(const std::string& s) {
   return w;
 }
 
-void Table::columns(std::vector<std::string> names, std::vector<Align> align) {
-  header_ = std::move(names);
+Table::Table(std::vector<Column> columns) {
+  for (Column& c : columns) {
+    header_.push_back(std::move(c.title));
+    align_.push_back(c.align);
+  }
+}
+
+void Table::columns(std::vector<std::string> titles, std::vector<Align> align) {
+  header_ = std::move(titles);
   align_ = std::move(align);
   align_.resize(header_.size(), Align::Left);
 }
 
-void Table::row(std::vector<std::string> cells) { rows_.push_back({std::move(cells), false}); }
+void Table::row(std::vector<std::string> cells) {
+  if (cells.size() > header_.size())
+    throw std::logic_error("Table::row: more cells than columns");
+  rows_.push_back({std::move(cells), false});
+}
 
 void Table::line(std::string text) { rows_.push_back({{std::move(text)}, true}); }
 
@@ -56,4 +69,10 @@ void Table::print(std::ostream& out) const {
   }
 }
 
-}  // namespace kmr::view
+std::string Table::str() const {
+  std::ostringstream out;
+  print(out);
+  return out.str();
+}
+
+}  // namespace kmr

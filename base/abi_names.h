@@ -1,12 +1,12 @@
-// Names and short strings for abi.h values, shared by the views.
+// Names and short strings for abi.h values (record causes, flags, kinds),
+// as kmemreplay and kmemrec --live print them.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-namespace kmr::view {
+namespace kmr {
 
-std::string hex(uint64_t v);                   // "7f0000001000"
 std::string snapshotCauseName(uint32_t cause);  // "start", "exec", "resync"
 std::string vmaCauseName(uint32_t cause);       // "mmap", "brk", ...
 std::string pteCauseName(uint32_t cause);       // "fault", "faultaround", ...
@@ -23,7 +23,5 @@ std::string kindsMaskText(uint64_t kinds);
 std::string pteFlagsText(uint32_t flags);
 // One line explaining pteFlagsText.
 const char* pteFlagsLegend();
-// "4.0 KiB", "1.5 MiB"
-std::string bytesText(uint64_t bytes);
 
-}  // namespace kmr::view
+}  // namespace kmr

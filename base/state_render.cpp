@@ -1,13 +1,14 @@
-#include "state_render.h"
+#include "base/state_render.h"
 
 #include <algorithm>
 #include <bit>
 #include <charconv>
 #include <string>
 
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
-namespace kmr::view {
+namespace kmr {
 namespace {
 
 constexpr uint64_t kPage = 4096;
@@ -281,4 +282,4 @@ void printState(std::ostream& out, const ShadowState& s, const StateRenderOption
   }
 }
 
-}  // namespace kmr::view
+}  // namespace kmr

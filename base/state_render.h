@@ -15,9 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "kmr/state.h"
-#include "style.h"
+#include "base/style.h"
 
-namespace kmr::view {
+namespace kmr {
 
 struct DisplayRun {
   uint64_t vpn = 0;
@@ -43,4 +43,4 @@ nlohmann::json stateJson(const ShadowState& s, const StateRenderOptions& o);
 nlohmann::json runJson(const DisplayRun& r);
 nlohmann::json vmaJson(const Vma& v);
 
-}  // namespace kmr::view
+}  // namespace kmr

@@ -1,11 +1,13 @@
-#include "names.h"
+#include "base/abi_names.h"
 
 #include <kmemrec/abi.h>
 
 #include <array>
 #include <cstdio>
 
-namespace kmr::view {
+#include "base/numbers.h"
+
+namespace kmr {
 namespace {
 
 std::string pick(uint32_t v, std::initializer_list<const char*> names) {
@@ -30,12 +32,6 @@ std::string bits(uint64_t v, std::initializer_list<std::pair<uint64_t, const cha
 }
 
 }  // namespace
-
-std::string hex(uint64_t v) {
-  char b[20];
-  std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(v));
-  return b;
-}
 
 std::string snapshotCauseName(uint32_t c) { return pick(c, {"start", "exec", "resync"}); }
 
@@ -111,18 +107,4 @@ const char* pteFlagsLegend() {
          "e exclusive, h huge, k ksm";
 }
 
-std::string bytesText(uint64_t b) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    u++;
-  }
-  char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
-  else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-  return buf;
-}
-
-}  // namespace kmr::view
+}  // namespace kmr

@@ -1,5 +1,5 @@
 // The only userspace file that calls ioctl() on /dev/kmemrec.
-#include "device.h"
+#include "base/device.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "style.h"
+#include "base/style.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-namespace kmr::view {
+namespace kmr {
 namespace {
 
 bool localeIsUtf8() {
@@ -54,4 +54,4 @@ std::string Style::spark(const uint64_t* v, size_t n, uint64_t max) const {
   return s;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace kmr::view {
+namespace kmr {
 
 struct Style {
   bool color = false;
@@ -29,4 +29,4 @@ struct Style {
   std::string wrap(const char* code, std::string_view s) const;
 };
 
-}  // namespace kmr::view
+}  // namespace kmr

@@ -3,7 +3,8 @@
 // One Device is one open file, so at most one session.  Errors are thrown as
 // DeviceError with a message a user understands ("the kmemrec module is not
 // loaded: ..."), plus the errno for callers that need to tell cases apart.
-// Used by kmemrec (recorder/) and kmemfetch (fetch/); library kmemrec_device.
+// Used by kmemrec (recorder/) and kmemfetch (fetch/) through the base
+// library (base/).
 #pragma once
 
 #include <cstddef>
