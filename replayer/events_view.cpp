@@ -34,11 +34,10 @@ Filter makeFilter(const EventsOptions& o) {
       if (auto k = kindFromName(name)) f.kinds.insert(*k);
       else if (auto op = vmaOpFromName(name)) f.ops.insert(*op);
       else
-        throw Error(Error::Code::Syntax,
-                    "unknown kind '" + name +
-                        "': expected event kinds (snapshot-begin, snapshot-end, vma-sync, vma, "
-                        "pte, pte-unmap, cow, fault, fork, exec, exit, lost, mem-write, page-data, "
-                        "gap) or VMA operations (map, unmap, protect, move, grow)");
+        throw UsageError("unknown kind '" + name +
+                         "': expected event kinds (snapshot-begin, snapshot-end, vma-sync, vma, "
+                         "pte, pte-unmap, cow, fault, fork, exec, exit, lost, mem-write, "
+                         "page-data, gap) or VMA operations (map, unmap, protect, move, grow)");
     }
   }
   if (!o.vaddr.empty()) {
