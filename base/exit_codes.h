@@ -11,8 +11,10 @@
 //               options that exclude each other): nothing was done
 //   3  lost     kmemrec: the trace is finished and usable, but the module
 //               dropped events (the summary says how many and where)
-//   4  damaged  kmemreplay: the view was printed, but the trace is damaged
-//               or cut short (stderr names what was skipped)
+//   4  damaged  kmemreplay: the view was printed, but part of the trace
+//               failed its checks (a checksum or structure; stderr names
+//               what was skipped).  A trace merely cut short (a killed
+//               recorder) reads to its last whole chunk: a warning, exit 0.
 #pragma once
 
 #include <stdexcept>

@@ -16,7 +16,7 @@
 
 #include "base/clock.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 // Reads a small /proc file into @buf; false if it is gone.
@@ -152,4 +152,4 @@ std::optional<pid_t> waitForComm(const std::string& comm, uint64_t timeout_ns, i
   return found;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -6,7 +6,7 @@
 
 #include "base/clock.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 constexpr size_t kStepRecords = 16384;           // per merge step
@@ -114,4 +114,4 @@ bool Drainer::drainRest(uint64_t timeout_ns) {
   return true;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

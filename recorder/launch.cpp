@@ -12,7 +12,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 bool isExecutableFile(const std::string& p) {
@@ -145,4 +145,4 @@ std::string describeWaitStatus(int status) {
   return "ended (status 0x" + std::to_string(status) + ")";
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // Where execvp would find @prog (a name without '/' is searched in PATH).
 // Throws std::runtime_error with a user-facing message when it cannot run.
@@ -47,4 +47,4 @@ class LaunchedChild {
 // "exited with status 3", "killed by SIGKILL".
 std::string describeWaitStatus(int status);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -11,12 +11,12 @@
 int main(int argc, char** argv) {
   try {
     std::string text;
-    std::optional<kmr::rec::Options> o = kmr::rec::parseOptions(argc, argv, &text);
+    std::optional<kmr::recorder::Options> o = kmr::recorder::parseOptions(argc, argv, &text);
     if (!o) {
       std::fputs(text.c_str(), stdout);
       return kmr::kExitOk;
     }
-    return kmr::rec::runRecord(*o);
+    return kmr::recorder::runRecord(*o);
   } catch (const kmr::UsageError& e) {
     std::fprintf(stderr, "kmemrec: error: %s\nRun 'kmemrec --help' for usage.\n", e.what());
     return kmr::kExitUsage;

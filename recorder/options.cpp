@@ -12,7 +12,7 @@
 #include "base/numbers.h"
 #include "base/version.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 struct EventName {
@@ -193,4 +193,4 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   return o;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

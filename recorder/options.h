@@ -8,7 +8,7 @@
 
 #include "base/exit_codes.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 struct Options {
   // What to record: exactly one of these.
@@ -44,4 +44,4 @@ uint64_t parseDuration(const std::string& s);  // "10", "1.5s", "500ms", "2m" ->
 std::pair<uint64_t, uint64_t> parseTracedRange(const std::string& s);
 uint64_t parseEvents(const std::string& s);    // "vma,pte" -> KMR_MASK_*
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

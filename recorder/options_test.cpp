@@ -5,7 +5,7 @@
 #include "options.h"
 
 using namespace kmr;
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 namespace {
 std::optional<Options> parse(std::vector<const char*> args, std::string* out = nullptr) {

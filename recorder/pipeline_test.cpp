@@ -18,7 +18,7 @@
 #include "writer_thread.h"
 
 using namespace kmr;
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 TEST_CASE("rings to file and back: order and content survive") {
   char path[] = "/tmp/kmrpipeXXXXXX";

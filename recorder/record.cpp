@@ -28,7 +28,7 @@
 #include "target.h"
 #include "writer_thread.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 constexpr size_t kBatchBytes = 1u << 20;
@@ -306,4 +306,4 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   return loss ? kExitLost : kExitOk;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -10,7 +10,7 @@
 #include "base/state_render.h"
 #include "base/style.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 std::string humanCount(uint64_t n) {
   char b[32];
@@ -65,9 +65,9 @@ std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, doub
   return out.str();
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 bool summaryHasLoss(const Summary& s) {
   return s.lost || s.ring_lost || s.gaps || s.late || s.rejected || s.incomplete_drain;
@@ -139,4 +139,4 @@ std::string formatSummary(const Summary& s) {
   return out;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -7,7 +7,7 @@
 #include "kmr/error.h"
 #include "translate.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 WriterThread::WriterThread(TraceWriter& writer, BatchQueue& q, Tick tick,
                            uint64_t flush_interval_ns)
@@ -128,4 +128,4 @@ void WriterThread::run() {
   final_ = st;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -2,7 +2,7 @@
 #include "base/state_render.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 void setupAt(CLI::App& app, AtOptions& o) {
   app.add_option("--at", o.at,
@@ -36,4 +36,4 @@ void runAt(const AtOptions& o, ViewContext& ctx) {
   printState(ctx.out, s, ro, ctx.style);
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

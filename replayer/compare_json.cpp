@@ -4,7 +4,7 @@
 #include "base/abi_names.h"
 #include "base/numbers.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 using nlohmann::json;
@@ -131,4 +131,4 @@ json compareJson(const CompareReport& r, const CompareOptions& o) {
   return j;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

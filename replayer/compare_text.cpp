@@ -11,7 +11,7 @@
 #include "base/numbers.h"
 #include "base/table.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 using A = Table::Align;
@@ -221,4 +221,4 @@ void printCompareText(const CompareReport& r, const CompareOptions& o, const Sty
       << '\n';
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -6,7 +6,7 @@
 #include "kmr/error.h"
 #include "kmr/time_spec.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 double parseRelative(const std::string& s) {
@@ -69,4 +69,4 @@ int runCompare(const CompareOptions& o, const Style& style, std::ostream& out) {
   return damaged ? kExitDamaged : kExitOk;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

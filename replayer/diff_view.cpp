@@ -8,7 +8,7 @@
 #include "base/table.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr uint64_t kPage = 4096;
@@ -236,4 +236,4 @@ void runDiff(const DiffOptions& o, ViewContext& ctx) {
             << '\n';
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -10,7 +10,7 @@
 #include "kmr/error.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 struct Filter {
@@ -184,4 +184,4 @@ void runEvents(const EventsOptions& o, const WindowOptions& w, ViewContext& ctx)
   p.footer();
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

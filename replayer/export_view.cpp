@@ -12,7 +12,7 @@
 #include "perfetto_export.h"
 #include "svg_heatmap.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 // Several listeners on one tracker.
@@ -156,4 +156,4 @@ void runExports(const ExportOptions& o, const WindowOptions& w, ViewContext& ctx
   if (ctx.json) ctx.out << summary.dump(2) << '\n';
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -21,7 +21,7 @@
 #include "base/numbers.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr uint64_t kPage = 4096;
@@ -183,4 +183,4 @@ void runPage(const PageOptions& o, const std::string& at, ViewContext& ctx) {
   }
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -10,7 +10,7 @@
 #include "base/table.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 std::string utcText(uint64_t real_ns) {
@@ -167,4 +167,4 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
   ops.print(ctx.out);
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

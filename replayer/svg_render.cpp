@@ -21,7 +21,7 @@
 #include "svg_heatmap.h"
 #include "utf8.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr int kWidth = 1400, kHeight = 1000;
@@ -422,4 +422,4 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
   return drawn.size();
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -14,7 +14,7 @@
 #include "base/numbers.h"
 #include "view_context.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 struct SummaryOptions {};
 void runSummary(const SummaryOptions& o, ViewContext& ctx);
@@ -63,4 +63,4 @@ struct PageOptions {
 void setupPage(CLI::App& app, PageOptions& o);
 void runPage(const PageOptions& o, const std::string& at, ViewContext& ctx);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -36,7 +36,7 @@
 #include "writer_thread.h"
 
 using namespace kmr;
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 namespace {
 

@@ -1,11 +1,11 @@
-#include "compare_testing.h"
+#include "tests/support/trace_edit.h"
 
 #include <unordered_map>
 
 #include "kmr/reader.h"
 #include "kmr/writer.h"
 
-namespace kmr::view::vtest {
+namespace kmr::testing {
 
 void synthTrace(const std::string& path, synth::Pattern p, uint64_t events, uint64_t seed,
                 uint64_t base) {
@@ -92,4 +92,4 @@ void slideRegions(const std::string& in, const std::string& out, const std::vect
   w.finish();
 }
 
-}  // namespace kmr::view::vtest
+}  // namespace kmr::testing

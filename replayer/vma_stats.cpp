@@ -1,8 +1,8 @@
-#include "kmr/vma_stats.h"
+#include "vma_stats.h"
 
 #include <algorithm>
 
-namespace kmr {
+namespace kmr::replayer {
 
 VmaStatsCollector::VmaStatsCollector(uint64_t t0, uint64_t t1, unsigned buckets)
     : t0_(t0), t1_(t1 < t0 ? t0 : t1), nbuckets_(buckets ? buckets : 1) {
@@ -87,4 +87,4 @@ std::vector<VmaHistogram> VmaStatsCollector::rows() const {
   return v;
 }
 
-}  // namespace kmr
+}  // namespace kmr::replayer

@@ -1,4 +1,5 @@
-// Helpers shared by the format unit tests (not part of the library).
+// Helpers shared by the unit tests (not part of any library): temporary
+// directories, file bytes, a sample header, event lists that own payloads.
 #pragma once
 
 #include <unistd.h>

@@ -14,7 +14,7 @@
 
 #include "kmr/replay.h"
 
-namespace kmr {
+namespace kmr::replayer {
 
 struct FaultCounts {
   uint64_t faults = 0;
@@ -64,4 +64,4 @@ class VmaStatsCollector : public EventVisitor {
   FaultCounts total_;
 };
 
-}  // namespace kmr
+}  // namespace kmr::replayer

@@ -1,5 +1,6 @@
-// Test helpers for compare, --svg and --perfetto (not part of kmemreplay):
-// synthetic traces and a perturbed copy of a trace.
+// Test traces (not part of any tool): kmemsynth traces, and edited copies of
+// a trace (more faults in a range, regions slid as ASLR would).  Used by the
+// replayer's unit tests and kmr-perturb (tests/cli/compare).
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 
 #include "synth/synth.h"
 
-namespace kmr::view::vtest {
+namespace kmr::testing {
 
 // A kmemsynth trace at `path`.
 void synthTrace(const std::string& path, synth::Pattern p, uint64_t events, uint64_t seed,
@@ -33,4 +34,4 @@ struct Slide {
 };
 void slideRegions(const std::string& in, const std::string& out, const std::vector<Slide>& slides);
 
-}  // namespace kmr::view::vtest
+}  // namespace kmr::testing
