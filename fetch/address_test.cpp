@@ -34,7 +34,8 @@ TEST_CASE("special mapping names") {
   CHECK(resolve("[stack]+0x10") == 0x7ffd3c2c2010);
   CHECK(resolve("[stack]-0x10") == 0x7ffd3c2c1ff0);
   CHECK(resolve("[heap]") == 0x01c5e000);
-  CHECK(resolve("[vdso]+0d1") == 0x7ffd3c3c9001);
+  CHECK(resolve("[vdso]+1") == 0x7ffd3c3c9001);
+  CHECK_THROWS_WITH(resolve("[vdso]+0d1"), Catch::Contains("ambiguous"));  // no decimal form
   CHECK_THROWS_WITH(resolve("[anon]"), Catch::Contains("no mapping named [anon]") &&
                                            Catch::Contains("kmemfetch maps 42"));
 }

@@ -2,18 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+using namespace kmr;
 using namespace kmr::fetch;
-
-TEST_CASE("pids are decimal and in range") {
-  CHECK(parsePid("1") == 1);
-  CHECK(parsePid("4194304") == 4194304);
-  CHECK_THROWS_AS(parsePid("0"), UsageError);
-  CHECK_THROWS_AS(parsePid("4194305"), UsageError);
-  CHECK_THROWS_AS(parsePid("0x10"), UsageError);
-  CHECK_THROWS_AS(parsePid("-1"), UsageError);
-  CHECK_THROWS_AS(parsePid(""), UsageError);
-  CHECK_THROWS_AS(parsePid("99999999999999999999999"), UsageError);
-}
 
 TEST_CASE("lengths: decimal, hex, binary suffixes") {
   CHECK(parseLength("4096") == 4096);
@@ -29,20 +19,6 @@ TEST_CASE("lengths: decimal, hex, binary suffixes") {
   CHECK_THROWS_AS(parseLength("-4"), UsageError);
   CHECK_THROWS_AS(parseLength("K"), UsageError);
   CHECK_THROWS_AS(parseLength("99999999999G"), UsageError);
-}
-
-TEST_CASE("address numbers are hex unless 0d") {
-  CHECK(parseAddressNumber("7ffc1000") == 0x7ffc1000);
-  CHECK(parseAddressNumber("0x7ffc1000") == 0x7ffc1000);
-  CHECK(parseAddressNumber("0X10") == 0x10);
-  CHECK(parseAddressNumber("0d4096") == 4096);
-  CHECK(parseAddressNumber("10") == 0x10);
-  CHECK(parseAddressNumber("ffffffffffffffff") == UINT64_MAX);
-  CHECK_THROWS_AS(parseAddressNumber("1ffffffffffffffff"), UsageError);
-  CHECK_THROWS_AS(parseAddressNumber("0d12a"), UsageError);
-  CHECK_THROWS_AS(parseAddressNumber("0x"), UsageError);
-  CHECK_THROWS_AS(parseAddressNumber("g1"), UsageError);
-  CHECK_THROWS_AS(parseAddressNumber(""), UsageError);
 }
 
 TEST_CASE("hex bytes") {
@@ -61,7 +37,7 @@ TEST_CASE("address specs") {
   AddressSpec a = parseAddressSpec("0x7ffc1000");
   CHECK(a.kind == AddressSpec::Kind::Absolute);
   CHECK(a.value == 0x7ffc1000);
-  CHECK(parseAddressSpec("0d16").value == 16);
+  CHECK_THROWS_AS(parseAddressSpec("0d16"), UsageError);  // ambiguous: 0x0d16?
   CHECK(parseAddressSpec("deadbeef").value == 0xdeadbeef);
 
   a = parseAddressSpec("[stack]");
@@ -72,9 +48,9 @@ TEST_CASE("address specs") {
   CHECK(a.name == "[heap]");
   CHECK(a.offset == 0x10);
   CHECK_FALSE(a.negative);
-  a = parseAddressSpec("[stack]-0d8");
+  a = parseAddressSpec("[stack]-10");
   CHECK(a.negative);
-  CHECK(a.offset == 8);
+  CHECK(a.offset == 0x10);
 
   a = parseAddressSpec("libc.so.6+1000");
   CHECK(a.kind == AddressSpec::Kind::File);

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "table.h"
+#include "base/table.h"
 
 namespace kmr::fetch {
 
@@ -39,10 +39,10 @@ int runMaps(const MapsOptions& o, const Globals&) {
     total_swap += e.swap_kb / page_kb;
     char off[24];
     std::snprintf(off, sizeof(off), "%llx", static_cast<unsigned long long>(e.offset));
-    t.add({hexAddr(e.start), hexAddr(e.end), e.perms, off, std::to_string(kb) + "K",
+    t.row({hexAddr(e.start), hexAddr(e.end), e.perms, off, std::to_string(kb) + "K",
            std::to_string(e.rss_kb / page_kb), std::to_string(e.swap_kb / page_kb), e.name});
   }
-  std::fputs(t.render().c_str(), stdout);
+  std::fputs(t.str().c_str(), stdout);
   std::printf("%zu mappings, %lluK mapped, %llu pages resident, %llu swapped\n", maps.size(),
               static_cast<unsigned long long>(total_kb),
               static_cast<unsigned long long>(total_res),

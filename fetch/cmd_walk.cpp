@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "commands.h"
-#include "table.h"
+#include "base/table.h"
 #include "walk_format.h"
 
 namespace kmr::fetch {
@@ -42,9 +42,9 @@ int runWalk(const WalkOptions& o, const Globals& g) {
                                  std::to_string(pid) + " (at or above its TASK_SIZE)");
       throw std::runtime_error(explainAccessError(e.error(), pid, a, false, Method::Walk, false));
     }
-    table.add(walkRow(w));
+    table.row(walkRow(w));
   }
-  std::fputs(table.render().c_str(), stdout);
+  std::fputs(table.str().c_str(), stdout);
   return 0;
 }
 

@@ -4,8 +4,8 @@
 namespace kmr::fetch {
 
 const char* const kAddressHelp =
-    "Addresses: hex (7ffc1000 or 0x7ffc1000), decimal with 0d (0d4096), or a\n"
-    "mapping name from /proc/PID/maps plus an offset: [stack], [heap]+0x10,\n"
+    "Addresses: hex (7ffc1000 or 0x7ffc1000, as every kmemrec tool reads them), or\n"
+    "a mapping name from /proc/PID/maps plus an offset: [stack], [heap]+0x10,\n"
     "[vdso]; FILE+OFF is the start of the first (lowest) mapping of the file\n"
     "whose basename is FILE (or starts with FILE followed by '.', '-', '_':\n"
     "libc+0x1000 finds libc.so.6).  Offsets are hex too.";

@@ -2,9 +2,12 @@
 // kmemrec module (/dev/kmemrec).
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
-#include "device.h"
+#include "base/device.h"
+#include "base/exit_codes.h"
+#include "base/version.h"
 
 int main(int argc, char** argv) {
   using namespace kmr::fetch;
@@ -18,7 +21,7 @@ int main(int argc, char** argv) {
       "Access needs the right to ptrace-attach to PID (root, or the same user).\n"
       "Exit status: 0 done; 1 error; 2 bad command line.",
       "kmemfetch"};
-  app.set_version_flag("--version", "kmemfetch 0.1.0");
+  app.set_version_flag("--version", std::string("kmemfetch ") + kmr::kVersion);
   app.require_subcommand(1);
   Globals g;
   app.add_option("--device", g.device, "the kmemrec device")->capture_default_str();
@@ -40,7 +43,7 @@ int main(int argc, char** argv) {
                  "kmemfetch: error: unknown subcommand '%s' (read, write, walk, maps; see "
                  "kmemfetch --help)\n",
                  argv[1]);
-    return 2;
+    return kmr::kExitUsage;
   }
   try {
     app.parse(argc, argv);
@@ -52,19 +55,19 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "kmemfetch: error: %s (see kmemfetch --help)\n", e.what());
-    return 2;
+    return kmr::kExitUsage;
   }
   try {
     if (*read) return runRead(ro, g);
     if (*write) return runWrite(wo, g);
     if (*walk) return runWalk(ko, g);
     if (*maps) return runMaps(mo, g);
-  } catch (const UsageError& e) {
+  } catch (const kmr::UsageError& e) {
     std::fprintf(stderr, "kmemfetch: error: %s\n", e.what());
-    return 2;
+    return kmr::kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kmemfetch: error: %s\n", e.what());
-    return 1;
+    return kmr::kExitError;
   }
-  return 2;
+  return kmr::kExitUsage;
 }

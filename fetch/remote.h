@@ -19,7 +19,7 @@
 #include <span>
 #include <string>
 
-#include "device.h"
+#include "base/device.h"
 
 namespace kmr::fetch {
 

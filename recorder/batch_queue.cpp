@@ -1,6 +1,6 @@
 #include "batch_queue.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 BatchQueue::BatchQueue(size_t batch_bytes, size_t initial_batches, size_t max_batches)
     : batch_bytes_(batch_bytes), max_batches_(max_batches) {
@@ -79,4 +79,4 @@ size_t BatchQueue::peakQueued() const {
   return peak_queued_;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -15,7 +15,7 @@
 #include <mutex>
 #include <vector>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 struct Batch {
   explicit Batch(size_t capacity)
@@ -70,4 +70,4 @@ class BatchQueue {
   bool closed_ = false;
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 namespace {
 // Every batch keeps room for one synthesized LOST record (gap() never fails).
@@ -65,4 +65,4 @@ void BatchSink::flush() {
   if (cur_ && cur_->records) q_.push(std::move(cur_));
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

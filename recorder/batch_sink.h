@@ -8,7 +8,7 @@
 #include "batch_queue.h"
 #include "merge.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 class BatchSink : public RecordSink {
  public:
@@ -42,4 +42,4 @@ class BatchSink : public RecordSink {
   uint64_t refusals_ = 0;
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -6,7 +6,7 @@
 
 #include "batch_sink.h"
 
-using namespace kmr::rec;
+using namespace kmr::recorder;
 using namespace std::chrono_literals;
 
 namespace {

@@ -14,14 +14,10 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace kmr::rec {
-namespace {
+#include "base/clock.h"
 
-uint64_t monoNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
-}
+namespace kmr::recorder {
+namespace {
 
 // Reads a small /proc file into @buf; false if it is gone.
 bool readSmall(const char* path, char* buf, size_t cap, size_t* len) {
@@ -133,12 +129,12 @@ std::optional<pid_t> findProcessByComm(const std::string& comm) {
 std::optional<pid_t> waitForComm(const std::string& comm, uint64_t timeout_ns, int stop_fd) {
   // Listen before scanning, so a process starting in between is not missed.
   int cn = openConnector();
-  uint64_t deadline = timeout_ns ? monoNs() + timeout_ns : 0;
+  uint64_t deadline = timeout_ns ? monotonicNs() + timeout_ns : 0;
   std::optional<pid_t> found = findProcessByComm(comm);
   while (!found) {
     int wait_ms = cn >= 0 ? 200 : 10;
     if (deadline) {
-      uint64_t now = monoNs();
+      uint64_t now = monotonicNs();
       if (now >= deadline) break;
       uint64_t left_ms = (deadline - now) / 1'000'000 + 1;
       if (left_ms < uint64_t(wait_ms)) wait_ms = int(left_ms);
@@ -156,4 +152,4 @@ std::optional<pid_t> waitForComm(const std::string& comm, uint64_t timeout_ns, i
   return found;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // A running process (thread group leader) whose /proc/PID/comm is @comm,
 // other than the caller; the newest (highest start time) if several.
@@ -20,4 +20,4 @@ std::optional<pid_t> findProcessByComm(const std::string& comm);
 // (0 = none) passes or @stop_fd becomes readable (a signal).
 std::optional<pid_t> waitForComm(const std::string& comm, uint64_t timeout_ns, int stop_fd);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

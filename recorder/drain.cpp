@@ -4,7 +4,9 @@
 #include <sched.h>
 #include <time.h>
 
-namespace kmr::rec {
+#include "base/clock.h"
+
+namespace kmr::recorder {
 namespace {
 
 constexpr size_t kStepRecords = 16384;           // per merge step
@@ -19,12 +21,6 @@ void sleepNs(long ns) {
 }
 
 }  // namespace
-
-uint64_t monoNow() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
-}
 
 Drainer::Drainer(Consumer& c, BatchSink& sink, SessionDevice& dev, int stop_fd, Hooks hooks)
     : c_(c), sink_(sink), dev_(dev), stop_fd_(stop_fd), hooks_(std::move(hooks)) {}
@@ -41,11 +37,11 @@ void Drainer::handOver(uint64_t now, bool force) {
 }
 
 Drainer::End Drainer::run(uint64_t deadline_ns) {
-  last_handover_ = last_tick_ = monoNow();
+  last_handover_ = last_tick_ = monotonicNs();
   unsigned spins = 0;
   for (;;) {
     Consumer::Step s = c_.step(sink_, kStepRecords);
-    uint64_t now = monoNow();
+    uint64_t now = monotonicNs();
     handOver(now, false);
     if (hooks_.stop_requested && hooks_.stop_requested()) return End::Stopped;
     if (hooks_.writer_failed && hooks_.writer_failed()) return End::WriterFailed;
@@ -101,10 +97,10 @@ Drainer::End Drainer::run(uint64_t deadline_ns) {
 }
 
 bool Drainer::drainRest(uint64_t timeout_ns) {
-  uint64_t deadline = monoNow() + timeout_ns;
+  uint64_t deadline = monotonicNs() + timeout_ns;
   while (!c_.caughtUp()) {
     Consumer::Step s = c_.step(sink_, kStepRecords);
-    uint64_t now = monoNow();
+    uint64_t now = monotonicNs();
     handOver(now, false);
     if (s.records) continue;
     if (now >= deadline) {
@@ -118,4 +114,4 @@ bool Drainer::drainRest(uint64_t timeout_ns) {
   return true;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

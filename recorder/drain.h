@@ -12,9 +12,7 @@
 #include "merge.h"
 #include "session_device.h"
 
-namespace kmr::rec {
-
-uint64_t monoNow();
+namespace kmr::recorder {
 
 class Drainer {
  public:
@@ -62,4 +60,4 @@ class Drainer {
   bool hup_without_exit_ = false;
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

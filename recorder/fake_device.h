@@ -20,7 +20,7 @@
 #include "fake_rings.h"
 #include "session_device.h"
 
-namespace kmr::rec::test {
+namespace kmr::recorder::test {
 
 class FakeDevice : public SessionDevice {
  public:
@@ -149,4 +149,4 @@ class FakeDeviceRef : public SessionDevice {
   FakeDevice& f_;
 };
 
-}  // namespace kmr::rec::test
+}  // namespace kmr::recorder::test

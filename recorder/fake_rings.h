@@ -10,7 +10,7 @@
 
 #include <kmemrec/abi.h>
 
-namespace kmr::rec::test {
+namespace kmr::recorder::test {
 
 class FakeRings {
  public:
@@ -100,4 +100,4 @@ class FakeRings {
   std::vector<uint64_t> data_mem_;
 };
 
-}  // namespace kmr::rec::test
+}  // namespace kmr::recorder::test

@@ -14,7 +14,7 @@
 
 #include <kmemrec/abi.h>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 bool isExecutableFile(const std::string& p) {
@@ -162,4 +162,4 @@ std::string describeExitFlags(uint32_t flags) {
   return "";
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

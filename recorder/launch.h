@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // Where execvp would find @prog (a name without '/' is searched in PATH).
 // Throws std::runtime_error with a user-facing message when it cannot run.
@@ -52,4 +52,4 @@ std::string describeWaitStatus(int status);
 // (KMR_EXIT_F_*), or "" when the session did not end at an exec.
 std::string describeExitFlags(uint32_t flags);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

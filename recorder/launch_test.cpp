@@ -16,7 +16,7 @@
 #include "comm_wait.h"
 #include "launch.h"
 
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 TEST_CASE("the child runs only when released") {
   char dir[] = "/tmp/kmrlaunchXXXXXX";

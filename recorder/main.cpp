@@ -3,25 +3,25 @@
 #include <exception>
 #include <string>
 
-#include "device.h"
+#include "base/device.h"
+#include "base/exit_codes.h"
 #include "options.h"
 #include "record.h"
 
 int main(int argc, char** argv) {
-  using namespace kmr::rec;
   try {
     std::string text;
-    std::optional<Options> o = parseOptions(argc, argv, &text);
+    std::optional<kmr::recorder::Options> o = kmr::recorder::parseOptions(argc, argv, &text);
     if (!o) {
       std::fputs(text.c_str(), stdout);
-      return kExitOk;
+      return kmr::kExitOk;
     }
-    return runRecord(*o);
-  } catch (const UsageError& e) {
+    return kmr::recorder::runRecord(*o);
+  } catch (const kmr::UsageError& e) {
     std::fprintf(stderr, "kmemrec: error: %s\nRun 'kmemrec --help' for usage.\n", e.what());
-    return kExitUsage;
+    return kmr::kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kmemrec: error: %s\n", e.what());
-    return kExitError;
+    return kmr::kExitError;
   }
 }

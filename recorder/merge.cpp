@@ -1,6 +1,6 @@
 #include "merge.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 Merger::Merger(std::vector<Ring>& rings, uint64_t first_seq)
     : rings_(rings), expected_(first_seq) {}
@@ -120,4 +120,4 @@ uint64_t Consumer::pendingBytes() const {
   return n;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

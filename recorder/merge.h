@@ -15,7 +15,7 @@
 
 #include "ring.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // Receives records in seq order.
 class RecordSink {
@@ -108,4 +108,4 @@ class Consumer {
   uint64_t gaps_ = 0;
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -6,8 +6,8 @@
 #include "fake_rings.h"
 #include "merge.h"
 
-using namespace kmr::rec;
-using kmr::rec::test::FakeRings;
+using namespace kmr::recorder;
+using kmr::recorder::test::FakeRings;
 
 namespace {
 

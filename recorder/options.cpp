@@ -9,7 +9,10 @@
 #include <cstring>
 #include <sstream>
 
-namespace kmr::rec {
+#include "base/numbers.h"
+#include "base/version.h"
+
+namespace kmr::recorder {
 namespace {
 
 struct EventName {
@@ -28,32 +31,7 @@ constexpr EventName kEventNames[] = {
     {"page-cow-hash", KMR_MASK_PAGE_COW_HASH, "opt-in: xxh64 of pages copied by CoW"},
 };
 
-uint64_t parseU64(const std::string& s, const char* what) {
-  if (s.empty() || s[0] == '-' || s[0] == '+') throw UsageError(std::string("bad ") + what + ": '" + s + "'");
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 0);
-  if (errno || *end) throw UsageError(std::string("bad ") + what + ": '" + s + "'");
-  return v;
-}
-
 }  // namespace
-
-uint64_t parseSize(const std::string& s) {
-  std::string num = s;
-  uint64_t mult = 1;
-  if (!num.empty()) {
-    switch (num.back()) {
-      case 'k': case 'K': mult = 1ull << 10; break;
-      case 'm': case 'M': mult = 1ull << 20; break;
-      case 'g': case 'G': mult = 1ull << 30; break;
-    }
-    if (mult != 1) num.pop_back();
-  }
-  uint64_t v = parseU64(num, "size");
-  if (v > UINT64_MAX / mult) throw UsageError("size too large: '" + s + "'");
-  return v * mult;
-}
 
 uint64_t parseDuration(const std::string& s) {
   std::string num = s;
@@ -79,14 +57,11 @@ uint64_t parseDuration(const std::string& s) {
   return static_cast<uint64_t>(std::llround(v * unit));
 }
 
-std::pair<uint64_t, uint64_t> parseRange(const std::string& s) {
-  size_t dash = s.find('-', 1);
-  if (dash == std::string::npos)
-    throw UsageError("bad range '" + s + "' (START-END, e.g. 0x7f0000000000-0x7f0000100000)");
-  uint64_t a = parseU64(s.substr(0, dash), "range start");
-  uint64_t b = parseU64(s.substr(dash + 1), "range end");
-  if (a >= b) throw UsageError("bad range '" + s + "': START must be below END");
-  // Whole pages: the module traces pages, so widen to page boundaries.
+std::pair<uint64_t, uint64_t> parseTracedRange(const std::string& s) {
+  AddressRange r = parseAddressRange(s);
+  uint64_t a = r.start, b = r.end;
+  // Whole pages: the module traces pages, so widen to page boundaries (one
+  // ADDR is the page that holds it).
   a &= ~0xfffull;
   if (b > UINT64_MAX - 0xfff) throw UsageError("bad range '" + s + "': END too large");
   b = (b + 0xfff) & ~0xfffull;
@@ -138,14 +113,17 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       "  kmemrec -o trace.kmr -- prog args  launch prog and record from its first instruction\n"
       "  kmemrec --comm NAME -o trace.kmr   wait for a process named NAME and record it\n\n"
       "Exit status: 0 trace complete; 1 error; 2 bad command line; 3 trace complete\n"
-      "but events were lost.",
+      "but events were lost.  Addresses are hex (0x optional), as /proc/PID/maps\n"
+      "prints them.",
       "kmemrec"};
-  app.set_version_flag("--version", "kmemrec 0.1.0");
+  app.set_version_flag("--version", std::string("kmemrec ") + kVersion);
   std::string pid, range, events, duration, bufsize, capture;
   app.add_option("pid", pid, "process to attach to");
   app.add_option("--comm", o.comm, "wait for a process with this name (as in /proc/PID/comm)");
   app.add_option("-o,--output", o.output, "trace file to write (mode 0600)")->required();
-  app.add_option("--range", range, "trace only START-END (hex or decimal; default: everything)");
+  app.add_option("--range", range,
+                 "trace only START-END (hex, 0x optional, as in /proc/PID/maps; whole pages; "
+                 "default: everything)");
   std::string event_help = "event kinds, comma separated:";
   for (const EventName& e : kEventNames) event_help += std::string("\n  ") + e.name + ": " + e.what;
   app.add_option("--events", events, event_help);
@@ -169,21 +147,18 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     *out = app.help();
     return std::nullopt;
   } catch (const CLI::CallForVersion&) {
-    *out = "kmemrec 0.1.0\n";
+    *out = std::string("kmemrec ") + kVersion + "\n";
     return std::nullopt;
   } catch (const CLI::ParseError& e) {
     throw UsageError(e.what());
   }
 
   if (!pid.empty()) {
-    uint64_t v = 0;
     try {
-      v = parseU64(pid, "pid");
+      o.pid = parsePid(pid);
     } catch (const UsageError&) {
-      throw UsageError("bad pid '" + pid + "' (a process id; for a name use --comm)");
+      throw UsageError("bad pid '" + pid + "' (a decimal process id; for a name use --comm)");
     }
-    if (v == 0 || v > 0x3fffffff) throw UsageError("bad pid '" + pid + "'");
-    o.pid = static_cast<uint32_t>(v);
   }
   int modes = !!o.pid + !o.comm.empty() + !o.command.empty();
   if (modes == 0) throw UsageError("say what to record: a PID, --comm NAME, or -- prog args");
@@ -191,7 +166,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   if (!o.comm.empty() && o.comm.size() > 15)
     throw UsageError("--comm '" + o.comm + "' is longer than the kernel keeps (15 bytes)");
   if (o.comm_timeout_s < 0) throw UsageError("--comm-timeout must not be negative");
-  if (!range.empty()) std::tie(o.range_start, o.range_end) = parseRange(range);
+  if (!range.empty()) std::tie(o.range_start, o.range_end) = parseTracedRange(range);
   if (!events.empty()) {
     o.event_mask = parseEvents(events);
     o.events_text = events;
@@ -218,4 +193,4 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   return o;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -3,11 +3,12 @@
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace kmr::rec {
+#include "base/exit_codes.h"
+
+namespace kmr::recorder {
 
 struct Options {
   // What to record: exactly one of these.
@@ -16,7 +17,7 @@ struct Options {
   std::vector<std::string> command;  // kmemrec -- prog args
 
   std::string output;              // -o FILE
-  uint64_t range_start = 0;        // --range START-END; 0, 0 = everything
+  uint64_t range_start = 0;        // --range START-END (pages); 0, 0 = everything
   uint64_t range_end = 0;
   uint64_t event_mask = 0;         // KMR_MASK_*; 0 = everything
   std::string events_text = "all";  // as given, for the trace header
@@ -30,27 +31,17 @@ struct Options {
   std::string commandLine;  // the options as given (trace header)
 };
 
-// Exit codes of kmemrec.
-enum ExitCode : int {
-  kExitOk = 0,     // trace complete, nothing lost
-  kExitError = 1,  // an error; the message says what (a trace, if any, is finished)
-  kExitUsage = 2,  // bad command line
-  kExitLost = 3,   // trace complete, but events were lost (see the summary)
-};
-
-// Thrown for a bad command line; the message is the user-facing reason.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 // Parses argv.  Returns nullopt when --help/--version was printed (to
-// @out).  Throws UsageError.
+// @out).  Throws UsageError (base/exit_codes.h).  Exit statuses: 0 trace
+// complete, 1 error (a trace, if any, is finished), 2 bad command line,
+// 3 trace complete but events were lost.
 std::optional<Options> parseOptions(int argc, const char* const* argv, std::string* out);
 
-// Parsers of the option values (exposed for tests); throw UsageError.
-uint64_t parseSize(const std::string& s);            // "8M", "65536", "1G"
-uint64_t parseDuration(const std::string& s);        // "10", "1.5s", "500ms", "2m" -> ns
-std::pair<uint64_t, uint64_t> parseRange(const std::string& s);  // "0x1000-0x2000"
-uint64_t parseEvents(const std::string& s);          // "vma,pte" -> KMR_MASK_*
+// Parsers of kmemrec's own option values (exposed for tests); throw
+// UsageError.  Sizes, addresses and pids: base/numbers.h.
+uint64_t parseDuration(const std::string& s);  // "10", "1.5s", "500ms", "2m" -> ns
+// --range: base/numbers.h's START-END (or ADDR), widened to whole pages.
+std::pair<uint64_t, uint64_t> parseTracedRange(const std::string& s);
+uint64_t parseEvents(const std::string& s);    // "vma,pte" -> KMR_MASK_*
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "base/clock.h"
 #include "batch_sink.h"
 #include "drain.h"
 #include "fake_rings.h"
@@ -17,7 +18,7 @@
 #include "writer_thread.h"
 
 using namespace kmr;
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 TEST_CASE("rings to file and back: order and content survive") {
   char path[] = "/tmp/kmrpipeXXXXXX";
@@ -34,7 +35,7 @@ TEST_CASE("rings to file and back: order and content survive") {
     TraceWriter writer(path, h);
     BatchQueue q(64 << 10, 2, 4);
     BatchSink sink(q);
-    Consumer consumer(rings.ctl(), rings.data(), monoNow);
+    Consumer consumer(rings.ctl(), rings.data(), kmr::monotonicNs);
     WriterThread wt(writer, q);
     std::mt19937_64 rng(7);
     uint64_t seq = 1;
@@ -89,7 +90,7 @@ TEST_CASE("the time recording stopped reaches the file and extends its span") {
       TraceWriter writer(path, h);
       BatchQueue q(64 << 10, 2, 4);
       BatchSink sink(q);
-      Consumer consumer(rings.ctl(), rings.data(), monoNow);
+      Consumer consumer(rings.ctl(), rings.data(), kmr::monotonicNs);
       WriterThread wt(writer, q);
       for (uint64_t seq = 1; seq <= 5; seq++)
         REQUIRE(rings.produce(seq % 2, KMR_EV_FAULT, seq, start + seq * 1'000'000,

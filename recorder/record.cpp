@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +15,8 @@
 #include "batch_queue.h"
 #include "batch_sink.h"
 #include "comm_wait.h"
+#include "base/clock.h"
+#include "base/version.h"
 #include "drain.h"
 #include "kmr/writer.h"
 #include "launch.h"
@@ -27,7 +28,7 @@
 #include "target.h"
 #include "writer_thread.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 constexpr size_t kBatchBytes = 1u << 20;
@@ -74,12 +75,6 @@ class OutputFile {
 std::string hostName() {
   utsname u;
   return ::uname(&u) == 0 ? u.nodename : "";
-}
-
-uint64_t realNow() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
 }
 
 // RssAnon of /proc/self/status, bytes.
@@ -172,11 +167,11 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   h.range_start = o.range_start;
   h.range_end = o.range_end;
   h.recorder_options = o.commandLine;
-  h.recorder = "kmemrec 0.1.0";
+  h.recorder = std::string("kmemrec ") + kVersion;
   h.event_mask = o.event_mask ? o.event_mask : KMR_MASK_ALL;
   h.pfns_hidden = dev.version().features & KMR_FEAT_PFN_HIDDEN;
-  h.start_mono_ns = monoNow();
-  h.start_real_ns = realNow();
+  h.start_mono_ns = monotonicNs();
+  h.start_real_ns = realtimeNs();
   output.overwriting();
   TraceWriter writer(o.output, h);
 
@@ -184,11 +179,11 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   const uint64_t t0 = h.start_mono_ns;
   BatchQueue q(kBatchBytes, kInitialBatches, kMaxBatches);
   BatchSink sink(q);
-  Consumer consumer(dev.ctl(), dev.ringData(), monoNow);
+  Consumer consumer(dev.ctl(), dev.ringData(), monotonicNs);
   WriterThread::Tick live;
   if (o.live)
     live = [&](const ShadowState& st, const WriterStats&) {
-      std::string frame = renderLive(st, o.range_start, o.range_end, (monoNow() - t0) / 1e9);
+      std::string frame = renderLive(st, o.range_start, o.range_end, (monotonicNs() - t0) / 1e9);
       std::fwrite(frame.data(), 1, frame.size(), stdout);
       std::fflush(stdout);
     };
@@ -200,7 +195,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
     uint64_t a = anonRss();
     if (a > peak_anon) peak_anon = a;
     if (!tty || o.live) return;
-    uint64_t now = monoNow();
+    uint64_t now = monotonicNs();
     StatusSnapshot s;
     s.elapsed_s = (now - t0) / 1e9;
     s.events = sink.records();
@@ -237,7 +232,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   // No event happens after STOP returned, so the state after the last event
   // holds until here: the trace spans to this time (kmemreplay --at accepts
   // instants in a quiet tail, e.g. a sleeping target or --duration).
-  const uint64_t stopped_ns = monoNow();
+  const uint64_t stopped_ns = monotonicNs();
   bool complete = drainer.drainRest(kDrainRestNs);
   sink.flush();
   wt.finish(stopped_ns);
@@ -260,7 +255,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   s.output = o.output;
   s.pid = uint32_t(pid);
   s.comm = h.comm;
-  s.elapsed_s = (monoNow() - t0) / 1e9;
+  s.elapsed_s = (monotonicNs() - t0) / 1e9;
   s.end_reason = endReason(end, stop);
   if (child) {
     int status;
@@ -310,4 +305,4 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   return loss ? kExitLost : kExitOk;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

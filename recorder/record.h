@@ -8,7 +8,7 @@
 #include "options.h"
 #include "session_device.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // Records as @o says; returns an ExitCode.  Throws for errors a user must
 // see (kmemrec: error: ...); a trace already started is finished first, and
@@ -20,4 +20,4 @@ int runRecord(const Options& o);
 using DeviceOpener = std::function<std::unique_ptr<SessionDevice>(const std::string& path)>;
 int runRecord(const Options& o, const DeviceOpener& open_device);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 size_t align8(size_t n) { return (n + 7) & ~size_t(7); }
@@ -146,4 +146,4 @@ size_t encodeRecord(const Event& ev, void* out, size_t cap) {
   return size;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

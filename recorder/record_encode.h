@@ -9,7 +9,7 @@
 
 #include "kmr/event.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // Bytes the record of @ev takes (8-byte aligned), 0 for kinds that have no
 // ring record (Gap).
@@ -20,4 +20,4 @@ size_t recordSize(const Event& ev);
 // record.
 size_t encodeRecord(const Event& ev, void* out, size_t cap);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -17,9 +17,9 @@
 #include "record.h"
 
 using namespace kmr;
-using namespace kmr::rec;
-using kmr::rec::test::FakeDevice;
-using kmr::rec::test::FakeDeviceRef;
+using namespace kmr::recorder;
+using kmr::recorder::test::FakeDevice;
+using kmr::recorder::test::FakeDeviceRef;
 using Catch::Matchers::Contains;
 
 namespace {

@@ -3,7 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 Ring::Ring(unsigned index, kmr_ring_ctl* ctl, const uint8_t* data, uint64_t ring_size)
     : index_(index), ctl_(ctl), data_(data), size_(ring_size) {
@@ -67,4 +67,4 @@ void Ring::corrupt(const std::string& why) const {
   throw RingCorrupt(where + why);
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -9,7 +9,7 @@
 
 #include <kmemrec/abi.h>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // A record that breaks abi.h's framing rules (size not a multiple of 8,
 // crossing the ring's end or the head, shorter than its header).  The
@@ -62,4 +62,4 @@ class Ring {
   const kmr_event* front_ = nullptr;
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -1,6 +1,6 @@
 #include "session_device.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 // SessionDevice over the real device file.
@@ -31,4 +31,4 @@ std::unique_ptr<SessionDevice> openSessionDevice(const std::string& path) {
   return std::make_unique<RealSessionDevice>(path);
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

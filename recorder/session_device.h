@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "device.h"
+#include "base/device.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 class SessionDevice {
  public:
@@ -38,4 +38,4 @@ class SessionDevice {
 // Opens @path (Device: checks the ABI version).  Throws DeviceError.
 std::unique_ptr<SessionDevice> openSessionDevice(const std::string& path);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

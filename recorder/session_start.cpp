@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 SessionStart::SessionStart(SessionDevice& dev, std::function<bool()> cancelled,
                            std::function<void()> then)
@@ -86,4 +86,4 @@ bool SessionStart::stopAndJoin() {
   return stopped;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -21,7 +21,7 @@
 
 #include "session_device.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 class SessionStart {
  public:
@@ -74,4 +74,4 @@ class SessionStart {
   std::thread thread_;  // last: starts once everything above exists
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

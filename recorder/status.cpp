@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <sstream>
 
-#include "state_render.h"
-#include "style.h"
+#include "base/state_render.h"
+#include "base/style.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 std::string humanCount(uint64_t n) {
   char b[32];
@@ -57,17 +57,17 @@ std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, doub
   char b[64];
   std::snprintf(b, sizeof(b), "--- kmemrec --live  t=%.1fs\n", elapsed_s);
   out << b;
-  view::StateRenderOptions ro;
+  StateRenderOptions ro;
   ro.start = start;
   ro.end = (start || end) ? end : UINT64_MAX;
   ro.legend = false;
-  view::printState(out, st, ro, view::Style::detect());
+  printState(out, st, ro, Style::detect());
   return out.str();
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 bool summaryHasLoss(const Summary& s) {
   return s.lost || s.ring_lost || s.gaps || s.late || s.rejected || s.incomplete_drain;
@@ -139,4 +139,4 @@ std::string formatSummary(const Summary& s) {
   return out;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

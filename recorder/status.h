@@ -7,7 +7,7 @@
 
 #include "kmr/state.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 std::string humanCount(uint64_t n);  // 950, 12.3k, 4.56M, 7.89G
 std::string humanBytes(uint64_t n);  // 512 B, 12.0 KiB, 3.4 MiB
@@ -25,13 +25,13 @@ struct StatusSnapshot {
 std::string formatStatus(const StatusSnapshot& s);
 
 // The shadow page table of [start, end) (0, 0 = everything), printed by
-// the same renderer as `kmemreplay --at` (replayer/state_render.h) from the
+// the same renderer as `kmemreplay --at` (base/state_render.h) from the
 // writer's ShadowState, under a line with the elapsed time.
 std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, double elapsed_s);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 struct Summary {
   std::string output;
@@ -66,4 +66,4 @@ std::string formatSummary(const Summary& s);
 // True if the trace is not a complete record of the session.
 bool summaryHasLoss(const Summary& s);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -2,7 +2,7 @@
 
 #include "status.h"
 
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 TEST_CASE("human numbers") {
   CHECK(humanCount(950) == "950");

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 volatile sig_atomic_t g_signal = 0;
@@ -69,4 +69,4 @@ void StopSignal::request() {
   }
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

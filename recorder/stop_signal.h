@@ -2,7 +2,7 @@
 // eventfd to poll, set from an async-signal-safe handler.  One per process.
 #pragma once
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 class StopSignal {
  public:
@@ -20,4 +20,4 @@ class StopSignal {
   void request();
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

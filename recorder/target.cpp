@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 std::string readAll(const std::string& path) {
@@ -50,4 +50,4 @@ pid_t procTgid(pid_t tid) {
   return pid_t(std::strtol(s.c_str() + at + 6, nullptr, 10));
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

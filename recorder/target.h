@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // /proc/PID/comm without the newline ("" if gone).
 std::string procComm(pid_t pid);
@@ -15,4 +15,4 @@ std::vector<std::string> procCmdline(pid_t pid);
 // The thread group id of any thread id (0 if there is no such task).
 pid_t procTgid(pid_t tid);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

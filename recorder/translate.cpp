@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace kmr::rec {
+namespace kmr::recorder {
 namespace {
 
 template <typename T>
@@ -137,4 +137,4 @@ bool translateRecord(const kmr_event& rec, Event* out, const char** why) {
   }
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

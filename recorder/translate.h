@@ -14,7 +14,7 @@
 
 #include "kmr/event.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 // Fills @out from @rec.  Returns false, with the reason in @why (a static
 // string), when the record is malformed.  PAD records are not events: they
@@ -29,6 +29,6 @@ bool translateRecord(const kmr_event& rec, Event* out, const char** why);
 template <typename Fn, typename Bad>
 size_t forEachEvent(const uint8_t* data, size_t len, Fn&& fn, Bad&& bad);
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder
 
 #include "translate_inl.h"

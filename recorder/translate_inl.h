@@ -1,7 +1,7 @@
 // Template part of translate.h.
 #pragma once
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 template <typename Fn, typename Bad>
 size_t forEachEvent(const uint8_t* data, size_t len, Fn&& fn, Bad&& bad) {
@@ -25,4 +25,4 @@ size_t forEachEvent(const uint8_t* data, size_t len, Fn&& fn, Bad&& bad) {
   return n;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -7,7 +7,7 @@
 #include "translate.h"
 
 using namespace kmr;
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 namespace {
 

@@ -1,23 +1,13 @@
 #include "writer_thread.h"
 
-#include <time.h>
-
 #include <cinttypes>
 #include <cstdio>
 
+#include "base/clock.h"
 #include "kmr/error.h"
 #include "translate.h"
 
-namespace kmr::rec {
-namespace {
-
-uint64_t monoNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
-}
-
-}  // namespace
+namespace kmr::recorder {
 
 WriterThread::WriterThread(TraceWriter& writer, BatchQueue& q, Tick tick,
                            uint64_t flush_interval_ns)
@@ -68,7 +58,7 @@ void WriterThread::reject(const std::string& why) {
 }
 
 void WriterThread::run() {
-  uint64_t last_flush = monoNs(), last_tick = last_flush;
+  uint64_t last_flush = monotonicNs(), last_tick = last_flush;
   auto append = [&](const Event& ev) {
     try {
       writer_.append(ev);
@@ -101,7 +91,7 @@ void WriterThread::run() {
       break;
     }
     const WriterStats& st = writer_.stats();
-    uint64_t now = monoNs();
+    uint64_t now = monotonicNs();
     if (!failed() && now - last_flush >= flush_interval_ns_) {
       try {
         writer_.flush();
@@ -138,4 +128,4 @@ void WriterThread::run() {
   final_ = st;
 }
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

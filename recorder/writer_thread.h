@@ -15,7 +15,7 @@
 #include "batch_queue.h"
 #include "kmr/writer.h"
 
-namespace kmr::rec {
+namespace kmr::recorder {
 
 class WriterThread {
  public:
@@ -69,4 +69,4 @@ class WriterThread {
   bool joined_ = false;
 };
 
-}  // namespace kmr::rec
+}  // namespace kmr::recorder

@@ -1,20 +1,26 @@
 // --at T: the shadow page table at an instant.
-#include "state_render.h"
+#include "base/state_render.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 void setupAt(CLI::App& app, AtOptions& o) {
   app.add_option("--at", o.at,
                  "Show the shadow page table at T (2.5s, 1500ms, 37%, event:N, mono:NS, start, end)");
-  app.add_option("--range", o.range, "With --at/--diff: only addresses START-END (hex)");
+  app.add_option("--range", o.range,
+                 "With --at/--diff: only addresses START-END (hex, 0x optional, as in "
+                 "/proc/PID/maps; the same syntax as kmemrec --range)");
 }
 
 void runAt(const AtOptions& o, ViewContext& ctx) {
   Instant in = ctx.instant(o.at);
   ShadowState s = ctx.replay.stateAt(in.position, &ctx.damage);
   StateRenderOptions ro;
-  if (!o.range.empty()) std::tie(ro.start, ro.end) = parseRange(o.range);
+  if (!o.range.empty()) {
+    AddressRange r = parseAddressRange(o.range);
+    ro.start = r.start;
+    ro.end = r.end;
+  }
   if (ctx.json) {
     nlohmann::json j = stateJson(s, ro);
     j["trace"] = ctx.reader.path();
@@ -30,4 +36,4 @@ void runAt(const AtOptions& o, ViewContext& ctx) {
   printState(ctx.out, s, ro, ctx.style);
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

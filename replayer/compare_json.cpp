@@ -1,9 +1,10 @@
 // The JSON form of `kmemreplay compare` (see README for the shape): every
 // number the text shows, unabridged: all matches, all one-sided lives.
 #include "compare_print.h"
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 using nlohmann::json;
@@ -130,4 +131,4 @@ json compareJson(const CompareReport& r, const CompareOptions& o) {
   return j;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

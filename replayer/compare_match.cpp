@@ -5,7 +5,7 @@
 #include <limits>
 #include <map>
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr size_t kMaxBandCells = size_t{32} << 20;
@@ -306,4 +306,4 @@ MatchResult matchLives(const MatchSide& a, const MatchSide& b) {
   return out;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

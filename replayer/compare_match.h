@@ -38,7 +38,7 @@
 
 #include "vma_life.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 enum class MatchConfidence : uint8_t { Exact, Strong, Weak };
 std::string_view confidenceName(MatchConfidence c);
@@ -78,4 +78,4 @@ std::string identityClass(const VmaLife& l, const NameTable& names, const std::s
 std::vector<std::pair<size_t, size_t>> alignSequences(
     size_t n, size_t m, const std::function<double(size_t, size_t)>& score, size_t slack = 64);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

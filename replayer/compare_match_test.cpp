@@ -5,7 +5,7 @@
 
 #include "compare_match.h"
 
-using namespace kmr::view;
+using namespace kmr::replayer;
 
 namespace {
 

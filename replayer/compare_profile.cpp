@@ -6,7 +6,7 @@
 #include "kmr/replay.h"
 #include "kmr/time_spec.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 // The tracker, plus a look at every life's resident pages when the replay
@@ -113,4 +113,4 @@ std::pair<TraceProfile, TraceProfile> profileTraces(const std::string& a, const 
   return {std::move(pa), std::move(pb)};
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -13,7 +13,7 @@
 #include "kmr/reader.h"
 #include "vma_life.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 struct InstantProfile {
   double fraction = 0;          // of the way from start to the last event
@@ -50,4 +50,4 @@ TraceProfile profileTrace(const std::string& path, std::optional<double> at_frac
 std::pair<TraceProfile, TraceProfile> profileTraces(const std::string& a, const std::string& b,
                                                     std::optional<double> at_fraction);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

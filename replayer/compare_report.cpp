@@ -4,9 +4,10 @@
 #include <cstdlib>
 #include <map>
 
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 int64_t rel(uint64_t t, uint64_t start) {
@@ -146,4 +147,4 @@ CompareReport buildReport(const TraceProfile& a, const TraceProfile& b) {
   return r;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

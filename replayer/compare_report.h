@@ -11,7 +11,7 @@
 #include "compare_match.h"
 #include "compare_profile.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 // The numbers compared per life, in display order.
 struct LifeMetrics {
@@ -60,4 +60,4 @@ CompareReport buildReport(const TraceProfile& a, const TraceProfile& b);
 // Label of one life as the report shows it.
 std::string lifeLabel(const VmaLife& l, const NameTable& names);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

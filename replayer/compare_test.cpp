@@ -7,11 +7,11 @@
 
 #include "compare_print.h"
 #include "compare_report.h"
-#include "compare_testing.h"
-#include "testing/test_support.h"
+#include "tests/support/trace_edit.h"
+#include "tests/support/test_support.h"
 
 using namespace kmr;
-using namespace kmr::view;
+using namespace kmr::replayer;
 
 namespace {
 
@@ -19,7 +19,7 @@ constexpr uint64_t kOtherBase = 0x455555554000;  // the default minus 16 TiB
 
 // The regions of a kmemsynth process at the default base, each moved by
 // its own amount (2 MiB multiples, as ASLR does).
-std::vector<vtest::Slide> aslrSlides() {
+std::vector<testing::Slide> aslrSlides() {
   return {{0x555555554000, 0x565555554000, -0x1000000000},
           {0x7e0000000000, 0x7f0000100000, -0x2002000000},
           {0x7ffb00000000, 0x7ffd00000000, 0x4000000}};
@@ -56,8 +56,8 @@ TEST_CASE("compare: the same workload at another base matches every VMA with zer
     std::string name(synth::patternName(p));
     SECTION(name) {
       std::string a = dir.file(name + "-a.kmr"), b = dir.file(name + "-b.kmr");
-      vtest::synthTrace(a, p, 60000, 7);
-      vtest::synthTrace(b, p, 60000, 7, kOtherBase);
+      testing::synthTrace(a, p, 60000, 7);
+      testing::synthTrace(b, p, 60000, 7, kOtherBase);
       auto [pa, pb] = profileTraces(a, b, std::nullopt);
       CHECK(pa.lives.size() > 15);
       requireSame(buildReport(pa, pb));
@@ -69,8 +69,8 @@ TEST_CASE("compare: independent slides of exe, mmap area and stack (ASLR) change
   kmr::testing::TempDir dir;
   for (auto p : {synth::Pattern::Churn, synth::Pattern::Fork}) {
     std::string a = dir.file("a.kmr"), b = dir.file("b.kmr");
-    vtest::synthTrace(a, p, 40000, 11);
-    vtest::slideRegions(a, b, aslrSlides());
+    testing::synthTrace(a, p, 40000, 11);
+    testing::slideRegions(a, b, aslrSlides());
     auto [pa, pb] = profileTraces(a, b, std::nullopt);
     CompareReport r = buildReport(pa, pb);
     requireSame(r);
@@ -94,10 +94,10 @@ TEST_CASE("compare: independent slides of exe, mmap area and stack (ASLR) change
 TEST_CASE("compare: more faults in the heap show as exactly that delta") {
   kmr::testing::TempDir dir;
   std::string a = dir.file("a.kmr"), b0 = dir.file("b0.kmr"), b = dir.file("b.kmr");
-  vtest::synthTrace(a, synth::Pattern::Churn, 60000, 5);
-  vtest::synthTrace(b0, synth::Pattern::Churn, 60000, 5, kOtherBase);
+  testing::synthTrace(a, synth::Pattern::Churn, 60000, 5);
+  testing::synthTrace(b0, synth::Pattern::Churn, 60000, 5, kOtherBase);
   uint64_t heap = kOtherBase + 0x100000;
-  REQUIRE(vtest::addFaults(b0, b, heap, heap + (1ull << 30), 25) == 25);
+  REQUIRE(testing::addFaults(b0, b, heap, heap + (1ull << 30), 25) == 25);
   auto [pa, pb] = profileTraces(a, b, std::nullopt);
   CompareReport r = buildReport(pa, pb);
   CHECK(r.only_a.empty());
@@ -124,8 +124,8 @@ TEST_CASE("compare: more faults in the heap show as exactly that delta") {
 TEST_CASE("compare: more faults in one anonymous buffer among many identical ones") {
   kmr::testing::TempDir dir;
   std::string a = dir.file("a.kmr"), b0 = dir.file("b0.kmr"), b = dir.file("b.kmr");
-  vtest::synthTrace(a, synth::Pattern::Seq, 60000, 3);
-  vtest::synthTrace(b0, synth::Pattern::Seq, 60000, 3, kOtherBase);
+  testing::synthTrace(a, synth::Pattern::Seq, 60000, 3);
+  testing::synthTrace(b0, synth::Pattern::Seq, 60000, 3, kOtherBase);
   // The second buffer each maps and fills (B's wherever its layout put it).
   auto buffers = [](const TraceProfile& p) {
     std::vector<const VmaLife*> v;
@@ -138,7 +138,7 @@ TEST_CASE("compare: more faults in one anonymous buffer among many identical one
   auto bufs = buffers(pa0), bufs_b = buffers(pb0);
   REQUIRE(bufs.size() >= 3);
   REQUIRE(bufs_b.size() == bufs.size());
-  REQUIRE(vtest::addFaults(b0, b, bufs_b[1]->start, bufs_b[1]->end, 40) == 40);
+  REQUIRE(testing::addFaults(b0, b, bufs_b[1]->start, bufs_b[1]->end, 40) == 40);
   auto [pa, pb] = profileTraces(a, b, std::nullopt);
   CompareReport r = buildReport(pa, pb);
   REQUIRE(r.changed == 1);
@@ -152,8 +152,8 @@ TEST_CASE("compare: more faults in one anonymous buffer among many identical one
 TEST_CASE("compare --at-relative: resident pages per VMA at the same share of each trace") {
   kmr::testing::TempDir dir;
   std::string a = dir.file("a.kmr"), b = dir.file("b.kmr");
-  vtest::synthTrace(a, synth::Pattern::Fork, 50000, 2);
-  vtest::slideRegions(a, b, aslrSlides());
+  testing::synthTrace(a, synth::Pattern::Fork, 50000, 2);
+  testing::slideRegions(a, b, aslrSlides());
   auto [pa, pb] = profileTraces(a, b, 0.5);
   CompareReport r = buildReport(pa, pb);
   REQUIRE(pa.instant);

@@ -7,10 +7,11 @@
 
 #include "compare_print.h"
 #include "kmr/time_spec.h"
-#include "names.h"
-#include "table.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
+#include "base/table.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 using A = Table::Align;
@@ -220,4 +221,4 @@ void printCompareText(const CompareReport& r, const CompareOptions& o, const Sty
       << '\n';
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

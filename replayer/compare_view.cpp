@@ -6,7 +6,7 @@
 #include "kmr/error.h"
 #include "kmr/time_spec.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 double parseRelative(const std::string& s) {
@@ -24,8 +24,8 @@ double parseRelative(const std::string& s) {
     case TimeSpec::Kind::End: return 1;
     default: break;
   }
-  throw Error(Error::Code::Syntax, "--at-relative takes a share of each trace's duration, "
-                                   "0% to 100% (e.g. 50%), or start or end; got '" + s + "'");
+  throw UsageError("--at-relative takes a share of each trace's duration, "
+                   "0% to 100% (e.g. 50%), or start or end; got '" + s + "'");
 }
 
 // Warnings for what the replays met; true when a trace is damaged.
@@ -66,7 +66,7 @@ int runCompare(const CompareOptions& o, const Style& style, std::ostream& out) {
   out.flush();
   bool damaged = warnDamage(a);
   damaged = warnDamage(b) || damaged;
-  return damaged ? 2 : 0;
+  return damaged ? kExitDamaged : kExitOk;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -15,10 +15,10 @@
 #include <ostream>
 #include <string>
 
-#include "style.h"
+#include "base/style.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 struct CompareOptions {
   std::string a, b;         // the two traces
@@ -46,4 +46,4 @@ void setupExports(CLI::App& app, ExportOptions& o);
 // prints one line per file to ctx.out.
 void runExports(const ExportOptions& o, const WindowOptions& w, ViewContext& ctx);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

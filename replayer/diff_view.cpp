@@ -2,12 +2,13 @@
 #include <algorithm>
 #include <map>
 
-#include "names.h"
-#include "state_render.h"
-#include "table.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
+#include "base/state_render.h"
+#include "base/table.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr uint64_t kPage = 4096;
@@ -136,7 +137,11 @@ void runDiff(const DiffOptions& o, ViewContext& ctx) {
   if (i2.position >= i1.position) ctx.replay.run(b, i2.position, nullptr, false, &ctx.damage);
   else b = ctx.replay.stateAt(i2.position, &ctx.damage);
   uint64_t lo = 0, hi = UINT64_MAX;
-  if (!o.range.empty()) std::tie(lo, hi) = parseRange(o.range);
+  if (!o.range.empty()) {
+    AddressRange r = parseAddressRange(o.range);
+    lo = r.start;
+    hi = r.end;
+  }
   uint64_t vb = lo >> 12, ve = hi == UINT64_MAX ? PageTable::kVpnLimit : (hi + kPage - 1) >> 12;
   auto vmas = diffVmas(a, b, lo, hi);
   auto pages = diffPages(a, b, vb, ve);
@@ -231,4 +236,4 @@ void runDiff(const DiffOptions& o, ViewContext& ctx) {
             << '\n';
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

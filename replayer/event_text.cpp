@@ -1,8 +1,9 @@
 #include "event_text.h"
 
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 std::string range(uint64_t b, uint64_t e) { return hex(b) + "-" + hex(e); }
@@ -245,4 +246,4 @@ bool opTouches(const VmaOp& op, uint64_t b, uint64_t e) {
   return overlaps(op.start, op.end, b, e) || overlaps(op.old_start, op.old_end, b, e);
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -8,7 +8,7 @@
 #include "kmr/event.h"
 #include "kmr/vma_map.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 std::string eventDetails(const Event& ev);
 nlohmann::json eventJson(const Event& ev);
@@ -19,4 +19,4 @@ nlohmann::json opJson(const VmaOp& op);
 bool eventTouches(const Event& ev, uint64_t b, uint64_t e);
 bool opTouches(const VmaOp& op, uint64_t b, uint64_t e);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -10,7 +10,7 @@
 #include "kmr/error.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 struct Filter {
@@ -34,16 +34,17 @@ Filter makeFilter(const EventsOptions& o) {
       if (auto k = kindFromName(name)) f.kinds.insert(*k);
       else if (auto op = vmaOpFromName(name)) f.ops.insert(*op);
       else
-        throw Error(Error::Code::Syntax,
-                    "unknown kind '" + name +
-                        "': expected event kinds (snapshot-begin, snapshot-end, vma-sync, vma, "
-                        "pte, pte-unmap, cow, fault, fork, exec, exit, lost, mem-write, page-data, "
-                        "gap) or VMA operations (map, unmap, protect, move, grow)");
+        throw UsageError("unknown kind '" + name +
+                         "': expected event kinds (snapshot-begin, snapshot-end, vma-sync, vma, "
+                         "pte, pte-unmap, cow, fault, fork, exec, exit, lost, mem-write, "
+                         "page-data, gap) or VMA operations (map, unmap, protect, move, grow)");
     }
   }
   if (!o.vaddr.empty()) {
     f.vaddr = true;
-    std::tie(f.vb, f.ve) = parseRange(o.vaddr);
+    AddressRange r = parseAddressRange(o.vaddr);
+    f.vb = r.start;
+    f.ve = r.end;
   }
   return f;
 }
@@ -183,4 +184,4 @@ void runEvents(const EventsOptions& o, const WindowOptions& w, ViewContext& ctx)
   p.footer();
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -7,11 +7,12 @@
 
 #include "compare_views.h"
 #include "kmr/error.h"
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 #include "perfetto_export.h"
 #include "svg_heatmap.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 // Several listeners on one tracker.
@@ -155,4 +156,4 @@ void runExports(const ExportOptions& o, const WindowOptions& w, ViewContext& ctx
   if (ctx.json) ctx.out << summary.dump(2) << '\n';
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

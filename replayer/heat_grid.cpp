@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 uint32_t saturate(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v); }
@@ -244,4 +244,4 @@ void HeatGrid::sortByKey(std::vector<uint32_t>& slots) const {
   std::sort(slots.begin(), slots.end(), [&](uint32_t a, uint32_t b) { return keys_[a] < keys_[b]; });
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

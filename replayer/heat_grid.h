@@ -19,7 +19,7 @@
 
 #include "kmr/page_table.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 class HeatGrid {
  public:
@@ -90,4 +90,4 @@ class HeatGrid {
   uint32_t cache_slot_ = 0;
 };
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -1,13 +1,14 @@
 // --hist: per-VMA fault and CoW counts, by kind and over time.
 #include <algorithm>
 
-#include "kmr/vma_stats.h"
-#include "names.h"
-#include "state_render.h"
-#include "table.h"
+#include "vma_stats.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
+#include "base/state_render.h"
+#include "base/table.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 nlohmann::json countsJson(const FaultCounts& c) {
@@ -95,4 +96,4 @@ void runHist(const HistOptions& o, const WindowOptions& w, ViewContext& ctx) {
           << '\n';
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

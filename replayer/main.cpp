@@ -7,7 +7,8 @@
 //   kmemreplay trace.kmr --events --kind fault,cow --from 1s --to 2s
 //   ... --json                            the same for scripts
 //
-// Exit status: 0 ok, 1 error, 2 output written but the trace is damaged.
+// Exit status (base/exit_codes.h, the same table for every tool): 0 ok,
+// 1 error, 2 bad command line, 4 output written but the trace is damaged.
 // Each view lives in its own file (views.h); subcommands such as
 // `kmemreplay compare` are added here with app.add_subcommand.
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #include <iostream>
 #include <set>
 
+#include "base/exit_codes.h"
+#include "base/version.h"
 #include "kmr/error.h"
 #include "views.h"
 #include "compare_views.h"
@@ -29,7 +32,7 @@ struct MainOptions {
 void warn(const std::string& what) { std::cerr << "kmemreplay: warning: " << what << '\n'; }
 
 // Report what the reader and the view met.  Returns true when the trace
-// is damaged (exit 2).
+// is damaged (exit 4).
 bool reportDamage(const kmr::TraceReader& r, const std::vector<kmr::Damage>& met,
                   const std::vector<kmr::Damage>& seen) {
   std::set<std::string> said;
@@ -50,63 +53,76 @@ bool reportDamage(const kmr::TraceReader& r, const std::vector<kmr::Damage>& met
   return damaged;
 }
 
+int fail(const std::exception& e, int status) {
+  std::cout.flush();
+  std::cerr << "kmemreplay: error: " << e.what() << '\n';
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kmemreplay: replay a kmemrec trace (default view: a summary)"};
+  CLI::App app{"kmemreplay: replay a kmemrec trace (default view: a summary)\n\n"
+               "Addresses are hex (0x optional), as /proc/PID/maps prints them.  Exit status:\n"
+               "0 done; 1 error; 2 bad command line; 4 printed, but part of the trace is\n"
+               "damaged (a trace cut short by a killed recorder: a warning, 0)."};
   MainOptions m;
-  kmr::view::AtOptions at;
-  kmr::view::DiffOptions diff;
-  kmr::view::HistOptions hist;
-  kmr::view::EventsOptions events;
-  kmr::view::WindowOptions window;
-  kmr::view::CompareOptions compare;
-  kmr::view::ExportOptions exports;
-  kmr::view::PageOptions page;
+  kmr::replayer::AtOptions at;
+  kmr::replayer::DiffOptions diff;
+  kmr::replayer::HistOptions hist;
+  kmr::replayer::EventsOptions events;
+  kmr::replayer::WindowOptions window;
+  kmr::replayer::CompareOptions compare;
+  kmr::replayer::ExportOptions exports;
+  kmr::replayer::PageOptions page;
+  app.set_version_flag("--version", std::string("kmemreplay ") + kmr::kVersion);
   app.add_option("trace", m.trace, "Trace file (.kmr)");
   app.add_flag("--json", m.json, "Print JSON instead of text (every view)");
-  kmr::view::setupAt(app, at);
-  kmr::view::setupDiff(app, diff);
-  kmr::view::setupHist(app, hist);
-  kmr::view::setupEvents(app, events);
-  kmr::view::setupWindow(app, window);
-  CLI::App* cmp = kmr::view::setupCompare(app, compare);
-  kmr::view::setupExports(app, exports);
-  kmr::view::setupPage(app, page);
+  kmr::replayer::setupAt(app, at);
+  kmr::replayer::setupDiff(app, diff);
+  kmr::replayer::setupHist(app, hist);
+  kmr::replayer::setupEvents(app, events);
+  kmr::replayer::setupWindow(app, window);
+  CLI::App* cmp = kmr::replayer::setupCompare(app, compare);
+  kmr::replayer::setupExports(app, exports);
+  kmr::replayer::setupPage(app, page);
 
   try {
     try {
       app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
+    } catch (const CLI::Success& e) {  // --help, --version
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
-      throw kmr::Error(kmr::Error::Code::Syntax,
-                       std::string(e.what()) + " (run with --help for usage)");
+      throw kmr::UsageError(std::string(e.what()) + " (run with --help for usage)");
     }
-    if (cmp->parsed()) return kmr::view::runCompare(compare, kmr::view::Style::detect(), std::cout);
-    if (m.trace.empty()) throw kmr::Error(kmr::Error::Code::Syntax, "no trace file given (run with --help for usage)");
+    if (cmp->parsed()) return kmr::replayer::runCompare(compare, kmr::Style::detect(), std::cout);
+    if (m.trace.empty()) throw kmr::UsageError("no trace file given (run with --help for usage)");
     int views = !at.at.empty() + !diff.times.empty() + hist.enabled + events.enabled + exports.any();
     if (views > 1)
-      throw kmr::Error(kmr::Error::Code::Syntax, "choose one view: --at, --diff, --hist or --events");
+      throw kmr::UsageError("choose one view: --at, --diff, --hist or --events");
 
     kmr::TraceReader reader(m.trace);
     kmr::Replay replay(reader);
-    kmr::view::ViewContext ctx{reader, replay, std::cout, kmr::view::Style::detect(), m.json, {}};
+    kmr::replayer::ViewContext ctx{reader, replay, std::cout, kmr::Style::detect(), m.json, {}};
     if (m.json) ctx.style.color = false;
     if (!page.page.empty() && at.at.empty())
-      throw kmr::Error(kmr::Error::Code::Syntax, "--page needs --at T (the instant to show)");
-    if (!page.page.empty()) kmr::view::runPage(page, at.at, ctx);
-    else if (!at.at.empty()) kmr::view::runAt(at, ctx);
-    else if (!diff.times.empty()) kmr::view::runDiff(diff, ctx);
-    else if (hist.enabled) kmr::view::runHist(hist, window, ctx);
-    else if (exports.any()) kmr::view::runExports(exports, window, ctx);
-    else if (events.enabled) kmr::view::runEvents(events, window, ctx);
-    else kmr::view::runSummary({}, ctx);
+      throw kmr::UsageError("--page needs --at T (the instant to show)");
+    if (!page.page.empty()) kmr::replayer::runPage(page, at.at, ctx);
+    else if (!at.at.empty()) kmr::replayer::runAt(at, ctx);
+    else if (!diff.times.empty()) kmr::replayer::runDiff(diff, ctx);
+    else if (hist.enabled) kmr::replayer::runHist(hist, window, ctx);
+    else if (exports.any()) kmr::replayer::runExports(exports, window, ctx);
+    else if (events.enabled) kmr::replayer::runEvents(events, window, ctx);
+    else kmr::replayer::runSummary({}, ctx);
     std::cout.flush();
-    return reportDamage(reader, ctx.damage, replay.damageSeen()) ? 2 : 0;
+    return reportDamage(reader, ctx.damage, replay.damageSeen()) ? kmr::kExitDamaged
+                                                                  : kmr::kExitOk;
+  } catch (const kmr::UsageError& e) {
+    return fail(e, kmr::kExitUsage);
+  } catch (const kmr::Error& e) {
+    // A malformed time or kind from the format library is a bad argument.
+    return fail(e, e.code() == kmr::Error::Code::Syntax ? kmr::kExitUsage : kmr::kExitError);
   } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "kmemreplay: error: " << e.what() << '\n';
-    return 1;
+    return fail(e, kmr::kExitError);
   }
 }

@@ -17,10 +17,11 @@
 
 #include "event_text.h"
 #include "kmr/error.h"
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr uint64_t kPage = 4096;
@@ -110,11 +111,9 @@ void setupPage(CLI::App& app, PageOptions& o) {
 }
 
 void runPage(const PageOptions& o, const std::string& at, ViewContext& ctx) {
-  auto [addr, unused] = parseRange(o.page);
-  (void)unused;
-  if (o.page.find('-') != std::string::npos)
-    throw Error(Error::Code::Syntax, "--page takes one address, not a range: '" + o.page + "'");
-  uint64_t page = addr & ~(kPage - 1);
+  AddressRange r = parseAddressRange(o.page);
+  if (!r.single) throw UsageError("--page takes one address, not a range: '" + o.page + "'");
+  uint64_t page = r.start & ~(kPage - 1);
   Instant in = ctx.instant(at);
   PageFinder finder(page);
   ShadowState s;
@@ -184,4 +183,4 @@ void runPage(const PageOptions& o, const std::string& at, ViewContext& ctx) {
   }
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

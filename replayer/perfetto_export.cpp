@@ -3,9 +3,10 @@
 #include <algorithm>
 
 #include "kmr/time_spec.h"
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr uint32_t kRecordingTid = 1;
@@ -368,4 +369,4 @@ nlohmann::json PerfettoExporter::finish() {
           {"decimation", notes.empty() ? "none" : notes}};
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

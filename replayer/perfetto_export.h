@@ -33,7 +33,7 @@
 #include "trace_event_writer.h"
 #include "vma_life.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 struct PerfettoOptions {
   uint64_t max_bytes = 200ull << 20;
@@ -119,4 +119,4 @@ class PerfettoExporter : public LifeListener {
   uint64_t recording_last_ts_ = 0;
 };
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

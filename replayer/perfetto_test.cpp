@@ -9,14 +9,14 @@
 #include <map>
 #include <sstream>
 
-#include "compare_testing.h"
+#include "tests/support/trace_edit.h"
 #include "compare_views.h"
 #include "kmr/error.h"
-#include "testing/test_support.h"
+#include "tests/support/test_support.h"
 #include "trace_event_writer.h"
 
 using namespace kmr;
-using namespace kmr::view;
+using namespace kmr::replayer;
 using nlohmann::json;
 
 namespace {
@@ -168,7 +168,7 @@ TEST_CASE("perfetto: every fault, CoW and life of a trace, in the format's rules
 TEST_CASE("perfetto: over the size bound, faults become counters that still add up") {
   kmr::testing::TempDir dir;
   std::string trace = dir.file("t.kmr"), out = dir.file("t.json");
-  vtest::synthTrace(trace, synth::Pattern::Random, 300000, 4);
+  testing::synthTrace(trace, synth::Pattern::Random, 300000, 4);
   TraceReader r(trace);
   TraceTotals totals = Replay(r).totals();
   REQUIRE(totals.by_kind[KMR_EV_FAULT] > 50000);
@@ -187,7 +187,7 @@ TEST_CASE("perfetto: over the size bound, faults become counters that still add 
 TEST_CASE("perfetto: a hard stop keeps the file under the bound and the slices paired") {
   kmr::testing::TempDir dir;
   std::string trace = dir.file("t.kmr"), out = dir.file("t.json");
-  vtest::synthTrace(trace, synth::Pattern::Churn, 200000, 8);
+  testing::synthTrace(trace, synth::Pattern::Churn, 200000, 8);
   Export e = run(trace, out, 1);
   CHECK(e.bytes <= 1u << 20);
   Checked c = checkFormat(e.doc, 4242);
@@ -197,7 +197,7 @@ TEST_CASE("perfetto: a hard stop keeps the file under the bound and the slices p
 TEST_CASE("perfetto: --from/--to keep the events inside the window") {
   kmr::testing::TempDir dir;
   std::string trace = dir.file("t.kmr"), out = dir.file("t.json");
-  vtest::synthTrace(trace, synth::Pattern::Churn, 60000, 6);
+  testing::synthTrace(trace, synth::Pattern::Churn, 60000, 6);
   TraceReader r(trace);
   double span_us = (r.endNs() - r.startNs()) / 1000.0;
   Export e = run(trace, out, 200, "25%", "75%");

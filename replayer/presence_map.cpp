@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 PresenceMap::Chunk* PresenceMap::chunk(uint64_t key, bool create) {
   if (key == cache_key_) return cache_;
@@ -142,4 +142,4 @@ int64_t PresenceMap::apply(const Event& ev) {
   }
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -17,7 +17,7 @@
 #include "kmr/event.h"
 #include "kmr/page_table.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 class PresenceMap {
  public:
@@ -46,4 +46,4 @@ class PresenceMap {
   Chunk* cache_ = nullptr;
 };
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

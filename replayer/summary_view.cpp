@@ -5,11 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "kmr/error.h"
-#include "names.h"
-#include "table.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
+#include "base/table.h"
 #include "views.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 std::string utcText(uint64_t real_ns) {
@@ -170,4 +171,4 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
   ops.print(ctx.out);
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

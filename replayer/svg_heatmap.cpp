@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr size_t kMaxGranules = 8192;
@@ -217,4 +217,4 @@ void SvgCollector::finish() {
     for (uint32_t v : b.resident) b.peak = std::max<uint64_t>(b.peak, v);
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -22,7 +22,7 @@
 #include "heat_grid.h"
 #include "vma_life.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 enum class HeatMetric { Faults, FirstTouch, Cow, Resident };
 // "faults", "first-touch", "cow", "resident"; nullopt for anything else.
@@ -95,4 +95,4 @@ class SvgCollector : public LifeListener {
 // Lay out and write the SVG.  Returns the number of bands drawn.
 size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& out);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

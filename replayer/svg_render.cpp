@@ -16,11 +16,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "names.h"
+#include "base/abi_names.h"
+#include "base/numbers.h"
 #include "svg_heatmap.h"
 #include "utf8.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr int kWidth = 1400, kHeight = 1000;
@@ -133,16 +134,16 @@ void text(std::ostream& o, int x, int y, const char* cls, const std::string& s,
   o << '>' << esc(s) << "</text>\n";
 }
 
-}  // namespace
+// Granules grouped by the band that holds most of each (index
+// bands.size(): outside every band), and each group's summed activity.
+struct Granules {
+  std::vector<std::vector<std::pair<uint64_t, const uint32_t*>>> per;
+  std::vector<uint64_t> activity;
+};
 
-size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
-  const std::vector<HeatBand>& bands = c.bands();
-  const HeatGrid& grid = c.grid();
-  const unsigned cols = grid.columns();
-
-  // Granules into bands (by their first page); the ones outside every
-  // band (accesses outside any VMA) make a band of their own.
-  std::vector<std::vector<std::pair<uint64_t, const uint32_t*>>> per(bands.size() + 1);
+Granules assignGranules(const std::vector<HeatBand>& bands, const HeatGrid& grid) {
+  Granules g;
+  g.per.resize(bands.size() + 1);
   // A granule (aligned, maybe bigger than a small VMA) goes to the band
   // holding most of it.
   grid.forEachGranule([&](uint64_t lo, uint64_t hi, const uint32_t* cells) {
@@ -159,23 +160,30 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
         best = static_cast<size_t>(it - bands.begin());
       }
     }
-    per[best].emplace_back(lo, cells);
+    g.per[best].emplace_back(lo, cells);
   });
-  std::vector<uint64_t> activity(bands.size() + 1, 0);
-  for (size_t i = 0; i < per.size(); i++)
-    for (auto& [lo, cells] : per[i])
-      for (unsigned k = 0; k < cols; k++) activity[i] += cells[k];
+  g.activity.assign(bands.size() + 1, 0);
+  for (size_t i = 0; i < g.per.size(); i++)
+    for (auto& [lo, cells] : g.per[i])
+      for (unsigned k = 0; k < grid.columns(); k++) g.activity[i] += cells[k];
+  return g;
+}
 
-  // The regions shown: those with any activity; beyond kMaxBands, the
-  // busiest kKeepBands stay and the quiet ones between them merge.
+// The bands drawn: the regions with any activity; beyond kMaxBands, the
+// busiest kKeepBands stay and the quiet ones between them merge.  The
+// granules outside every region make a band of their own.  *quiet gets
+// the number of regions without activity.
+std::vector<Drawn> chooseBands(const std::vector<HeatBand>& bands, const Granules& g,
+                               unsigned shift, size_t* quiet) {
   std::vector<size_t> shown;
   for (size_t i = 0; i < bands.size(); i++)
-    if (activity[i]) shown.push_back(i);
-  size_t quiet = bands.size() - shown.size();
+    if (g.activity[i]) shown.push_back(i);
+  *quiet = bands.size() - shown.size();
   std::vector<bool> keep(bands.size(), true);
   if (shown.size() > kMaxBands) {
     std::vector<size_t> by = shown;
-    std::sort(by.begin(), by.end(), [&](size_t a, size_t b) { return activity[a] > activity[b]; });
+    std::sort(by.begin(), by.end(),
+              [&](size_t a, size_t b) { return g.activity[a] > g.activity[b]; });
     std::fill(keep.begin(), keep.end(), false);
     for (size_t k = 0; k < kKeepBands; k++) keep[by[k]] = true;
   }
@@ -190,19 +198,22 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
     Drawn& d = drawn.back();
     d.members.push_back(i);
     d.hi = bands[i].hi;
-    d.activity += activity[i];
-    d.granules.insert(d.granules.end(), per[i].begin(), per[i].end());
+    d.activity += g.activity[i];
+    d.granules.insert(d.granules.end(), g.per[i].begin(), g.per[i].end());
   }
-  if (activity[bands.size()]) {
+  if (g.activity[bands.size()]) {
     Drawn d;
-    d.activity = activity[bands.size()];
-    d.granules = per[bands.size()];
+    d.activity = g.activity[bands.size()];
+    d.granules = g.per[bands.size()];
     d.lo = d.granules.front().first;
-    d.hi = d.granules.back().first + (uint64_t{1} << grid.shift());
+    d.hi = d.granules.back().first + (uint64_t{1} << shift);
     drawn.push_back(std::move(d));
   }
+  return drawn;
+}
 
-  // Heights: at least kMinBandH, the rest by sqrt(activity).
+// Heights: at least kMinBandH, the rest by sqrt(activity); rows per band.
+void layOut(std::vector<Drawn>& drawn, unsigned shift) {
   int n = static_cast<int>(drawn.size());
   int spare = kHeatH - n * (kMinBandH + kBandGap);
   double wsum = 0;
@@ -214,60 +225,92 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
                     : 0;
     d.y = y;
     d.h = kMinBandH + extra;
-    uint64_t span = (d.hi - d.lo + (uint64_t{1} << grid.shift()) - 1) >> grid.shift();
+    uint64_t span = (d.hi - d.lo + (uint64_t{1} << shift) - 1) >> shift;
     uint64_t want = d.members.size() > 1 || d.members.empty() ? d.granules.size() : span;
     d.rows = static_cast<int>(std::clamp<uint64_t>(want, 1, static_cast<uint64_t>(d.h / 2)));
     y += d.h + kBandGap;
   }
+}
 
-  // Bucket granules into rows and find the scale.
-  std::vector<std::vector<uint64_t>> cells(drawn.size());
+// Each band's granules bucketed into its rows (rows x columns values), and
+// the highest value of all, which sets the colour scale.
+struct Cells {
+  std::vector<std::vector<uint64_t>> band;
   uint64_t vmax = 0;
+
+  // The colour level of @v (-1: not drawn), log-scaled to vmax.
+  int level(uint64_t v) const {
+    if (v == 0) return -1;
+    if (vmax <= 1) return kLevels - 1;
+    double f = std::log(static_cast<double>(v)) / std::log(static_cast<double>(vmax));
+    return std::clamp(static_cast<int>(f * (kLevels - 1) + 0.5), 0, kLevels - 1);
+  }
+  // The value at the bottom of level @l.
+  double levelValue(int l) const {
+    if (vmax <= 1) return static_cast<double>(vmax);
+    return std::exp(std::log(static_cast<double>(vmax)) * l / (kLevels - 1));
+  }
+};
+
+Cells bucketCells(const std::vector<Drawn>& drawn, unsigned cols) {
+  Cells c;
+  c.band.resize(drawn.size());
   for (size_t b = 0; b < drawn.size(); b++) {
-    Drawn& d = drawn[b];
-    cells[b].assign(static_cast<size_t>(d.rows) * cols, 0);
+    const Drawn& d = drawn[b];
+    c.band[b].assign(static_cast<size_t>(d.rows) * cols, 0);
     bool by_rank = d.members.size() != 1;
     for (size_t g = 0; g < d.granules.size(); g++) {
       auto [lo, src] = d.granules[g];
       uint64_t r = by_rank ? g * d.rows / d.granules.size()
                            : (lo - std::min(lo, d.lo)) * d.rows / std::max<uint64_t>(d.hi - d.lo, 1);
       if (r >= static_cast<uint64_t>(d.rows)) r = d.rows - 1;
-      uint64_t* row = &cells[b][r * cols];
+      uint64_t* row = &c.band[b][r * cols];
       for (unsigned k = 0; k < cols; k++) row[k] += src[k];
     }
-    for (uint64_t v : cells[b]) vmax = std::max(vmax, v);
+    for (uint64_t v : c.band[b]) c.vmax = std::max(c.vmax, v);
   }
-  auto levelOf = [&](uint64_t v) -> int {
-    if (v == 0) return -1;
-    if (vmax <= 1) return kLevels - 1;
-    double f = std::log(static_cast<double>(v)) / std::log(static_cast<double>(vmax));
-    return std::clamp(static_cast<int>(f * (kLevels - 1) + 0.5), 0, kLevels - 1);
-  };
+  return c;
+}
 
-  // Resident lines: the bands with the highest peaks.
+// The resident lines: the kLines bands with the highest peaks, by peak;
+// *line_of gets each band's line (-1 = none) and drawn bands their colour.
+std::vector<size_t> chooseLines(const std::vector<HeatBand>& bands, std::vector<Drawn>& drawn,
+                                std::vector<int>* line_of) {
   std::vector<size_t> by_peak;
   for (size_t i = 0; i < bands.size(); i++)
     if (bands[i].peak) by_peak.push_back(i);
-  std::sort(by_peak.begin(), by_peak.end(), [&](size_t a, size_t b) { return bands[a].peak > bands[b].peak; });
+  std::sort(by_peak.begin(), by_peak.end(),
+            [&](size_t a, size_t b) { return bands[a].peak > bands[b].peak; });
   if (by_peak.size() > kLines) by_peak.resize(kLines);
-  std::vector<int> line_of(bands.size(), -1);
-  for (size_t k = 0; k < by_peak.size(); k++) line_of[by_peak[k]] = static_cast<int>(k);
+  line_of->assign(bands.size(), -1);
+  for (size_t k = 0; k < by_peak.size(); k++) (*line_of)[by_peak[k]] = static_cast<int>(k);
   for (Drawn& d : drawn)
-    if (d.members.size() == 1) d.line = line_of[d.members[0]];
+    if (d.members.size() == 1) d.line = (*line_of)[d.members[0]];
+  return by_peak;
+}
 
-  // ---- write ----
-  double span_s = static_cast<double>(grid.t1() - grid.t0()) / 1e9;
-  double t0_s = static_cast<double>(grid.t0() - std::min(grid.t0(), info.trace_start)) / 1e9;
-  const HeatMetric m = c.metric();
-  std::string metric = m == HeatMetric::Faults       ? "page faults"
-                       : m == HeatMetric::Cow        ? "copy-on-write faults"
-                       : m == HeatMetric::FirstTouch ? "first touches"
-                                                     : "resident pages";
-  const char* unit = m == HeatMetric::Faults       ? "faults per cell"
-                     : m == HeatMetric::Cow        ? "CoW faults per cell"
-                     : m == HeatMetric::FirstTouch ? "pages first touched per cell"
-                                                   : "resident pages (peak in cell)";
-  const char* unit_short = m == HeatMetric::Faults ? "faults" : m == HeatMetric::Cow ? "CoW" : "pages";
+// How the metric is named in titles and scales.
+struct MetricText {
+  std::string name;        // "page faults"
+  const char* unit;        // "faults per cell"
+  const char* unit_short;  // "faults"
+};
+
+MetricText metricText(HeatMetric m) {
+  return {m == HeatMetric::Faults       ? "page faults"
+          : m == HeatMetric::Cow        ? "copy-on-write faults"
+          : m == HeatMetric::FirstTouch ? "first touches"
+                                        : "resident pages",
+          m == HeatMetric::Faults       ? "faults per cell"
+          : m == HeatMetric::Cow        ? "CoW faults per cell"
+          : m == HeatMetric::FirstTouch ? "pages first touched per cell"
+                                        : "resident pages (peak in cell)",
+          m == HeatMetric::Faults ? "faults" : m == HeatMetric::Cow ? "CoW" : "pages"};
+}
+
+// The document head, styles, titles and the colour scale.
+void writeHead(std::ostream& o, const SvgInfo& info, const MetricText& mt, const Cells& cells,
+               size_t drawn, size_t quiet, double span_s, unsigned cols) {
   o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
     << "\" viewBox=\"0 0 " << kWidth << ' ' << kHeight << "\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n"
@@ -280,63 +323,71 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
     << ".ln{fill:none;stroke-width:1.5;stroke-linejoin:round}\n";
   for (int l = 0; l < kLevels; l++) o << ".l" << l << "{stroke:" << kHeatColours[l] << "}";
   o << "\n</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
-  text(o, 20, 30, "t", info.title + " \u2014 " + metric + " over time and address");
+  text(o, 20, 30, "t", info.title + " \u2014 " + mt.name + " over time and address");
   text(o, 20, 50, "s", info.subtitle);
   text(o, 20, 68, "s",
-       std::to_string(drawn.size()) + " of " + std::to_string(drawn.size() + quiet) +
-           " VMA regions shown (those with " + metric + ")" +
+       std::to_string(drawn) + " of " + std::to_string(drawn + quiet) +
+           " VMA regions shown (those with " + mt.name + ")" +
            "; address gaps collapsed; column = " + fmt("%.3g", span_s * 1000 / cols) + " ms");
 
   // Colour scale.
   int lx = kPlotX + kPlotW - kLevels * 20;
-  text(o, lx - 8, 66, "ax", std::string(unit) + " (log):", "end");
+  text(o, lx - 8, 66, "ax", std::string(mt.unit) + " (log):", "end");
   for (int l = 0; l < kLevels; l++)
     o << "<rect x=\"" << lx + l * 20 << "\" y=\"56\" width=\"20\" height=\"12\" fill=\""
       << kHeatColours[l] << "\"/>\n";
-  auto levelValue = [&](int l) {
-    if (vmax <= 1) return static_cast<double>(vmax);
-    return std::exp(std::log(static_cast<double>(vmax)) * l / (kLevels - 1));
-  };
   text(o, lx, 80, "ax", "1");
-  text(o, lx + kLevels * 10, 80, "ax", fmt("%.0f", levelValue(kLevels / 2)), "middle");
-  text(o, lx + kLevels * 20, 80, "ax", std::to_string(vmax), "end");
+  text(o, lx + kLevels * 10, 80, "ax", fmt("%.0f", cells.levelValue(kLevels / 2)), "middle");
+  text(o, lx + kLevels * 20, 80, "ax", std::to_string(cells.vmax), "end");
+}
 
+// One colour level of a band: horizontal stroke runs, one path.
+std::string levelPath(const std::vector<uint64_t>& band_cells, int rows, unsigned cols,
+                      const Cells& cells, int l) {
+  std::string path;
+  for (int r = 0; r < rows; r++) {
+    const uint64_t* row = &band_cells[static_cast<size_t>(r) * cols];
+    bool first_in_row = true;
+    unsigned at = 0;  // current point after the last run
+    for (unsigned k = 0; k < cols;) {
+      if (cells.level(row[k]) != l) {
+        k++;
+        continue;
+      }
+      unsigned e = k + 1;
+      while (e < cols && cells.level(row[e]) == l) e++;
+      if (first_in_row) {
+        path += "M" + std::to_string(k) + ' ' + std::to_string(r) + ".5";
+        first_in_row = false;
+      } else {
+        path += "m" + std::to_string(k - at) + " 0";
+      }
+      path += "h" + std::to_string(e - k);
+      at = e;
+      k = e;
+    }
+  }
+  return path;
+}
+
+// The heatmap: each band's background, cells, labels and addresses.
+void writeBands(std::ostream& o, const std::vector<Drawn>& drawn, const std::vector<HeatBand>& bands,
+                const Cells& cells, const MetricText& mt, HeatMetric m, unsigned cols) {
   if (drawn.empty())
-    text(o, kPlotX + kPlotW / 2, kHeatY + kHeatH / 2, "s", "no " + metric + " in this window", "middle");
+    text(o, kPlotX + kPlotW / 2, kHeatY + kHeatH / 2, "s", "no " + mt.name + " in this window",
+         "middle");
   for (size_t b = 0; b < drawn.size(); b++) {
     const Drawn& d = drawn[b];
     std::string name = label(d, bands);
     o << "<rect class=\"bg\" x=\"" << kPlotX << "\" y=\"" << d.y << "\" width=\"" << kPlotW
       << "\" height=\"" << d.h << "\"><title>" << esc(name) << "\n"
       << hex(d.lo * 4096) << "-" << hex(d.hi * 4096) << " (" << esc(detail(d, bands)) << ")\n"
-      << d.activity << ' ' << esc(unit) << " summed</title></rect>\n";
+      << d.activity << ' ' << esc(mt.unit) << " summed</title></rect>\n";
     double rowh = static_cast<double>(d.h) / d.rows;
     o << "<g class=\"h\" transform=\"translate(" << kPlotX << ' ' << d.y << ") scale(1 "
       << fmt("%.4g", rowh) << ")\">\n";
     for (int l = 0; l < kLevels; l++) {
-      std::string path;
-      for (int r = 0; r < d.rows; r++) {
-        const uint64_t* row = &cells[b][static_cast<size_t>(r) * cols];
-        bool first_in_row = true;
-        unsigned at = 0;  // current point after the last run
-        for (unsigned k = 0; k < cols;) {
-          if (levelOf(row[k]) != l) {
-            k++;
-            continue;
-          }
-          unsigned e = k + 1;
-          while (e < cols && levelOf(row[e]) == l) e++;
-          if (first_in_row) {
-            path += "M" + std::to_string(k) + ' ' + std::to_string(r) + ".5";
-            first_in_row = false;
-          } else {
-            path += "m" + std::to_string(k - at) + " 0";
-          }
-          path += "h" + std::to_string(e - k);
-          at = e;
-          k = e;
-        }
-      }
+      std::string path = levelPath(cells.band[b], d.rows, cols, cells, l);
       if (!path.empty()) o << "<path class=\"l" << l << "\" d=\"" << path << "\"/>\n";
     }
     o << "</g>\n";
@@ -344,15 +395,17 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
     text(o, kPlotX - 8, mid, "bl", shorten(name, 44), "end");
     if (d.h >= 26)
       text(o, kPlotX - 8, mid + 11, "bd", detail(d, bands) + ", " + std::to_string(d.activity) + " " +
-           (m == HeatMetric::Resident ? "page-columns" : unit_short), "end");
+           (m == HeatMetric::Resident ? "page-columns" : mt.unit_short), "end");
     if (d.line >= 0)
       o << "<rect x=\"" << kPlotX - 6 << "\" y=\"" << d.y << "\" width=\"4\" height=\"" << d.h
         << "\" fill=\"" << kLineColours[d.line] << "\"/>\n";
     text(o, kPlotX + kPlotW + 6, d.y + 9, "ad", hex(d.lo * 4096));
     if (d.h >= 24) text(o, kPlotX + kPlotW + 6, d.y + d.h - 2, "ad", hex(d.hi * 4096));
   }
+}
 
-  // Time axis (shared by both plots).
+// The time axis, shared by both plots.
+void writeTimeAxis(std::ostream& o, double t0_s, double span_s) {
   int axis_y = kHeatY + kHeatH + 4;
   double step = niceStep(span_s > 0 ? span_s : 1e-9, 10);
   o << "<line class=\"grid\" x1=\"" << kPlotX << "\" y1=\"" << axis_y << "\" x2=\"" << kPlotX + kPlotW
@@ -364,8 +417,13 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
     text(o, x, axis_y + 17, "ax", secondsText(s, step), "middle");
   }
   text(o, kPlotX + kPlotW / 2, axis_y + 32, "s", "time since the trace started", "middle");
+}
 
-  // Resident pages over time.
+// Resident pages over time: the whole process, the bands with the highest
+// peaks, the rest summed; a legend under the chart.
+void writeResident(std::ostream& o, const SvgCollector& c, const std::vector<size_t>& by_peak,
+                   const std::vector<int>& line_of, unsigned cols) {
+  const std::vector<HeatBand>& bands = c.bands();
   const std::vector<uint32_t>& total = c.totalResident();
   std::vector<uint64_t> other(cols, 0);
   for (size_t i = 0; i < bands.size(); i++)
@@ -417,8 +475,33 @@ size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
       << entries[e].first << "\"/>\n";
     text(o, x + 18, yy - 3, "ax", entries[e].second);
   }
+}
+
+}  // namespace
+
+size_t renderSvg(const SvgCollector& c, const SvgInfo& info, std::ostream& o) {
+  const std::vector<HeatBand>& bands = c.bands();
+  const HeatGrid& grid = c.grid();
+  const unsigned cols = grid.columns();
+
+  // Layout: which bands, how tall, which cells, which lines.
+  size_t quiet = 0;
+  std::vector<Drawn> drawn = chooseBands(bands, assignGranules(bands, grid), grid.shift(), &quiet);
+  layOut(drawn, grid.shift());
+  const Cells cells = bucketCells(drawn, cols);
+  std::vector<int> line_of;
+  const std::vector<size_t> by_peak = chooseLines(bands, drawn, &line_of);
+
+  // Writing.
+  double span_s = static_cast<double>(grid.t1() - grid.t0()) / 1e9;
+  double t0_s = static_cast<double>(grid.t0() - std::min(grid.t0(), info.trace_start)) / 1e9;
+  const MetricText mt = metricText(c.metric());
+  writeHead(o, info, mt, cells, drawn.size(), quiet, span_s, cols);
+  writeBands(o, drawn, bands, cells, mt, c.metric(), cols);
+  writeTimeAxis(o, t0_s, span_s);
+  writeResident(o, c, by_peak, line_of, cols);
   o << "</svg>\n";
   return drawn.size();
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -7,13 +7,13 @@
 #include <random>
 #include <sstream>
 
-#include "compare_testing.h"
+#include "tests/support/trace_edit.h"
 #include "compare_views.h"
 #include "heat_grid.h"
-#include "testing/test_support.h"
+#include "tests/support/test_support.h"
 
 using namespace kmr;
-using namespace kmr::view;
+using namespace kmr::replayer;
 
 namespace {
 
@@ -91,7 +91,7 @@ TEST_CASE("heat grid: levels follow the page table, also across coarsening") {
 TEST_CASE("svg: labels, every fault in the cells, and a bounded size") {
   kmr::testing::TempDir dir;
   std::string trace = dir.file("t.kmr");
-  vtest::synthTrace(trace, synth::Pattern::Churn, 60000, 2);
+  testing::synthTrace(trace, synth::Pattern::Churn, 60000, 2);
   std::string s = renderTo(trace, dir.file("t.svg"), "faults");
   CHECK(s.rfind("<?xml", 0) == 0);
   CHECK(s.find("</svg>") != std::string::npos);
@@ -108,7 +108,7 @@ TEST_CASE("svg: labels, every fault in the cells, and a bounded size") {
 TEST_CASE("svg: a random-access trace of 2 M events stays far under 5 MB") {
   kmr::testing::TempDir dir;
   std::string trace = dir.file("t.kmr");
-  vtest::synthTrace(trace, synth::Pattern::Random, 2000000, 1);
+  testing::synthTrace(trace, synth::Pattern::Random, 2000000, 1);
   std::string s = renderTo(trace, dir.file("t.svg"), "faults");
   CHECK(s.size() < (5u << 20));
   CHECK(s.find("[anon] rw-p") != std::string::npos);

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cmath>
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr size_t kFlushBytes = 1 << 20;
@@ -171,4 +171,4 @@ void TraceEventWriter::finish(const nlohmann::json& other) {
   out_.flush();
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

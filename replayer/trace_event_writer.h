@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 class TraceEventWriter {
  public:
@@ -69,4 +69,4 @@ class TraceEventWriter {
   bool finished_ = false;
 };
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

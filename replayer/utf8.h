@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 // Length of the valid UTF-8 sequence starting at s[i] (1 to 4), 0 when the
 // bytes there are not valid UTF-8 (overlong, surrogate, cut short...).
@@ -30,4 +30,4 @@ inline size_t utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -1,6 +1,6 @@
 #include "view_context.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 Instant ViewContext::instant(const std::string& spec) const {
   return resolveTime(parseTimeSpec(spec), replay);
@@ -15,4 +15,4 @@ std::string ViewContext::describe(const Instant& in) const {
          std::to_string(in.position) + (in.position == 1 ? " event" : " events");
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

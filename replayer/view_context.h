@@ -9,9 +9,9 @@
 #include "kmr/reader.h"
 #include "kmr/replay.h"
 #include "kmr/time_spec.h"
-#include "style.h"
+#include "base/style.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 struct ViewContext {
   const TraceReader& reader;
@@ -29,4 +29,4 @@ struct ViewContext {
   std::string rel(uint64_t mono_ns) const;
 };
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

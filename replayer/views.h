@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "base/exit_codes.h"
+#include "base/numbers.h"
 #include "view_context.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 struct SummaryOptions {};
 void runSummary(const SummaryOptions& o, ViewContext& ctx);
@@ -61,7 +63,4 @@ struct PageOptions {
 void setupPage(CLI::App& app, PageOptions& o);
 void runPage(const PageOptions& o, const std::string& at, ViewContext& ctx);
 
-// "START-END" or "ADDR" (hex with or without 0x) -> [start, end).
-std::pair<uint64_t, uint64_t> parseRange(const std::string& s);
-
-}  // namespace kmr::view
+}  // namespace kmr::replayer

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kmr::view {
+namespace kmr::replayer {
 namespace {
 
 constexpr uint64_t kPage = 4096;
@@ -598,4 +598,4 @@ void LifeTracker::finish(const ShadowState&) {
     if (l.alive()) l.final_resident = l.released ? l.released_resident : l.resident;
 }
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

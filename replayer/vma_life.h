@@ -36,10 +36,10 @@
 
 #include "kmr/error.h"  // before replay.h: reader.h uses Error
 #include "kmr/replay.h"
-#include "kmr/vma_stats.h"
+#include "vma_stats.h"
 #include "presence_map.h"
 
-namespace kmr::view {
+namespace kmr::replayer {
 
 // Interned strings (VMA names), so a life is small and names compare by id.
 class NameTable {
@@ -246,4 +246,4 @@ class LifeTracker : public EventVisitor {
 // pieces shared by the views.
 std::string lifePerm(const VmaLife& l);
 
-}  // namespace kmr::view
+}  // namespace kmr::replayer

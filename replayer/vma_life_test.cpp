@@ -5,13 +5,13 @@
 #include <deque>
 #include <map>
 
-#include "compare_testing.h"
+#include "tests/support/trace_edit.h"
 #include "kmr/writer.h"
-#include "testing/test_support.h"
+#include "tests/support/test_support.h"
 #include "vma_life.h"
 
 using namespace kmr;
-using namespace kmr::view;
+using namespace kmr::replayer;
 
 namespace {
 

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "device.h"
+#include "base/device.h"
 
 namespace {
 

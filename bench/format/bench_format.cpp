@@ -34,7 +34,7 @@
 #include "kmr/replay.h"
 #include "kmr/time_spec.h"
 #include "kmr/writer.h"
-#include "state_render.h"
+#include "base/state_render.h"
 #include "synth/synth.h"
 
 namespace {
@@ -185,7 +185,7 @@ AtResult atLatency(const std::string& path, int samples) {
     kmr::Instant in = kmr::resolveTime(kmr::parseTimeSpec(spec), rp);
     kmr::ShadowState s = rp.stateAt(in.position);
     std::ostringstream out;
-    kmr::view::printState(out, s, {}, kmr::view::Style{});
+    kmr::printState(out, s, {}, kmr::Style{});
     res.ms.push_back(wallSince(t) * 1000);
     res.cpu_ms.push_back(secondsSince(t) * 1000);
     std::string text = out.str();

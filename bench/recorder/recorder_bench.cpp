@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.h"
 #include "batch_sink.h"
 #include "drain.h"
 #include "fake_rings.h"
@@ -35,7 +36,7 @@
 #include "writer_thread.h"
 
 using namespace kmr;
-using namespace kmr::rec;
+using namespace kmr::recorder;
 
 namespace {
 
@@ -175,12 +176,12 @@ int main(int argc, char** argv) {
     TraceWriter writer(out, h);
     BatchQueue q(1u << 20, 4, 24);
     BatchSink sink(q);
-    Consumer consumer(area.ctl(), area.data(), monoNow);
+    Consumer consumer(area.ctl(), area.data(), kmr::monotonicNs);
     WriterThread wt(writer, q);
-    uint64_t last_handover = monoNow(), last_sample = last_handover;
+    uint64_t last_handover = kmr::monotonicNs(), last_sample = last_handover;
     while (!(produced && consumer.caughtUp())) {
       Consumer::Step s = consumer.step(sink, 16384);
-      uint64_t now = monoNow();
+      uint64_t now = kmr::monotonicNs();
       if (now - last_handover > 100'000'000) {
         sink.flush();
         last_handover = now;

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "kmr/error.h"
-#include "testing/test_support.h"
+#include "tests/support/test_support.h"
 
 namespace kmr::detail {
 namespace {

@@ -12,7 +12,7 @@
 #include "kmr/replay.h"
 #include "kmr/time_spec.h"
 #include "kmr/writer.h"
-#include "testing/test_support.h"
+#include "tests/support/test_support.h"
 
 namespace kmr {
 namespace {

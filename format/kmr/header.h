@@ -21,7 +21,7 @@ struct TraceHeader {
   uint64_t start_mono_ns = 0;  // origin of relative times (2.5s, 37%)
   uint64_t start_real_ns = 0;
   std::string recorder_options;
-  std::string recorder;  // "kmemrec 0.1.0", "kmemsynth 0.1.0"
+  std::string recorder;  // tool and version: "kmemrec <kVersion>" (base/version.h)
   uint64_t event_mask = 0;
   bool pfns_hidden = false;  // recorded without CAP_SYS_ADMIN: every pfn is 0
 

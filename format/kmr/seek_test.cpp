@@ -10,7 +10,7 @@
 #include "kmr/replay.h"
 #include "kmr/time_spec.h"
 #include "synth/synth.h"
-#include "testing/test_support.h"
+#include "tests/support/test_support.h"
 
 namespace kmr {
 namespace {

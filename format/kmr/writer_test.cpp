@@ -8,7 +8,7 @@
 #include "kmr/error.h"
 #include "kmr/file_magic.h"
 #include "kmr/reader.h"
-#include "testing/test_support.h"
+#include "tests/support/test_support.h"
 
 namespace kmr {
 namespace {

@@ -10,6 +10,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/exit_codes.h"
+#include "base/numbers.h"
+#include "base/version.h"
 #include "kmr/error.h"
 #include "synth/synth.h"
 
@@ -27,22 +30,14 @@ struct Options {
   bool quiet = false;
 };
 
-uint64_t parseAddress(const std::string& s) {
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 0);
-  if (s.empty() || *end || errno)
-    throw kmr::Error(kmr::Error::Code::Syntax, "bad address '" + s + "' (e.g. 0x560000000000)");
-  return v;
-}
-
 void setup(CLI::App& app, Options& o) {
   app.add_option("--events,-n", o.synth.events, "About how many events to write")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   app.add_option("--pattern,-p", o.pattern, "seq, random, fork or churn")
       ->check(CLI::IsMember({"seq", "random", "fork", "churn"}));
   app.add_option("--seed", o.synth.seed, "Random seed (same seed, same trace)");
-  app.add_option("--base", o.base, "Load address of the program (libraries and stack move too, as with ASLR)");
+  app.add_option("--base", o.base,
+                 "Load address of the program, hex (libraries and stack move too, as with ASLR)");
   app.add_flag("--lost", o.synth.lost, "Drop ~1% of the records mid-trace (LOST + resync)");
   app.add_flag("--exec", o.synth.exec, "Exec a new image a third of the way in");
   app.add_flag("--no-exit", o.no_exit, "Stop without the final release and EXIT");
@@ -64,7 +59,7 @@ void setup(CLI::App& app, Options& o) {
 
 int run(Options& o) {
   o.synth.pattern = *kmr::synth::patternFromName(o.pattern);
-  if (!o.base.empty()) o.synth.base = parseAddress(o.base);
+  if (!o.base.empty()) o.synth.base = kmr::parseAddress(o.base);
   o.synth.exit = !o.no_exit;
   o.synth.page_data = o.page_data == "hash"    ? kmr::synth::PageData::Hash
                       : o.page_data == "bytes" ? kmr::synth::PageData::Bytes
@@ -76,20 +71,32 @@ int run(Options& o) {
                 " bytes (%.2f bytes/event)\n",
                 o.output.c_str(), s.events, s.chunks, s.keyframes, s.file_bytes,
                 s.events ? static_cast<double>(s.file_bytes) / static_cast<double>(s.events) : 0.0);
-  return 0;
+  return kmr::kExitOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kmemsynth: write a synthetic kmemrec trace"};
+  CLI::App app{"kmemsynth: write a synthetic kmemrec trace\n\n"
+               "Exit status: 0 written; 1 error; 2 bad command line."};
+  app.set_version_flag("--version", std::string("kmemsynth ") + kmr::kVersion);
   Options o;
   setup(app, o);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "kmemsynth: error: %s (see kmemsynth --help)\n", e.what());
+    return kmr::kExitUsage;
+  }
   try {
     return run(o);
+  } catch (const kmr::UsageError& e) {
+    std::fprintf(stderr, "kmemsynth: error: %s\n", e.what());
+    return kmr::kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kmemsynth: error: %s\n", e.what());
-    return 1;
+    return kmr::kExitError;
   }
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <random>
 
+#include "base/version.h"
 #include "synth/patterns.h"
 #include "synth/process.h"
 
@@ -106,7 +107,7 @@ TraceHeader Synth::header() const {
   h.page_size = 4096;
   h.start_mono_ns = kStartNs;
   h.start_real_ns = kStartRealNs;
-  h.recorder = "kmemsynth 0.1.0";
+  h.recorder = std::string("kmemsynth ") + kVersion;
   h.recorder_options = "--events " + std::to_string(o.events) + " --pattern " +
                        std::string(patternName(o.pattern)) + " --seed " +
                        std::to_string(o.seed) + (o.lost ? " --lost" : "") +

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the committed CLI fixtures (each < 100 KB) with kmemsynth.
 # Usage: tests/cli/regen.sh path/to/kmemsynth
-# Then refresh the golden outputs: KMR_UPDATE_GOLDEN=1 ctest -R '^cli\.'
+# Then refresh the golden outputs: KMR_UPDATE_GOLDEN=1 ctest -L cli
 # and review the diff before committing.
 set -eu
 synth=${1:?usage: regen.sh path/to/kmemsynth}

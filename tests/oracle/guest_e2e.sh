@@ -1,10 +1,14 @@
 # shellcheck shell=sh
 # Guest side of the end-to-end proof (busybox ash), sourced by
-# tests/guest/cases/e2e_*.sh (staged as /kmr/files/guest_e2e.sh).
+# tests/guest/cases/e2e_targets*.sh (staged as /kmr/files/guest_e2e.sh).
+#
+# e2e_record_list LIST VCPUS runs e2e_record for every target of LIST
+# (tests/oracle/e2e_targets.txt) that needs VCPUS, each in a directory named
+# after it.
 #
 # e2e_record NAME [ARGS...] records /kmr/bin/kmrt-NAME with kmemrec in
 # launch mode, with ftrace counting the same run's user page faults, and
-# leaves in $KMR_OUT (the host gets it back):
+# leaves in the current directory (under $KMR_OUT: the host gets it back):
 #   trace.kmr            the trace
 #   target.out           the target's -v output (region/expect/pages lines)
 #   kmemrec.err          kmemrec's summary
@@ -57,7 +61,7 @@ e2e_record() {
 	mkdir -p ckpt
 	e2e_ftrace_start
 	rc=0
-	kmemrec -o trace.kmr -- "kmrt-$name" -v -C "$KMR_OUT/ckpt" "$@" >target.out 2>kmemrec.err || rc=$?
+	kmemrec -o trace.kmr -- "kmrt-$name" -v -C "$PWD/ckpt" "$@" >target.out 2>kmemrec.err || rc=$?
 	e2e_ftrace_stop
 	cat kmemrec.err
 	pid=$(sed -n 's/^kmemrec: recorded pid \([0-9]*\) .*/\1/p' kmemrec.err)
@@ -70,4 +74,27 @@ e2e_record() {
 	assert_grep '^ckpt ' target.out "kmrt-$name output"
 	kmr_note "kmrt-$name: pid $pid, $n checkpoints, $(wc -l <ftrace-faults.txt) ftrace faults," \
 		"trace $(stat -c %s trace.kmr) bytes"
+}
+
+# e2e_record_list LIST VCPUS: e2e_record, in a directory NAME/, for every
+# line "NAME VCPUS [ARGS...]" of LIST with that VCPUS.  Each target runs in
+# its own shell (with set -e, and kmr_fail ending only that target), so a
+# failing target does not hide the others; the case then fails naming all
+# that failed.
+e2e_record_list() {
+	list=$1 want=$2 failed="" n=0
+	[ -f "$list" ] || kmr_fail "no target list $list (kmr-file: tests/oracle/e2e_targets.txt)"
+	while read -r name vcpus args; do
+		case $name in '' | '#'*) continue ;; esac
+		[ "$vcpus" = "$want" ] || continue
+		n=$((n + 1))
+		mkdir -p "$name"
+		echo "=== kmrt-$name"
+		# shellcheck disable=SC2086 # ARGS are split as the list writes them
+		sh -ec '. /kmr/lib.sh; . /kmr/files/guest_e2e.sh; cd "$1"; shift; e2e_record "$@"' \
+			e2e "$name" "$name" $args </dev/null || failed="$failed $name"
+	done <"$list"
+	[ "$n" -ge 1 ] || kmr_fail "no target in $list needs $want vCPU(s)"
+	[ -z "$failed" ] || kmr_fail "e2e failed for:$failed (see each target's output above)"
+	kmr_note "$n targets recorded"
 }

@@ -1,7 +1,11 @@
 # shellcheck shell=bash
-# Host side of the end-to-end proof, sourced by tests/guest/cases/e2e_*.host.sh.
-# The guest half (guest_e2e.sh) left the trace, the checkpoints, the
-# target's output and ftrace's fault list in the case directory.
+# Host side of the end-to-end proof, sourced by
+# tests/guest/cases/e2e_targets*.host.sh.  The guest half (guest_e2e.sh) left
+# the trace, the checkpoints, the target's output and ftrace's fault list in
+# one directory per target.
+#
+# e2e_host_check_list DIR LIST VCPUS runs e2e_host_check on DIR/NAME for
+# every target of LIST (tests/oracle/e2e_targets.txt) that needs VCPUS.
 #
 # e2e_host_check DIR checks, with kmr-oracle (tests/oracle):
 #   1. at every checkpoint's mono_before and mono_after, the trace's state
@@ -69,4 +73,34 @@ e2e_host_checks() {
 	echo "== user page faults against ftrace"
 	"$oracle" faults "$dir/trace.kmr" "$dir/ftrace-faults.txt" "$pid" || rc=1
 	return $rc
+}
+
+# Every target of the list must have been recorded and must pass; the last
+# line names the targets that failed (the harness shows it).
+e2e_host_check_list() {
+	local dir=$1 list=$2 want=$3 name vcpus _ n=0 failed="" first=""
+	while read -r name vcpus _; do
+		case $name in '' | '#'*) continue ;; esac
+		[ "$vcpus" = "$want" ] || continue
+		n=$((n + 1))
+		echo "=== kmrt-$name"
+		if [ ! -d "$dir/$name" ]; then
+			echo "e2e host check FAILED: no directory $name (the guest did not record it)"
+			failed="$failed $name"
+		elif ! e2e_host_check "$dir/$name" >"$dir/$name/host-check.txt" 2>&1; then
+			failed="$failed $name"
+		fi
+		[ -f "$dir/$name/host-check.txt" ] && cat "$dir/$name/host-check.txt"
+		[ -n "$failed" ] && [ -z "$first" ] &&
+			first="$name: $(tail -n1 "$dir/$name/host-check.txt" 2>/dev/null)"
+	done <"$list"
+	if [ "$n" -eq 0 ]; then
+		echo "e2e host check FAILED: no target in $list needs $want vCPU(s)"
+		return 1
+	fi
+	if [ -n "$failed" ]; then
+		echo "e2e host check FAILED for:$failed; first: $first"
+		return 1
+	fi
+	echo "e2e host check ok: $n targets"
 }

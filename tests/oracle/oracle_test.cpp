@@ -1,6 +1,5 @@
 // The comparator on hand-made inputs: it must find every kind of difference
 // and accept exactly equal views.
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <kmemrec/abi.h>

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "compare_testing.h"
+#include "tests/support/trace_edit.h"
 #include "kmr/error.h"
 
 namespace {
@@ -44,10 +44,10 @@ int main(int argc, char** argv) {
   try {
     if (add) {
       auto [lo, hi] = range(add_range);
-      uint64_t n = kmr::view::vtest::addFaults(in, out, lo, hi, add);
+      uint64_t n = kmr::testing::addFaults(in, out, lo, hi, add);
       if (n != add) throw kmr::Error(kmr::Error::Code::Usage, "only " + std::to_string(n) + " faults in the range");
     } else {
-      std::vector<kmr::view::vtest::Slide> v;
+      std::vector<kmr::testing::Slide> v;
       for (const std::string& s : slides) {
         size_t colon = s.rfind(':');
         if (colon == std::string::npos) throw kmr::Error(kmr::Error::Code::Syntax, "--slide is LO-HI:DELTA");
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
         int64_t delta = static_cast<int64_t>(number(neg ? d.substr(1) : d));
         v.push_back({lo, hi, neg ? -delta : delta});
       }
-      kmr::view::vtest::slideRegions(in, out, v);
+      kmr::testing::slideRegions(in, out, v);
     }
   } catch (const std::exception& e) {
     std::cerr << "kmr-perturb: error: " << e.what() << '\n';

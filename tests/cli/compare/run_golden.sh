@@ -5,7 +5,7 @@
 # the perturbed case (summary and changed matches).
 #
 #   run_golden.sh KMEMREPLAY KMEMSYNTH KMR_PERTURB GOLDEN_DIR
-#   UPDATE_GOLDEN=1 ...   rewrite the goldens instead of comparing
+#   KMR_UPDATE_GOLDEN=1 ...   rewrite the goldens instead of comparing
 set -euo pipefail
 kmemreplay=$1 kmemsynth=$2 perturb=$3 golden=$4
 tmp=$(mktemp -d)
@@ -38,10 +38,10 @@ print()' > heap-json.out
 
 fail=0
 for f in same heap at50 heap-json; do
-	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+	if [ "${KMR_UPDATE_GOLDEN:-}" = 1 ]; then
 		cp "$f.out" "$golden/$f.txt"
 	elif ! diff -u "$golden/$f.txt" "$f.out"; then
-		echo "golden mismatch: $f (UPDATE_GOLDEN=1 rewrites it after review)" >&2
+		echo "golden mismatch: $f (KMR_UPDATE_GOLDEN=1 rewrites it after review)" >&2
 		fail=1
 	fi
 done

@@ -1,0 +1,27 @@
+// Names and short strings for abi.h values (record causes, flags, kinds),
+// as kmemreplay and kmemrec --live print them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace kmr {
+
+std::string snapshotCauseName(uint32_t cause);  // "start", "exec", "resync"
+std::string vmaCauseName(uint32_t cause);       // "mmap", "brk", ...
+std::string pteCauseName(uint32_t cause);       // "fault", "faultaround", ...
+std::string unmapReasonName(uint32_t reason);   // "munmap", "clear", ...
+std::string memModeName(uint32_t mode);         // "walk", "gup", "prw"
+// "write,user,major" from KMR_FAULT_*; "-" when none.
+std::string faultFlagsText(uint32_t flags);
+// "zero,reuse" from KMR_COW_*; "copy" when none.
+std::string cowFlagsText(uint32_t flags);
+// "pte,fault" from a LOST kinds mask; "all" when 0.
+std::string kindsMaskText(uint64_t kinds);
+// Eight columns: w write, d dirty, y young, x exec, then a anon / f file /
+// z zero page / s special, e exclusive, h huge, k ksm; '-' when clear.
+std::string pteFlagsText(uint32_t flags);
+// One line explaining pteFlagsText.
+const char* pteFlagsLegend();
+
+}  // namespace kmr
