@@ -33,6 +33,8 @@ class FakeDevice : public SessionDevice {
   std::atomic<int> poll_error{0};
 
   std::string kernelRelease() const override { return "fake"; }
+  // As a module whose opener may see pfns (CAP_SYS_ADMIN).
+  uint64_t features() const override { return 0; }
   void attach(const AttachParams& p) override {
     pid_ = p.pid;
     if (on_attach) on_attach(*this);
@@ -134,6 +136,7 @@ class FakeDeviceRef : public SessionDevice {
  public:
   explicit FakeDeviceRef(FakeDevice& f) : f_(f) {}
   std::string kernelRelease() const override { return f_.kernelRelease(); }
+  uint64_t features() const override { return f_.features(); }
   void attach(const AttachParams& p) override { f_.attach(p); }
   kmr_ctl* ctl() override { return f_.ctl(); }
   const uint8_t* ringData() override { return f_.ringData(); }

@@ -169,7 +169,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   h.recorder_options = o.commandLine;
   h.recorder = std::string("kmemrec ") + kVersion;
   h.event_mask = o.event_mask ? o.event_mask : KMR_MASK_ALL;
-  h.pfns_hidden = dev.version().features & KMR_FEAT_PFN_HIDDEN;
+  h.pfns_hidden = dev.features() & KMR_FEAT_PFN_HIDDEN;
   h.start_mono_ns = monotonicNs();
   h.start_real_ns = realtimeNs();
   output.overwriting();

@@ -9,6 +9,7 @@ class RealSessionDevice final : public SessionDevice {
   explicit RealSessionDevice(const std::string& path) : dev_(path) {}
 
   std::string kernelRelease() const override { return dev_.version().kernel_release; }
+  uint64_t features() const override { return dev_.version().features; }
   void attach(const AttachParams& p) override { area_ = dev_.map(dev_.attach(p)); }
   kmr_ctl* ctl() override { return area_.ctl(); }
   const uint8_t* ringData() override { return area_.ring_data(0); }

@@ -18,6 +18,8 @@ class SessionDevice {
   virtual ~SessionDevice() = default;
 
   virtual std::string kernelRelease() const = 0;
+  // kmr_version.features (KMR_FEAT_*): what this module does.
+  virtual uint64_t features() const = 0;
   // KMR_IOC_ATTACH, then the shared area is mapped: ctl() and ringData()
   // are valid from here on.  Throws DeviceError.
   virtual void attach(const AttachParams& p) = 0;
