@@ -1,10 +1,12 @@
 # Race: rmmod (delete_module) attempts while a traced target execs three
-# times, 200 iterations; every other one with the target stopped at
-# PTRACE_EVENT_EXEC while the module goes (issue 9 finding 12).  The
-# module must unload once its last session is closed, without hanging, and
-# the target must finish its exec chain.  Hooks are patched and unpatched
-# every iteration, so this runs on round-robin -smp 2, not multi-threaded
-# TCG (KERNEL-HOOKS.md section 9).
+# times, 200 iterations, half of them with the target stopped at
+# PTRACE_EVENT_EXEC when its session closes.  In 180 another session keeps
+# the module busy and the attempt must answer "in use"; in 20 the module
+# really goes right after the last session closes and is loaded again
+# (issue 9 finding 12).  It must unload without hanging, and the target
+# must finish its exec chain.  The module is loaded, unloaded and its hooks
+# patched again and again, so this runs on round-robin -smp 2, not on
+# multi-threaded TCG (docs/kernel-hooks.md section 9).
 # kmr-timeout: 1200
 # kmr-smp: 2
 # kmr-bin: krace

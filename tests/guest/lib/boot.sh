@@ -20,33 +20,49 @@
 KMR_QEMU_SLOTS=${KMR_QEMU_SLOTS:-2}
 KMR_QEMU_SLOT_DIR=${KMR_QEMU_SLOT_DIR:-/tmp}
 
-# kmr_qemu_slot [N]: take N free slots (default 1; waiting until N are
-# free at once); sets KMR_SLOT_FDS, which stay locked until they are closed
-# (QEMU inherits them, so a QEMU that outlives us keeps its slots).  A
+# kmr_qemu_slot [N]: take N free slots (default 1; waiting until they are
+# free); sets KMR_SLOT_FDS, which stay locked until they are closed (QEMU
+# inherits them, so a QEMU that outlives us keeps its slots).  A
 # multi-threaded TCG guest runs one host thread per vCPU, so it takes one
 # slot per vCPU (at most all of them): two such guests on two cores would
-# starve each other's vCPUs into soft lockups.  All or nothing, so two runs
-# can never each hold half of what the other waits for.
+# starve each other's vCPUs into soft lockups.  A single slot is taken
+# whenever one is free.  Several slots are gathered one by one, holding
+# those already taken, so a stream of single-slot guests cannot starve a
+# multi-slot one; only one run at a time may gather (the .multi lock), so
+# two gatherers never hold half of what the other waits for.
 kmr_qemu_slot() {
-	local want=${1:-1} n fd said=0
+	local want=${1:-1} n fd said=0 mfd
 	[ "$want" -le "$KMR_QEMU_SLOTS" ] || want=$KMR_QEMU_SLOTS
+	KMR_SLOT_FDS=()
+	if [ "$want" -gt 1 ]; then
+		exec {mfd}>>"$KMR_QEMU_SLOT_DIR/kmr-qemu-slot.multi"
+		flock -n "$mfd" || { kmr_log "waiting for another run gathering QEMU slots"; flock "$mfd"; }
+		for ((n = 0; n < want; n++)); do
+			exec {fd}>>"$KMR_QEMU_SLOT_DIR/kmr-qemu-slot.$n"
+			if ! flock -n "$fd"; then
+				[ $said = 1 ] || kmr_log "waiting for $want QEMU slots of $KMR_QEMU_SLOTS (KMR_QEMU_SLOTS)"
+				said=1
+				flock "$fd"
+			fi
+			KMR_SLOT_FDS+=("$fd")
+		done
+		exec {mfd}>&-
+		return 0
+	fi
 	while :; do
-		KMR_SLOT_FDS=()
-		for ((n = 0; n < KMR_QEMU_SLOTS && ${#KMR_SLOT_FDS[@]} < want; n++)); do
+		for ((n = 0; n < KMR_QEMU_SLOTS; n++)); do
 			exec {fd}>>"$KMR_QEMU_SLOT_DIR/kmr-qemu-slot.$n"
 			if flock -n "$fd"; then
-				KMR_SLOT_FDS+=("$fd")
-			else
-				exec {fd}>&-
+				KMR_SLOT_FDS=("$fd")
+				return 0
 			fi
+			exec {fd}>&-
 		done
-		[ ${#KMR_SLOT_FDS[@]} = "$want" ] && return 0
-		kmr_qemu_slot_release
 		if [ $said = 0 ]; then
-			kmr_log "waiting for $want QEMU slot(s) of $KMR_QEMU_SLOTS (KMR_QEMU_SLOTS)"
+			kmr_log "waiting for a QEMU slot ($KMR_QEMU_SLOTS in use; KMR_QEMU_SLOTS)"
 			said=1
 		fi
-		sleep "1.$((RANDOM % 10))"
+		sleep 1
 	done
 }
 kmr_qemu_slot_release() {

@@ -62,6 +62,8 @@ static pid_t spawn_target(void)
 
 		if (m == MAP_FAILED)
 			_exit(3);
+		/* 4 KiB pages: a THP would make the snapshot one record */
+		madvise(m, TARGET_PAGES * 4096UL, MADV_NOHUGEPAGE);
 		for (i = 0; i < TARGET_PAGES; i += 2)
 			m[i * 4096] = 1;
 		for (;;) {

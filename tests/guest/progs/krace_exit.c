@@ -68,6 +68,9 @@ static pid_t spawn_target(void)
 
 		if (m == MAP_FAILED)
 			_exit(3);
+		/* half the targets in 4 KiB pages, half as they come (THP) */
+		if (getpid() & 1)
+			madvise(m, TPAGES * 4096UL, MADV_NOHUGEPAGE);
 		for (i = 0; i < TPAGES; i++)
 			m[i * 4096UL] = (char)i;
 		kh_seed((uint64_t)getpid());
