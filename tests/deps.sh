@@ -15,6 +15,8 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod make gcc pahole file
 	# rendering test: headless Chromium screenshots the SVG heatmap
 	chromium
+	# fuzz/run.sh: libFuzzer, ASan and UBSan come with clang's runtime
+	clang libclang-rt-14-dev
 )
 
 missing=()

@@ -3,7 +3,8 @@
 #
 #   1. packages (tests/deps.sh, apt-get)
 #   2. userspace build (CMake) and its tests (ctest: unit, cli golden files,
-#      oracle, rendering)
+#      oracle, rendering, fuzz regressions), then a short fuzzing run of
+#      kmemreplay (clang build in <build>-fuzz, fuzz/run.sh)
 #   3. the kernel-code gate on both kernels: W=1 build with no warnings and
 #      checkpatch.pl --strict clean (tests/guest/kbuild.sh)
 #   4. the guest tests on both kernels: QEMU boots Debian's 6.1 and 6.12
@@ -20,7 +21,7 @@ quick=0
 for a in "$@"; do
 	case $a in
 	--quick) quick=1 ;;
-	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
 	*) echo "run-all.sh: unknown option $a" >&2; exit 2 ;;
 	esac
 done
@@ -36,6 +37,9 @@ cmake --build "$build" -j"$(nproc)"
 
 step "ctest"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+
+step "fuzz: kmemreplay under libFuzzer + ASan/UBSan, 10 s per target (fuzz/README.md)"
+KMR_FUZZ_BUILD="$build-fuzz" "$root/fuzz/run.sh" --seconds 10
 
 if [ "$quick" = 0 ]; then
 	step "kernel code gate: W=1 builds and checkpatch --strict, 6.1 and 6.12"
