@@ -33,7 +33,9 @@ or missing result; 2 on a usage or setup error.
                           kmr-smp, 1 unless it asks for more)
   --icount[=SPEC]         deterministic instruction counting: -icount SPEC
                           (default SPEC shift=0); for benchmarks
-  --timeout S             hard limit per boot in seconds (default 900)
+  --timeout S             hard limit per boot in seconds (default: 900, or
+                          the sum of its cases' limits when more; a guest
+                          making no progress is stopped sooner)
   --case-timeout S        default per-case limit in the guest (default 300)
                           (on a debug kernel both limits, and every
                           kmr-timeout, are multiplied by its slowdown, 4)
@@ -47,9 +49,11 @@ or missing result; 2 on a usage or setup error.
                           build dir); repeatable; default $KMR_BIN_DIR
   --append ARGS           extra kernel command line
   --tier T[,T...]         which cases "every case" means: default (what CI
-                          runs), pending (cases that fail on a known bug
-                          until its fix lands: "# kmr-tier: pending"), or
-                          all; cases named on the command line always run
+                          runs), stress (hundreds of iterations of races,
+                          hostile input and kills: "# kmr-tier: stress";
+                          tests/run-stress.sh), pending (cases that fail on
+                          a known bug until its fix lands), or all; cases
+                          named on the command line always run
   --no-module             do not build/load kernel/ (harness-only runs)
   --out DIR               results directory (default build/guest/runs/<time>)
   --verbose               show the whole guest console live
@@ -64,7 +68,7 @@ EOF
 # Everything runs inside main(): bash parses a function whole before running
 # it, so editing this file while a run is in progress cannot derail that run.
 main() {
-	kernels=all smp_force="" icount="" boot_tmo=900 case_tmo=300 mem=""
+	kernels=all smp_force="" icount="" boot_tmo= case_tmo=300 mem=""
 	disk_mb=1024 append="" no_module=0 out="" tiers=default
 	files_dirs=() file_specs=() bin_dirs=()
 	[ -n "${KMR_BIN_DIR:-}" ] && bin_dirs+=("$KMR_BIN_DIR")
@@ -94,7 +98,7 @@ main() {
 		esac
 		shift
 	done
-	for v in "$boot_tmo" "$case_tmo" ${mem:+"$mem"} "$disk_mb"; do
+	for v in ${boot_tmo:+"$boot_tmo"} "$case_tmo" ${mem:+"$mem"} "$disk_mb"; do
 		[[ $v =~ ^[1-9][0-9]*$ ]] || kmr_die "'$v' is not a positive integer"
 	done
 	[ -z "$smp_force" ] || [[ $smp_force =~ ^[1-9]$ ]] || kmr_die "--smp must be 1..9"
@@ -103,9 +107,9 @@ main() {
 
 	# Resolve the cases.
 	case_paths=()
-	[ "$tiers" = all ] && tiers="default pending"
+	[ "$tiers" = all ] && tiers="default stress pending"
 	for t in $tiers; do
-		case $t in default | pending) ;; *) kmr_die "--tier: unknown tier '$t'" ;; esac
+		case $t in default | stress | pending) ;; *) kmr_die "--tier: unknown tier '$t'" ;; esac
 	done
 	if [ ${#cases[@]} -eq 0 ]; then
 		for p in $(kmr_all_cases); do
@@ -207,7 +211,8 @@ main() {
 	boot_group() {
 		local alias=$1 smp=$2 ic=$3 mt=$4 attempt=$5
 		shift 5
-		local bn bdir root p n why rc=0 steps=() planned=() m t0 tsv
+		local bn bdir root p n why rc=0 steps=() step_tmos=() planned=() m t0 tsv
+		local boot_limit st
 		BOOT_SEQ=$((BOOT_SEQ + 1))
 		# label: how this boot shows in the table; bn: its directory
 		local label=smp$smp${ic:+-icount}
@@ -253,8 +258,10 @@ main() {
 				continue
 			fi
 			cp "$p" "$root/kmr/cases/$n.sh"
-			echo "$n $(($(kmr_case_directive "$p" timeout "$case_tmo") * KMR_TIME_SCALE))" \
-				"$(kmr_case_directive "$p" smp 1)" >>"$root/kmr/plan"
+			local ctmo
+			ctmo=$(($(kmr_case_directive "$p" timeout "$case_tmo") * KMR_TIME_SCALE))
+			echo "$n $ctmo $(kmr_case_directive "$p" smp 1)" >>"$root/kmr/plan"
+			step_tmos+=("$ctmo")
 			planned+=("$p")
 			steps+=("$n")
 		done
@@ -266,7 +273,10 @@ main() {
 			KMR_DISK_MB='$disk_mb'
 			KMR_TIME_SCALE='$KMR_TIME_SCALE'
 		EOF
-		for m in "${AUTOLOAD[@]}"; do steps=("_load:$m" "${steps[@]}" "_unload:$m"); done
+		for m in "${AUTOLOAD[@]}"; do
+			steps=("_load:$m" "${steps[@]}" "_unload:$m")
+			step_tmos=("$((60 * KMR_TIME_SCALE))" "${step_tmos[@]}" "$((60 * KMR_TIME_SCALE))")
+		done
 		[ ${#planned[@]} -gt 0 ] || { rm -rf "$bdir"; return 0; }
 
 		kmr_pack_cpio "$root" "$bdir/initramfs.cpio"
@@ -276,8 +286,23 @@ main() {
 		[ "$mt" = 1 ] && mtnote=" mttcg"
 		kmr_log "$alias ($KMR_KREL) $bn: ${#planned[@]} case(s), smp=$smp${ic:+ icount=$ic}$mtnote," \
 			"initramfs $(du -h "$bdir/initramfs.cpio" | cut -f1)"
-		kmr_boot "$KMR_VMLINUZ" "$bdir/initramfs.cpio" "$bdir/disk.img" "$bdir/console.log" \
-			"$smp" "${mem:-$KMR_KMEM}" "$((boot_tmo * KMR_TIME_SCALE))" "$ic" \
+		# The hard limit is a backstop: every step's own limit (the guest's
+		# init enforces it) plus the boot, never less than --timeout.  A
+		# guest that stops making progress is caught sooner, by the step
+		# watchdog in kmr_boot (KMR_BOOT_STEP_TMOS): a busy CI machine runs
+		# the same cases slower without either firing.
+		# An explicit --timeout is kept as given (the self-test's hang cases).
+		if [ -n "$boot_tmo" ]; then
+			boot_limit=$((boot_tmo * KMR_TIME_SCALE))
+		else
+			boot_limit=$((900 * KMR_TIME_SCALE))
+			st=$((120 * KMR_TIME_SCALE))
+			for m in "${step_tmos[@]}"; do st=$((st + m + 30)); done
+			[ "$st" -le "$boot_limit" ] || boot_limit=$st
+		fi
+		KMR_BOOT_STEP_TMOS="${step_tmos[*]}" KMR_BOOT_MARGIN=$((120 * KMR_TIME_SCALE)) \
+			kmr_boot "$KMR_VMLINUZ" "$bdir/initramfs.cpio" "$bdir/disk.img" "$bdir/console.log" \
+			"$smp" "${mem:-$KMR_KMEM}" "$boot_limit" "$ic" \
 			"$KMR_KAPPEND${append:+ $append}" "$mt" || rc=$?
 		tsv=$bdir/results.tsv
 		: >"$tsv"

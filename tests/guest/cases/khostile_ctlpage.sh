@@ -4,6 +4,7 @@
 # must return, STOP must work, poll must say HUP after an honest drain and
 # the kernel must not follow the bogus tails (KASAN catches a ring overrun
 # on the debug kernel).  10 rounds, true parallel vCPUs.
+# kmr-tier: stress
 # kmr-timeout: 900
 # kmr-smp: 2
 # kmr-mttcg: 1

@@ -2,6 +2,7 @@
 # under compaction (compact_memory in a loop) and MADV_PAGEOUT to zram swap,
 # 200 iterations on two truly parallel vCPUs (issue 9 finding 1 when it
 # oopses).  The hooks are held for the whole race (kmr_hold_hooks).
+# kmr-tier: stress
 # kmr-timeout: 1200
 # kmr-smp: 2
 # kmr-mttcg: 1

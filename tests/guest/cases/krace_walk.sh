@@ -3,6 +3,7 @@
 # KMR_IOC_MEM walk-mode reads and 200 ATTACH+START+STOP snapshot cycles
 # walk its page tables from other threads, on two truly parallel vCPUs
 # (issue 9 finding 2 when KASAN or debug_pagealloc fires).
+# kmr-tier: stress
 # kmr-timeout: 1200
 # kmr-smp: 2
 # kmr-mttcg: 1

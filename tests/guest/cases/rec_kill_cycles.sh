@@ -15,6 +15,7 @@
 # trace bytes (- = no file), the recorder's first stderr line.
 # kmr-bin: kmemrec kmrt-faultbench
 # kmr-smp: 2
+# kmr-tier: stress
 # kmr-timeout: 1200
 
 [ -c /dev/kmemrec ] || kmr_fail "/dev/kmemrec missing: the module did not load"

@@ -111,6 +111,8 @@ kmr_boot() {
 		-drive "if=none,id=kmrout,file=$disk,format=raw,cache=unsafe"
 		-device virtio-blk-pci,drive=kmrout)
 	[ -n "$icount" ] && qemu+=(-icount "$icount")
+	rm -f "$log.pid" "$log.stalled"
+	qemu+=(-pidfile "$log.pid")
 	printf '%q ' "${qemu[@]}" >"$log.cmd"
 	echo >>"$log.cmd"
 
@@ -122,13 +124,40 @@ kmr_boot() {
 	KMR_LOCK_SECS=$(awk -v a="$tw" -v b="$t0" 'BEGIN { printf "%.1f", b - a }')
 	# --foreground keeps QEMU in our process group, so killing a run (its
 	# group) also ends the guest; no child of QEMU needs the timeout.
+	# The step watchdog: the guest's init ends every step within its own
+	# limit (KMR_BOOT_STEP_TMOS, in plan order) and prints KMR-RESULT, so
+	# a step whose result is more than KMR_BOOT_MARGIN late means the guest
+	# stopped making progress: QEMU is killed then, not at the hard limit.
+	local -a step_tmos
+	read -r -a step_tmos <<<"${KMR_BOOT_STEP_TMOS:-}"
+	local margin=${KMR_BOOT_MARGIN:-120} step=0 deadline wait_s now rs
 	timeout --foreground -k 10 "$tmo" "${qemu[@]}" </dev/null 2>"$log.qemu-stderr" |
-		while IFS= read -r line; do
+		{
+		deadline=$((${EPOCHREALTIME%.*} + margin + ${step_tmos[0]:-$tmo}))
+		while :; do
+			now=${EPOCHREALTIME%.*}
+			wait_s=$((deadline - now))
+			[ ${#step_tmos[@]} -gt 0 ] || wait_s=$tmo
+			rs=142
+			[ "$wait_s" -le 0 ] || { IFS= read -r -t "$wait_s" line; rs=$?; }
+			if [ "$rs" -ne 0 ]; then
+				[ "$rs" -gt 128 ] || break	# EOF: QEMU is gone
+				[ ${#step_tmos[@]} -gt 0 ] || continue
+				echo "step $step (of ${#step_tmos[@]}) gave no result ${margin}s after its own limit" >"$log.stalled"
+				printf '  | kmr-boot: the guest stopped making progress (%s); killing QEMU\n' \
+					"$(cat "$log.stalled")" >&2
+				[ -s "$log.pid" ] && kill "$(cat "$log.pid")" 2>/dev/null
+				deadline=$((now + 30))
+				continue
+			fi
 			line=${line%$'\r'}
 			printf '%s\n' "$line" >>"$log"
 			case $line in
 			KMR-BOOTED*)
 				awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }' >"$log.booted" ;;
+			KMR-RESULT*)
+				step=$((step + 1))
+				deadline=$((${EPOCHREALTIME%.*} + margin + ${step_tmos[step]:-$margin})) ;;
 			esac
 			if [ "${KMR_GUEST_VERBOSE:-0}" = 1 ]; then
 				printf '  | %s\n' "$line" >&2
@@ -139,7 +168,9 @@ kmr_boot() {
 				esac
 			fi
 		done
+		}
 	rc=${PIPESTATUS[0]}
+	[ -f "$log.stalled" ] && rc=124
 	kmr_qemu_slot_release
 	[ -f "$log.booted" ] && booted=$(cat "$log.booted")
 	KMR_BOOT_SECS=$booted
