@@ -124,18 +124,8 @@ std::string endReason(Drainer::End e, const StopSignal& stop) {
   return std::string("stopped by SIG") + (name ? name : "?");
 }
 
-}  // namespace
-
-int runRecord(const Options& o) { return runRecord(o, openSessionDevice); }
-
-int runRecord(const Options& o, const DeviceOpener& open_device) {
-  StopSignal stop;
-  OutputFile output(o.output);
-  std::unique_ptr<SessionDevice> devp = open_device(o.device);
-  SessionDevice& dev = *devp;
-  std::unique_ptr<LaunchedChild> child;
-  pid_t pid = chooseTarget(o, stop, &child);
-
+// ATTACH: the session exists from here on, not yet started.
+void attachTarget(SessionDevice& dev, const Options& o, pid_t pid, const StopSignal& stop) {
   AttachParams ap;
   ap.pid = uint32_t(pid);
   ap.start = o.range_start;
@@ -149,13 +139,16 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
       throw std::runtime_error("interrupted before the recording started");
     throw;
   }
+}
 
+// What the trace says about itself: the machine, the target, the options.
+TraceHeader makeHeader(const Options& o, SessionDevice& dev, pid_t pid, bool launched) {
   TraceHeader h;
   h.abi_version = KMR_ABI_VERSION;
   h.kernel_release = dev.kernelRelease();
   h.host = hostName();
   h.pid = uint32_t(pid);
-  if (child) {
+  if (launched) {
     std::string base = o.command[0].substr(o.command[0].rfind('/') + 1);
     h.comm = base.substr(0, 15);  // what the kernel will call it after exec
     h.cmdline = o.command;
@@ -172,6 +165,126 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   h.pfns_hidden = dev.features() & KMR_FEAT_PFN_HIDDEN;
   h.start_mono_ns = monotonicNs();
   h.start_real_ns = realtimeNs();
+  return h;
+}
+
+// The drain loop's tick (about every 250 ms): the recorder's peak
+// anonymous memory, and the status line on a terminal.
+class Progress {
+ public:
+  Progress(bool show, uint64_t t0, const BatchSink& sink, const Consumer& consumer,
+           const WriterThread& wt)
+      : show_(show), t0_(t0), last_t_(t0), sink_(sink), consumer_(consumer), wt_(wt) {}
+
+  void tick() {
+    peak_anon_ = std::max(peak_anon_, anonRss());
+    if (!show_) return;
+    uint64_t now = monotonicNs();
+    StatusSnapshot s;
+    s.elapsed_s = (now - t0_) / 1e9;
+    s.events = sink_.records();
+    s.events_per_s = now > last_t_ ? (s.events - last_events_) * 1e9 / double(now - last_t_) : 0;
+    s.lost = std::max(sink_.lostReported(), consumer_.ringLost());
+    s.file_bytes = wt_.fileBytes();
+    s.written_events = wt_.events();
+    last_events_ = s.events;
+    last_t_ = now;
+    std::string line = "\r" + formatStatus(s) + "\033[K";
+    std::fputs(line.c_str(), stderr);
+  }
+  // Clears the status line.
+  void done() {
+    if (show_) std::fputs("\r\033[K", stderr);
+  }
+  uint64_t peakAnon() const { return std::max(peak_anon_, anonRss()); }
+
+ private:
+  const bool show_;
+  const uint64_t t0_;
+  uint64_t last_t_;
+  uint64_t last_events_ = 0;
+  uint64_t peak_anon_ = anonRss();
+  const BatchSink& sink_;
+  const Consumer& consumer_;
+  const WriterThread& wt_;
+};
+
+// Why the recording ended, as far as the target is concerned: how a
+// launched child ended, or that it runs on untraced; what the module said.
+std::string targetFate(LaunchedChild* child, Drainer::End end, const Drainer& drainer,
+                       const BatchSink& sink) {
+  std::string fate;
+  if (child) {
+    int status;
+    if (child->tryWait(&status))
+      fate = describeWaitStatus(status);
+    else
+      fate = "still running (no longer traced)";
+  } else if (end != Drainer::End::TargetExit) {
+    fate = "still running (no longer traced)";
+  }
+  auto add = [&](const std::string& why) { fate += (fate.empty() ? "" : "; ") + why; };
+  if (drainer.hupWithoutExit())
+    add("the module ended the session without its EXIT record (module bug)");
+  if (std::string why = describeExitFlags(sink.exitFlags()); !why.empty()) add(why);
+  return fate;
+}
+
+// The recorder's own CPU time and memory.
+void addResourceUse(Summary& s, uint64_t peak_anon) {
+  rusage ru;
+  ::getrusage(RUSAGE_SELF, &ru);
+  s.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+            ru.ru_stime.tv_usec / 1e6;
+  s.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+  s.peak_rss = uint64_t(ru.ru_maxrss) * 1024;
+  s.peak_anon = peak_anon;
+}
+
+// What was taken from the rings, what reached the file, and what did not.
+void addCounts(Summary& s, const BatchSink& sink, const Consumer& consumer, const WriterThread& wt,
+               const kmr_stats& ks, bool drained) {
+  WriterStats ws = wt.finalStats();
+  s.events = sink.records();
+  s.written = ws.events;
+  s.file_bytes = ws.file_bytes;
+  s.chunks = ws.chunks;
+  s.keyframes = ws.keyframes;
+  s.lost = sink.lostReported();
+  s.ring_lost = consumer.ringLost();
+  s.gaps = consumer.gaps();
+  s.late = consumer.late();
+  s.rejected = wt.rejected();
+  s.first_rejection = wt.firstRejection();
+  s.incomplete_drain = !drained;
+  s.ring_bytes = consumer.ringBytes();
+  s.module_faults = ks.faults;
+  s.module_cow = ks.cow;
+}
+
+// START did not succeed: nothing was recorded.  Says why.
+[[noreturn]] void failedStart(const SessionStart& start, const StopSignal& stop, pid_t pid) {
+  if (stop.requested()) throw std::runtime_error("interrupted before the recording started");
+  if (start.errorCode() == ESRCH)
+    throw std::runtime_error("process " + std::to_string(pid) +
+                             " exited before recording could start");
+  throw std::runtime_error("starting the session: " + start.error());
+}
+
+}  // namespace
+
+int runRecord(const Options& o) { return runRecord(o, openSessionDevice); }
+
+int runRecord(const Options& o, const DeviceOpener& open_device) {
+  StopSignal stop;
+  OutputFile output(o.output);
+  std::unique_ptr<SessionDevice> devp = open_device(o.device);
+  SessionDevice& dev = *devp;
+  std::unique_ptr<LaunchedChild> child;
+  pid_t pid = chooseTarget(o, stop, &child);
+  attachTarget(dev, o, pid, stop);
+
+  const TraceHeader h = makeHeader(o, dev, pid, child != nullptr);
   output.overwriting();
   TraceWriter writer(o.output, h);
 
@@ -188,26 +301,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
       std::fflush(stdout);
     };
   WriterThread wt(writer, q, live);
-
-  uint64_t peak_anon = anonRss();
-  uint64_t last_events = 0, last_t = t0;
-  auto tick = [&] {
-    uint64_t a = anonRss();
-    if (a > peak_anon) peak_anon = a;
-    if (!tty || o.live) return;
-    uint64_t now = monotonicNs();
-    StatusSnapshot s;
-    s.elapsed_s = (now - t0) / 1e9;
-    s.events = sink.records();
-    s.events_per_s = now > last_t ? (s.events - last_events) * 1e9 / double(now - last_t) : 0;
-    s.lost = std::max(sink.lostReported(), consumer.ringLost());
-    s.file_bytes = wt.fileBytes();
-    s.written_events = wt.events();
-    last_events = s.events;
-    last_t = now;
-    std::string line = "\r" + formatStatus(s) + "\033[K";
-    std::fputs(line.c_str(), stderr);
-  };
+  Progress progress(tty && !o.live, t0, sink, consumer, wt);
 
   // START runs beside the drain loop (session_start.h).  In launch mode the
   // child is released only once START returned: its exec is then the first
@@ -224,7 +318,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
 
   Drainer drainer(consumer, sink, dev, stop.fd(),
                   {[&] { return stop.requested() || start.failed(); },
-                   [&] { return wt.failed(); }, tick});
+                   [&] { return wt.failed(); }, [&] { progress.tick(); }});
   Drainer::End end = drainer.run(o.duration_ns ? t0 + o.duration_ns : 0);
   // STOP also ends a START still waiting for ring space; START's results
   // are read only after this joined its thread.
@@ -236,17 +330,11 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   bool complete = drainer.drainRest(kDrainRestNs);
   sink.flush();
   wt.finish(stopped_ns);
-  if (tty && !o.live) std::fputs("\r\033[K", stderr);
+  progress.done();
 
-  if (start.outcome() != SessionStart::Outcome::Started) {
-    // Nothing was recorded: no summary, and no file that looks like a trace
-    // (OutputFile removes it).  A snapshot cut short is not a recording.
-    if (stop.requested()) throw std::runtime_error("interrupted before the recording started");
-    if (start.errorCode() == ESRCH)
-      throw std::runtime_error("process " + std::to_string(pid) +
-                               " exited before recording could start");
-    throw std::runtime_error("starting the session: " + start.error());
-  }
+  // Nothing was recorded: no summary, and no file that looks like a trace
+  // (OutputFile removes it).  A snapshot cut short is not a recording.
+  if (start.outcome() != SessionStart::Outcome::Started) failedStart(start, stop, pid);
   output.keep();
   kmr_stats ks = dev.stats();
   dev.detach();
@@ -257,43 +345,9 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   s.comm = h.comm;
   s.elapsed_s = (monotonicNs() - t0) / 1e9;
   s.end_reason = endReason(end, stop);
-  if (child) {
-    int status;
-    if (child->tryWait(&status))
-      s.target_fate = describeWaitStatus(status);
-    else
-      s.target_fate = "still running (no longer traced)";
-  } else if (end != Drainer::End::TargetExit) {
-    s.target_fate = "still running (no longer traced)";
-  }
-  if (drainer.hupWithoutExit())
-    s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") +
-                     "the module ended the session without its EXIT record (module bug)";
-  if (std::string why = describeExitFlags(sink.exitFlags()); !why.empty())
-    s.target_fate += std::string(s.target_fate.empty() ? "" : "; ") + why;
-  WriterStats ws = wt.finalStats();
-  s.events = sink.records();
-  s.written = ws.events;
-  s.file_bytes = ws.file_bytes;
-  s.chunks = ws.chunks;
-  s.keyframes = ws.keyframes;
-  s.lost = sink.lostReported();
-  s.ring_lost = consumer.ringLost();
-  s.gaps = consumer.gaps();
-  s.late = consumer.late();
-  s.rejected = wt.rejected();
-  s.first_rejection = wt.firstRejection();
-  s.incomplete_drain = !complete;
-  rusage ru;
-  ::getrusage(RUSAGE_SELF, &ru);
-  s.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-            ru.ru_stime.tv_usec / 1e6;
-  s.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-  s.peak_rss = uint64_t(ru.ru_maxrss) * 1024;
-  s.peak_anon = std::max(peak_anon, anonRss());
-  s.ring_bytes = consumer.ringBytes();
-  s.module_faults = ks.faults;
-  s.module_cow = ks.cow;
+  s.target_fate = targetFate(child.get(), end, drainer, sink);
+  addCounts(s, sink, consumer, wt, ks, complete);
+  addResourceUse(s, progress.peakAnon());
   bool loss = summaryHasLoss(s);
   if (!o.quiet || loss) {
     std::string text = formatSummary(s);
