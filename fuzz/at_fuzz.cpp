@@ -6,7 +6,7 @@ using namespace kmr;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto at = [](std::string t, std::string range = "") {
-    return [t, range](view::ViewContext& ctx) { view::runAt({t, range}, ctx); };
+    return [t, range](replayer::ViewContext& ctx) { replayer::runAt({t, range}, ctx); };
   };
   fuzz::runViews(data, size,
                  {{false, at("50%")},

@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string fixture = fuzz::fixture("seq.kmr");
   auto compare = [&](std::string a, std::string b, bool json, std::string at, bool all) {
     fuzz::expectClearErrors([&] {
-      view::CompareOptions o;
+      replayer::CompareOptions o;
       o.a = a;
       o.b = b;
       o.json = json;
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // runCompare warns about damage on std::cerr: keep the fuzzer's log clean.
       std::streambuf* cerr = std::cerr.rdbuf(warnings.rdbuf());
       try {
-        (void)view::runCompare(o, view::Style{}, out);
+        (void)replayer::runCompare(o, Style{}, out);
       } catch (...) {
         std::cerr.rdbuf(cerr);
         throw;

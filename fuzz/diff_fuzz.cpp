@@ -6,7 +6,7 @@ using namespace kmr;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto diff = [](std::string a, std::string b, std::string range = "") {
-    return [a, b, range](view::ViewContext& ctx) { view::runDiff({{a, b}, range}, ctx); };
+    return [a, b, range](replayer::ViewContext& ctx) { replayer::runDiff({{a, b}, range}, ctx); };
   };
   fuzz::runViews(data, size,
                  {{false, diff("start", "end")},

@@ -8,13 +8,13 @@ using namespace kmr;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto events = [](std::vector<std::string> kinds, std::string vaddr, uint64_t limit,
                    std::string from = "start", std::string to = "end") {
-    return [=](view::ViewContext& ctx) {
-      view::EventsOptions e;
+    return [=](replayer::ViewContext& ctx) {
+      replayer::EventsOptions e;
       e.enabled = true;
       e.kinds = kinds;
       e.vaddr = vaddr;
       e.limit = limit;
-      view::runEvents(e, {from, to}, ctx);
+      replayer::runEvents(e, {from, to}, ctx);
     };
   };
   fuzz::runViews(

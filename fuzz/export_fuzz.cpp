@@ -10,13 +10,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const char* const kMetrics[] = {"faults", "first-touch", "cow", "resident"};
   const std::string dir = fuzz::scratchDir();
   auto exports = [&](bool svg, bool perfetto, std::string from = "start", std::string to = "end") {
-    return [=](view::ViewContext& ctx) {
-      view::ExportOptions o;
+    return [=](replayer::ViewContext& ctx) {
+      replayer::ExportOptions o;
       if (svg) o.svg = dir + "/out.svg";
       if (perfetto) o.perfetto = dir + "/out.json";
       o.metric = kMetrics[size % 4];
       o.perfetto_max_mb = 1;  // the size bound is part of what is tested
-      view::runExports(o, {from, to}, ctx);
+      replayer::runExports(o, {from, to}, ctx);
     };
   };
   // The SVG's grid costs the same for any input: one render per input.

@@ -72,7 +72,7 @@ void runViews(const uint8_t* data, size_t size,
     Replay replay(reader);
     for (const auto& v : views) {
       NullStream out;
-      view::ViewContext ctx{reader, replay, out, view::Style{}, v.first, {}};
+      replayer::ViewContext ctx{reader, replay, out, Style{}, v.first, {}};
       expectClearErrors([&] { v.second(ctx); });
     }
   });

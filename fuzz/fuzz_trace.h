@@ -58,7 +58,7 @@ void expectClearErrors(const std::function<void()>& fn);
 
 // Opens the input as a trace and runs @view with a fresh context (plain
 // text, or JSON), each view call under expectClearErrors.
-using View = std::function<void(view::ViewContext& ctx)>;
+using View = std::function<void(replayer::ViewContext& ctx)>;
 void runViews(const uint8_t* data, size_t size, std::initializer_list<std::pair<bool, View>> views);
 
 }  // namespace kmr::fuzz

@@ -6,11 +6,11 @@ using namespace kmr;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto hist = [](unsigned buckets, std::string from, std::string to) {
-    return [=](view::ViewContext& ctx) {
-      view::HistOptions h;
+    return [=](replayer::ViewContext& ctx) {
+      replayer::HistOptions h;
       h.enabled = true;
       h.buckets = buckets;
-      view::runHist(h, {from, to}, ctx);
+      replayer::runHist(h, {from, to}, ctx);
     };
   };
   fuzz::runViews(data, size,

@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
   });
   auto pageAt = [&](std::string at) {
-    return [=](view::ViewContext& ctx) { view::runPage({page}, at, ctx); };
+    return [=](replayer::ViewContext& ctx) { replayer::runPage({page}, at, ctx); };
   };
   fuzz::runViews(data, size, {{false, pageAt("end")}, {true, pageAt("50%")}});
   return 0;

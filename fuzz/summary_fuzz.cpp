@@ -5,7 +5,7 @@
 using namespace kmr;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto summary = [](view::ViewContext& ctx) { view::runSummary({}, ctx); };
+  auto summary = [](replayer::ViewContext& ctx) { replayer::runSummary({}, ctx); };
   fuzz::runViews(data, size, {{false, summary}, {true, summary}});
   return 0;
 }
