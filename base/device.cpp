@@ -55,6 +55,19 @@ std::string explainOpenError(const std::string& path, int err) {
   }
 }
 
+const char* doctorHint(const DeviceError& e) {
+  switch (e.error()) {
+    case ESRCH:
+    case EINVAL:
+    case EFAULT:
+    case EBUSY:
+    case EINTR:
+      return "";
+    default:
+      return "Run `kmemrec doctor` to check what recording needs on this machine.\n";
+  }
+}
+
 Device::Device(const std::string& path) : path_(path) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd_ < 0) throw DeviceError(errno, explainOpenError(path, errno));

@@ -109,6 +109,12 @@ class Device {
   kmr_version version_{};
 };
 
+// The line kmemrec and kmemfetch print after a DeviceError about the
+// machine (module missing or refused, ABI, access, hooks, ring memory):
+// `kmemrec doctor` checks all of that at once.  "" for errors about the
+// request itself (no such process, bad address, interrupted).
+const char* doctorHint(const DeviceError& e);
+
 // A user-facing explanation of why opening @path failed with @err.
 std::string explainOpenError(const std::string& path, int err);
 

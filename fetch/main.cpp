@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   } catch (const kmr::UsageError& e) {
     std::fprintf(stderr, "kmemfetch: error: %s\n", e.what());
     return kmr::kExitUsage;
+  } catch (const kmr::DeviceError& e) {
+    std::fprintf(stderr, "kmemfetch: error: %s\n%s", e.what(), kmr::doctorHint(e));
+    return kmr::kExitError;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kmemfetch: error: %s\n", e.what());
     return kmr::kExitError;

@@ -111,7 +111,8 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       "copy-on-write, faults) into a trace file for kmemreplay.\n\n"
       "  kmemrec PID -o trace.kmr           attach to a running process\n"
       "  kmemrec -o trace.kmr -- prog args  launch prog and record from its first instruction\n"
-      "  kmemrec --comm NAME -o trace.kmr   wait for a process named NAME and record it\n\n"
+      "  kmemrec --comm NAME -o trace.kmr   wait for a process named NAME and record it\n"
+      "  kmemrec doctor                     check what recording needs on this machine\n\n"
       "Exit status: 0 trace complete; 1 error; 2 bad command line; 3 trace complete\n"
       "but events were lost.  Addresses are hex (0x optional), as /proc/PID/maps\n"
       "prints them.",
