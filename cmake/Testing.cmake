@@ -10,6 +10,9 @@
 #                          golden output of the tools               label cli
 #   render.svg_screenshot  the SVG in headless Chromium              label render
 #   bench.<program>        each benchmark once, tiny, as a smoke test label bench
+#   install.manifest, install.consumer, install.man, install.completion
+#                          cmake --install, find_package/pkg-config,
+#                          man pages, bash completion             label install
 #
 # ctest -L unit runs one label; ctest -LE render leaves one out.  The guest
 # tests are not ctest tests (they boot QEMU): tests/guest/run.sh.
