@@ -4,7 +4,7 @@
 # up).  The target of khostile_ctlpage, with a recorder that never writes a
 # tail: the target, which maps and unmaps a page in a loop, must never
 # stall for more than 3 s (x KMR_TIME_SCALE) while START runs.
-# kmr-tier: pending
+# kmr-tier: stress
 # kmr-timeout: 900
 # kmr-smp: 2
 # kmr-mttcg: 1

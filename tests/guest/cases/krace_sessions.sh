@@ -2,7 +2,7 @@
 # two truly parallel vCPUs.  Every session must end with exactly one EXIT
 # record.  Issue 9 finding 7: at most 8 sessions per mm, the 9th WARNs and
 # loses EXEC/EXIT.
-# kmr-tier: pending
+# kmr-tier: stress
 # kmr-timeout: 1200
 # kmr-smp: 2
 # kmr-mttcg: 1
