@@ -13,7 +13,8 @@
 #       sign-file of the kernel the module was built for (from its headers,
 #       /lib/modules/<vermagic>/build/scripts/sign-file), or kmodsign
 #       (Ubuntu) when there is none.  `modinfo -F signer MODULE` then shows
-#       the key's CN.
+#       the key's CN.  A signature already there (Debian's DKMS signs its
+#       builds with /var/lib/dkms/mok.pub) is replaced.
 #
 # DKMS can sign every build by itself: mok_signing_key and mok_certificate
 # in /etc/dkms/framework.conf (dkms(8)).  kmemrec(4) has the whole recipe.
@@ -52,6 +53,21 @@ signer_for() {
 	die "no sign-file for $1 (apt install linux-headers-$1) and no kmodsign"
 }
 
+# A signed module ends with its signature, a struct module_signature (12
+# bytes, the last 4 the signature's length, big-endian) and this magic.
+# Debian's DKMS signs its builds with its own key (/var/lib/dkms/mok.pub):
+# drop every signature before adding ours, so modinfo and the kernel see
+# ours.
+strip_signatures() {
+	while [ "$(tail -c 28 "$1" | tr -d '\n')" = "~Module signature appended~" ]; do
+		len=$(tail -c 32 "$1" | head -c 4 | od -An -tu1 |
+			awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+		size=$(stat -c %s "$1")
+		[ "$len" -gt 0 ] && [ "$len" -lt "$size" ] || die "$1: bad signature length $len"
+		truncate -s $((size - 28 - 12 - len)) "$1"
+	done
+}
+
 sign_one() {
 	mod=$1 dir=$2
 	[ -f "$mod" ] || die "$mod: no such file"
@@ -67,6 +83,7 @@ sign_one() {
 	*.ko) cp "$mod" "$tmp/m.ko"; z="" ;;
 	*) die "$mod: not a .ko, .ko.xz, .ko.zst or .ko.gz" ;;
 	esac
+	strip_signatures "$tmp/m.ko"
 	"$tool" sha256 "$dir/MOK.priv" "$dir/MOK.der" "$tmp/m.ko" ||
 		die "$mod: $tool failed"
 	if [ -n "$z" ]; then

@@ -23,7 +23,9 @@ const char* kInstallFix =
     "kernel whose headers are installed) or `make -C kernel && make -C kernel install`; "
     "then `modprobe kmemrec`";
 const char* kSignFix =
-    "sign it with a Machine Owner Key: `sign-module.sh --new-key /var/lib/kmemrec/mok` once "
+    "Debian's DKMS signs its builds with /var/lib/dkms/mok.pub: enrol that key once "
+    "(`mokutil --import /var/lib/dkms/mok.pub`, reboot, confirm in MokManager); or "
+    "sign it with your own Machine Owner Key: `sign-module.sh --new-key /var/lib/kmemrec/mok` once "
     "(then `mokutil --import /var/lib/kmemrec/mok/MOK.der`, reboot and enrol the key in "
     "MokManager), and `sign-module.sh --key /var/lib/kmemrec/mok MODULE` for each build "
     "(kmemrec(4), \"Secure Boot\")";
@@ -161,7 +163,8 @@ void checkSigning(const SystemFacts& f, std::vector<Check>& out) {
   } else {
     add(out, "signing", Verdict::Ok,
         policy + ": the module is signed by \"" + f.module_signer +
-            "\" (its key must be enrolled: mokutil --list-enrolled)");
+            "\" (its key must be enrolled: mokutil --list-enrolled; DKMS's is "
+            "/var/lib/dkms/mok.pub)");
   }
 }
 

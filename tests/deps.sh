@@ -15,6 +15,9 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod make gcc pahole file
 	# rendering test: headless Chromium screenshots the SVG heatmap
 	chromium
+	# packaging and install tests (tests/install): man --warnings, cpack's
+	# dpkg-shlibdeps, DKMS
+	man-db groff-base dpkg-dev dkms
 	# fuzz/run.sh: libFuzzer, ASan and UBSan come with clang's runtime
 	clang libclang-rt-14-dev
 )

@@ -7,12 +7,15 @@
 #      kmemreplay (clang build in <build>-fuzz, fuzz/run.sh)
 #   3. the kernel-code gate on both kernels: W=1 build with no warnings and
 #      checkpatch.pl --strict clean (tests/guest/kbuild.sh)
-#   4. the guest tests on both kernels: QEMU boots Debian's 6.1 and 6.12
+#   4. the Debian packages (tests/install/deb_test.sh): cpack builds the
+#      .debs, kmemrec-dkms builds the module for 6.1 and 6.12 through DKMS,
+#      a build is signed with a throwaway key, purge leaves nothing
+#   5. the guest tests on both kernels: QEMU boots Debian's 6.1 and 6.12
 #      images, loads kmemrec.ko and checks the module, the recorder and
 #      kmemfetch against /proc/<pid>/maps, pagemap and ftrace
 #      (tests/guest/run.sh)
 #
-# Options: --quick skips 3 and 4 (no QEMU).  Environment: KMR_BUILD (build
+# Options: --quick skips 3 to 5 (no QEMU, no packages installed).  Environment: KMR_BUILD (build
 # directory, default <repo>/build).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +24,7 @@ quick=0
 for a in "$@"; do
 	case $a in
 	--quick) quick=1 ;;
-	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "run-all.sh: unknown option $a" >&2; exit 2 ;;
 	esac
 done
@@ -44,6 +47,9 @@ KMR_FUZZ_BUILD="$build-fuzz" "$root/fuzz/run.sh" --seconds 10
 if [ "$quick" = 0 ]; then
 	step "kernel code gate: W=1 builds and checkpatch --strict, 6.1 and 6.12"
 	"$root/tests/guest/kbuild.sh" --kernel all
+
+	step "Debian packages: .debs, DKMS builds for 6.1 and 6.12, module signing, purge"
+	"$root/tests/install/deb_test.sh" "$build"
 
 	step "guest harness self-test: it must catch WARN, oops, lockup and hangs"
 	# one kernel is enough to prove the detectors (both: ~20 min)
