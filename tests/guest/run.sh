@@ -52,8 +52,10 @@ or missing result; 2 on a usage or setup error.
                           runs), stress (hundreds of iterations of races,
                           hostile input and kills: "# kmr-tier: stress";
                           tests/run-stress.sh), pending (cases that fail on
-                          a known bug until its fix lands), or all; cases
-                          named on the command line always run
+                          a known bug until its fix lands), install (cases
+                          on the staged .debs: tests/install/guest_stage.sh;
+                          not in "all"), or all; cases named on the command
+                          line always run
   --no-module             do not build/load kernel/ (harness-only runs)
   --out DIR               results directory (default build/guest/runs/<time>)
   --verbose               show the whole guest console live
@@ -109,7 +111,7 @@ main() {
 	case_paths=()
 	[ "$tiers" = all ] && tiers="default stress pending"
 	for t in $tiers; do
-		case $t in default | stress | pending) ;; *) kmr_die "--tier: unknown tier '$t'" ;; esac
+		case $t in default | stress | pending | install) ;; *) kmr_die "--tier: unknown tier '$t'" ;; esac
 	done
 	if [ ${#cases[@]} -eq 0 ]; then
 		for p in $(kmr_all_cases); do

@@ -55,8 +55,8 @@ kmr_case_check() {
 	*) kmr_die "$f: kmr-mttcg must be 0 or 1" ;;
 	esac
 	case $(kmr_case_directive "$f" tier default) in
-	default | stress | pending) ;;
-	*) kmr_die "$f: kmr-tier must be default, stress or pending" ;;
+	default | stress | pending | install) ;;
+	*) kmr_die "$f: kmr-tier must be default, stress, pending or install" ;;
 	esac
 	for k in $(kmr_case_directive "$f" kernels); do
 		case $k in 6.1 | 6.12 | 6.12-debug) ;;
