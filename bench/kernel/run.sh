@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the kernel-hook benchmarks and run them in the QEMU guests under
 # -icount shift=0 (deterministic instruction counts), both kernels:
-#   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed] [run.sh args...]
+#   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed|start] [run.sh args...]
 # e.g. bench/kernel/run.sh build-bench --only speed --kernel 6.1
 # BUILD_DIR (default build/bench-kernel) gets a Release CMake build of the
 # bench part and of the real recorder, linked statically for the guest
@@ -9,6 +9,7 @@
 # in the harness's run directory:
 #   <run>/<kernel>/cases/kprobes_bench/figures.txt  (per-fault, per-VMA-op)
 #   <run>/<kernel>/cases/speed_bench/figures.txt    (kb_speed: kmemrec vs ftrace)
+#   <run>/<kernel>/cases/start_bench/log            (kb_start: start/stop cost)
 # Further arguments go to tests/guest/run.sh (--kernel 6.1|6.12|all, --out).
 # The guest gets 3 GiB: speed_bench.sh says why.
 set -euo pipefail
@@ -18,18 +19,19 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
 	build=$1
 	shift
 fi
-cases=("$repo/bench/kernel/kprobes_bench.sh" "$repo/bench/kernel/speed_bench.sh")
+cases=("$repo/bench/kernel/kprobes_bench.sh" "$repo/bench/kernel/speed_bench.sh"
+	"$repo/bench/kernel/start_bench.sh")
 if [ "${1:-}" = --only ]; then
 	case ${2:-} in
-	kprobes|speed) cases=("$repo/bench/kernel/${2}_bench.sh") ;;
-	*) echo "run.sh: --only takes kprobes or speed" >&2; exit 2 ;;
+	kprobes|speed|start) cases=("$repo/bench/kernel/${2}_bench.sh") ;;
+	*) echo "run.sh: --only takes kprobes, speed or start" >&2; exit 2 ;;
 	esac
 	shift 2
 fi
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release \
 	-DKMR_PARTS="format;replayer;recorder;bench" \
 	-DKMR_STATIC_RECORDER=ON >/dev/null
-cmake --build "$build" -j2 --target kb_faultcost kb_vmacost kb_speed kmemrec \
+cmake --build "$build" -j2 --target kb_faultcost kb_vmacost kb_speed kb_start kmemrec \
 	>/dev/null
 exec "$repo/tests/guest/run.sh" --bin-dir "$build" --timeout 3600 --mem 3072 "$@" \
 	"${cases[@]}"
