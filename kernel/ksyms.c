@@ -9,6 +9,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include "ksyms.h"
@@ -129,6 +130,58 @@ int kmr_ksym_check_hook(const char *name)
 		pr_err("kmemrec: cannot hook %s: this kernel has it only as the compiler clone %s, with another calling convention; refusing to start\n",
 		       name, clone);
 	return -EOPNOTSUPP;
+}
+
+/*
+ * Checking a hook and finding its address walks kallsyms about 60 times
+ * (linearly on 6.1), some 3 M instructions per function: done once per
+ * function and module load (kmr_probes_init() asks for every hooked one),
+ * not at every first ATTACH.  A refusal is not remembered: the next
+ * ATTACH checks again and says why again.
+ */
+#define KMR_HOOK_CACHE_MAX	24
+
+static struct kmr_hook_sym {
+	const char *name;		/* a string literal of the probe code */
+	unsigned long addr;
+} kmr_hook_cache[KMR_HOOK_CACHE_MAX];
+static unsigned int kmr_hook_cache_nr;
+static DEFINE_MUTEX(kmr_hook_cache_lock);
+
+int kmr_ksym_hook_addr(const char *name, unsigned long *addr)
+{
+	char look[KSYM_NAME_LEN];
+	unsigned int i;
+	int ret;
+
+	*addr = 0;
+	/* the test hook changes the verdict at any time: never cached */
+	if (kmr_ksym_alias(name, look, sizeof(look)) != name) {
+		ret = kmr_ksym_check_hook(name);
+		if (!ret)
+			*addr = kmr_ksym_lookup(name);
+		return ret ? ret : (*addr ? 0 : -EOPNOTSUPP);
+	}
+	mutex_lock(&kmr_hook_cache_lock);
+	for (i = 0; i < kmr_hook_cache_nr; i++)
+		if (!strcmp(kmr_hook_cache[i].name, name)) {
+			*addr = kmr_hook_cache[i].addr;
+			mutex_unlock(&kmr_hook_cache_lock);
+			return 0;
+		}
+	ret = kmr_ksym_check_hook(name);
+	if (!ret) {
+		*addr = kmr_ksym_lookup(name);
+		if (!*addr)
+			ret = -EOPNOTSUPP;
+	}
+	if (!ret && kmr_hook_cache_nr < KMR_HOOK_CACHE_MAX) {
+		kmr_hook_cache[kmr_hook_cache_nr].name = name;
+		kmr_hook_cache[kmr_hook_cache_nr].addr = *addr;
+		kmr_hook_cache_nr++;
+	}
+	mutex_unlock(&kmr_hook_cache_lock);
+	return ret;
 }
 
 int kmr_ksyms_init(void)

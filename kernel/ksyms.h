@@ -32,6 +32,15 @@ bool kmr_ptrace_may_access(struct task_struct *task, unsigned int mode);
 int kmr_ksym_check_hook(const char *name);
 
 /*
+ * kmr_ksym_hook_addr - kmr_ksym_check_hook(@name), then @name's address
+ * into *@addr; 0 or the check's error.  The verdict and the address are
+ * found once per module load (cached by @name, which must be a string
+ * that lives as long as the module); refusals are checked (and said) again.
+ * Sleeps.
+ */
+int kmr_ksym_hook_addr(const char *name, unsigned long *addr);
+
+/*
  * Whether @pfn is the huge zero page: true/false, or -1 when this kernel
  * does not let us know (huge_zero_pfn not found).
  */

@@ -333,7 +333,6 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 static struct kretprobe kmr_hmf_probe = {
-	.kp.symbol_name	= "handle_mm_fault",
 	.entry_handler	= kmr_hmf_entry,
 	.handler	= kmr_hmf_return,
 	.data_size	= sizeof(struct kmr_fctx),
@@ -530,30 +529,42 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 	kmr_fault_pte_now(c, vma, pfn);
 }
 
-static struct ftrace_ops kmr_wp_ops = { .func = kmr_wp_entry };
-static struct ftrace_ops kmr_swap_ops = { .func = kmr_swap_entry };
-static struct ftrace_ops kmr_setpte_ops = { .func = kmr_setpte_entry };
-static struct ftrace_ops kmr_rmap_ops = { .func = kmr_rmap_entry };
+/*
+ * One ftrace_ops for the four entry hooks, told apart by the call site
+ * (kmr_fentry_of(), probes.h; issue 10).  The rmap hook runs on every
+ * anonymous fault: it is tested first.
+ */
+enum { KMR_FH_RMAP, KMR_FH_WP, KMR_FH_SWAP, KMR_FH_SETPTE, KMR_FH_NR };
 
-static struct {
-	struct ftrace_ops *ops;
-	const char *sym;
-} kmr_fault_ops[] = {
-	{ &kmr_rmap_ops, KMR_SYM_ANON_RMAP },
-	{ &kmr_wp_ops, "do_wp_page" },
-	{ &kmr_swap_ops, "do_swap_page" },
-	{ &kmr_setpte_ops, KMR_SYM_SET_PTE },
+static const char * const kmr_fault_syms[KMR_FH_NR] = {
+	[KMR_FH_RMAP] = KMR_SYM_ANON_RMAP,
+	[KMR_FH_WP] = "do_wp_page",
+	[KMR_FH_SWAP] = "do_swap_page",
+	[KMR_FH_SETPTE] = KMR_SYM_SET_PTE,
 };
+
+/* function addresses, set before the ops is registered */
+static unsigned long kmr_fault_addr[KMR_FH_NR];
+
+static void notrace kmr_fault_entry(unsigned long ip, unsigned long pip,
+				    struct ftrace_ops *op,
+				    struct ftrace_regs *fregs)
+{
+	if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_RMAP]))
+		kmr_rmap_entry(ip, pip, op, fregs);
+	else if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_WP]))
+		kmr_wp_entry(ip, pip, op, fregs);
+	else if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_SETPTE]))
+		kmr_setpte_entry(ip, pip, op, fregs);
+	else if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_SWAP]))
+		kmr_swap_entry(ip, pip, op, fregs);
+}
+
+static struct ftrace_ops kmr_fault_ops = { .func = kmr_fault_entry };
 
 /* ------------------------------------------------------------------------ */
 /* Registration                                                             */
 /* ------------------------------------------------------------------------ */
-
-static void kmr_fault_ops_unregister(unsigned int n)
-{
-	while (n--)
-		unregister_ftrace_function(kmr_fault_ops[n].ops);
-}
 
 void kmr_faults_check_missed(void)
 {
@@ -583,38 +594,38 @@ int kmr_faults_register(void)
 		return -ENOMEM;
 	t->bits = bits;
 	rcu_assign_pointer(kmr_fctx_tab, t);
-	for (i = 0; i < ARRAY_SIZE(kmr_fault_ops); i++) {
-		struct ftrace_ops *ops = kmr_fault_ops[i].ops;
-		const char *sym = kmr_fault_ops[i].sym;
-
-		ret = kmr_ksym_check_hook(sym);
-		if (!ret)
-			ret = ftrace_set_filter(ops, (unsigned char *)sym,
-						strlen(sym), 1);
-		if (!ret)
-			ret = register_ftrace_function(ops);
+	for (i = 0; i < KMR_FH_NR; i++) {
+		ret = kmr_ksym_hook_addr(kmr_fault_syms[i], &kmr_fault_addr[i]);
 		if (ret) {
-			pr_err("kmemrec: cannot hook %s: %d\n", sym, ret);
-			goto undo_ops;
+			pr_err("kmemrec: cannot hook %s: %d\n",
+			       kmr_fault_syms[i], ret);
+			goto free_table;
 		}
+	}
+	/* by address: a filter by name matches every ftrace record */
+	ret = ftrace_set_filter_ips(&kmr_fault_ops, kmr_fault_addr, KMR_FH_NR,
+				    0, 1);
+	if (!ret)
+		ret = register_ftrace_function(&kmr_fault_ops);
+	if (ret) {
+		pr_err("kmemrec: cannot hook the fault path's inner functions: %d\n",
+		       ret);
+		goto free_table;
 	}
 	kmr_hmf_probe.maxactive = maxactive;
 	kmr_hmf_probe.nmissed = 0;
-	kmr_hmf_probe.kp.addr = NULL;
 	kmr_hmf_probe.kp.flags = 0;
 	kmr_missed_reset(&kmr_hmf_missed);
-	ret = kmr_ksym_check_hook(kmr_hmf_probe.kp.symbol_name);
-	if (!ret)
-		ret = register_kretprobe(&kmr_hmf_probe);
+	ret = kmr_hook_kretprobe(&kmr_hmf_probe, "handle_mm_fault");
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
-		i = ARRAY_SIZE(kmr_fault_ops);
 		goto undo_ops;
 	}
 	return 0;
 
 undo_ops:
-	kmr_fault_ops_unregister(i);
+	unregister_ftrace_function(&kmr_fault_ops);
+free_table:
 	kmr_fctx_table_free();
 	return ret;
 }
@@ -622,7 +633,7 @@ undo_ops:
 void kmr_faults_unregister(void)
 {
 	/* entry hooks first: they read kmr_fctx_tab */
-	kmr_fault_ops_unregister(ARRAY_SIZE(kmr_fault_ops));
+	unregister_ftrace_function(&kmr_fault_ops);
 	unregister_kretprobe(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
 		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",

@@ -56,7 +56,6 @@ static int kmr_migr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 static struct kretprobe kmr_migr_probe = {
-	.kp.symbol_name	= "remove_migration_pte",
 	.entry_handler	= kmr_migr_entry,
 	.handler	= kmr_migr_return,
 	.data_size	= sizeof(struct kmr_migr),
@@ -78,12 +77,9 @@ int kmr_migrate_register(void)
 	 */
 	kmr_migr_probe.maxactive = max(64U, 4 * num_possible_cpus());
 	kmr_migr_probe.nmissed = 0;
-	kmr_migr_probe.kp.addr = NULL;
 	kmr_migr_probe.kp.flags = 0;
 	kmr_missed_reset(&kmr_migr_missed);
-	ret = kmr_ksym_check_hook(kmr_migr_probe.kp.symbol_name);
-	if (!ret)
-		ret = register_kretprobe(&kmr_migr_probe);
+	ret = kmr_hook_kretprobe(&kmr_migr_probe, "remove_migration_pte");
 	if (ret)
 		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
 	return ret;

@@ -239,7 +239,6 @@ drop:
 }
 
 static struct kretprobe kmr_exec_probe = {
-	.kp.symbol_name	= "begin_new_exec",
 	.entry_handler	= kmr_exec_entry,
 	.handler	= kmr_exec_return,
 	.data_size	= sizeof(struct kmr_exec_ri),
@@ -328,12 +327,9 @@ int kmr_proc_register(void)
 		pr_err("kmemrec: cannot hook sched_process_fork: %d\n", ret);
 		return ret;
 	}
-	kmr_exec_probe.kp.addr = NULL;
 	kmr_exec_probe.kp.flags = 0;
 	kmr_exec_probe.nmissed = 0;
-	ret = kmr_ksym_check_hook(kmr_exec_probe.kp.symbol_name);
-	if (!ret)
-		ret = register_kretprobe(&kmr_exec_probe);
+	ret = kmr_hook_kretprobe(&kmr_exec_probe, "begin_new_exec");
 	if (ret) {
 		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
 		goto undo_tp;

@@ -142,17 +142,13 @@ void kmr_vma_note_rewalk(struct kmr_pmm *pmm, unsigned long start,
 /* ------------------------------------------------------------------------ */
 
 struct kmr_hint_hook {
-	struct ftrace_ops ops;
 	const char *sym;
 	u8 kind, a, b;			/* enum kmr_hint_kind, argument numbers */
 };
 
-static void notrace kmr_hint_entry(unsigned long ip, unsigned long pip,
-				   struct ftrace_ops *op,
+static void notrace kmr_hint_entry(const struct kmr_hint_hook *h,
 				   struct ftrace_regs *fregs)
 {
-	const struct kmr_hint_hook *h = container_of(op, struct kmr_hint_hook,
-						     ops);
 	unsigned long a = kmr_farg(fregs, h->a), b = kmr_farg(fregs, h->b);
 	struct mm_struct *mm = current->mm;
 	struct kmr_pmm *pmm;
@@ -296,61 +292,65 @@ static void notrace kmr_unlock_entry(unsigned long ip, unsigned long pip,
 		       pip);
 }
 
-static struct ftrace_ops kmr_unlock_ops = { .func = kmr_unlock_entry };
+/*
+ * One ftrace_ops for the commit point and the hints, told apart by the
+ * call site (kmr_fentry_of(), probes.h; issue 10).  up_write() runs
+ * machine-wide all the time: it is tested first.
+ */
+#define KMR_NR_HINTS	ARRAY_SIZE(kmr_hint_hooks)
+#define KMR_VH_UP_WRITE	KMR_NR_HINTS
+#define KMR_VH_DOWNGRADE (KMR_NR_HINTS + 1)
+#define KMR_VH_NR	(KMR_NR_HINTS + 2)
 
-static int kmr_ops_hook(struct ftrace_ops *ops, const char *sym, int reset)
+/* function addresses, set before the ops is registered */
+static unsigned long kmr_vma_addr[KMR_VH_NR];
+
+static void notrace kmr_vma_entry(unsigned long ip, unsigned long pip,
+				  struct ftrace_ops *op,
+				  struct ftrace_regs *fregs)
 {
-	return ftrace_set_filter(ops, (unsigned char *)sym, strlen(sym), reset);
+	unsigned int i;
+
+	if (kmr_fentry_of(ip, kmr_vma_addr[KMR_VH_UP_WRITE]) ||
+	    kmr_fentry_of(ip, kmr_vma_addr[KMR_VH_DOWNGRADE])) {
+		kmr_unlock_entry(ip, pip, op, fregs);
+		return;
+	}
+	for (i = 0; i < KMR_NR_HINTS; i++)
+		if (kmr_fentry_of(ip, kmr_vma_addr[i])) {
+			kmr_hint_entry(&kmr_hint_hooks[i], fregs);
+			return;
+		}
 }
 
-static void kmr_hints_unregister(unsigned int n)
-{
-	while (n--)
-		unregister_ftrace_function(&kmr_hint_hooks[n].ops);
-}
+static struct ftrace_ops kmr_vma_ops = { .func = kmr_vma_entry };
 
 int kmr_vma_register(void)
 {
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(kmr_hint_hooks); i++) {
-		kmr_hint_hooks[i].ops.func = kmr_hint_entry;
-		ret = kmr_ksym_check_hook(kmr_hint_hooks[i].sym);
-		if (!ret)
-			ret = kmr_ops_hook(&kmr_hint_hooks[i].ops,
-					   kmr_hint_hooks[i].sym, 1);
-		if (!ret)
-			ret = register_ftrace_function(&kmr_hint_hooks[i].ops);
+	for (i = 0; i < KMR_VH_NR; i++) {
+		const char *sym = i < KMR_NR_HINTS ? kmr_hint_hooks[i].sym :
+				  i == KMR_VH_UP_WRITE ? "up_write" :
+				  "downgrade_write";
+
+		ret = kmr_ksym_hook_addr(sym, &kmr_vma_addr[i]);
 		if (ret) {
-			pr_err("kmemrec: cannot hook %s: %d\n",
-			       kmr_hint_hooks[i].sym, ret);
-			goto undo_hints;
+			pr_err("kmemrec: cannot hook %s: %d\n", sym, ret);
+			return ret;
 		}
 	}
-	ret = kmr_ksym_check_hook("up_write");
+	/* by address: a filter by name matches every ftrace record */
+	ret = ftrace_set_filter_ips(&kmr_vma_ops, kmr_vma_addr, KMR_VH_NR, 0, 1);
 	if (!ret)
-		ret = kmr_ksym_check_hook("downgrade_write");
-	if (!ret)
-		ret = kmr_ops_hook(&kmr_unlock_ops, "up_write", 1);
-	if (!ret)
-		ret = kmr_ops_hook(&kmr_unlock_ops, "downgrade_write", 0);
-	if (!ret)
-		ret = register_ftrace_function(&kmr_unlock_ops);
-	if (ret) {
-		pr_err("kmemrec: cannot hook up_write/downgrade_write: %d\n",
-		       ret);
-		goto undo_hints;
-	}
-	return 0;
-
-undo_hints:
-	kmr_hints_unregister(i);
+		ret = register_ftrace_function(&kmr_vma_ops);
+	if (ret)
+		pr_err("kmemrec: cannot hook the VMA operations: %d\n", ret);
 	return ret;
 }
 
 void kmr_vma_unregister(void)
 {
-	unregister_ftrace_function(&kmr_unlock_ops);
-	kmr_hints_unregister(ARRAY_SIZE(kmr_hint_hooks));
+	unregister_ftrace_function(&kmr_vma_ops);
 }

@@ -17,6 +17,8 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "probes.h"
+#include "ksyms.h"
+#include "compat/probes.h"
 
 struct kmr_pmm_set __rcu *kmr_pmms;
 /* attach/detach/release of traced mms; outside any mmap_lock */
@@ -28,15 +30,24 @@ static unsigned int kmr_reg_users;
 static bool kmr_registered;
 
 /*
- * The last put removes the hooks from a worker: unregistering each
- * ftrace_ops waits for an RCU-tasks grace period, ~1.3 s for all of them
- * under TCG, which DETACH, close() and so a recorder's Ctrl-C would
- * otherwise wait for.  A get before the worker ran keeps them (no second
- * text patching); module exit flushes the worker.  Hooks without a traced
- * mm return at their first check.
+ * The last put removes the hooks from a worker, hook_linger_ms later.
+ * Unregistering each ftrace_ops waits for an RCU-tasks grace period,
+ * ~1.3 s for all of them under TCG, which DETACH, close() and so a
+ * recorder's Ctrl-C would otherwise wait for.  And a session attached
+ * within the linger (a script recording one command after another, or
+ * several recorders) finds the hooks in place: no registration, no text
+ * patching.  Meanwhile they cost every process a little (the kretprobe on
+ * handle_mm_fault most, ~250 instructions a fault, docs/kernel-hooks.md
+ * §2), so the linger is short.  Module exit runs the worker at once.
+ * Hooks without a traced mm return at their first check.
  */
+static unsigned int hook_linger_ms = 2000;
+module_param(hook_linger_ms, uint, 0644);
+MODULE_PARM_DESC(hook_linger_ms,
+		 "keep the hooks registered this long after the last session ends (ms)");
+
 static void kmr_probes_unregister_fn(struct work_struct *work);
-static DECLARE_WORK(kmr_unreg_work, kmr_probes_unregister_fn);
+static DECLARE_DELAYED_WORK(kmr_unreg_work, kmr_probes_unregister_fn);
 
 /* ------------------------------------------------------------------------ */
 /* The list of attached mms (kmr_attach_lock held)                          */
@@ -260,7 +271,8 @@ void kmr_probes_put(void)
 {
 	mutex_lock(&kmr_reg_lock);
 	if (!WARN_ON_ONCE(!kmr_reg_users) && !--kmr_reg_users)
-		schedule_work(&kmr_unreg_work);
+		mod_delayed_work(system_wq, &kmr_unreg_work,
+				 msecs_to_jiffies(READ_ONCE(hook_linger_ms)));
 	mutex_unlock(&kmr_reg_lock);
 }
 
@@ -277,14 +289,46 @@ static void kmr_probes_unregister_fn(struct work_struct *work)
 	mutex_unlock(&kmr_reg_lock);
 }
 
+int kmr_hook_kretprobe(struct kretprobe *rp, const char *sym)
+{
+	unsigned long addr;
+	int ret = kmr_ksym_hook_addr(sym, &addr);
+
+	if (ret)
+		return ret;
+	rp->kp.symbol_name = NULL;
+	rp->kp.offset = 0;
+	rp->kp.addr = (kprobe_opcode_t *)addr;
+	return register_kretprobe(rp);
+}
+
+/*
+ * Every function the probe files hook (by the names they pass to
+ * kmr_ksym_hook_addr()): checked and resolved at load, so that the first
+ * ATTACH does not walk kallsyms.  One missing here is resolved at its
+ * first registration instead; one that cannot be hooked makes ATTACH
+ * fail and say why, as before.
+ */
+static const char * const kmr_hooked_syms[] = {
+	"handle_mm_fault", KMR_SYM_ANON_RMAP, "do_wp_page", "do_swap_page",
+	KMR_SYM_SET_PTE, "remove_migration_pte", "begin_new_exec",
+	"up_write", "downgrade_write", "mmap_region", KMR_SYM_ALIGN_MUNMAP,
+	"do_brk_flags", "mprotect_fixup", "expand_downwards",
+};
+
 int kmr_probes_init(void)
 {
+	unsigned long addr;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmr_hooked_syms); i++)
+		kmr_ksym_hook_addr(kmr_hooked_syms[i], &addr);
 	return 0;
 }
 
 void kmr_probes_exit(void)
 {
-	flush_work(&kmr_unreg_work);
+	flush_delayed_work(&kmr_unreg_work);
 	WARN_ON_ONCE(kmr_reg_users || kmr_registered);
 	kmr_proc_drain();
 	mmu_notifier_synchronize();

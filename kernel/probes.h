@@ -131,6 +131,26 @@ struct kmr_missed {
 void kmr_missed_check(struct kmr_missed *m);
 /* After (re)registering the kretprobe, whose counters start at 0. */
 void kmr_missed_reset(struct kmr_missed *m);
+
+/*
+ * An ftrace_ops callback's @ip is the __fentry__ call site: a function's
+ * first instruction, or the one after its ENDBR (4 bytes).  One ftrace_ops
+ * over several functions (each ops registered costs a pass over every
+ * ftrace record and text patching, its removal an RCU-tasks grace
+ * period) tells them apart with this.
+ */
+#define KMR_FENTRY_SLACK	16
+
+static inline bool kmr_fentry_of(unsigned long ip, unsigned long func)
+{
+	return ip - func < KMR_FENTRY_SLACK;
+}
+
+/*
+ * Register @rp at the function @sym, found by address through
+ * kmr_ksym_hook_addr() (checked and resolved once per module load).
+ */
+int kmr_hook_kretprobe(struct kretprobe *rp, const char *sym);
 /* Each subsystem's kmr_missed_check() calls (kmr_probes_check_missed()). */
 void kmr_faults_check_missed(void);
 void kmr_migrate_check_missed(void);

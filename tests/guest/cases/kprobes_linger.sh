@@ -1,0 +1,54 @@
+# The hooks stay registered hook_linger_ms after the last session ended
+# (so recordings in a row register and patch text once), then go; rmmod
+# during the linger removes them at once, without a warning; with
+# hook_linger_ms=0 they go as soon as the worker runs.  Also: a recording
+# of /bin/true registers every hook by address (issue 10) and the
+# recording works.
+# kmr-timeout: 240
+# kmr-bin: kmemrec
+
+P=/sys/module/kmemrec/parameters/hook_linger_ms
+kmr_module_loaded kmemrec || kmr_insmod kmemrec
+[ -r $P ] || kmr_fail "the module has no hook_linger_ms parameter"
+assert_eq "$(cat $P)" 2000 "default hook_linger_ms"
+L=/sys/kernel/debug/kprobes/list
+
+# wait_unhooked S: the kretprobes are gone within S seconds
+wait_unhooked() {
+	i=0
+	while kmr_hooks_registered; do
+		i=$((i + 1))
+		[ $i -le $(($1 * 10)) ] || kmr_fail "hooks still registered after $1 s"
+		sleep 0.1
+	done
+	echo "unhooked after ~$i00 ms"
+}
+
+wait_unhooked 10
+echo 5000 >$P
+kmemrec -q -o a.kmr -- /bin/true
+kmr_hooks_registered || kmr_fail "the hooks went at once despite hook_linger_ms=5000"
+for f in handle_mm_fault begin_new_exec remove_migration_pte; do
+	grep -q "$f" $L || kmr_fail "no kretprobe on $f"
+done
+sleep 2
+kmr_hooks_registered || kmr_fail "the hooks went before hook_linger_ms"
+# a session within the linger keeps them; its end restarts the linger
+kmemrec -q -o b.kmr -- /bin/true
+sleep 3
+kmr_hooks_registered || kmr_fail "the second session's end did not restart the linger"
+wait_unhooked 8
+
+# rmmod during the linger: module exit unregisters at once
+kmemrec -q -o c.kmr -- /bin/true
+kmr_hooks_registered || kmr_fail "hooks not lingering before rmmod"
+kmr_rmmod kmemrec
+kmr_hooks_registered && kmr_fail "kretprobes left after rmmod"
+kmr_insmod kmemrec
+
+echo 0 >$P
+kmemrec -q -o d.kmr -- /bin/true
+wait_unhooked 2
+echo 2000 >$P
+for f in a b c d; do assert_file $f.kmr; done
+echo "linger ok"
