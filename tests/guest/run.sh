@@ -226,9 +226,11 @@ main() {
 		t0=$(kmr_now)
 
 		kmr_stage_busybox "$root"
-		mkdir -p "$root/kmr/cases" "$root/kmr/modules" "$root/kmr/bin" "$root/kmr/files" "$root/kmr/out"
+		mkdir -p "$root/kmr/cases" "$root/kmr/lib" "$root/kmr/modules" "$root/kmr/bin" "$root/kmr/files" "$root/kmr/out"
 		install -m 755 "$here/guest/init" "$root/init"
-		install -m 644 "$here/guest/kmr-lib.sh" "$root/kmr/lib.sh"
+		# the guest's shell libraries: /kmr/lib/kmr.sh (init sources it for
+		# every case), the others for the cases that source them
+		install -m 644 "$here"/lib/guest/*.sh "$root/kmr/lib/"
 		[ -z "$HOLD_BIN" ] || install -m 755 "$HOLD_BIN" "$root/kmr/bin/kmr-hold"
 		# shellcheck disable=SC2086
 		kmr_stage_kmod "$root" $KMODS

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Host side of the end-to-end proof, sourced by
-# tests/guest/cases/e2e_targets*.host.sh.  The guest half (guest_e2e.sh) left
+# tests/guest/cases/e2e_targets*.host.sh.  The guest half (tests/guest/lib/guest/e2e.sh) left
 # the trace, the checkpoints, the target's output and ftrace's fault list in
 # one directory per target.
 #

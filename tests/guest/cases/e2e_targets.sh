@@ -7,9 +7,8 @@
 # kmr-bin: kmemrec
 # kmr-bin: kmrt-brk kmrt-exec kmrt-faultbench kmrt-fork kmrt-malloc kmrt-mmap
 # kmr-bin: kmrt-mprotect kmrt-mremap kmrt-stack kmrt-strlit kmrt-thp kmrt-twecho
-# kmr-file: tests/oracle/guest_e2e.sh
 # kmr-file: tests/oracle/e2e_targets.txt
 # kmr-timeout: 1800
 
-. /kmr/files/guest_e2e.sh
+. /kmr/lib/e2e.sh
 e2e_record_list /kmr/files/e2e_targets.txt 1

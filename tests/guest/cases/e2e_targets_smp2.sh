@@ -3,10 +3,9 @@
 # e2e_targets.sh.
 # kmr-bin: kmemrec
 # kmr-bin: kmrt-threads
-# kmr-file: tests/oracle/guest_e2e.sh
 # kmr-file: tests/oracle/e2e_targets.txt
 # kmr-timeout: 420
 # kmr-smp: 2
 
-. /kmr/files/guest_e2e.sh
+. /kmr/lib/e2e.sh
 e2e_record_list /kmr/files/e2e_targets.txt 2

@@ -6,10 +6,9 @@
 # its page-data record.  And a kmemfetch write into a recorded process shows
 # up in the real recorder's trace as a mem-write event.
 # kmr-bin: kmemrec kmemreplay kmemfetch fetch_check kmrt-fork kmrt-strlit
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 300
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 kmemrec --capture-pages cow -o cow.kmr -- kmrt-fork -v -n 8 -w 4 >fork.out 2>rec.err ||
 	{ cat rec.err; kmr_fail "kmemrec --capture-pages cow failed"; }
 kmemrec --capture-pages cow:hash -o hash.kmr -- kmrt-fork -v -n 8 -w 4 >fork-hash.out 2>rec-hash.err ||

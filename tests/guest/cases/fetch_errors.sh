@@ -2,10 +2,9 @@
 # errno and changes nothing (tests/guest/progs/fetch_check.c "errors" and
 # "page" list the cases), and the kmemfetch CLI explains each failure.
 # kmr-bin: kmemfetch fetch_check kmrt-strlit
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 120
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 fk_start strlit.out kmrt-strlit -i 50
 pid=$FK_PID
 addr=$(sed -n 's/.* addr=\(0x[0-9a-f]*\) .*/\1/p' strlit.out | head -1)

@@ -7,10 +7,9 @@
 # write gives the written process its own page while the other keeps the
 # old one.  Every read equals process_vm_readv, every walk the pagemap.
 # kmr-bin: kmemfetch fetch_check kmrt-fork
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 150
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 field() { sed -n "s/^$1 pid=\([0-9]*\) addr=\(0x[0-9a-f]*\) .*/\\$2/p" fork.out | head -1; }
 # text_of PID TEXT: the bytes at addr, as long as TEXT (followed by a NUL).
 text_of() { kmemfetch read --raw "$1" "$addr" $((${#2} + 1)) | tr -d '\0'; }

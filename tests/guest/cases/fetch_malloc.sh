@@ -4,10 +4,9 @@
 # (fetch_mmap); GUP reads the whole block; [heap] by name; the small blocks'
 # fill bytes.  Every read equals process_vm_readv.
 # kmr-bin: kmemfetch fetch_check kmrt-malloc
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 120
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 fk_start malloc.out kmrt-malloc -v --hold
 fk_wait_line malloc.out '^hold ' 20 || kmr_fail "kmrt-malloc did not reach --hold"
 pid=$FK_PID

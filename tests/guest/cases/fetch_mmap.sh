@@ -8,10 +8,9 @@
 # present fails in walk mode until GUP faults it in.  Every read equals
 # process_vm_readv, every walk /proc/PID/pagemap.
 # kmr-bin: kmemfetch fetch_check kmrt-mmap
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 200
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 fk_start mmap.out kmrt-mmap -v --hold -n 16
 fk_wait_line mmap.out '^hold ' 20 || kmr_fail "kmrt-mmap did not reach --hold"
 pid=$FK_PID

@@ -3,10 +3,9 @@
 # ptrace-attach check still refuses another user's process (EPERM) for
 # every access path, and allows the caller's own process.
 # kmr-bin: kmemfetch fetch_check kmrt-strlit
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 120
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 trap 'chmod 0600 /dev/kmemrec' EXIT
 nobody() { fetch_check as-uid 65534 "$@"; }
 

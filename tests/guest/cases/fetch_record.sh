@@ -3,10 +3,9 @@
 # pid, address, length and mode, in EVERY running session tracing the
 # target; refused writes and reads appear in none.
 # kmr-bin: kmemfetch fetch_check kmrt-strlit
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 120
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 fk_start strlit.out kmrt-strlit -i 50
 pid=$FK_PID
 lit=$(sed -n 's/.* addr=\(0x[0-9a-f]*\) .*/\1/p' strlit.out | head -1)

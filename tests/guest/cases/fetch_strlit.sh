@@ -5,10 +5,9 @@
 # prints the new text.  Every read is compared with process_vm_readv, every
 # walk with /proc/PID/pagemap.
 # kmr-bin: kmemfetch fetch_check kmrt-strlit
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 120
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 old="Hello from a string literal!"
 new="Changed by kmemfetch, forced"
 assert_eq "${#new}" "${#old}" "length of the new text"

@@ -4,10 +4,9 @@
 # page that holds the address (it does not copy to the end of the 2 MiB
 # leaf); GUP reads across huge pages.  Every read equals process_vm_readv.
 # kmr-bin: kmemfetch fetch_check kmrt-thp
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 120
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 echo always >/sys/kernel/mm/transparent_hugepage/enabled
 fk_start thp.out kmrt-thp -v --hold -n 4
 fk_wait_line thp.out '^hold ' 20 || kmr_fail "kmrt-thp did not reach --hold"

@@ -3,10 +3,9 @@
 # target prints the new words, and the kernel's /proc/PID/cmdline shows
 # them too.  Every read is compared with process_vm_readv.
 # kmr-bin: kmemfetch fetch_check kmrt-twecho
-# kmr-file: fetch/tests/fetch_guest_lib.sh
 # kmr-timeout: 120
 
-. /kmr/files/fetch_guest_lib.sh
+. /kmr/lib/fetch.sh
 fk_start twecho.out kmrt-twecho -i 20 -- kmfalpha kmfbravo kmfcharlie
 pid=$FK_PID
 fk_wait_line twecho.out 'kmfcharlie' 10 || kmr_fail "kmrt-twecho did not echo"

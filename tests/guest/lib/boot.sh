@@ -97,7 +97,7 @@ kmr_boot() {
 	#
 	# Race cases ask for real parallelism (kmr-mttcg: 1): one host thread
 	# per vCPU.  They avoid the stale-code hazard by keeping the hooks
-	# registered for the whole race (kmr_hold_hooks, guest/kmr-lib.sh), so
+	# registered for the whole race (kmr_hold_hooks, lib/guest/kmr.sh), so
 	# text is patched once per boot, before the race, not per iteration.
 	local accel=tcg
 	[ "$smp" -gt 1 ] && accel=tcg,thread=single

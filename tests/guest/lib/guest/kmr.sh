@@ -1,5 +1,7 @@
-# Helpers for guest case scripts (busybox ash).  Installed as /kmr/lib.sh and
-# sourced by init before each case, so cases call these directly.
+# Helpers for guest case scripts (busybox ash).  Installed as /kmr/lib/kmr.sh
+# and sourced by init before each case, so cases call these directly.  The
+# other libraries beside it (lib/guest/*.sh, installed in /kmr/lib/) are for
+# the cases that source them.
 #
 # A case passes when it exits 0, is skipped on exit 77, fails otherwise.
 # Cases run with `set -e`: an unchecked failing command fails the case.

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # Guest side of the end-to-end proof (busybox ash), sourced by
-# tests/guest/cases/e2e_targets*.sh (staged as /kmr/files/guest_e2e.sh).
+# tests/guest/cases/e2e_targets*.sh (installed as /kmr/lib/e2e.sh).
 #
 # e2e_record_list LIST VCPUS runs e2e_record for every target of LIST
 # (tests/oracle/e2e_targets.txt) that needs VCPUS, each in a directory named
@@ -91,7 +91,7 @@ e2e_record_list() {
 		mkdir -p "$name"
 		echo "=== kmrt-$name"
 		# shellcheck disable=SC2086 # ARGS are split as the list writes them
-		sh -ec '. /kmr/lib.sh; . /kmr/files/guest_e2e.sh; cd "$1"; shift; e2e_record "$@"' \
+		sh -ec '. /kmr/lib/kmr.sh; . /kmr/lib/e2e.sh; cd "$1"; shift; e2e_record "$@"' \
 			e2e "$name" "$name" $args </dev/null || failed="$failed $name"
 	done <"$list"
 	[ "$n" -ge 1 ] || kmr_fail "no target in $list needs $want vCPU(s)"

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
-# Helpers of kmemfetch's guest cases (tests/guest/cases/fetch_*.sh), staged
-# as /kmr/files/fetch_guest_lib.sh through "# kmr-file:".  busybox ash.
+# Helpers of kmemfetch's guest cases (tests/guest/cases/fetch_*.sh),
+# installed as /kmr/lib/fetch.sh.  busybox ash.
 
 # fk_start OUT CMD [ARGS...]: start a target in the background, its output
 # in OUT; wait until it printed a line.  Sets FK_PID.
