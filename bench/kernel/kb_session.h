@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A minimal kmemrec session for the kernel benchmarks: attach, map, start,
- * and a drain that walks every record (kind and size, as a consumer must)
- * without decoding further, so the figures are the module's cost plus the
- * least a reader has to do.
+ * and a drain that walks every record (kind and size) without decoding
+ * further, so the figures are the module's cost plus the least a reader
+ * has to do.  The ring access is tests/support/kring.h's.
  */
 #ifndef KB_SESSION_H
 #define KB_SESSION_H

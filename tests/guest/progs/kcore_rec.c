@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include "kcore_rec.h"
+#include "kring.h"
 
 void kc_die(const char *fmt, ...)
 {
@@ -52,22 +52,10 @@ int kc_attach(struct kc_sess *k, const struct kmr_attach *a)
 
 int kc_map(struct kc_sess *k)
 {
-	void *ctl, *data;
+	int e = kring_map(k->fd, &k->at, &k->ctl, &k->data);
 
-	ctl = mmap(NULL, k->at.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   k->fd, 0);
-	if (ctl == MAP_FAILED)
-		return -errno;
-	data = mmap(NULL, k->at.mmap_size - k->at.ctl_size, PROT_READ,
-		    MAP_SHARED, k->fd, k->at.ctl_size);
-	if (data == MAP_FAILED) {
-		int e = -errno;
-
-		munmap(ctl, k->at.ctl_size);
+	if (e)
 		return e;
-	}
-	k->ctl = ctl;
-	k->data = data;
 	k->pos = calloc(k->at.nr_rings, sizeof(*k->pos));
 	if (!k->pos)
 		kc_die("out of memory");
@@ -76,10 +64,7 @@ int kc_map(struct kc_sess *k)
 
 void kc_close(struct kc_sess *k)
 {
-	if (k->data)
-		munmap((void *)k->data, k->at.mmap_size - k->at.ctl_size);
-	if (k->ctl)
-		munmap(k->ctl, k->at.ctl_size);
+	kring_unmap(&k->at, k->ctl, k->data);
 	if (k->fd >= 0)
 		close(k->fd);
 	free(k->pos);
@@ -90,27 +75,18 @@ void kc_close(struct kc_sess *k)
 static const struct kmr_event *kc_peek(struct kc_sess *k, uint32_t i,
 				       long *err)
 {
-	uint64_t rs = k->ctl->ring_size;
-	const uint8_t *ring = k->data + i * rs;
-
 	for (;;) {
-		uint64_t head = __atomic_load_n(&k->ctl->ring[i].head,
-						__ATOMIC_ACQUIRE);
+		uint64_t head = kring_head(k->ctl, i);
 		const struct kmr_event *ev;
-		uint64_t off;
+		const char *why;
 
 		if (k->pos[i] == head)
 			return NULL;
-		off = k->pos[i] & (rs - 1);
-		ev = (const struct kmr_event *)(ring + off);
-		if (head - k->pos[i] > rs || ev->size < 8 || ev->size % 8 ||
-		    off + ev->size > rs ||
-		    (ev->kind != KMR_EV_PAD &&
-		     ev->size < sizeof(struct kmr_event)) ||
-		    ev->kind >= KMR_EV_NR_KINDS) {
-			fprintf(stderr, "ring %u: bad record at %llu: kind %u size %u\n",
-				i, (unsigned long long)k->pos[i], ev->kind,
-				ev->size);
+		ev = kring_record(k->ctl, k->data, i, k->pos[i], head, &why);
+		if (!ev) {
+			fprintf(stderr, "ring %u: bad record at %llu (head %llu): %s\n",
+				i, (unsigned long long)k->pos[i],
+				(unsigned long long)head, why);
 			*err = -EBADMSG;
 			return NULL;
 		}
@@ -118,8 +94,7 @@ static const struct kmr_event *kc_peek(struct kc_sess *k, uint32_t i,
 			return ev;
 		k->pads++;
 		k->pos[i] += ev->size;
-		__atomic_store_n(&k->ctl->ring[i].tail, k->pos[i],
-				 __ATOMIC_RELEASE);
+		kring_release(k->ctl, i, k->pos[i]);
 	}
 }
 
@@ -149,8 +124,7 @@ long kc_drain(struct kc_sess *k, kc_rec_fn fn, void *priv)
 			fn(ev, i, priv);
 			k->last = ev->seq;
 			k->pos[i] += ev->size;
-			__atomic_store_n(&k->ctl->ring[i].tail, k->pos[i],
-					 __ATOMIC_RELEASE);
+			kring_release(k->ctl, i, k->pos[i]);
 			k->delivered++;
 			n++;
 			progress = true;
@@ -165,8 +139,7 @@ uint64_t kc_pending(const struct kc_sess *k)
 	uint32_t i;
 
 	for (i = 0; i < k->at.nr_rings; i++)
-		sum += __atomic_load_n(&k->ctl->ring[i].head, __ATOMIC_ACQUIRE) -
-		       k->pos[i];
+		sum += kring_head(k->ctl, i) - k->pos[i];
 	return sum;
 }
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include "kprobes_rec.h"
+#include "kring.h"
 
 void kp_die(const char *fmt, ...)
 {
@@ -42,6 +42,8 @@ static void *kp_grow(void *p, size_t *cap, size_t need, size_t elem)
 
 void kp_open(struct kp_session *s, int pid)
 {
+	int e;
+
 	memset(s, 0, sizeof(*s));
 	s->fd = open("/dev/kmemrec", O_RDWR | O_CLOEXEC);
 	if (s->fd < 0)
@@ -50,14 +52,9 @@ void kp_open(struct kp_session *s, int pid)
 	s->at.ring_size = 32 << 20;
 	if (ioctl(s->fd, KMR_IOC_ATTACH, &s->at))
 		kp_die("KMR_IOC_ATTACH pid %d: %s", pid, strerror(errno));
-	s->ctl = mmap(NULL, s->at.ctl_size, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, s->fd, 0);
-	if (s->ctl == MAP_FAILED)
-		kp_die("mmap ctl: %s", strerror(errno));
-	s->data = mmap(NULL, s->at.mmap_size - s->at.ctl_size, PROT_READ,
-		       MAP_SHARED, s->fd, s->at.ctl_size);
-	if (s->data == MAP_FAILED)
-		kp_die("mmap rings: %s", strerror(errno));
+	e = kring_map(s->fd, &s->at, &s->ctl, &s->data);
+	if (e)
+		kp_die("mmap the session: %s", strerror(-e));
 	s->next_seq = 1;
 	s->exit_code = -2;
 	if (ioctl(s->fd, KMR_IOC_START))
@@ -66,8 +63,7 @@ void kp_open(struct kp_session *s, int pid)
 
 void kp_close(struct kp_session *s)
 {
-	munmap((void *)s->data, s->at.mmap_size - s->at.ctl_size);
-	munmap(s->ctl, s->at.ctl_size);
+	kring_unmap(&s->at, s->ctl, s->data);
 	close(s->fd);
 }
 
@@ -311,20 +307,20 @@ size_t kp_drain(struct kp_session *s)
 	uint32_t r;
 
 	for (r = 0; r < s->ctl->nr_rings; r++) {
-		struct kmr_ring_ctl *rc = &s->ctl->ring[r];
-		const uint8_t *base = s->data + r * s->ctl->ring_size;
-		uint64_t head = __atomic_load_n(&rc->head, __ATOMIC_ACQUIRE);
-		uint64_t tail = rc->tail;
+		uint64_t head = kring_head(s->ctl, r);
+		uint64_t tail = s->ctl->ring[r].tail;
 
 		while (tail < head) {
-			const struct kmr_event *e = (const void *)
-				(base + (tail & (s->ctl->ring_size - 1)));
+			const char *why;
+			const struct kmr_event *e = kring_record(s->ctl, s->data,
+								 r, tail, head,
+								 &why);
 			struct kmr_event *copy;
 
-			if (e->size < 8 || e->size % 8 ||
-			    e->kind >= KMR_EV_NR_KINDS)
-				kp_die("ring %u: bad record kind %u size %u at %"
-				       PRIu64, r, e->kind, e->size, tail);
+			if (!e)
+				kp_die("ring %u: bad record at %" PRIu64
+				       " (head %" PRIu64 "): %s", r, tail,
+				       head, why);
 			tail += e->size;
 			if (e->kind == KMR_EV_PAD)
 				continue;
@@ -336,7 +332,7 @@ size_t kp_drain(struct kp_session *s)
 					  sizeof(*s->pend));
 			s->pend[s->npend++] = copy;
 		}
-		__atomic_store_n(&rc->tail, tail, __ATOMIC_RELEASE);
+		kring_release(s->ctl, r, tail);
 	}
 	qsort(s->pend, s->npend, sizeof(*s->pend), kp_cmp_seq);
 	for (i = 0; i < s->npend; i++) {
