@@ -176,9 +176,14 @@ static int __init kmr_init(void)
 	ret = kmr_ksyms_init();
 	if (ret)
 		return ret;
-	kmr_wq = alloc_workqueue("kmemrec", WQ_UNBOUND, 0);
-	if (!kmr_wq)
+	kmr_free_wq = alloc_workqueue("kmemrec_free", WQ_UNBOUND, 0);
+	if (!kmr_free_wq)
 		return -ENOMEM;
+	kmr_wq = alloc_workqueue("kmemrec", WQ_UNBOUND, 0);
+	if (!kmr_wq) {
+		destroy_workqueue(kmr_free_wq);
+		return -ENOMEM;
+	}
 	ret = kmr_vma_emit_init();
 	if (ret)
 		goto destroy_wq;
@@ -196,6 +201,7 @@ exit_vma_emit:
 	kmr_vma_emit_exit();
 destroy_wq:
 	destroy_workqueue(kmr_wq);
+	destroy_workqueue(kmr_free_wq);
 	return ret;
 }
 
@@ -203,8 +209,12 @@ static void __exit kmr_exit(void)
 {
 	misc_deregister(&kmr_misc);
 	kmr_probes_exit();
-	/* Runs the deferred frees of the last sessions. */
+	/*
+	 * Resyncs first (one may drop a session's last reference), then the
+	 * deferred frees of the last sessions.
+	 */
 	destroy_workqueue(kmr_wq);
+	destroy_workqueue(kmr_free_wq);
 	kmr_vma_emit_exit();
 }
 

@@ -13,6 +13,7 @@
 #include "emit.h"
 
 struct workqueue_struct *kmr_wq;
+struct workqueue_struct *kmr_free_wq;
 
 static void kmr_session_free_fn(struct work_struct *work)
 {
@@ -37,7 +38,7 @@ static void kmr_session_kref_release(struct kref *ref)
 	struct kmr_session *s = container_of(ref, struct kmr_session, ref);
 
 	/* The last put may come from a hook: vfree() must wait for a worker. */
-	queue_work(kmr_wq, &s->free_work);
+	queue_work(kmr_free_wq, &s->free_work);
 }
 
 void kmr_session_get(struct kmr_session *s)
@@ -161,6 +162,16 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 		goto put_mm;
 	}
 	ret = kmr_ring_alloc(s, a->ring_size, a->watermark);
+	if (ret == -ENOSPC) {
+		/*
+		 * The rings of sessions closed a moment ago still count until
+		 * their deferred free has run: wait for those frees, not for
+		 * the user to retry (kwalk_ringcap saw ENOSPC right after a
+		 * close on a busy machine).
+		 */
+		flush_workqueue(kmr_free_wq);
+		ret = kmr_ring_alloc(s, a->ring_size, a->watermark);
+	}
 	if (ret)
 		goto free_vstat;
 	s->start = a->start;

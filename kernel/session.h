@@ -123,6 +123,12 @@ struct kmr_session {
 
 /* Module-wide workqueue for resyncs and deferred frees (main.c). */
 extern struct workqueue_struct *kmr_wq;
+/*
+ * Deferred session frees only (never waits for a consumer), so that an
+ * ATTACH refused by the ring cap can wait for the frees of sessions just
+ * closed (main.c).
+ */
+extern struct workqueue_struct *kmr_free_wq;
 
 struct kmr_session *kmr_session_alloc(void);
 /* close(): detach if attached, drop the file's reference. */
