@@ -1,6 +1,6 @@
 #!/bin/bash
-# The stress tier (not in CI: about STRESS_MIN minutes of 2 cores, more than
-# CI's budget leaves; see TESTING.md).  Every "# kmr-tier: stress" guest case
+# The stress tier (not in CI: tens of minutes of both cores per kernel,
+# more than CI's budget leaves; see TESTING.md).  Every "# kmr-tier: stress" guest case
 # on Debian's 6.1 and 6.12: races on truly parallel vCPUs (multi-threaded
 # TCG), hostile ioctl arguments and control pages, rmmod during exec,
 # recorders and targets killed at random moments; hundreds of iterations
