@@ -70,7 +70,26 @@ if [ "$quick" = 0 ]; then
 		printf '\n--- guest tests on %s (%s)\n' "$k" "$build/guest-$k.log"
 		cat "$build/guest-$k.log"
 	done
-	[ "$rcs" = 0 ] || { echo "guest tests failed"; exit 1; }
+	if [ "$rcs" != 0 ]; then
+		# CI keeps only the head and tail of a long log: say what failed
+		# last, with the end of each failing case's own output.
+		printf '\n=== guest failures\n'
+		for k in 6.1 6.12; do
+			res=$build/guest/runs/ci-$k/results.tsv
+			[ -f "$res" ] || { echo "$k: no results (see $build/guest-$k.log)"; tail -n 20 "$build/guest-$k.log"; continue; }
+			awk -F'\t' '$3 != "PASS" && $3 != "SKIP" && $3 != "RETRIED"' "$res" |
+				while IFS=$'\t' read -r a n st s det; do
+					printf -- '--- %s %s %s: %s\n' "$a" "$n" "$st" "$det"
+					d=$build/guest/runs/ci-$k/$a/cases/$n
+					[ -d "$d" ] && find "$d" -type f -size +0 | sort | while read -r f; do
+						printf '  [%s]\n' "${f#"$d"/}"
+						tail -n 25 "$f" | sed 's/^/    /'
+					done
+				done
+		done
+		echo "guest tests failed"
+		exit 1
+	fi
 fi
 
 printf '\nall tests passed in %d s\n' $(($(date +%s) - t0))
