@@ -13,6 +13,8 @@ pkgs=(
 	zstd python3 perl xz-utils
 	# guest harness: QEMU, busybox initramfs, module build
 	qemu-system-x86 busybox-static cpio kmod make gcc pahole file
+	# ksess_lsm loads AppArmor profiles in the guest with the host's parser
+	apparmor
 	# rendering test: headless Chromium screenshots the SVG heatmap
 	chromium
 	# packaging and install tests (tests/install): man --warnings, cpack's
