@@ -28,6 +28,15 @@ void *kmr_emit_reserve(struct kmr_emit_ctx *ec, struct kmr_rsv *r,
 	}
 }
 
+int kmr_emit_wait(struct kmr_emit_ctx *ec)
+{
+	int ret = kmr_ring_wait_room(ec->s);
+
+	if (ret)
+		ec->rflags &= ~KMR_RSV_NODROP;
+	return ret;
+}
+
 void kmr_emit_fault(struct kmr_session *s, unsigned long vaddr,
 		    unsigned long ip, u32 fault_flags, u32 tid)
 {

@@ -41,7 +41,7 @@ static inline bool kmr_clip(const struct kmr_session *s, unsigned long *start,
  */
 void *kmr_emit_reserve(struct kmr_emit_ctx *ec, struct kmr_rsv *r,
 		       unsigned int kind, unsigned int size, u32 flags);
-/* Wait for ring space (snapshot.c).  0, or an errno and NODROP cleared. */
+/* Wait for ring space (emit.c).  0, or an errno and NODROP cleared. */
 int kmr_emit_wait(struct kmr_emit_ctx *ec);
 
 /* emit.c: records the core itself sends (exec, exit), never masked. */

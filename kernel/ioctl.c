@@ -10,6 +10,7 @@
 #include <linux/string.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include "ioctl.h"
 #include "session.h"
 #include "ring.h"
@@ -88,6 +89,7 @@ long kmr_ioctl_attach(struct kmr_session *s, void __user *arg)
 long kmr_ioctl_stats(struct kmr_session *s, void __user *arg)
 {
 	struct kmr_stats st;
+	struct mm_struct *mm;
 	int ret;
 
 	if (copy_from_user(&st, arg, sizeof(st)))
@@ -103,8 +105,14 @@ long kmr_ioctl_stats(struct kmr_session *s, void __user *arg)
 	st.major_faults = atomic64_read(&s->major_faults);
 	st.cow = atomic64_read(&s->cow);
 	st.mem_writes = atomic64_read(&s->mem_writes);
-	ret = kmr_vmastat_fill(s, &st, u64_to_user_ptr(st.vma_buf));
-	if (ret)
-		return ret;
+	st.vma_count = 0;
+	mm = kmr_session_get_mm(s);
+	if (mm) {	/* else the target is gone: no VMAs */
+		ret = kmr_vmastat_fill(s, mm, &st,
+				       u64_to_user_ptr(st.vma_buf));
+		mmput(mm);
+		if (ret)
+			return ret;
+	}
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kmemrec.ko internal API: what the hooks (probes*.c, owned by kprobes) and
- * kmemfetch (mem*.c, walk*.c) may call in the core (main, session, ring,
+ * kmemfetch (fetch*.c) may call in the core (main, session, ring,
  * snapshot, pgwalk).  docs/architecture.md maps the files to their jobs;
  * docs/kernel-hooks.md lists the hooks per kernel version.
  *
@@ -369,7 +369,7 @@ void kmr_probes_detach(struct kmr_session *s);
 void kmr_probes_check_missed(void);
 
 /* ------------------------------------------------------------------------ */
-/* Provided by kmemfetch (mem*.c, walk*.c)                                 */
+/* Provided by kmemfetch (fetch*.c)                                         */
 /* ------------------------------------------------------------------------ */
 
 /*

@@ -99,36 +99,49 @@ int kmr_pte_emit_range(struct kmr_emit_ctx *ec, struct mm_struct *mm,
 				      next, wflags);
 }
 
+/* The clipped range of @s's PTE records, false when none is wanted. */
+static bool kmr_wants_ptes(const struct kmr_session *s, unsigned long *start,
+			   unsigned long *end)
+{
+	return (s->event_mask & KMR_MASK_PTE) && kmr_clip(s, start, end);
+}
+
+/* Emit [start, end) (already clipped); entries emitted, or an errno. */
+static long kmr_emit_ptes(struct kmr_session *s, struct mm_struct *mm,
+			  unsigned long start, unsigned long end,
+			  enum kmr_pte_cause cause, unsigned int wflags)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+	int ret = kmr_pte_emit_range(&ec, mm, start, end, NULL, wflags);
+
+	return ret ? ret : ec.entries;
+}
+
 long kmr_emit_pte_range(struct kmr_session *s, struct mm_struct *mm,
 			unsigned long start, unsigned long end,
 			enum kmr_pte_cause cause)
 {
-	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
-	int ret;
-
-	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &start, &end))
+	if (!kmr_wants_ptes(s, &start, &end))
 		return 0;
-	ret = kmr_pte_emit_range(&ec, mm, start, end, NULL, 0);
-	return ret ? ret : ec.entries;
+	return kmr_emit_ptes(s, mm, start, end, cause, 0);
 }
 
 long kmr_emit_pte_range_trylock(struct kmr_session *s, struct mm_struct *mm,
 				unsigned long start, unsigned long end,
 				enum kmr_pte_cause cause)
 {
-	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
-	int ret;
+	long ret;
 
-	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &start, &end))
+	if (!kmr_wants_ptes(s, &start, &end))
 		return 0;
 	if (!mmap_read_trylock(mm)) {
 		/* Nothing may be walked without it: lost, a resync repairs. */
 		kmr_ring_drop(s, KMR_EV_PTE);
 		return -EBUSY;
 	}
-	ret = kmr_pte_emit_range(&ec, mm, start, end, NULL, KMR_PGW_IN_VMAS);
+	ret = kmr_emit_ptes(s, mm, start, end, cause, KMR_PGW_IN_VMAS);
 	mmap_read_unlock(mm);
-	return ret ? ret : ec.entries;
+	return ret;
 }
 
 long kmr_emit_pte_one(struct kmr_session *s, struct mm_struct *mm,
@@ -138,7 +151,7 @@ long kmr_emit_pte_one(struct kmr_session *s, struct mm_struct *mm,
 	unsigned long end = addr + 1;
 	int ret;
 
-	if (!(s->event_mask & KMR_MASK_PTE) || !kmr_clip(s, &addr, &end))
+	if (!kmr_wants_ptes(s, &addr, &end))
 		return 0;
 	ret = kmr_pgwalk_one(mm, addr, kmr_pte_emit_chunk, &ec);
 	return ret ? ret : ec.entries;

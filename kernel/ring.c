@@ -24,6 +24,8 @@
 #include <linux/timekeeping.h>
 #include <linux/smp.h>
 #include <linux/cpu.h>
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
 #include "session.h"
 #include "ring.h"
 
@@ -499,15 +501,64 @@ void kmr_ring_kick(struct kmr_session *s)
 	irq_work_queue(&s->wake_work);
 }
 
-void kmr_ring_wake_fn(struct irq_work *work)
-{
-	struct kmr_session *s = container_of(work, struct kmr_session,
-					     wake_work);
+/*
+ * Waiting for the consumer, for producers in process context that would
+ * rather wait than drop (snapshots, KMR_RSV_NODROP).
+ */
+#define KMR_WAIT_STALL_MS	10000
+/* Room for the largest record plus a LOST record, padding and the slack. */
+#define KMR_WAIT_ROOM		(KMR_REC_MAX + 2 * KMR_RING_SLACK)
 
-	wake_up_interruptible(&s->wq);
-	if (test_bit(KMR_SF_RESYNC_WANTED, &s->flags) &&
-	    kref_get_unless_zero(&s->ref)) {
-		if (!queue_work(kmr_wq, &s->resync_work))
-			kmr_session_put(s);
+static bool kmr_room_here(struct kmr_session *s)
+{
+	return kmr_ring_free_here(s) >= KMR_WAIT_ROOM;
+}
+
+/* Every ring at most half full: the consumer has caught up. */
+static bool kmr_caught_up(struct kmr_session *s)
+{
+	return kmr_ring_max_used(s) <= s->ring_size / 2;
+}
+
+/*
+ * Sleep until @ready, giving up after KMR_WAIT_STALL_MS without consumer
+ * progress, on a signal, or when the session is being stopped.
+ */
+static int kmr_wait_consumer(struct kmr_session *s,
+			     bool (*ready)(struct kmr_session *s))
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(KMR_WAIT_STALL_MS);
+	u64 consumed = kmr_ring_consumed(s), now;
+	int ret = 0;
+
+	might_sleep();
+	kmr_ring_kick(s);
+	while (!ready(s)) {
+		if (test_bit(KMR_SF_STOPPING, &s->flags) ||
+		    signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (time_after(jiffies, deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		schedule_timeout_interruptible(1);
+		now = kmr_ring_consumed(s);
+		if (now != consumed) {
+			consumed = now;
+			deadline = jiffies + msecs_to_jiffies(KMR_WAIT_STALL_MS);
+		}
 	}
+	return ret;
+}
+
+int kmr_ring_wait_room(struct kmr_session *s)
+{
+	return kmr_wait_consumer(s, kmr_room_here);
+}
+
+int kmr_ring_wait_caught_up(struct kmr_session *s)
+{
+	return kmr_wait_consumer(s, kmr_caught_up);
 }

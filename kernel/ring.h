@@ -84,10 +84,16 @@ u64 kmr_ring_max_used(struct kmr_session *s);
 u64 kmr_ring_consumed(struct kmr_session *s);
 /* Records written and dropped, all rings (KMR_IOC_STATS). */
 void kmr_ring_totals(struct kmr_session *s, u64 *events, u64 *lost);
-/* Wake poll() from any context, NMI included. */
+/* Wake poll() (and queue a wanted resync) from any context, NMI included. */
 void kmr_ring_kick(struct kmr_session *s);
-/* The irq_work callback behind kmr_ring_kick(). */
-void kmr_ring_wake_fn(struct irq_work *work);
+/*
+ * Process context, may sleep: wait until the ring of the CPU we run on has
+ * room for any record (_room), or until every ring is at most half full
+ * (_caught_up).  0, or -EINTR (signal, session stopping) or -ETIMEDOUT (no
+ * consumer progress for 10 s).
+ */
+int kmr_ring_wait_room(struct kmr_session *s);
+int kmr_ring_wait_caught_up(struct kmr_session *s);
 
 int kmr_ring_mmap(struct kmr_session *s, struct vm_area_struct *vma);
 

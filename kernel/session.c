@@ -53,6 +53,23 @@ void kmr_session_put(struct kmr_session *s)
 
 static void kmr_resync_fn(struct work_struct *work);
 
+/*
+ * The irq_work behind kmr_ring_kick(): wake poll(), and start a resync a
+ * ring asked for (its drop ran where queueing work is not allowed).
+ */
+static void kmr_session_wake_fn(struct irq_work *work)
+{
+	struct kmr_session *s = container_of(work, struct kmr_session,
+					     wake_work);
+
+	wake_up_interruptible(&s->wq);
+	if (test_bit(KMR_SF_RESYNC_WANTED, &s->flags) &&
+	    kref_get_unless_zero(&s->ref)) {
+		if (!queue_work(kmr_wq, &s->resync_work))
+			kmr_session_put(s);
+	}
+}
+
 struct kmr_session *kmr_session_alloc(void)
 {
 	struct kmr_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -63,7 +80,7 @@ struct kmr_session *kmr_session_alloc(void)
 	mutex_init(&s->lock);
 	spin_lock_init(&s->state_lock);
 	init_waitqueue_head(&s->wq);
-	init_irq_work(&s->wake_work, kmr_ring_wake_fn);
+	init_irq_work(&s->wake_work, kmr_session_wake_fn);
 	INIT_WORK(&s->resync_work, kmr_resync_fn);
 	INIT_WORK(&s->free_work, kmr_session_free_fn);
 	return s;
@@ -400,7 +417,7 @@ static void kmr_resync_fn(struct work_struct *work)
 	 */
 	if (!kmr_session_live(s) || !kmr_sf(s, KMR_SF_SNAP_DONE) ||
 	    !kmr_sf(s, KMR_SF_RESYNC_WANTED) ||
-	    kmr_snapshot_wait_caught_up(s))
+	    kmr_ring_wait_caught_up(s))
 		goto put;
 	mutex_lock(&s->lock);
 	if (kmr_session_live(s) &&

@@ -167,8 +167,8 @@ u32 kmr_perm_exec_denied(struct kmr_session *s, struct mm_struct *new_mm,
 struct kmr_vmastat *kmr_vmastat_alloc(void);
 void kmr_vmastat_free(struct kmr_vmastat *vs);
 void kmr_vmastat_clear(struct kmr_vmastat *vs);
-int kmr_vmastat_fill(struct kmr_session *s, struct kmr_stats *st,
-		     struct kmr_vma_stat __user *ubuf);
+int kmr_vmastat_fill(struct kmr_session *s, struct mm_struct *mm,
+		     struct kmr_stats *st, struct kmr_vma_stat __user *ubuf);
 
 /*
  * snapshot.c: a full snapshot of @mm; the caller holds s->lock and an
@@ -178,8 +178,6 @@ int kmr_vmastat_fill(struct kmr_session *s, struct kmr_stats *st,
  */
 int kmr_snapshot(struct kmr_session *s, struct mm_struct *mm,
 		 enum kmr_snapshot_cause cause, bool publish);
-/* Wait until every ring is at most half full (before a resync). */
-int kmr_snapshot_wait_caught_up(struct kmr_session *s);
 
 static inline bool kmr_sf(const struct kmr_session *s, int bit)
 {

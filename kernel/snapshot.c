@@ -12,9 +12,9 @@
  * Snapshots run in process context (the START ioctl, the resync work, the
  * exec'ing task) and may be far larger than the rings (256 MiB of touched
  * memory is 65536 entries), so instead of dropping they wait for the
- * consumer, who drains from another thread.  The wait gives up when the
- * consumer makes no progress for KMR_SNAP_STALL_MS, on a signal, or when the
- * session is being stopped; the rest of the snapshot then drops and counts
+ * consumer, who drains from another thread.  The wait (ring.c,
+ * kmr_ring_wait_room()) gives up when the consumer makes no progress for
+ * 10 s, on a signal, or when the session is being stopped; the rest of the snapshot then drops and counts
  * like any producer, and a resync follows.
  *
  * The target's mmap_lock is never held while waiting: the consumer's tail is
@@ -41,74 +41,11 @@
  */
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
-#include <linux/sched/signal.h>
-#include <linux/jiffies.h>
 #include "emit.h"
 
-#define KMR_SNAP_STALL_MS	10000
-/* Room for the largest record plus a LOST record, padding and the slack. */
-#define KMR_SNAP_ROOM		(KMR_REC_MAX + 2 * KMR_RING_SLACK)
 /* The largest VMA record (the name cut at KMR_NAME_MAX). */
 #define KMR_SNAP_VMA_MAX	(sizeof(struct kmr_ev_vma) + \
 				 ALIGN(KMR_NAME_MAX + 1, KMR_EV_ALIGN))
-
-static bool kmr_room_here(struct kmr_session *s)
-{
-	return kmr_ring_free_here(s) >= KMR_SNAP_ROOM;
-}
-
-/* Every ring at most half full: the consumer has caught up. */
-static bool kmr_caught_up(struct kmr_session *s)
-{
-	return kmr_ring_max_used(s) <= s->ring_size / 2;
-}
-
-/*
- * Sleep until @ready, giving up after KMR_SNAP_STALL_MS without consumer
- * progress, on a signal, or when the session is being stopped.
- */
-static int kmr_wait_consumer(struct kmr_session *s,
-			     bool (*ready)(struct kmr_session *s))
-{
-	unsigned long deadline = jiffies + msecs_to_jiffies(KMR_SNAP_STALL_MS);
-	u64 consumed = kmr_ring_consumed(s), now;
-	int ret = 0;
-
-	might_sleep();
-	kmr_ring_kick(s);
-	while (!ready(s)) {
-		if (test_bit(KMR_SF_STOPPING, &s->flags) ||
-		    signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		if (time_after(jiffies, deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		schedule_timeout_interruptible(1);
-		now = kmr_ring_consumed(s);
-		if (now != consumed) {
-			consumed = now;
-			deadline = jiffies + msecs_to_jiffies(KMR_SNAP_STALL_MS);
-		}
-	}
-	return ret;
-}
-
-int kmr_emit_wait(struct kmr_emit_ctx *ec)
-{
-	int ret = kmr_wait_consumer(ec->s, kmr_room_here);
-
-	if (ret)
-		ec->rflags &= ~KMR_RSV_NODROP;
-	return ret;
-}
-
-int kmr_snapshot_wait_caught_up(struct kmr_session *s)
-{
-	return kmr_wait_consumer(s, kmr_caught_up);
-}
 
 static void kmr_snap_mark(struct kmr_emit_ctx *ec, unsigned int kind,
 			  enum kmr_snapshot_cause cause)
@@ -161,7 +98,7 @@ static int kmr_snap_vmas(struct kmr_emit_ctx *ec, struct mm_struct *mm)
 	while (addr < s->end) {
 		max = ULONG_MAX;
 		if (ec->rflags & KMR_RSV_NODROP) {
-			if (kmr_snapshot_wait_caught_up(s))
+			if (kmr_ring_wait_caught_up(s))
 				ec->rflags &= ~KMR_RSV_NODROP;
 			else
 				max = max_t(u64, 1, (room -

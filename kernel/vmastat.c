@@ -225,24 +225,20 @@ free_rows:
 }
 
 /*
- * Fill @st's per-VMA part: every VMA overlapping the traced range, the first
- * vma_cap of them copied to @ubuf (after the target's mmap_lock is dropped:
- * faulting on the caller's memory under it could deadlock a self-trace).
+ * Fill @st's per-VMA part from @mm (the caller holds an mm_users
+ * reference): every VMA overlapping the traced range, the first vma_cap of
+ * them copied to @ubuf (after the target's mmap_lock is dropped: faulting
+ * on the caller's memory under it could deadlock a self-trace).
  */
-int kmr_vmastat_fill(struct kmr_session *s, struct kmr_stats *st,
-		     struct kmr_vma_stat __user *ubuf)
+int kmr_vmastat_fill(struct kmr_session *s, struct mm_struct *mm,
+		     struct kmr_stats *st, struct kmr_vma_stat __user *ubuf)
 {
 	struct kmr_vma_stat *vst = NULL;
-	struct mm_struct *mm;
 	u32 filled = 0;
-	int ret = 0;
+	int ret;
 
 	st->vma_count = 0;
-	mm = kmr_session_get_mm(s);
-	if (!mm)
-		return 0;	/* target gone: no VMAs */
 	ret = kmr_vmastat_collect(s, mm, st, &vst, &filled);
-	mmput(mm);
 	if (!ret && filled &&
 	    copy_to_user(ubuf, vst, array_size(filled, sizeof(*vst))))
 		ret = -EFAULT;

@@ -351,7 +351,7 @@ const char *const kh_call_name[KH_NR_CALLS] = {
  * bad user pointer, ESRCH for a pid that does not exist (or has no mm),
  * EPERM where ptrace would refuse, ENOMEM where the module allocates, EINTR
  * when a sleep is interrupted, ENOTTY for an unknown command, ESTALE for
- * KMR_IOC_PAGE on a page that moved (walk.c).  Anything else is a finding:
+ * KMR_IOC_PAGE on a page that moved (fetch_walk.c).  Anything else is a finding:
  * either abi.h or the module must change.
  */
 bool kh_errno_allowed(enum kh_call c, int err)

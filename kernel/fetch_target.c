@@ -9,7 +9,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/threads.h>
-#include "mem.h"
+#include "fetch.h"
 
 struct mm_struct *kmr_mem_get_mm(struct kmr_session *s, u32 pid)
 {

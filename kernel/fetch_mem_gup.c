@@ -16,8 +16,8 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "compat/mem.h"
-#include "mem.h"
+#include "compat/fetch_gup.h"
+#include "fetch.h"
 
 static void kmr_gup_store(struct page **pages, long nr, unsigned long addr,
 			  const u8 *kbuf, size_t len)

@@ -21,7 +21,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
-#include "mem.h"
+#include "fetch.h"
 
 /* Clip [addr, addr + *len) to the target's user space; -EFAULT above it. */
 static int kmr_mem_clip(struct mm_struct *mm, u64 addr, u64 *len)

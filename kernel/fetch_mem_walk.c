@@ -27,7 +27,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "compat/pgtable.h"
-#include "mem.h"
+#include "fetch.h"
 #include "pgwalk.h"
 
 struct kmr_walk_access {

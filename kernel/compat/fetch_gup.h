@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kmemfetch's kernel-version differences (owned by kmemfetch; mem*.c).
+ * kmemfetch's kernel-version differences (owned by kmemfetch; fetch*.c).
  * KMR_KV is major * 100 + minor (601, 612), set for every object by Kbuild
  * (checkpatch rejects LINUX_VERSION_CODE).
  */
 #ifndef KMR_KV
 #error "KMR_KV must be set by the build (Kbuild ccflags-y)"
 #endif
-#ifndef _KMR_COMPAT_MEM_H
-#define _KMR_COMPAT_MEM_H
+#ifndef _KMR_COMPAT_FETCH_GUP_H
+#define _KMR_COMPAT_FETCH_GUP_H
 
 #include <linux/mm.h>
 
@@ -29,4 +29,4 @@ static inline long kmr_gup_remote(struct mm_struct *mm, unsigned long start,
 #endif
 }
 
-#endif /* _KMR_COMPAT_MEM_H */
+#endif /* _KMR_COMPAT_FETCH_GUP_H */

@@ -10,7 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 #include "compat/pgtable.h"
-#include "mem.h"
+#include "fetch.h"
 #include "pgwalk.h"
 #include "session.h"
 
