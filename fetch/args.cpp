@@ -58,7 +58,9 @@ AddressSpec parseAddressSpec(const std::string& s) {
   a.text = s;
   if (s.empty()) throw UsageError("empty address");
   // "0d..." is refused by parseAddress as ambiguous, not taken as a name.
-  if (startsWith(s, "0d") || startsWith(s, "0D") || isHexNumber(s)) {
+  // "0x..." too: "0xzz" is a mistyped number, not a file named "0xzz".
+  if (startsWith(s, "0d") || startsWith(s, "0D") || startsWith(s, "0x") || startsWith(s, "0X") ||
+      isHexNumber(s)) {
     a.value = parseAddress(s);
     return a;
   }

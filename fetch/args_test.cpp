@@ -38,6 +38,7 @@ TEST_CASE("address specs") {
   CHECK(a.kind == AddressSpec::Kind::Absolute);
   CHECK(a.value == 0x7ffc1000);
   CHECK_THROWS_AS(parseAddressSpec("0d16"), UsageError);  // ambiguous: 0x0d16?
+  CHECK_THROWS_WITH(parseAddressSpec("0xzz"), Catch::Matchers::Contains("0xzz"));  // a bad number, not a file name
   CHECK(parseAddressSpec("deadbeef").value == 0xdeadbeef);
 
   a = parseAddressSpec("[stack]");
