@@ -14,8 +14,9 @@
  * memory is 65536 entries), so instead of dropping they wait for the
  * consumer, who drains from another thread.  The wait (ring.c,
  * kmr_ring_wait_room()) gives up when the consumer makes no progress for
- * 10 s, on a signal, or when the session is being stopped; the rest of the snapshot then drops and counts
- * like any producer, and a resync follows.
+ * 10 s, on a signal, or when the session is being stopped; the rest of
+ * the snapshot then drops and counts like any producer, and a resync
+ * follows.
  *
  * The target's mmap_lock is never held while waiting: the consumer's tail is
  * written by userspace, and a recorder that stops reading must not stop the
