@@ -25,6 +25,11 @@ namespace fs = std::filesystem;
 std::optional<std::string> readFile(const std::string& path, size_t max = 1 << 20) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
+  // Sized by the file where it has a size (a module is MiBs: no buffer of
+  // the whole cap); /proc and /sys files say 0 or 4096 and are read to max.
+  std::error_code ec;
+  uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > 4096 && size < max) max = size_t(size);
   std::string s(max, '\0');
   in.read(s.data(), std::streamsize(max));
   s.resize(size_t(in.gcount()));
@@ -155,10 +160,14 @@ SystemFacts gatherFacts(const std::string& device) {
   f.module_loaded = fs::exists("/sys/module/kmemrec");
   f.module_file = findModuleFile(f.release);
   if (!f.module_file.empty()) {
-    std::string vm = modinfoField("vermagic", f.module_file);
-    if (vm.empty() && f.module_file.size() >= 3 &&
-        f.module_file.compare(f.module_file.size() - 3, 3, ".ko") == 0)
-      vm = vermagicOfImage(readFile(f.module_file, 64 << 20).value_or(""));
+    // A plain .ko is read directly: busybox's modinfo (initramfs, rescue
+    // systems) wants modules.dep, and a guest's 6.12 install showed no
+    // vermagic through it.  modinfo is for compressed modules.
+    bool plain = f.module_file.size() >= 3 &&
+                 f.module_file.compare(f.module_file.size() - 3, 3, ".ko") == 0;
+    std::string vm =
+        plain ? vermagicOfImage(readFile(f.module_file, 256 << 20).value_or("")) : "";
+    if (vm.empty()) vm = modinfoField("vermagic", f.module_file);
     f.module_vermagic = vm.substr(0, vm.find(' '));
     f.module_signer = modinfoField("signer", f.module_file);
   }
