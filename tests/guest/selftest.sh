@@ -92,8 +92,11 @@ main() {
 
 	for k in $kernels; do
 		if [ "$k" != "${k%-debug}" ]; then
-			run "detect-$k" 1 --kernel "$k" "$S/kasan.sh" "$S/clean.sh" \
-				"$S/lockdep.sh" "$S/leak.sh" smoke
+			# lockdep first: a KASAN report turns lockdep off for the
+			# rest of the boot (add_taint(TAINT_BAD_PAGE,
+			# LOCKDEP_NOW_UNRELIABLE) in mm/kasan/report.c).
+			run "detect-$k" 1 --kernel "$k" "$S/lockdep.sh" "$S/clean.sh" \
+				"$S/kasan.sh" "$S/leak.sh" smoke
 			r=detect-$k
 			check "$r" "$k" kasan FAIL 'kernel: BUG: KASAN: slab-out-of-bounds in smoke_'
 			check "$r" "$k" clean PASS '^ok$'

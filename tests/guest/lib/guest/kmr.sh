@@ -84,6 +84,17 @@ kmr_insmod() {
 	shift
 	insmod "$KMR_MODULES/$_m.ko" "$@" || kmr_fail "insmod $_m $* failed"
 	kmr_module_loaded "$_m" || kmr_fail "$_m not in lsmod after insmod"
+	kmr_modsyms "$_m"
+}
+
+# kmr_modsyms <name>: remember a loaded module's text symbols in
+# /tmp/kmr-modsyms ("addr name [module]"), so that init can name a kmemleak
+# backtrace frame in it after the module is gone (kmemleak prints a frame of
+# an unloaded module as a bare address).  Only on debug kernels.
+kmr_modsyms() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	awk -v m="[$1]" '$4 == m && $2 ~ /^[tT]$/ && $1 !~ /^0+$/ { print $1, $3, $4 }' \
+		/proc/kallsyms >>/tmp/kmr-modsyms 2>/dev/null || true
 }
 
 # kmr_rmmod <name>: unload or fail.
