@@ -560,7 +560,11 @@ static void notrace kmr_fault_entry(unsigned long ip, unsigned long pip,
 		kmr_swap_entry(ip, pip, op, fregs);
 }
 
-static struct ftrace_ops kmr_fault_ops = { .func = kmr_fault_entry };
+/* FTRACE_OPS_FL_RECURSION: preemption off, an RCU reader (probe_vma.c) */
+static struct ftrace_ops kmr_fault_ops = {
+	.func = kmr_fault_entry,
+	.flags = FTRACE_OPS_FL_RECURSION,
+};
 
 /* ------------------------------------------------------------------------ */
 /* Registration                                                             */
@@ -610,7 +614,7 @@ int kmr_faults_register(void)
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path's inner functions: %d\n",
 		       ret);
-		goto free_table;
+		goto free_filter;
 	}
 	kmr_hmf_probe.maxactive = maxactive;
 	kmr_hmf_probe.nmissed = 0;
@@ -625,6 +629,8 @@ int kmr_faults_register(void)
 
 undo_ops:
 	unregister_ftrace_function(&kmr_fault_ops);
+free_filter:
+	ftrace_free_filter(&kmr_fault_ops);
 free_table:
 	kmr_fctx_table_free();
 	return ret;
@@ -634,6 +640,8 @@ void kmr_faults_unregister(void)
 {
 	/* entry hooks first: they read kmr_fctx_tab */
 	unregister_ftrace_function(&kmr_fault_ops);
+	/* the filter hash ftrace_set_filter_ips() allocated (kmemleak) */
+	ftrace_free_filter(&kmr_fault_ops);
 	unregister_kretprobe(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
 		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",

@@ -323,7 +323,17 @@ static void notrace kmr_vma_entry(unsigned long ip, unsigned long pip,
 		}
 }
 
-static struct ftrace_ops kmr_vma_ops = { .func = kmr_vma_entry };
+/*
+ * FTRACE_OPS_FL_RECURSION: ftrace's recursion guard, which also disables
+ * preemption around the callback.  Without it the callback runs from the
+ * ops' own trampoline preemptible, outside the RCU (sched) reader that
+ * kmr_pmm_of_sem() and kmr_for_each_session_mm() need (the debug kernel's
+ * PROVE_RCU reported it).
+ */
+static struct ftrace_ops kmr_vma_ops = {
+	.func = kmr_vma_entry,
+	.flags = FTRACE_OPS_FL_RECURSION,
+};
 
 int kmr_vma_register(void)
 {
@@ -345,12 +355,16 @@ int kmr_vma_register(void)
 	ret = ftrace_set_filter_ips(&kmr_vma_ops, kmr_vma_addr, KMR_VH_NR, 0, 1);
 	if (!ret)
 		ret = register_ftrace_function(&kmr_vma_ops);
-	if (ret)
+	if (ret) {
 		pr_err("kmemrec: cannot hook the VMA operations: %d\n", ret);
+		ftrace_free_filter(&kmr_vma_ops);
+	}
 	return ret;
 }
 
 void kmr_vma_unregister(void)
 {
 	unregister_ftrace_function(&kmr_vma_ops);
+	/* the filter hash ftrace_set_filter_ips() allocated (kmemleak) */
+	ftrace_free_filter(&kmr_vma_ops);
 }
