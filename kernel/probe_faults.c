@@ -614,7 +614,7 @@ int kmr_faults_register(void)
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path's inner functions: %d\n",
 		       ret);
-		goto free_filter;
+		goto free_table;
 	}
 	kmr_hmf_probe.maxactive = maxactive;
 	kmr_hmf_probe.nmissed = 0;
@@ -629,8 +629,6 @@ int kmr_faults_register(void)
 
 undo_ops:
 	unregister_ftrace_function(&kmr_fault_ops);
-free_filter:
-	ftrace_free_filter(&kmr_fault_ops);
 free_table:
 	kmr_fctx_table_free();
 	return ret;
@@ -640,8 +638,6 @@ void kmr_faults_unregister(void)
 {
 	/* entry hooks first: they read kmr_fctx_tab */
 	unregister_ftrace_function(&kmr_fault_ops);
-	/* the filter hash ftrace_set_filter_ips() allocated (kmemleak) */
-	ftrace_free_filter(&kmr_fault_ops);
 	unregister_kretprobe(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
 		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",

@@ -355,16 +355,12 @@ int kmr_vma_register(void)
 	ret = ftrace_set_filter_ips(&kmr_vma_ops, kmr_vma_addr, KMR_VH_NR, 0, 1);
 	if (!ret)
 		ret = register_ftrace_function(&kmr_vma_ops);
-	if (ret) {
+	if (ret)
 		pr_err("kmemrec: cannot hook the VMA operations: %d\n", ret);
-		ftrace_free_filter(&kmr_vma_ops);
-	}
 	return ret;
 }
 
 void kmr_vma_unregister(void)
 {
 	unregister_ftrace_function(&kmr_vma_ops);
-	/* the filter hash ftrace_set_filter_ips() allocated (kmemleak) */
-	ftrace_free_filter(&kmr_vma_ops);
 }
