@@ -216,7 +216,15 @@ std::string targetFate(LaunchedChild* child, Drainer::End end, const Drainer& dr
   std::string fate;
   if (child) {
     int status;
-    if (child->tryWait(&status))
+    bool reaped = child->tryWait(&status);
+    // The module writes EXIT when the mm goes away, a moment before the
+    // child becomes a zombie: after an EXIT, give it up to 2 s to get
+    // there (an EXIT for a denied exec leaves it running: the bound).
+    for (int i = 0; !reaped && end == Drainer::End::TargetExit && i < 400; i++) {
+      ::usleep(5000);
+      reaped = child->tryWait(&status);
+    }
+    if (reaped)
       fate = describeWaitStatus(status);
     else
       fate = "still running (no longer traced)";
