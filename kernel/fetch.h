@@ -18,9 +18,8 @@
  *   GUP mode (KMR_MEM_GUP, pread/pwrite, fetch_mem_gup.c):
  *     get_user_pages_remote() called once per call for the whole range,
  *     so faults, CoW breaks (a write after fork lands in the target's own
- *     copy) and FOLL_FORCE
- *     (KMR_MEM_F_FORCE: write a read-only private mapping such as a string
- *     literal) behave as for ptrace.  At most KMR_GUP_READ_PAGES pages are
+ *     copy) and FOLL_FORCE (KMR_MEM_F_FORCE: write a read-only private
+ *     mapping such as a string literal) behave as for ptrace.  At most KMR_GUP_READ_PAGES pages are
  *     read and KMR_GUP_WRITE_PAGES written per call; fewer pages than asked
  *     (GUP stopped at a hole) shorten the copy.
  *

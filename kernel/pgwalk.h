@@ -27,7 +27,8 @@
  *   remove_migration_pte return           the rmap lock        the folio's range in that VMA
  *   (probe_migrate.c)                     (rmap_walk)
  *   KMR_IOC_WALK, KMR_IOC_PAGE,           mmap_lock (read)     one page of the VMA found
- *   kmemfetch walk mode (fetch_walk.c, fetch_mem_walk.c)                   under it (vma_lookup)
+ *   kmemfetch walk mode                                        under it (vma_lookup)
+ *   (fetch_walk.c, fetch_mem_walk.c)
  *
  * Walks run in any context but NMI and IRQs-off: page-table locks are
  * taken with spin_lock(), as mm/ takes them.

@@ -237,7 +237,6 @@ int kmr_vmastat_fill(struct kmr_session *s, struct mm_struct *mm,
 	u32 filled = 0;
 	int ret;
 
-	st->vma_count = 0;
 	ret = kmr_vmastat_collect(s, mm, st, &vst, &filled);
 	if (!ret && filled &&
 	    copy_to_user(ubuf, vst, array_size(filled, sizeof(*vst))))

@@ -163,10 +163,9 @@ SystemFacts gatherFacts(const std::string& device) {
     // A plain .ko is read directly: busybox's modinfo (initramfs, rescue
     // systems) wants modules.dep, and a guest's 6.12 install showed no
     // vermagic through it.  modinfo is for compressed modules.
-    bool plain = f.module_file.size() >= 3 &&
-                 f.module_file.compare(f.module_file.size() - 3, 3, ".ko") == 0;
-    std::string vm =
-        plain ? vermagicOfImage(readFile(f.module_file, 256 << 20).value_or("")) : "";
+    std::string vm = f.module_file.ends_with(".ko")
+                         ? vermagicOfImage(readFile(f.module_file, 256 << 20).value_or(""))
+                         : "";
     if (vm.empty()) vm = modinfoField("vermagic", f.module_file);
     f.module_vermagic = vm.substr(0, vm.find(' '));
     f.module_signer = modinfoField("signer", f.module_file);
