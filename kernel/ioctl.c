@@ -22,7 +22,7 @@ long kmr_ioctl_version(struct kmr_session *s, void __user *arg)
 	memset(&v, 0, sizeof(v));
 	v.abi_version = KMR_ABI_VERSION;
 	v.features = KMR_FEAT_PER_CPU_RINGS | KMR_FEAT_PAGE_DATA |
-		     kmr_fetch_features();
+		     KMR_FEAT_LOSSLESS | kmr_fetch_features();
 	if (!s->show_pfn)
 		v.features |= KMR_FEAT_PFN_HIDDEN;
 	strscpy(v.kernel_release, utsname()->release,
@@ -34,7 +34,7 @@ long kmr_ioctl_version(struct kmr_session *s, void __user *arg)
 static int kmr_attach_check(const struct kmr_attach *a, struct kmr_attach *n)
 {
 	*n = *a;
-	if (a->flags || a->__pad ||
+	if ((a->flags & ~KMR_ATTACH_F_VALID) || a->__pad ||
 	    memchr_inv(a->reserved, 0, sizeof(a->reserved)))
 		return -EINVAL;
 	if (!a->start && !a->end)
@@ -105,6 +105,9 @@ long kmr_ioctl_stats(struct kmr_session *s, void __user *arg)
 	st.major_faults = atomic64_read(&s->major_faults);
 	st.cow = atomic64_read(&s->cow);
 	st.mem_writes = atomic64_read(&s->mem_writes);
+	st.held_ns = atomic64_read(&s->held_ns);
+	st.held_waits = atomic64_read(&s->held_waits);
+	st.lost_other = kmr_ring_lost_other(s);
 	st.vma_count = 0;
 	mm = kmr_session_get_mm(s);
 	if (mm) {	/* else the target is gone: no VMAs */

@@ -103,6 +103,8 @@ static __poll_t kmr_poll(struct file *file, struct poll_table_struct *wait)
 	poll_wait(file, &s->wq, wait);
 	if (!kmr_session_attached(s))
 		return EPOLLERR;
+	/* the reader is reading: held threads recheck (hold.c) */
+	kmr_hold_wake(s);
 	if (kmr_ring_has_data(s))
 		return EPOLLIN | EPOLLRDNORM;
 	/* Ended and drained: whoever stops at HUP has read every record. */
@@ -209,6 +211,7 @@ static void __exit kmr_exit(void)
 {
 	misc_deregister(&kmr_misc);
 	kmr_probes_exit();
+	kmr_hold_drain();
 	/*
 	 * Resyncs first (one may drop a session's last reference), then the
 	 * deferred frees of the last sessions.

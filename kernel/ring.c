@@ -136,6 +136,9 @@ static void kmr_want_resync(struct kmr_session *s)
 static void kmr_drop(struct kmr_session *s, struct kmr_cpu_ring *cr,
 		     unsigned int kind, u64 now)
 {
+	/* --lossless: a record no thread could be held for */
+	if (unlikely(s->lossless) && !kmr_hold_can(s))
+		WRITE_ONCE(cr->lost_other, cr->lost_other + 1);
 	if (!cr->lost_count) {
 		cr->lost_first_ns = now;
 		kmr_want_resync(s);
@@ -276,6 +279,7 @@ kmr_reserve_ring(struct kmr_session *s, int cpu, struct kmr_rsv *r,
 	unsigned long irqf;
 	u64 now, head, tail, used, off, pad, need, slack;
 	u32 lost_sz = 0;
+	bool hold = false;
 
 	if (WARN_ON_ONCE((size < sizeof(*ev) && !(rflags & KMR_RSV_LOST_ONLY)) ||
 			 size > KMR_REC_MAX || !IS_ALIGNED(size, KMR_EV_ALIGN) ||
@@ -312,9 +316,20 @@ kmr_reserve_ring(struct kmr_session *s, int cpu, struct kmr_rsv *r,
 	slack = (rflags & KMR_RSV_LAST) ? 0 : KMR_RING_SLACK;
 	if (rflags & KMR_RSV_LOST_ONLY)
 		slack = KMR_RING_SLACK / 2;
+	/*
+	 * --lossless: a thread that will be held leaves the reserve to the
+	 * records of those that cannot be (hold.c).  Snapshots (NODROP) wait
+	 * for room themselves; the last records and LOST flushes must fit.
+	 */
+	if (unlikely(s->lossless) &&
+	    !(rflags & (KMR_RSV_LAST | KMR_RSV_LOST_ONLY | KMR_RSV_NODROP)) &&
+	    kmr_hold_can(s))
+		slack += s->hold_reserve;
 	if (unlikely(used + pad + need + slack > rsize)) {
-		if (!(rflags & (KMR_RSV_NODROP | KMR_RSV_LOST_ONLY)))
+		if (!(rflags & (KMR_RSV_NODROP | KMR_RSV_LOST_ONLY))) {
 			kmr_drop(s, cr, kind, now);
+			hold = s->lossless;
+		}
 		goto unbusy;
 	}
 
@@ -348,6 +363,9 @@ unbusy:
 	barrier();	/* drop accounting is done before busy clears */
 	cr->busy = 0;
 	local_irq_restore(irqf);
+	/* --lossless: hold the thread whose record was dropped */
+	if (unlikely(hold))
+		kmr_hold_request(s);
 	return NULL;
 }
 
@@ -387,6 +405,9 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 	       lost;
 	if (kick)
 		kmr_ring_kick(s);
+	/* --lossless: past the high mark, the writer waits (hold.c) */
+	if (unlikely(s->lossless) && before + r->total >= s->hold_high)
+		kmr_hold_request(s);
 }
 
 static void kmr_ring_flush_ring(struct kmr_session *s, int cpu)
@@ -494,6 +515,16 @@ void kmr_ring_totals(struct kmr_session *s, u64 *events, u64 *lost)
 		*lost += READ_ONCE(cr->lost_total) +
 			 atomic64_read(&cr->nested_count);
 	}
+}
+
+u64 kmr_ring_lost_other(struct kmr_session *s)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(s->cpu, cpu)->lost_other);
+	return sum;
 }
 
 void kmr_ring_kick(struct kmr_session *s)

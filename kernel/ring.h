@@ -37,6 +37,8 @@ struct kmr_cpu_ring {
 	atomic64_t nested_first_ns;
 	atomic64_t nested_last_ns;
 	unsigned long nested_kinds;
+	/* --lossless: drops of records no thread could be held for */
+	u64 lost_other;
 	int busy;			/* a producer is between reserve and commit */
 };
 
@@ -84,6 +86,8 @@ u64 kmr_ring_max_used(struct kmr_session *s);
 u64 kmr_ring_consumed(struct kmr_session *s);
 /* Records written and dropped, all rings (KMR_IOC_STATS). */
 void kmr_ring_totals(struct kmr_session *s, u64 *events, u64 *lost);
+/* --lossless: records dropped that no thread could be held for. */
+u64 kmr_ring_lost_other(struct kmr_session *s);
 /* Wake poll() (and queue a wanted resync) from any context, NMI included. */
 void kmr_ring_kick(struct kmr_session *s);
 /*

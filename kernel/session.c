@@ -83,7 +83,15 @@ struct kmr_session *kmr_session_alloc(void)
 	init_irq_work(&s->wake_work, kmr_session_wake_fn);
 	INIT_WORK(&s->resync_work, kmr_resync_fn);
 	INIT_WORK(&s->free_work, kmr_session_free_fn);
+	kmr_hold_init(s);
 	return s;
+}
+
+void kmr_session_stopping(struct kmr_session *s)
+{
+	set_bit(KMR_SF_STOPPING, &s->flags);
+	/* a recorder that stops or dies never leaves the target waiting */
+	kmr_hold_wake(s);
 }
 
 /* Started, and nothing has ended its stream yet. */
@@ -133,8 +141,11 @@ enum kmr_end_cause {
 static bool kmr_session_end(struct kmr_session *s, enum kmr_end_cause cause,
 			    int code, u32 exit_flags)
 {
-	/* A snapshot waiting for ring space (under s->lock) gives up. */
-	set_bit(KMR_SF_STOPPING, &s->flags);
+	/*
+	 * A snapshot waiting for ring space (under s->lock) gives up, held
+	 * threads go.
+	 */
+	kmr_session_stopping(s);
 	if (test_and_set_bit(KMR_SF_ENDING, &s->flags)) {
 		wait_event(s->wq, kmr_sf(s, KMR_SF_ENDED));
 		return false;
@@ -173,6 +184,11 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 		ret = PTR_ERR(mm);
 		goto unlock;
 	}
+	/* a lossless recorder of itself would wait for itself */
+	if ((a->flags & KMR_ATTACH_F_LOSSLESS) && tgid == current->tgid) {
+		ret = -EDEADLK;
+		goto put_mm;
+	}
 	s->vstat = kmr_vmastat_alloc();
 	if (!s->vstat) {
 		ret = -ENOMEM;
@@ -194,6 +210,8 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 	s->start = a->start;
 	s->end = a->end;
 	s->event_mask = a->event_mask;
+	if (a->flags & KMR_ATTACH_F_LOSSLESS)
+		kmr_hold_setup(s);
 	s->tgid = tgid;
 	s->tgid_vnr = tgid_vnr;
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
@@ -280,7 +298,7 @@ int kmr_session_stop(struct kmr_session *s)
 
 	/* Make a START snapshot that is waiting for ring space give up. */
 	if (kmr_sf(s, KMR_SF_STARTED))
-		set_bit(KMR_SF_STOPPING, &s->flags);
+		kmr_session_stopping(s);
 	mutex_lock(&s->lock);
 	if (!kmr_sf(s, KMR_SF_STARTED) || kmr_sf(s, KMR_SF_STOPPED) ||
 	    kmr_sf(s, KMR_SF_DETACHED)) {
@@ -319,7 +337,7 @@ int kmr_session_detach(struct kmr_session *s)
 	int ret = 0;
 
 	if (kmr_sf(s, KMR_SF_ATTACHED))
-		set_bit(KMR_SF_STOPPING, &s->flags);
+		kmr_session_stopping(s);
 	mutex_lock(&s->lock);
 	if (!kmr_sf(s, KMR_SF_ATTACHED) || kmr_sf(s, KMR_SF_DETACHED))
 		ret = -EINVAL;
@@ -331,7 +349,7 @@ int kmr_session_detach(struct kmr_session *s)
 
 void kmr_session_release(struct kmr_session *s)
 {
-	set_bit(KMR_SF_STOPPING, &s->flags);
+	kmr_session_stopping(s);
 	mutex_lock(&s->lock);
 	if (kmr_sf(s, KMR_SF_ATTACHED) && !kmr_sf(s, KMR_SF_DETACHED))
 		kmr_session_teardown(s);
@@ -391,7 +409,8 @@ int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
 	kmr_probes_detach(s);
 	mmgrab(new_mm);
 	mmdrop(s->mm);
-	s->mm = new_mm;
+	/* kmr_hold_can() compares it without the lock */
+	WRITE_ONCE(s->mm, new_mm);
 	kmr_vmastat_clear(s->vstat);
 	ret = kmr_probes_attach(s, new_mm);
 	if (!ret)

@@ -119,6 +119,19 @@ struct kmr_session {
 	struct irq_work wake_work;	/* NMI-safe wakeup and resync kick */
 	struct work_struct resync_work;
 	struct work_struct free_work;
+
+	/*
+	 * --lossless (hold.c): set at ATTACH, read by producers.  Bytes of a
+	 * ring: hold a thread above @hold_high, release it at @hold_low;
+	 * the target's own records leave @hold_reserve free for the records
+	 * of tasks that cannot be held.
+	 */
+	bool lossless;
+	u64 hold_high, hold_low, hold_reserve;
+	raw_spinlock_t hold_lock;	/* @holds */
+	struct list_head holds;		/* queued hold task_works */
+	wait_queue_head_t hold_wq;	/* held threads */
+	atomic64_t held_ns, held_waits;
 };
 
 /* Module-wide workqueue for resyncs and deferred frees (main.c). */
@@ -138,6 +151,31 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a);
 int kmr_session_start(struct kmr_session *s);
 int kmr_session_stop(struct kmr_session *s);
 int kmr_session_detach(struct kmr_session *s);
+
+/*
+ * Set STOPPING (a waiting snapshot gives up) and release every thread the
+ * session holds (hold.c).  Any context but NMI.
+ */
+void kmr_session_stopping(struct kmr_session *s);
+
+/* hold.c: --lossless. */
+void kmr_hold_init(struct kmr_session *s);
+void kmr_hold_setup(struct kmr_session *s);
+/*
+ * The current task may be held for @s: a thread (not a kernel thread, an
+ * io_uring worker or an exiting task) of the session's mm, in task context.
+ */
+bool kmr_hold_can(const struct kmr_session *s);
+/*
+ * A ring of @s passed the high mark (or dropped a record) while the current
+ * task wrote to it: queue the wait for its return to user space, once per
+ * task.  Any context but NMI; never sleeps.
+ */
+void kmr_hold_request(struct kmr_session *s);
+/* Wake the held threads to recheck (poll(), the end of the session). */
+void kmr_hold_wake(struct kmr_session *s);
+/* Module exit: no hold task_work is still in our text. */
+void kmr_hold_drain(void);
 
 /* Write the KMR_STATE_* view of @s->flags into the control area. */
 void kmr_session_publish_state(struct kmr_session *s);

@@ -159,7 +159,10 @@ OFF(kmr_stats, mem_writes, 40);
 OFF(kmr_stats, vma_buf, 48);
 OFF(kmr_stats, vma_cap, 56);
 OFF(kmr_stats, vma_count, 60);
-OFF(kmr_stats, reserved, 64);
+OFF(kmr_stats, held_ns, 64);
+OFF(kmr_stats, held_waits, 72);
+OFF(kmr_stats, lost_other, 80);
+OFF(kmr_stats, reserved, 88);
 
 SIZE(kmr_walk, 112);
 OFF(kmr_walk, pid, 0);
@@ -199,6 +202,9 @@ _Static_assert(KMR_EV_MAX_SIZE % KMR_EV_ALIGN == 0, "max size align");
 _Static_assert(KMR_EV_MAX_SIZE <= 0xffff, "record size fits __u16");
 /* The ioctl numbers encode the sizes above; pin them too. */
 _Static_assert(KMR_IOC_ATTACH == 0xc068b901u, "KMR_IOC_ATTACH");
+/* --lossless: bits userspace and old traces rely on */
+_Static_assert(KMR_ATTACH_F_LOSSLESS == 1u, "KMR_ATTACH_F_LOSSLESS");
+_Static_assert(KMR_FEAT_LOSSLESS == (1ULL << 5), "KMR_FEAT_LOSSLESS");
 _Static_assert(KMR_IOC_STATS == 0xc060b905u, "KMR_IOC_STATS");
 _Static_assert(KMR_IOC_VERSION == 0x8050b900u, "KMR_IOC_VERSION");
 _Static_assert(KMR_IOC_WALK == 0xc070b906u, "KMR_IOC_WALK");

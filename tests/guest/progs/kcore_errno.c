@@ -84,8 +84,11 @@ static void check_attach_args(struct kc_sess *k, int pid)
 	const struct kmr_attach good = { .pid = pid };
 	struct kmr_attach a;
 
-	a = good, a.flags = 1;
-	expect("ATTACH flags != 0", attach_with(k, a), EINVAL);
+	a = good, a.flags = ~KMR_ATTACH_F_VALID;
+	expect("ATTACH unknown flags", attach_with(k, a), EINVAL);
+	/* --lossless on the caller itself would wait for itself */
+	a = good, a.flags = KMR_ATTACH_F_LOSSLESS, a.pid = getpid();
+	expect("ATTACH lossless on self", attach_with(k, a), EDEADLK);
 	a = good, a.__pad = 1;
 	expect("ATTACH __pad != 0", attach_with(k, a), EINVAL);
 	a = good, a.reserved[3] = 1;

@@ -296,7 +296,8 @@ static void fz_attach(int i)
 	/* never attach to init or to ourselves (writes go to the target) */
 	if (a.pid == 1 || a.pid == (uint32_t)self)
 		a.pid = child;
-	reserved = a.flags || a.__pad || a.reserved[0] || a.reserved[1] ||
+	reserved = (a.flags & ~KMR_ATTACH_F_VALID) || a.__pad ||
+		   a.reserved[0] || a.reserved[1] ||
 		   a.reserved[2] || a.reserved[3];
 	p = place(k, &a, sizeof(a));
 	err = do_ioctl(fz[i].fd, KMR_IOC_ATTACH, p);
@@ -344,8 +345,14 @@ static void fz_stats(int i)
 	if (st.vma_buf >= (uint64_t)scratch && st.vma_buf < (uint64_t)scratch + SCRATCH &&
 	    st.vma_cap > 1024)
 		st.vma_cap = 1024;	/* 48 KiB: stays inside the scratch area */
-	st.reserved[kh_below(4)] = maybe_nonzero();
-	reserved = st.reserved[0] || st.reserved[1] || st.reserved[2] || st.reserved[3];
+	/* held_ns, held_waits, lost_other are out only: their input is ignored */
+	switch (kh_below(4)) {
+	case 0: st.held_ns = maybe_nonzero(); break;
+	case 1: st.held_waits = maybe_nonzero(); break;
+	case 2: st.lost_other = maybe_nonzero(); break;
+	default: st.reserved[0] = maybe_nonzero(); break;
+	}
+	reserved = st.reserved[0];
 	p = place(k, &st, sizeof(st));
 	err = do_ioctl(fz[i].fd, KMR_IOC_STATS, p);
 	note(KH_STATS, err, "");

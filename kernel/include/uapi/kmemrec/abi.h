@@ -512,6 +512,8 @@ struct kmr_version {
 #define KMR_FEAT_PAGE_DATA	(1ULL << 3)
 /* Not a module feature: this open file sees no physical addresses (above). */
 #define KMR_FEAT_PFN_HIDDEN	(1ULL << 4)
+/* KMR_ATTACH_F_LOSSLESS and the held/lost_other fields of KMR_IOC_STATS. */
+#define KMR_FEAT_LOSSLESS	(1ULL << 5)
 
 /* Event mask for kmr_attach.event_mask; 0 means KMR_MASK_ALL. */
 #define KMR_MASK_VMA		(1ULL << 0)	/* VMA_SYNC, VMA */
@@ -530,9 +532,35 @@ struct kmr_version {
 #define KMR_RING_SIZE_MIN	(64ULL << 10)
 #define KMR_RING_SIZE_MAX	(1ULL << 30)
 
+/*
+ * kmr_attach.flags.  KMR_ATTACH_F_LOSSLESS (needs KMR_FEAT_LOSSLESS; an
+ * older module answers EINVAL): instead of dropping the target's records,
+ * hold the target.  When a ring passes half its size (KMR_HOLD_HIGH_8THS),
+ * a thread of the target that wrote to it waits on its way back to user
+ * space (task_work, never inside the fault or with a lock held) until every
+ * ring is at most a quarter full (KMR_HOLD_LOW_8THS).  The wait ends at once when the session
+ * stops (STOP, DETACH, close: a recorder that dies never leaves the target
+ * waiting), on any signal (the signal is handled; the next record above the
+ * mark holds the thread again) and when the thread exits.  Records of other
+ * tasks on the target's mm (kernel threads: khugepaged, kcompactd, kswapd,
+ * migration; remote access) cannot wait: the target's records leave the
+ * last quarter of each ring (KMR_HOLD_RESERVE_8THS) to them.  What still does not fit is
+ * dropped and reported as always (KMR_EV_LOST, resync); KMR_IOC_STATS
+ * counts the drops of records that could not be held apart (lost_other).
+ * A single system call that writes more than the ring holds (an mprotect
+ * of gigabytes of present pages) can still drop: it cannot wait inside.
+ * ATTACH answers EDEADLK for a lossless session on the caller's own process.
+ */
+#define KMR_ATTACH_F_LOSSLESS	(1u << 0)
+#define KMR_ATTACH_F_VALID	KMR_ATTACH_F_LOSSLESS
+/* Fractions of the ring size, in 1/8: hold above 4/8, resume at 2/8. */
+#define KMR_HOLD_HIGH_8THS	4
+#define KMR_HOLD_LOW_8THS	2
+#define KMR_HOLD_RESERVE_8THS	2
+
 struct kmr_attach {
 	__u32 pid;		/* in: any thread of the target */
-	__u32 flags;		/* in: must be 0 */
+	__u32 flags;		/* in: KMR_ATTACH_F_*, 0 = none */
 	__u64 start;		/* in: traced range [start, end); */
 	__u64 end;		/*     0, 0 = the whole user address space */
 	__u64 event_mask;	/* in: KMR_MASK_*, 0 = KMR_MASK_ALL */
@@ -565,7 +593,16 @@ struct kmr_stats {
 	__u64 vma_buf;		/* in: user pointer to kmr_vma_stat[], or 0 */
 	__u32 vma_cap;		/* in: entries at vma_buf */
 	__u32 vma_count;	/* out: entries the target has (may exceed cap) */
-	__u64 reserved[4];	/* in: must be 0 */
+	/*
+	 * out, KMR_FEAT_LOSSLESS (an older module leaves them 0; their input
+	 * is ignored): how long threads of the target were held in total
+	 * (ns) and in how many waits, and the records dropped that no task
+	 * could be held for (kernel threads, remote access, interrupts).
+	 */
+	__u64 held_ns;
+	__u64 held_waits;
+	__u64 lost_other;
+	__u64 reserved[1];	/* in: must be 0 */
 };
 
 /*
