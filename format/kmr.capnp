@@ -199,6 +199,18 @@ struct Index {
                                 # endMonoNs).  0 = unknown (files written
                                 # before this field read it as 0; an appended
                                 # field is compatible, no version bump).
+  lossless @4 :Lossless;        # set only by `kmemrec --lossless` (null:
+                                # an ordinary recording, or a file written
+                                # before the field; compatible, no bump)
+}
+
+# How a --lossless recording held its target (KMR_IOC_STATS at its end).
+struct Lossless {
+  heldNs @0 :UInt64;            # threads of the target waited this long, in
+  heldWaits @1 :UInt64;         # this many waits (all threads together)
+  lostOther @2 :UInt64;         # records lost that no thread could be held
+                                # for (kernel threads on the target's mm,
+                                # remote access); Totals.lostRecords has all
 }
 
 struct ChunkRef {

@@ -256,6 +256,12 @@ std::vector<uint8_t> MessageWriter::index(const IndexData& idx) {
   t.setMaxTimeNs(x.max_ns);
   t.setLastSeq(x.last_seq);
   b.setEndMonoNs(idx.end_mono_ns);
+  if (idx.lossless) {
+    auto l = b.initLossless();
+    l.setHeldNs(idx.lossless->held_ns);
+    l.setHeldWaits(idx.lossless->held_waits);
+    l.setLostOther(idx.lossless->lost_other);
+  }
   auto flat = capnp::messageToFlatArray(m);
   auto bytes = flat.asBytes();
   return {bytes.begin(), bytes.end()};
@@ -414,6 +420,10 @@ IndexData decodeIndex(std::span<const uint8_t> aligned) {
     x.max_ns = t.getMaxTimeNs();
     x.last_seq = t.getLastSeq();
     idx.end_mono_ns = r.getEndMonoNs();  // 0 in files written before the field
+    if (r.hasLossless()) {
+      auto l = r.getLossless();
+      idx.lossless = LosslessTotals{l.getHeldNs(), l.getHeldWaits(), l.getLostOther()};
+    }
     return idx;
   });
 }

@@ -85,6 +85,7 @@ struct IndexData {
   std::vector<KeyframeRef> keyframes;
   IndexTotals totals;
   uint64_t end_mono_ns = 0;  // when recording stopped; 0 = unknown
+  std::optional<LosslessTotals> lossless;  // only --lossless recordings
 };
 
 // Builds one message; the returned pieces (the serialized message, in

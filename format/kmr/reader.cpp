@@ -90,6 +90,7 @@ struct TraceReader::Impl {
   uint64_t end_ns = 0;        // span end: max(last event, recording end)
   uint64_t last_event_ns = 0;
   uint64_t recording_end_ns = 0;  // from the index; 0 = unknown
+  std::optional<LosslessTotals> lossless;  // from the index
   mutable detail::Decompressor zstd;
   mutable AlignedBuffer scratch;
 
@@ -253,6 +254,7 @@ struct TraceReader::Impl {
     }
     totals = idx.totals;
     recording_end_ns = idx.end_mono_ns;
+    lossless = idx.lossless;
     has_index = true;
     index_bytes = bytes.size() - ioff;
     return true;
@@ -397,6 +399,7 @@ uint64_t TraceReader::startNs() const { return impl_->start_ns; }
 uint64_t TraceReader::endNs() const { return impl_->end_ns; }
 uint64_t TraceReader::lastEventNs() const { return impl_->last_event_ns; }
 uint64_t TraceReader::recordingEndNs() const { return impl_->recording_end_ns; }
+const std::optional<LosslessTotals>& TraceReader::lossless() const { return impl_->lossless; }
 uint64_t TraceReader::keyframeBytes() const { return impl_->keyframe_bytes; }
 uint64_t TraceReader::indexBytes() const { return impl_->index_bytes; }
 

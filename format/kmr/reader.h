@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -95,6 +96,9 @@ class TraceReader {
   // When recording stopped (CLOCK_MONOTONIC), from the index; 0 = unknown
   // (no index, or a file written before the index had the field).
   uint64_t recordingEndNs() const;
+  // A `kmemrec --lossless` recording's hold figures (from the index);
+  // nullopt for other recordings and files without an index.
+  const std::optional<LosslessTotals>& lossless() const;
   // Bytes of keyframe and index/seek-table frames.
   uint64_t keyframeBytes() const;
   uint64_t indexBytes() const;

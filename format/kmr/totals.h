@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "kmr/event.h"
 #include "kmr/vma_map.h"
@@ -21,6 +22,15 @@ struct TraceTotals {
   uint64_t last_seq = 0;
 
   bool operator==(const TraceTotals&) const = default;
+};
+
+// How a `kmemrec --lossless` recording held its target (Index.lossless).
+struct LosslessTotals {
+  uint64_t held_ns = 0;     // threads of the target waited this long in all
+  uint64_t held_waits = 0;  // in this many waits
+  uint64_t lost_other = 0;  // lost records no thread could be held for
+
+  bool operator==(const LosslessTotals&) const = default;
 };
 
 }  // namespace kmr

@@ -209,6 +209,7 @@ void TraceWriter::flush() {
 }
 
 void TraceWriter::setEndTime(uint64_t end_mono_ns) { impl_->index.end_mono_ns = end_mono_ns; }
+void TraceWriter::setLossless(const LosslessTotals& l) { impl_->index.lossless = l; }
 
 void TraceWriter::finish() {
   Impl& w = *impl_;

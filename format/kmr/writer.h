@@ -26,6 +26,7 @@
 #include "kmr/event.h"
 #include "kmr/header.h"
 #include "kmr/state.h"
+#include "kmr/totals.h"
 
 namespace kmr {
 
@@ -75,6 +76,9 @@ class TraceWriter {
   // the index by finish(); 0 (the default) = unknown, the trace then ends
   // at its last event.  A file left without finish() has no end time.
   void setEndTime(uint64_t end_mono_ns);
+  // A --lossless recording: how it held its target (stored in the index by
+  // finish(); readers without the field ignore it).
+  void setLossless(const LosslessTotals& l);
   // Flush, write a last keyframe, the index and the seek table, close.
   // Further appends throw Error(Usage).
   void finish();

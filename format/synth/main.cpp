@@ -41,6 +41,8 @@ void setup(CLI::App& app, Options& o) {
   app.add_flag("--lost", o.synth.lost, "Drop ~1% of the records mid-trace (LOST + resync)");
   app.add_flag("--exec", o.synth.exec, "Exec a new image a third of the way in");
   app.add_flag("--no-exit", o.no_exit, "Stop without the final release and EXIT");
+  app.add_flag("--lossless", o.synth.lossless,
+               "Say in the index that the target was held (as kmemrec --lossless)");
   app.add_option("--page-data", o.page_data, "Page contents after CoW: none, hash or bytes")
       ->check(CLI::IsMember({"none", "hash", "bytes"}));
   app.add_option("--chunk-events", o.writer.chunk_events, "Events per chunk at most")

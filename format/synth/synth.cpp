@@ -115,7 +115,8 @@ TraceHeader Synth::header() const {
                        (o.page_data == PageData::Hash    ? " --page-data hash"
                         : o.page_data == PageData::Bytes ? " --page-data bytes"
                                                          : "") +
-                       (o.base == kDefaultBase ? "" : " --base 0x" + hexText(o.base));
+                       (o.base == kDefaultBase ? "" : " --base 0x" + hexText(o.base)) +
+                       (o.lossless ? " --lossless" : "");
   h.event_mask = KMR_MASK_ALL;
   return h;
 }
@@ -136,6 +137,8 @@ WriterStats writeTrace(const SynthOptions& options, const std::string& path,
   std::vector<Event> batch;
   while (s.next(batch, 65536))
     for (const Event& e : batch) w.append(e);
+  // Fixed figures: a held target is a property of the run, not of events.
+  if (options.lossless) w.setLossless({812'300'000, 57, 0});
   w.finish();
   return w.stats();
 }

@@ -51,6 +51,7 @@ struct SynthOptions {
   bool exec = false;             // exec a new image a third of the way in
   bool exit = true;              // end with the mm released and EXIT
   PageData page_data = PageData::None;  // after each CoW copy
+  bool lossless = false;         // as `kmemrec --lossless`: hold figures in the index
   uint32_t pid = 4242;
 };
 
