@@ -113,6 +113,7 @@ kmr_attach Device::attach(const AttachParams& p) {
   a.event_mask = p.event_mask;
   a.ring_size = p.ring_size;
   a.watermark = p.watermark;
+  a.flags = p.flags;
   if (::ioctl(fd_, KMR_IOC_ATTACH, &a) == 0) return a;
   int err = errno;
   std::string pid = std::to_string(p.pid);
@@ -128,6 +129,9 @@ kmr_attach Device::attach(const AttachParams& p) {
                                  " (traced range, event mask or ring size)");
     case EBUSY:
       throw DeviceError(err, "this device file already has a session");
+    case EDEADLK:
+      throw DeviceError(err, "--lossless cannot record the recorder itself (it would wait "
+                             "for itself)");
     case ENOMEM:
       throw DeviceError(err, "the module could not allocate the rings: not enough memory "
                              "for this process (its memory cgroup's limit) or the machine "

@@ -53,6 +53,7 @@ struct AttachParams {
   uint64_t event_mask = 0;  // KMR_MASK_*; 0 = all
   uint64_t ring_size = 0;   // bytes per CPU ring; 0 = module default
   uint64_t watermark = 0;   // 0 = ring_size / 4
+  uint32_t flags = 0;       // KMR_ATTACH_F_* (LOSSLESS needs KMR_FEAT_LOSSLESS)
 };
 
 // The attached session's shared area: control RW, rings RO.

@@ -33,10 +33,17 @@ class FakeDevice : public SessionDevice {
   std::atomic<int> poll_error{0};
 
   std::string kernelRelease() const override { return "fake"; }
+  // KMR_FEAT_* the fake module reports, what KMR_IOC_STATS answers, and
+  // the flags the last ATTACH asked for.
+  uint64_t fake_features = 0;
+  kmr_stats fake_stats{};
+  uint32_t attach_flags = 0;
+
   // As a module whose opener may see pfns (CAP_SYS_ADMIN).
-  uint64_t features() const override { return 0; }
+  uint64_t features() const override { return fake_features; }
   void attach(const AttachParams& p) override {
     pid_ = p.pid;
+    attach_flags = p.flags;
     if (on_attach) on_attach(*this);
   }
   kmr_ctl* ctl() override { return rings_.ctl(); }
@@ -55,7 +62,7 @@ class FakeDevice : public SessionDevice {
     if (!was_started) throw DeviceError(EINVAL, "stop: Invalid argument");
   }
   void detach() override {}
-  kmr_stats stats() override { return kmr_stats{}; }
+  kmr_stats stats() override { return fake_stats; }
   short poll(int timeout_ms, int extra_fd, short* extra_revents) override {
     if (int e = poll_error.load()) throw DeviceError(e, "poll: fake error");
     pollfd p{extra_fd, POLLIN, 0};

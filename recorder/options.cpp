@@ -134,6 +134,10 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   app.add_option("--duration", duration, "stop after this long (10, 1.5s, 500ms, 2m)");
   app.add_option("--buffer-size", bufsize,
                  "ring size per CPU, a power of two (default 8M; 64K..1G)");
+  app.add_flag("--lossless", o.lossless,
+               "never lose an event of the target: when a ring is half full, the target's "
+               "threads wait (on their way back to user space) until kmemrec has caught up; "
+               "the summary says how long they were held");
   app.add_flag("--live", o.live, "print the shadow page table of the traced range every second");
   app.add_flag("-q,--quiet", o.quiet, "no status line and no summary");
   app.add_option("--comm-timeout", o.comm_timeout_s,

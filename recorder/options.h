@@ -25,6 +25,7 @@ struct Options {
   uint64_t buffer_size = 0;        // --buffer-size per CPU ring; 0 = module default
   bool live = false;               // --live: shadow page table every second
   bool quiet = false;              // --quiet: no status line, no summary
+  bool lossless = false;           // --lossless: hold the target instead of losing events
   std::string device = "/dev/kmemrec";
   double comm_timeout_s = 0;       // --comm-timeout; 0 = wait forever
 

@@ -41,12 +41,14 @@ TEST_CASE("defaults: everything, until the target exits") {
   CHECK(o->duration_ns == 0);
   CHECK(o->buffer_size == 0);
   CHECK_FALSE(o->live);
+  CHECK_FALSE(o->lossless);
   CHECK(o->commandLine == "7 -o t.kmr");
 }
 
 TEST_CASE("option values") {
   auto o = parse({"7", "-o", "t", "--range", "0x7f0000000123-0x7f0000002001", "--events",
-                  "vma,cow", "--duration", "1.5s", "--buffer-size", "16M", "--live"});
+                  "vma,cow", "--duration", "1.5s", "--buffer-size", "16M", "--live",
+                  "--lossless"});
   REQUIRE(o);
   CHECK(o->range_start == 0x7f0000000000);
   CHECK(o->range_end == 0x7f0000003000);
@@ -54,6 +56,7 @@ TEST_CASE("option values") {
   CHECK(o->duration_ns == 1'500'000'000);
   CHECK(o->buffer_size == 16u << 20);
   CHECK(o->live);
+  CHECK(o->lossless);
 }
 
 TEST_CASE("value parsers") {

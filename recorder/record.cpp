@@ -132,6 +132,13 @@ void attachTarget(SessionDevice& dev, const Options& o, pid_t pid, const StopSig
   ap.end = o.range_end;
   ap.event_mask = o.event_mask;
   ap.ring_size = o.buffer_size;
+  if (o.lossless) {
+    if (!(dev.features() & KMR_FEAT_LOSSLESS))
+      throw std::runtime_error(
+          "this module does not support --lossless: rebuild/reload it (the loaded kmemrec.ko "
+          "is older than this kmemrec; `kmemrec doctor` says which one is loaded)");
+    ap.flags = KMR_ATTACH_F_LOSSLESS;
+  }
   try {
     dev.attach(ap);
   } catch (const DeviceError& e) {
@@ -270,6 +277,11 @@ void addCounts(Summary& s, const BatchSink& sink, const Consumer& consumer, cons
   s.module_cow = ks.cow;
 }
 
+// A --lossless recording's hold figures, from KMR_IOC_STATS after STOP.
+LosslessTotals losslessTotals(const kmr_stats& ks) {
+  return {ks.held_ns, ks.held_waits, ks.lost_other};
+}
+
 // START did not succeed: nothing was recorded.  Says why.
 [[noreturn]] void failedStart(const SessionStart& start, const StopSignal& stop, pid_t pid) {
   if (stop.requested()) throw std::runtime_error("interrupted before the recording started");
@@ -337,6 +349,10 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   const uint64_t stopped_ns = monotonicNs();
   bool complete = drainer.drainRest(kDrainRestNs);
   sink.flush();
+  // STOP released every held thread: the hold figures are final (but for
+  // a wait ending this instant), and they go into the trace's index.
+  if (o.lossless && start.outcome() == SessionStart::Outcome::Started)
+    wt.setLossless(losslessTotals(dev.stats()));
   wt.finish(stopped_ns);
   progress.done();
 
@@ -355,6 +371,7 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   s.end_reason = endReason(end, stop);
   s.target_fate = targetFate(child.get(), end, drainer, sink);
   addCounts(s, sink, consumer, wt, ks, complete);
+  if (o.lossless) s.lossless = losslessTotals(ks);
   addResourceUse(s, progress.peakAnon());
   bool loss = summaryHasLoss(s);
   if (!o.quiet || loss) {

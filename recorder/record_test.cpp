@@ -174,3 +174,52 @@ TEST_CASE("record: an existing file is kept when nothing could be recorded befor
   REQUIRE_THROWS_WITH(record(options(out.path), fake), Contains("permission denied"));
   CHECK(out.exists());
 }
+
+TEST_CASE("record --lossless: a module without it is refused with a clear message, no file") {
+  TempPath out;
+  FakeDevice fake;  // features 0: an older module
+  Options o = options(out.path);
+  o.lossless = true;
+  CHECK_THROWS_WITH(record(o, fake),
+                    Contains("this module does not support --lossless: rebuild/reload it"));
+  CHECK(fake.startCalls() == 0);
+  CHECK_FALSE(out.exists());
+}
+
+TEST_CASE("record --lossless: ATTACH asks for it, the trace's index keeps the hold figures") {
+  TempPath out;
+  FakeDevice fake;
+  fake.fake_features = KMR_FEAT_LOSSLESS;
+  fake.fake_stats.held_ns = 2'500'000'000;
+  fake.fake_stats.held_waits = 7;
+  fake.fake_stats.lost_other = 0;
+  fake.on_start = [](FakeDevice& f) {
+    f.snapshot();
+    f.setStarted(true);
+    f.faults(100);
+    f.exit(0);
+  };
+  Options o = options(out.path);
+  o.lossless = true;
+  CHECK(record(o, fake) == kExitOk);
+  CHECK(fake.attach_flags == KMR_ATTACH_F_LOSSLESS);
+  TraceReader r(out.path);
+  REQUIRE(r.lossless());
+  CHECK(r.lossless()->held_ns == 2'500'000'000);
+  CHECK(r.lossless()->held_waits == 7);
+  CHECK(r.lossless()->lost_other == 0);
+}
+
+TEST_CASE("record without --lossless: no flag, no hold figures in the trace") {
+  TempPath out;
+  FakeDevice fake;
+  fake.fake_features = KMR_FEAT_LOSSLESS;
+  fake.on_start = [](FakeDevice& f) {
+    f.snapshot();
+    f.setStarted(true);
+    f.exit(0);
+  };
+  CHECK(record(options(out.path), fake) == kExitOk);
+  CHECK(fake.attach_flags == 0);
+  CHECK_FALSE(TraceReader(out.path).lossless());
+}

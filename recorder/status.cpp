@@ -69,6 +69,15 @@ std::string renderLive(const ShadowState& st, uint64_t start, uint64_t end, doub
 
 namespace kmr::recorder {
 
+std::string formatLossless(const LosslessTotals& l, uint64_t lost) {
+  char b[256];
+  std::snprintf(b, sizeof(b),
+                "  lossless: target held %.1f ms in %" PRIu64 " waits; lost while lossless: %" PRIu64
+                " (%" PRIu64 " from kernel threads)",
+                l.held_ns / 1e6, l.held_waits, lost, l.lost_other);
+  return b;
+}
+
 bool summaryHasLoss(const Summary& s) {
   return s.lost || s.ring_lost || s.gaps || s.late || s.rejected || s.incomplete_drain;
 }
@@ -86,6 +95,7 @@ std::string formatSummary(const Summary& s) {
                 s.events, humanCount(uint64_t(rate)).c_str(), s.lost, s.module_faults,
                 s.module_cow);
   out += b;
+  if (s.lossless) out += formatLossless(*s.lossless, s.lost) + "\n";
   std::snprintf(b, sizeof(b), "  %s: %s, %.2f B/event, %" PRIu64 " chunks, %" PRIu64
                 " keyframes\n",
                 s.output.c_str(), humanBytes(s.file_bytes).c_str(),

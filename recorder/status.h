@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "kmr/state.h"
+#include "kmr/totals.h"
 
 namespace kmr::recorder {
 
@@ -57,11 +59,17 @@ struct Summary {
   uint64_t peak_anon = 0;    // bytes (the rings are not anonymous memory)
   uint64_t ring_bytes = 0;   // all rings
   uint64_t module_faults = 0, module_cow = 0;  // KMR_IOC_STATS
+  std::optional<LosslessTotals> lossless;      // --lossless: KMR_IOC_STATS
 };
 
 // The end-of-recording summary.  Anything lost or dropped gets a loud
 // WARNING block saying what it means and what to do.
 std::string formatSummary(const Summary& s);
+
+// "  lossless: target held 812.3 ms in 57 waits; lost while lossless: 0 (0
+// from kernel threads)": @lost is every lost record, l.lost_other those no
+// thread of the target could be held for.
+std::string formatLossless(const LosslessTotals& l, uint64_t lost);
 
 // True if the trace is not a complete record of the session.
 bool summaryHasLoss(const Summary& s);

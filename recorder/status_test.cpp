@@ -45,6 +45,25 @@ TEST_CASE("a summary without loss has no warning; any loss is loud") {
   CHECK_THAT(formatSummary(s), Catch::Contains("module bug"));
 }
 
+TEST_CASE("a --lossless summary says how long the target was held and what was lost") {
+  Summary s;
+  s.output = "t.kmr";
+  s.pid = 5;
+  s.comm = "x";
+  s.end_reason = "the target exited";
+  CHECK(formatSummary(s).find("lossless") == std::string::npos);
+  s.lossless = LosslessTotals{2'012'345'678, 9, 0};
+  std::string text = formatSummary(s);
+  CHECK_THAT(text, Catch::Contains("  lossless: target held 2012.3 ms in 9 waits; lost while "
+                                   "lossless: 0 (0 from kernel threads)\n"));
+  CHECK_FALSE(summaryHasLoss(s));
+  s.lost = 5;
+  s.lossless->lost_other = 5;
+  CHECK_THAT(formatSummary(s),
+             Catch::Contains("lost while lossless: 5 (5 from kernel threads)") &&
+                 Catch::Contains("THE TRACE IS INCOMPLETE"));
+}
+
 TEST_CASE("--live renders the shadow state's VMAs and pages") {
   using namespace kmr;
   ShadowState st;

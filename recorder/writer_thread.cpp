@@ -17,6 +17,11 @@ WriterThread::WriterThread(TraceWriter& writer, BatchQueue& q, Tick tick,
 
 WriterThread::~WriterThread() { finish(); }
 
+void WriterThread::setLossless(const LosslessTotals& l) {
+  std::lock_guard lk(mu_);
+  lossless_ = l;
+}
+
 void WriterThread::finish(uint64_t end_mono_ns) {
   if (joined_) return;
   // Published before close(): the writer thread reads it only after it saw
@@ -116,6 +121,10 @@ void WriterThread::run() {
   if (!failed()) {
     try {
       writer_.setEndTime(end_mono_ns_.load(std::memory_order_acquire));
+      {
+        std::lock_guard lk(mu_);
+        if (lossless_) writer_.setLossless(*lossless_);
+      }
       writer_.finish();
     } catch (const std::exception& e) {
       fail(e.what());

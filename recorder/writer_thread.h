@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -33,6 +34,9 @@ class WriterThread {
   // in the trace (TraceWriter::setEndTime) so it spans past a quiet tail;
   // 0 = unknown.  Idempotent (only the first call's time counts).
   void finish(uint64_t end_mono_ns = 0);
+  // A --lossless recording's hold figures, stored in the trace's index
+  // (TraceWriter::setLossless).  Call before finish().
+  void setLossless(const LosslessTotals& l);
 
   // Counters published for the status line (any thread).
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }
@@ -61,6 +65,7 @@ class WriterThread {
   std::atomic<uint64_t> rejected_{0};
   std::atomic<bool> failed_{false};
   std::atomic<uint64_t> end_mono_ns_{0};  // set by finish() before the queue closes
+  std::optional<LosslessTotals> lossless_;  // set before finish(), read after the close
   mutable std::mutex mu_;
   std::string error_;
   std::string first_rejection_;

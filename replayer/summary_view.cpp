@@ -77,7 +77,7 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
     for (int k = 0; k < kVmaOpKinds; k++)
       ops[std::string(vmaOpName(static_cast<VmaOpKind>(k)))] = t.vma_ops[k];
     nlohmann::json cmd = h.cmdline;
-    ctx.out << nlohmann::json{
+    nlohmann::json j{
                    {"trace", r.path()},
                    {"format_version", h.format_version},
                    {"status", status},
@@ -106,9 +106,13 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                    {"lost_records", t.lost_records},
                    {"exited", exited},
                    {"vmas_at_end", end.vmas().size()},
-                   {"present_pages_at_end", end.pages().presentPages()}}
-                   .dump(2)
-            << '\n';
+                   {"present_pages_at_end", end.pages().presentPages()}};
+    // Only in --lossless recordings: other traces print as they always did.
+    if (const auto& l = r.lossless())
+      j["lossless"] = {{"held_ns", l->held_ns},
+                       {"held_waits", l->held_waits},
+                       {"lost_other", l->lost_other}};
+    ctx.out << j.dump(2) << '\n';
     return;
   }
 
@@ -149,6 +153,17 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                                              std::to_string(lost_gaps) +
                                              (lost_gaps == 1 ? " gap" : " gaps")
                                        : std::string("none")});
+  if (const auto& l = r.lossless()) {
+    char held[160];
+    std::snprintf(held, sizeof held,
+                  "target held %.1f ms in %llu waits; lost while lossless: %llu (%llu from "
+                  "kernel threads)",
+                  static_cast<double>(l->held_ns) / 1e6,
+                  static_cast<unsigned long long>(l->held_waits),
+                  static_cast<unsigned long long>(t.lost_records),
+                  static_cast<unsigned long long>(l->lost_other));
+    info.row({st.bold("lossless"), held});
+  }
   info.row({st.bold(exited ? "at exit" : "at end"),
             std::to_string(end.vmas().size()) + " VMAs, " +
                 std::to_string(end.pages().presentPages()) + " present pages (" +

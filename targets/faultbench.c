@@ -5,7 +5,8 @@
  *   fork   fork; the child waits, the parent rewrites every page (one CoW
  *          copy per page); the child exits
  *   churn  --churn times: mmap 64 KiB, write every page, munmap
- * -v prints each phase's duration and page count.
+ * -v prints each phase's duration and page count; -H holds before the
+ * first phase.
  */
 #define _GNU_SOURCE
 #include "common.h"
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
 	if (size < KT_PAGE)
 		kt_usage_error("--size must be at least one page");
 	kt_start();
+	/* --hold: wait here until a recorder attached (the --lossless cases) */
+	kt_hold("start");
 	pages = (long)(size / KT_PAGE);
 	p = kt_mmap(NULL, size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
