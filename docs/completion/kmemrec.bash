@@ -72,7 +72,7 @@ _kmemrec() {
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-o --output --comm --comm-timeout --range --events
-			--capture-pages --duration --buffer-size --live -q --quiet --device
+			--capture-pages --duration --buffer-size --lossless --live -q --quiet --device
 			-h --help --version --' -- "$cur"))
 		return
 	fi

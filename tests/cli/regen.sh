@@ -12,6 +12,7 @@ cd "$(dirname "$0")/fixtures"
 "$synth" -q --events 3000 --pattern fork --seed 3 --page-data hash --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o fork.kmr
 "$synth" -q --events 3000 --pattern random --seed 4 --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 --base 0x560000000000 \
 	-o random-base.kmr
+"$synth" -q --events 1000 --pattern seq --seed 5 --lossless --chunk-events 250 -o lossless.kmr
 
 # One byte inverted inside chunk 5's compressed data (offset from
 # `kmemreplay churn.kmr --events` damage messages if you change the above).
