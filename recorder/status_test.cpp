@@ -52,7 +52,7 @@ TEST_CASE("a --lossless summary says how long the target was held and what was l
   s.comm = "x";
   s.end_reason = "the target exited";
   CHECK(formatSummary(s).find("lossless") == std::string::npos);
-  s.lossless = LosslessTotals{2'012'345'678, 9, 0};
+  s.lossless = kmr::LosslessTotals{2'012'345'678, 9, 0};
   std::string text = formatSummary(s);
   CHECK_THAT(text, Catch::Contains("  lossless: target held 2012.3 ms in 9 waits; lost while "
                                    "lossless: 0 (0 from kernel threads)\n"));
