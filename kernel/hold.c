@@ -44,7 +44,7 @@
 #include "session.h"
 #include "ring.h"
 
-#define KMR_HOLD_POLL_US	500
+#define KMR_HOLD_POLL_US	1000
 
 struct kmr_hold {
 	struct callback_head cb;

@@ -5,7 +5,7 @@
 dir=$1
 oracle=$(e2e_find_bin kmr-oracle) || { echo "kmr-oracle not found"; exit 2; }
 rc=0 runs=0
-for run in stop cpumax; do
+for run in stop cpumax threads; do
 	[ -s "$dir/$run/trace.kmr" ] || continue
 	runs=$((runs + 1))
 	. "$dir/$run/ll.env"

@@ -6,7 +6,9 @@
 # exit status 0, "0 lost", the target ends normally, and the host check
 # (.host.sh) replays each trace to every checkpoint and demands the kernel's
 # own maps and pagemap exactly.
-# kmr-bin: kmemrec kmrt-faultbench
+# (3) several threads held at once: kmemrec launches kmrt-threads (4 threads
+# faulting in rounds) and is stopped for 1 s.
+# kmr-bin: kmemrec kmrt-faultbench kmrt-threads
 # kmr-timeout: 240
 
 . /kmr/lib/lossless.sh
@@ -65,3 +67,28 @@ EOS
 else
 	kmr_note "no cgroup v2 cpu controller in this guest: the cpu.max run is skipped"
 fi
+
+# (3) four threads of one target held together (launch mode: the target is
+# kmemrec's child, and stopping kmemrec does not stop it)
+mkdir -p threads/ckpt
+kmemrec --lossless --buffer-size $LL_RING -o threads/trace.kmr -- \
+	kmrt-threads -v -C "$PWD/threads/ckpt" --threads 4 --pages 1024 --rounds 4 \
+	>threads/target.out 2>threads/kmemrec.err &
+rec=$!
+for _ in $(seq 300); do
+	grep -q '^kmemrec: recording pid' threads/kmemrec.err && break
+	sleep 0.1
+done
+sleep 0.3
+kill -STOP "$rec"
+sleep 1
+kill -CONT "$rec"
+rc=0
+wait "$rec" || rc=$?
+cat threads/kmemrec.err
+assert_eq "$rc" 0 "kmemrec's exit status with kmrt-threads (3: events lost)"
+grep -q 'target exited with status 0' threads/kmemrec.err ||
+	kmr_fail "kmrt-threads did not exit normally: $(cat threads/kmemrec.err)"
+ll_summary threads
+pid=$(sed -n 's/^kmemrec: recorded pid \([0-9]*\) .*/\1/p' threads/kmemrec.err)
+echo "pid=$pid" >threads/ll.env

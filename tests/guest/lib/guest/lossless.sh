@@ -37,10 +37,12 @@ ll_start() {
 
 ll_go() { kill -USR1 "$LL_TARGET"; }
 
-# CPU time (utime + stime, clock ticks) of process $1 so far.
-ll_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# User CPU time (utime, clock ticks) of process $1 so far.  Not stime: a
+# held thread wakes every millisecond to look at the rings, and under TCG a
+# tick lands in that now and then.
+ll_cpu() { awk '{ print $14 }' "/proc/$1/stat"; }
 
-# The process $1 runs no instruction for 1 s: it is held (or asleep).
+# The process $1 runs no user instruction for 1 s: it is held (or asleep).
 ll_held() {
 	c0=$(ll_cpu "$1")
 	sleep 1
