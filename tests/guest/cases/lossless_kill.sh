@@ -27,7 +27,7 @@ rc=0
 wait "$LL_TARGET" || rc=$?
 t1=$(kmr_uptime)
 assert_eq "$rc" 0 "exit status of the target after its recorder was killed"
-assert_grep '^phase churn ' kill/target.out "the target's last phase"
+assert_grep '^note phase churn ' kill/target.out "the target's last phase"
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 kmr_note "the target finished ${secs}s after its recorder was SIGKILLed"
 # alone the target needs a second or two here; a wait on the dead recorder

@@ -37,16 +37,16 @@ ll_start() {
 
 ll_go() { kill -USR1 "$LL_TARGET"; }
 
-# User CPU time (utime, clock ticks) of process $1 so far.  Not stime: a
-# held thread wakes every millisecond to look at the rings, and under TCG a
-# tick lands in that now and then.
-ll_cpu() { awk '{ print $14 }' "/proc/$1/stat"; }
+# Page faults (minflt) of process $1 so far.  Not its CPU time: a held
+# thread wakes every millisecond to look at the rings, and the kernel scales
+# utime and stime from that precise runtime.
+ll_faults() { awk '{ print $10 }' "/proc/$1/stat"; }
 
-# The process $1 runs no user instruction for 1 s: it is held (or asleep).
+# The fault-heavy process $1 makes no page fault for 1 s: it is held.
 ll_held() {
-	c0=$(ll_cpu "$1")
+	c0=$(ll_faults "$1")
 	sleep 1
-	c1=$(ll_cpu "$1")
+	c1=$(ll_faults "$1")
 	[ "$c0" = "$c1" ]
 }
 
