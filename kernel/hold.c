@@ -63,24 +63,6 @@ void kmr_hold_init(struct kmr_session *s)
 	init_waitqueue_head(&s->hold_wq);
 }
 
-void kmr_hold_setup(struct kmr_session *s)
-{
-	u64 eighth = s->ring_size / 8;
-
-	s->hold_high = KMR_HOLD_HIGH_8THS * eighth;
-	s->hold_low = KMR_HOLD_LOW_8THS * eighth;
-	s->hold_reserve = KMR_HOLD_RESERVE_8THS * eighth;
-	s->lossless = true;
-}
-
-bool kmr_hold_can(const struct kmr_session *s)
-{
-	const struct task_struct *t = current;
-
-	return in_task() && t->mm && t->mm == READ_ONCE(s->mm) &&
-	       !(t->flags & (PF_KTHREAD | PF_EXITING | PF_IO_WORKER));
-}
-
 /* The held thread may go: the recorder caught up, or it is gone. */
 static bool kmr_hold_over(struct kmr_session *s)
 {
@@ -149,17 +131,17 @@ static bool kmr_hold_queued(struct kmr_session *s)
 	return found;
 }
 
-void kmr_hold_request(struct kmr_session *s)
+static void kmr_hold_request(struct kmr_session *s)
 {
 	struct kmr_hold *h;
 	unsigned long flags;
 
 	/*
 	 * Only the current task adds entries for itself, and not from an
-	 * interrupt (kmr_hold_can()), so nothing adds one between the
+	 * interrupt (kmr_ring_holdable()), so nothing adds one between the
 	 * lookup and the insertion.
 	 */
-	if (!kmr_hold_can(s) || test_bit(KMR_SF_STOPPING, &s->flags) ||
+	if (!kmr_ring_holdable(s) || test_bit(KMR_SF_STOPPING, &s->flags) ||
 	    kmr_hold_queued(s))
 		return;
 	h = kzalloc(sizeof(*h), GFP_ATOMIC | __GFP_NOWARN);
@@ -185,6 +167,18 @@ void kmr_hold_request(struct kmr_session *s)
 		kfree(h);
 		module_put(THIS_MODULE);
 	}
+}
+
+void kmr_hold_setup(struct kmr_session *s)
+{
+	u64 eighth = s->ring_size / 8;
+
+	s->hold_high = KMR_HOLD_HIGH_8THS * eighth;
+	s->hold_low = KMR_HOLD_LOW_8THS * eighth;
+	s->hold_reserve = KMR_HOLD_RESERVE_8THS * eighth;
+	/* the ring calls up to us only through this (architecture.md) */
+	s->hold_request = kmr_hold_request;
+	s->lossless = true;
 }
 
 void kmr_hold_wake(struct kmr_session *s)

@@ -133,11 +133,19 @@ static void kmr_want_resync(struct kmr_session *s)
 }
 
 /* A ring-full drop: reported by the next KMR_EV_LOST on this ring. */
+bool kmr_ring_holdable(const struct kmr_session *s)
+{
+	const struct task_struct *t = current;
+
+	return in_task() && t->mm && t->mm == READ_ONCE(s->mm) &&
+	       !(t->flags & (PF_KTHREAD | PF_EXITING | PF_IO_WORKER));
+}
+
 static void kmr_drop(struct kmr_session *s, struct kmr_cpu_ring *cr,
 		     unsigned int kind, u64 now)
 {
 	/* --lossless: a record no thread could be held for */
-	if (unlikely(s->lossless) && !kmr_hold_can(s))
+	if (unlikely(s->lossless) && !kmr_ring_holdable(s))
 		WRITE_ONCE(cr->lost_other, cr->lost_other + 1);
 	if (!cr->lost_count) {
 		cr->lost_first_ns = now;
@@ -323,7 +331,7 @@ kmr_reserve_ring(struct kmr_session *s, int cpu, struct kmr_rsv *r,
 	 */
 	if (unlikely(s->lossless) &&
 	    !(rflags & (KMR_RSV_LAST | KMR_RSV_LOST_ONLY | KMR_RSV_NODROP)) &&
-	    kmr_hold_can(s))
+	    kmr_ring_holdable(s))
 		slack += s->hold_reserve;
 	if (unlikely(used + pad + need + slack > rsize)) {
 		if (!(rflags & (KMR_RSV_NODROP | KMR_RSV_LOST_ONLY))) {
@@ -365,7 +373,7 @@ unbusy:
 	local_irq_restore(irqf);
 	/* --lossless: hold the thread whose record was dropped */
 	if (unlikely(hold))
-		kmr_hold_request(s);
+		s->hold_request(s);
 	return NULL;
 }
 
@@ -407,7 +415,7 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 		kmr_ring_kick(s);
 	/* --lossless: past the high mark, the writer waits (hold.c) */
 	if (unlikely(s->lossless) && before + r->total >= s->hold_high)
-		kmr_hold_request(s);
+		s->hold_request(s);
 }
 
 static void kmr_ring_flush_ring(struct kmr_session *s, int cpu)

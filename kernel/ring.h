@@ -86,6 +86,13 @@ u64 kmr_ring_max_used(struct kmr_session *s);
 u64 kmr_ring_consumed(struct kmr_session *s);
 /* Records written and dropped, all rings (KMR_IOC_STATS). */
 void kmr_ring_totals(struct kmr_session *s, u64 *events, u64 *lost);
+/*
+ * --lossless: the current task may be held for @s (a thread of the
+ * session's mm, in task context, not a kernel thread, io_uring worker or
+ * exiting task).  Past the high mark (or on a drop) of such a writer the
+ * ring calls @s->hold_request, which the session installed (hold.c).
+ */
+bool kmr_ring_holdable(const struct kmr_session *s);
 /* --lossless: records dropped that no thread could be held for. */
 u64 kmr_ring_lost_other(struct kmr_session *s);
 /* Wake poll() (and queue a wanted resync) from any context, NMI included. */

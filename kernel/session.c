@@ -409,7 +409,7 @@ int kmr_session_exec(struct kmr_session *s, struct mm_struct *old_mm,
 	kmr_probes_detach(s);
 	mmgrab(new_mm);
 	mmdrop(s->mm);
-	/* kmr_hold_can() compares it without the lock */
+	/* kmr_ring_holdable() compares it without the lock */
 	WRITE_ONCE(s->mm, new_mm);
 	kmr_vmastat_clear(s->vstat);
 	ret = kmr_probes_attach(s, new_mm);

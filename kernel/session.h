@@ -127,6 +127,8 @@ struct kmr_session {
 	 * of tasks that cannot be held.
 	 */
 	bool lossless;
+	/* kmr_hold_request(): queue the current task's wait (ring.c calls) */
+	void (*hold_request)(struct kmr_session *s);
 	u64 hold_high, hold_low, hold_reserve;
 	raw_spinlock_t hold_lock;	/* @holds */
 	struct list_head holds;		/* queued hold task_works */
@@ -161,17 +163,6 @@ void kmr_session_stopping(struct kmr_session *s);
 /* hold.c: --lossless. */
 void kmr_hold_init(struct kmr_session *s);
 void kmr_hold_setup(struct kmr_session *s);
-/*
- * The current task may be held for @s: a thread (not a kernel thread, an
- * io_uring worker or an exiting task) of the session's mm, in task context.
- */
-bool kmr_hold_can(const struct kmr_session *s);
-/*
- * A ring of @s passed the high mark (or dropped a record) while the current
- * task wrote to it: queue the wait for its return to user space, once per
- * task.  Any context but NMI; never sleeps.
- */
-void kmr_hold_request(struct kmr_session *s);
 /* Wake the held threads to recheck (poll(), the end of the session). */
 void kmr_hold_wake(struct kmr_session *s);
 /* Module exit: no hold task_work is still in our text. */
