@@ -645,3 +645,15 @@ void kmr_faults_unregister(void)
 	/* in-flight instances of the old probe no longer call us */
 	kmr_fctx_table_free();
 }
+
+/*
+ * At module exit only: the filter hash set at registration outlives
+ * unregister_ftrace_function(), and the static ops is registered again
+ * with it after hook_linger_ms.  6.12's ftrace_free_filter() frees the
+ * hashes without resetting the pointers, so freeing at each unregister
+ * would hand the next registration a freed hash.
+ */
+void kmr_faults_exit(void)
+{
+	ftrace_free_filter(&kmr_fault_ops);
+}

@@ -364,3 +364,9 @@ void kmr_vma_unregister(void)
 {
 	unregister_ftrace_function(&kmr_vma_ops);
 }
+
+/* at module exit only, as kmr_faults_exit() says why */
+void kmr_vma_exit(void)
+{
+	ftrace_free_filter(&kmr_vma_ops);
+}

@@ -104,10 +104,12 @@ void kmr_pmm_unlist(struct kmr_pmm *pmm);
  */
 int kmr_faults_register(void);
 void kmr_faults_unregister(void);
+void kmr_faults_exit(void);
 int kmr_migrate_register(void);
 void kmr_migrate_unregister(void);
 int kmr_vma_register(void);
 void kmr_vma_unregister(void);
+void kmr_vma_exit(void);
 int kmr_proc_register(void);
 void kmr_proc_unregister(void);
 /*
