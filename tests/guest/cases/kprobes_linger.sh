@@ -24,20 +24,25 @@ wait_unhooked() {
 	echo "unhooked after ~$i00 ms"
 }
 
-wait_unhooked 10
-echo 5000 >$P
+# Times scale with the kernel: on the debug kernel (KASAN, lockdep) a
+# recording of /bin/true and its exit take seconds, which a 5 s linger
+# would not outlast between the checks below.
+K=1
+case $(uname -r) in *debug*) K=6 ;; esac
+wait_unhooked $((10 * K))
+echo $((5000 * K)) >$P
 kmemrec -q -o a.kmr -- /bin/true
-kmr_hooks_registered || kmr_fail "the hooks went at once despite hook_linger_ms=5000"
+kmr_hooks_registered || kmr_fail "the hooks went at once despite hook_linger_ms=$((5000 * K))"
 for f in handle_mm_fault begin_new_exec remove_migration_pte; do
 	grep -q "$f" $L || kmr_fail "no kretprobe on $f"
 done
-sleep 2
+sleep $((2 * K))
 kmr_hooks_registered || kmr_fail "the hooks went before hook_linger_ms"
 # a session within the linger keeps them; its end restarts the linger
 kmemrec -q -o b.kmr -- /bin/true
-sleep 3
+sleep $((3 * K))
 kmr_hooks_registered || kmr_fail "the second session's end did not restart the linger"
-wait_unhooked 8
+wait_unhooked $((8 * K))
 
 # rmmod during the linger: module exit unregisters at once
 kmemrec -q -o c.kmr -- /bin/true
@@ -48,7 +53,7 @@ kmr_insmod kmemrec
 
 echo 0 >$P
 kmemrec -q -o d.kmr -- /bin/true
-wait_unhooked 2
+wait_unhooked $((2 * K))
 echo 2000 >$P
 for f in a b c d; do assert_file $f.kmr; done
 echo "linger ok"
