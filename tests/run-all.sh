@@ -9,7 +9,9 @@
 #      checkpatch.pl --strict clean (tests/guest/kbuild.sh)
 #   4. the Debian packages (tests/install/deb_test.sh): cpack builds the
 #      .debs, kmemrec-dkms builds the module for 6.1 and 6.12 through DKMS,
-#      a build is signed with a throwaway key, purge leaves nothing
+#      a build is signed with a throwaway key, purge leaves nothing; the
+#      guest case install_deb then boots each kernel with the installed
+#      tools and the DKMS-built module (tests/install/guest_stage.sh)
 #   5. the guest tests on both kernels: QEMU boots Debian's 6.1 and 6.12
 #      images, loads kmemrec.ko and checks the module, the recorder and
 #      kmemfetch against /proc/<pid>/maps, pagemap and ftrace
@@ -49,7 +51,9 @@ if [ "$quick" = 0 ]; then
 	"$root/tests/guest/kbuild.sh" --kernel all
 
 	step "Debian packages: .debs, DKMS builds for 6.1 and 6.12, module signing, purge"
-	"$root/tests/install/deb_test.sh" "$build"
+	rm -rf "$build/install-out"
+	"$root/tests/install/deb_test.sh" "$build" "$build/install-out"
+	"$root/tests/install/guest_stage.sh" "$build/install-out" >/dev/null
 
 	step "guest harness self-test: it must catch WARN, oops, lockup and hangs"
 	# one kernel is enough to prove the detectors (both: ~20 min)
@@ -66,7 +70,11 @@ if [ "$quick" = 0 ]; then
 		pids+=($!)
 	done
 	for i in 0 1; do wait "${pids[$i]}" || rcs=1; done
-	for k in 6.1 6.12; do
+	# The installed packages (step 4's .debs and DKMS modules), one short
+	# boot per kernel.
+	"$root/tests/guest/run.sh" --tier install --kernel all --bin-dir "$build" \
+		--out "$build/guest/runs/ci-install" install_deb >"$build/guest-install.log" 2>&1 || rcs=1
+	for k in 6.1 6.12 install; do
 		printf '\n--- guest tests on %s (%s)\n' "$k" "$build/guest-$k.log"
 		cat "$build/guest-$k.log"
 	done
@@ -74,7 +82,7 @@ if [ "$quick" = 0 ]; then
 		# CI keeps only the head and tail of a long log: say what failed
 		# last, with the end of each failing case's own output.
 		printf '\n=== guest failures\n'
-		for k in 6.1 6.12; do
+		for k in 6.1 6.12 install; do
 			res=$build/guest/runs/ci-$k/results.tsv
 			[ -f "$res" ] || { echo "$k: no results (see $build/guest-$k.log)"; tail -n 20 "$build/guest-$k.log"; continue; }
 			awk -F'\t' '$3 != "PASS" && $3 != "SKIP" && $3 != "RETRIED"' "$res" |

@@ -41,8 +41,8 @@ CG=/sys/fs/cgroup
 mkdir -p $CG
 grep -q " $CG cgroup2 " /proc/mounts || mount -t cgroup2 none $CG 2>/dev/null || true
 if [ -f $CG/cgroup.controllers ] && grep -qw cpu $CG/cgroup.controllers &&
-	echo +cpu >$CG/cgroup.subtree_control 2>/dev/null; then
-	mkdir -p $CG/kmr-slow
+	echo +cpu >$CG/cgroup.subtree_control 2>/dev/null &&
+	mkdir -p $CG/kmr-slow && [ -f $CG/kmr-slow/cpu.max ]; then
 	echo "5000 100000" >$CG/kmr-slow/cpu.max
 	# kmemrec runs in the cgroup from its first instruction
 	cat >slowrec <<EOS
@@ -65,7 +65,8 @@ EOS
 	rmdir $CG/kmr-slow 2>/dev/null || true
 	echo cpumax=yes >>stop/ll.env
 else
-	kmr_note "no cgroup v2 cpu controller in this guest: the cpu.max run is skipped"
+	rmdir $CG/kmr-slow 2>/dev/null || true
+	kmr_note "no cgroup v2 cpu.max in this guest (cpu controller or CFS bandwidth control missing): the cpu.max run is skipped"
 fi
 
 # (3) four threads of one target held together (launch mode: the target is

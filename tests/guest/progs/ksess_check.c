@@ -201,11 +201,20 @@ pid_t ks_spawn_exec_ex(const struct ks_spawn *sp, int *rfd)
 	return pid;
 }
 
+/* @ms times $KMR_TIME_SCALE (the harness's slowdown of this kernel), in ns */
+static uint64_t ks_scaled_ns(uint64_t ms)
+{
+	const char *s = getenv("KMR_TIME_SCALE");
+	long f = s ? atol(s) : 1;
+
+	return ms * 1000000ull * (uint64_t)(f >= 1 ? f : 1);
+}
+
 void ks_wait_ready(struct kc_sess *k, struct ks_obs *o, int n, int rfd,
 		   pid_t *pid, pid_t *tid)
 {
 	struct pollfd pf = { .fd = rfd, .events = POLLIN };
-	uint64_t deadline = kc_now() + 60000000000ull;
+	uint64_t deadline = kc_now() + ks_scaled_ns(60000);
 	char line[64];
 	ssize_t len;
 	long a, b;
@@ -235,7 +244,7 @@ void ks_wait_ready(struct kc_sess *k, struct ks_obs *o, int n, int rfd,
 int ks_drain_until(struct kc_sess *k, struct ks_obs *o, int n,
 		   bool (*done)(void *), void *arg, int ms)
 {
-	uint64_t deadline = kc_now() + (uint64_t)ms * 1000000ull;
+	uint64_t deadline = kc_now() + ks_scaled_ns((uint64_t)ms);
 	int i;
 
 	for (;;) {
@@ -253,7 +262,7 @@ int ks_drain_until(struct kc_sess *k, struct ks_obs *o, int n,
 int ks_drain_until_fn(struct kc_sess *k, kc_rec_fn fn, void *priv,
 		      bool (*done)(void *), void *arg, int ms)
 {
-	uint64_t deadline = kc_now() + (uint64_t)ms * 1000000ull;
+	uint64_t deadline = kc_now() + ks_scaled_ns((uint64_t)ms);
 
 	for (;;) {
 		if (kc_drain(k, fn, priv) < 0)
