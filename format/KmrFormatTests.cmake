@@ -4,6 +4,7 @@
 set(KMR_FORMAT_TEST_SOURCES
   kmr/chunk_codec_test.cpp
   kmr/end_time_test.cpp
+  kmr/flight_writer_test.cpp
   kmr/interval_set_test.cpp
   kmr/page_table_test.cpp
   kmr/reader_test.cpp

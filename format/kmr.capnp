@@ -202,6 +202,24 @@ struct Index {
   lossless @4 :Lossless;        # set only by `kmemrec --lossless` (null:
                                 # an ordinary recording, or a file written
                                 # before the field; compatible, no bump)
+  flight @5 :Flight;            # set only in a file written by `kmemrec
+                                # --flight-recorder` (null elsewhere;
+                                # compatible, no bump)
+}
+
+# A flight-recorder file: the last part of a longer recording, written when
+# something happened.  Its first frame after the header is a keyframe at
+# event 0 (the state when the window begins), so it replays on its own.
+struct Flight {
+  cause @0 :Text;               # "SIGUSR1", "target killed by SIGSEGV",
+                                # "target RSS 1.0 GiB >= --trigger-rss",
+                                # "target exited", "stopped by SIGINT", ...
+  triggerNs @1 :UInt64;         # CLOCK_MONOTONIC of the trigger
+  windowStartNs @2 :UInt64;     # the window's first instant (its keyframe)
+  limitBytes @3 :UInt64;        # --flight-recorder SIZE
+  droppedBytes @4 :UInt64;      # compressed trace discarded before the
+                                # window (0: the window is the whole run)
+  sequence @5 :UInt32;          # 1, 2, ... with --trigger-repeat; 0 without
 }
 
 # How a --lossless recording held its target (KMR_IOC_STATS at its end).

@@ -6,6 +6,8 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <algorithm>
+
 #include "format/kmr.capnp.h"
 #include "kmr/error.h"
 
@@ -262,6 +264,15 @@ std::vector<uint8_t> MessageWriter::index(const IndexData& idx) {
     l.setHeldWaits(idx.lossless->held_waits);
     l.setLostOther(idx.lossless->lost_other);
   }
+  if (idx.flight) {
+    auto f = b.initFlight();
+    f.setCause(idx.flight->cause);
+    f.setTriggerNs(idx.flight->trigger_ns);
+    f.setWindowStartNs(idx.flight->window_start_ns);
+    f.setLimitBytes(idx.flight->limit_bytes);
+    f.setDroppedBytes(idx.flight->dropped_bytes);
+    f.setSequence(idx.flight->sequence);
+  }
   auto flat = capnp::messageToFlatArray(m);
   auto bytes = flat.asBytes();
   return {bytes.begin(), bytes.end()};
@@ -423,6 +434,19 @@ IndexData decodeIndex(std::span<const uint8_t> aligned) {
     if (r.hasLossless()) {
       auto l = r.getLossless();
       idx.lossless = LosslessTotals{l.getHeldNs(), l.getHeldWaits(), l.getLostOther()};
+    }
+    if (r.hasFlight()) {
+      auto f = r.getFlight();
+      FlightInfo fi;
+      auto cause = f.getCause();
+      // Untrusted text: shown to the user, so bounded like other names.
+      fi.cause.assign(cause.begin(), std::min<size_t>(cause.size(), 4096));
+      fi.trigger_ns = f.getTriggerNs();
+      fi.window_start_ns = f.getWindowStartNs();
+      fi.limit_bytes = f.getLimitBytes();
+      fi.dropped_bytes = f.getDroppedBytes();
+      fi.sequence = f.getSequence();
+      idx.flight = std::move(fi);
     }
     return idx;
   });

@@ -86,6 +86,7 @@ struct IndexData {
   IndexTotals totals;
   uint64_t end_mono_ns = 0;  // when recording stopped; 0 = unknown
   std::optional<LosslessTotals> lossless;  // only --lossless recordings
+  std::optional<FlightInfo> flight;        // only flight-recorder files
 };
 
 // Builds one message; the returned pieces (the serialized message, in

@@ -91,6 +91,7 @@ struct TraceReader::Impl {
   uint64_t last_event_ns = 0;
   uint64_t recording_end_ns = 0;  // from the index; 0 = unknown
   std::optional<LosslessTotals> lossless;  // from the index
+  std::optional<FlightInfo> flight;        // from the index
   mutable detail::Decompressor zstd;
   mutable AlignedBuffer scratch;
 
@@ -255,6 +256,7 @@ struct TraceReader::Impl {
     totals = idx.totals;
     recording_end_ns = idx.end_mono_ns;
     lossless = idx.lossless;
+    flight = idx.flight;
     has_index = true;
     index_bytes = bytes.size() - ioff;
     return true;
@@ -400,6 +402,7 @@ uint64_t TraceReader::endNs() const { return impl_->end_ns; }
 uint64_t TraceReader::lastEventNs() const { return impl_->last_event_ns; }
 uint64_t TraceReader::recordingEndNs() const { return impl_->recording_end_ns; }
 const std::optional<LosslessTotals>& TraceReader::lossless() const { return impl_->lossless; }
+const std::optional<FlightInfo>& TraceReader::flight() const { return impl_->flight; }
 uint64_t TraceReader::keyframeBytes() const { return impl_->keyframe_bytes; }
 uint64_t TraceReader::indexBytes() const { return impl_->index_bytes; }
 

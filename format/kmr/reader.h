@@ -99,6 +99,9 @@ class TraceReader {
   // A `kmemrec --lossless` recording's hold figures (from the index);
   // nullopt for other recordings and files without an index.
   const std::optional<LosslessTotals>& lossless() const;
+  // A `kmemrec --flight-recorder` file's trigger and window (from the
+  // index); nullopt for other files.
+  const std::optional<FlightInfo>& flight() const;
   // Bytes of keyframe and index/seek-table frames.
   uint64_t keyframeBytes() const;
   uint64_t indexBytes() const;

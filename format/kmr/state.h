@@ -92,6 +92,12 @@ class ShadowState {
 
   // A keyframe may be taken now (no mremap half is waiting for its pair).
   bool canKeyframe() const { return held_.empty(); }
+  // Count positions from here: applied() becomes 0 (the state begins a new
+  // file, e.g. a flight-recorder window).  Content and times stay.
+  void restartPosition() {
+    applied_ = 0;
+    held_at_ = 0;
+  }
 
   // Equal content: pages (by page), VMAs, unknown ranges, pending windows,
   // exit status.  Position and counters are not compared.

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "kmr/event.h"
 #include "kmr/vma_map.h"
@@ -31,6 +32,18 @@ struct LosslessTotals {
   uint64_t lost_other = 0;  // lost records no thread could be held for
 
   bool operator==(const LosslessTotals&) const = default;
+};
+
+// Why and what a `kmemrec --flight-recorder` file holds (Index.flight).
+struct FlightInfo {
+  std::string cause;             // "SIGUSR1", "target killed by SIGSEGV", ...
+  uint64_t trigger_ns = 0;       // CLOCK_MONOTONIC of the trigger
+  uint64_t window_start_ns = 0;  // the window's first instant
+  uint64_t limit_bytes = 0;      // --flight-recorder SIZE
+  uint64_t dropped_bytes = 0;    // compressed trace discarded before it
+  uint32_t sequence = 0;         // 1, 2, ... with --trigger-repeat; 0 without
+
+  bool operator==(const FlightInfo&) const = default;
 };
 
 }  // namespace kmr

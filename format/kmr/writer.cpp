@@ -23,9 +23,12 @@ using detail::FrameHeader;
 using detail::FrameKind;
 
 struct TraceWriter::Impl {
-  Impl(const std::string& p, const TraceHeader& h, const WriterOptions& o)
-      : path(p), options(o), fd(detail::createPrivateFile(p)), compressor(o.zstd_level),
-        state(h.range_start, h.range_end) {}
+  Impl(const std::string& p, detail::UniqueFd f, const TraceHeader& h, const WriterOptions& o,
+       const ShadowState* initial)
+      : path(p), options(o), fd(std::move(f)), compressor(o.zstd_level),
+        state(initial ? *initial : ShadowState(h.range_start, h.range_end)) {
+    if (initial) state.restartPosition();
+  }
 
   std::string path;
   WriterOptions options;
@@ -128,7 +131,10 @@ struct TraceWriter::Impl {
     bool due = final || events_since_keyframe >= options.keyframe_max_events ||
                (events_since_keyframe >= options.keyframe_min_events &&
                 bytes_since_keyframe >= options.keyframe_ratio * last_keyframe_size);
-    if (!due) return;
+    if (due) writeKeyframe();
+  }
+
+  void writeKeyframe() {
     auto frame = keyframe_codec.encode(state, keyframe_number);
     FrameHeader fh;
     fh.kind = FrameKind::Keyframe;
@@ -169,9 +175,18 @@ struct TraceWriter::Impl {
 };
 
 TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header,
-                         const WriterOptions& options)
-    : impl_(std::make_unique<Impl>(path, header, options)) {
+                         const WriterOptions& options, const ShadowState* initial)
+    : TraceWriter(detail::createPrivateFile(path).release(), path, header, options, initial) {}
+
+TraceWriter::TraceWriter(int fd, const std::string& name, const TraceHeader& header,
+                         const WriterOptions& options, const ShadowState* initial) {
+  detail::UniqueFd owned(fd);
+  if (initial && !initial->canKeyframe())
+    throw Error(Error::Code::Usage, "a trace cannot start inside an mremap");
+  impl_ = std::make_unique<Impl>(name, std::move(owned), header, options, initial);
   impl_->writeHeader(header);
+  // The state the window starts from, before any event.
+  if (initial) impl_->writeKeyframe();
 }
 
 TraceWriter::~TraceWriter() {
@@ -210,6 +225,7 @@ void TraceWriter::flush() {
 
 void TraceWriter::setEndTime(uint64_t end_mono_ns) { impl_->index.end_mono_ns = end_mono_ns; }
 void TraceWriter::setLossless(const LosslessTotals& l) { impl_->index.lossless = l; }
+void TraceWriter::setFlight(const FlightInfo& f) { impl_->index.flight = f; }
 
 void TraceWriter::finish() {
   Impl& w = *impl_;

@@ -56,8 +56,16 @@ class TraceWriter {
  public:
   // Creates (truncates) `path` with mode 0600 and writes the header.
   // Throws Error(Io).
+  // With @initial, the trace starts from that state instead of an empty
+  // one: the first frame after the header is a keyframe of it at event 0,
+  // so the file replays on its own (a flight-recorder window).  @initial
+  // must allow a keyframe (ShadowState::canKeyframe()).
   TraceWriter(const std::string& path, const TraceHeader& header,
-              const WriterOptions& options = {});
+              const WriterOptions& options = {}, const ShadowState* initial = nullptr);
+  // The same into @fd (adopted and closed by finish(); an empty file, e.g.
+  // a memfd), called @name in errors.
+  TraceWriter(int fd, const std::string& name, const TraceHeader& header,
+              const WriterOptions& options = {}, const ShadowState* initial = nullptr);
   // Writes the pending chunk if finish() was not called (no index); never
   // throws.
   ~TraceWriter();
@@ -79,6 +87,9 @@ class TraceWriter {
   // A --lossless recording: how it held its target (stored in the index by
   // finish(); readers without the field ignore it).
   void setLossless(const LosslessTotals& l);
+  // A flight-recorder file: why it was written and what window it holds
+  // (stored in the index by finish()).
+  void setFlight(const FlightInfo& f);
   // Flush, write a last keyframe, the index and the seek table, close.
   // Further appends throw Error(Usage).
   void finish();
