@@ -26,6 +26,7 @@
 #include <linux/kprobes.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/oom.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -293,6 +294,10 @@ void kmr_proc_mm_released(struct kmr_pmm *pmm, struct mm_struct *mm)
 			/* exec_mmap() of an exec whose entry we missed */
 			else if (current->mm != mm)
 				flags = KMR_EXIT_F_EXEC_UNFOLLOWED;
+			/* mark_oom_victim() set it on this mm, before the kill */
+			if (tsk_is_oom_victim(current) &&
+			    current->signal->oom_mm == mm)
+				flags |= KMR_EXIT_F_OOM_KILLED;
 		}
 		kmr_session_target_exit(s, code, flags);
 		kmr_session_put(s);

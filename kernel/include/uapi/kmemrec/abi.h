@@ -377,6 +377,8 @@ struct kmr_ev_exec {
  *   KMR_EXIT_F_EXEC_UNFOLLOWED  the module could not follow the exec (its
  *                               exec hook could not run, or no memory):
  *                               not a matter of permission.
+ *   KMR_EXIT_F_OOM_KILLED       the OOM killer chose the target (marked
+ *                               it a victim before its mm went)
  * A recorder built before a bit existed ignores it.
  */
 #define KMR_EXIT_F_EXEC_DENIED		(1u << 0)
@@ -384,6 +386,7 @@ struct kmr_ev_exec {
 #define KMR_EXIT_F_EXEC_CREDS		(1u << 2)
 #define KMR_EXIT_F_EXEC_NODUMP		(1u << 3)
 #define KMR_EXIT_F_EXEC_UNFOLLOWED	(1u << 4)
+#define KMR_EXIT_F_OOM_KILLED		(1u << 5)
 
 struct kmr_ev_exit {
 	struct kmr_event h;
