@@ -138,6 +138,19 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
                "never lose an event of the target: when a ring is half full, the target's "
                "threads wait (on their way back to user space) until kmemrec has caught up; "
                "the summary says how long they were held");
+  std::string flight, trigger_rss;
+  app.add_option("--flight-recorder", flight,
+                 "keep only the last SIZE (e.g. 64M) of compressed trace, in memory, and write it "
+                 "to -o FILE when triggered: SIGUSR1, the target's fatal signal (SEGV, BUS, ABRT, "
+                 "ILL, FPE) or OOM kill, --trigger-rss, and also SIGINT/SIGTERM, --duration and "
+                 "the target's exit");
+  app.add_option("--trigger-rss", trigger_rss,
+                 "with --flight-recorder: trigger when the target's resident pages in the traced "
+                 "range reach SIZE");
+  app.add_option("--trigger-repeat", o.trigger_repeat,
+                 "with --flight-recorder: go on after a trigger, writing FILE.1.kmr, FILE.2.kmr, "
+                 "... up to N files")
+      ->check(CLI::Range(1u, 100000u));
   app.add_flag("--live", o.live, "print the shadow page table of the traced range every second");
   app.add_flag("-q,--quiet", o.quiet, "no status line and no summary");
   app.add_option("--comm-timeout", o.comm_timeout_s,
@@ -189,6 +202,19 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     o.events_text += ",capture-pages=" + capture;
   }
   if (!duration.empty()) o.duration_ns = parseDuration(duration);
+  if (!flight.empty()) {
+    o.flight_bytes = parseSize(flight);
+    // Below this the window would be a keyframe and little else.
+    if (o.flight_bytes < (256u << 10))
+      throw UsageError("--flight-recorder needs at least 256K, not " + flight);
+  }
+  if (!trigger_rss.empty()) {
+    if (!o.flight_bytes) throw UsageError("--trigger-rss needs --flight-recorder SIZE");
+    o.trigger_rss = parseSize(trigger_rss);
+    if (!o.trigger_rss) throw UsageError("--trigger-rss must be more than 0");
+  }
+  if (o.trigger_repeat && !o.flight_bytes)
+    throw UsageError("--trigger-repeat needs --flight-recorder SIZE");
   if (!bufsize.empty()) {
     o.buffer_size = parseSize(bufsize);
     if (o.buffer_size < KMR_RING_SIZE_MIN || o.buffer_size > KMR_RING_SIZE_MAX ||

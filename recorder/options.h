@@ -26,6 +26,9 @@ struct Options {
   bool live = false;               // --live: shadow page table every second
   bool quiet = false;              // --quiet: no status line, no summary
   bool lossless = false;           // --lossless: hold the target instead of losing events
+  uint64_t flight_bytes = 0;       // --flight-recorder SIZE; 0 = write everything
+  uint64_t trigger_rss = 0;        // --trigger-rss SIZE (bytes of the traced range); 0 = off
+  uint32_t trigger_repeat = 0;     // --trigger-repeat N; 0 = the first trigger ends it
   std::string device = "/dev/kmemrec";
   double comm_timeout_s = 0;       // --comm-timeout; 0 = wait forever
 

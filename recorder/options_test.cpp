@@ -113,3 +113,30 @@ TEST_CASE("--capture-pages adds page contents to everything else") {
   CHECK_THROWS_WITH(parse({"7", "-o", "t", "--capture-pages", "all"}),
                     Catch::Contains("'cow' or 'cow:hash'"));
 }
+
+TEST_CASE("--flight-recorder and its triggers") {
+  auto o = parse({"7", "-o", "t.kmr"});
+  REQUIRE(o);
+  CHECK(o->flight_bytes == 0);
+  CHECK(o->trigger_rss == 0);
+  CHECK(o->trigger_repeat == 0);
+
+  o = parse({"7", "-o", "t.kmr", "--flight-recorder", "64M", "--trigger-rss", "1G",
+             "--trigger-repeat", "3"});
+  REQUIRE(o);
+  CHECK(o->flight_bytes == 64u << 20);
+  CHECK(o->trigger_rss == 1u << 30);
+  CHECK(o->trigger_repeat == 3);
+
+  CHECK_THROWS_WITH(parse({"7", "-o", "t.kmr", "--flight-recorder", "4K"}),
+                    Catch::Contains("at least 256K"));
+  CHECK_THROWS_AS(parse({"7", "-o", "t.kmr", "--flight-recorder", "lots"}), UsageError);
+  CHECK_THROWS_WITH(parse({"7", "-o", "t.kmr", "--trigger-rss", "1G"}),
+                    Catch::Contains("needs --flight-recorder"));
+  CHECK_THROWS_WITH(parse({"7", "-o", "t.kmr", "--trigger-repeat", "2"}),
+                    Catch::Contains("needs --flight-recorder"));
+  CHECK_THROWS_AS(parse({"7", "-o", "t.kmr", "--flight-recorder", "1M", "--trigger-repeat", "0"}),
+                  UsageError);
+  CHECK_THROWS_WITH(parse({"7", "-o", "t.kmr", "--flight-recorder", "1M", "--trigger-rss", "0"}),
+                    Catch::Contains("more than 0"));
+}

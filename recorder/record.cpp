@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "batch_queue.h"
 #include "batch_sink.h"
@@ -18,6 +20,7 @@
 #include "base/clock.h"
 #include "base/version.h"
 #include "drain.h"
+#include "flight_sink.h"
 #include "kmr/writer.h"
 #include "launch.h"
 #include "merge.h"
@@ -26,6 +29,7 @@
 #include "status.h"
 #include "stop_signal.h"
 #include "target.h"
+#include "trigger_signal.h"
 #include "writer_thread.h"
 
 namespace kmr::recorder {
@@ -180,11 +184,16 @@ TraceHeader makeHeader(const Options& o, SessionDevice& dev, pid_t pid, bool lau
 class Progress {
  public:
   Progress(bool show, uint64_t t0, const BatchSink& sink, const Consumer& consumer,
-           const WriterThread& wt)
-      : show_(show), t0_(t0), last_t_(t0), sink_(sink), consumer_(consumer), wt_(wt) {}
+           const WriterThread& wt, FlightSink* flight, const TriggerSignal* usr1)
+      : show_(show), t0_(t0), last_t_(t0), sink_(sink), consumer_(consumer), wt_(wt),
+        flight_(flight), usr1_(usr1) {}
 
   void tick() {
     peak_anon_ = std::max(peak_anon_, anonRss());
+    if (usr1_ && usr1_->count() != usr1_seen_) {
+      usr1_seen_ = usr1_->count();
+      flight_->trigger("SIGUSR1", monotonicNs());
+    }
     if (!show_) return;
     uint64_t now = monotonicNs();
     StatusSnapshot s;
@@ -214,6 +223,9 @@ class Progress {
   const BatchSink& sink_;
   const Consumer& consumer_;
   const WriterThread& wt_;
+  FlightSink* const flight_;
+  const TriggerSignal* const usr1_;
+  uint64_t usr1_seen_ = 0;
 };
 
 // Why the recording ended, as far as the target is concerned: how a
@@ -277,6 +289,28 @@ void addCounts(Summary& s, const BatchSink& sink, const Consumer& consumer, cons
   s.module_cow = ks.cow;
 }
 
+// The flight recorder's files, a line each, times from the recording's start.
+std::vector<std::string> flightLines(const FlightSink& f, const FlightConfig& c, uint64_t t0) {
+  std::vector<std::string> out;
+  char b[512];
+  std::snprintf(b, sizeof(b), "  flight recorder: kept the last %s of compressed trace in memory",
+                humanBytes(c.limit_bytes).c_str());
+  out.push_back(b);
+  std::vector<FlightFile> files = f.files();
+  if (files.empty()) out.push_back("  no file written (writing the window failed)");
+  for (const FlightFile& x : files) {
+    double s0 = x.window_start_ns > t0 ? (x.window_start_ns - t0) / 1e9 : 0;
+    double s1 = x.window_end_ns > t0 ? (x.window_end_ns - t0) / 1e9 : 0;
+    std::snprintf(b, sizeof(b), "  %s: %s, %" PRIu64 " events, window %.2f-%.2f s%s; written on: %s",
+                  x.path.c_str(), humanBytes(x.bytes).c_str(), x.events, s0, s1,
+                  x.dropped_bytes ? (" (" + humanBytes(x.dropped_bytes) + " before it dropped)").c_str()
+                                  : " (the whole recording)",
+                  x.cause.c_str());
+    out.push_back(b);
+  }
+  return out;
+}
+
 // A --lossless recording's hold figures, from KMR_IOC_STATS after STOP.
 LosslessTotals losslessTotals(const kmr_stats& ks) {
   return {ks.held_ns, ks.held_waits, ks.lost_other};
@@ -297,7 +331,12 @@ int runRecord(const Options& o) { return runRecord(o, openSessionDevice); }
 
 int runRecord(const Options& o, const DeviceOpener& open_device) {
   StopSignal stop;
-  OutputFile output(o.output);
+  const bool flight = o.flight_bytes != 0;
+  // The flight recorder writes its first file at the first trigger (or at
+  // the end); checked and made here like any output.
+  OutputFile output(flight ? FlightSink::fileName(o.output, 1, o.trigger_repeat) : o.output);
+  std::optional<TriggerSignal> usr1;
+  if (flight) usr1.emplace();
   std::unique_ptr<SessionDevice> devp = open_device(o.device);
   SessionDevice& dev = *devp;
   std::unique_ptr<LaunchedChild> child;
@@ -306,7 +345,17 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
 
   const TraceHeader h = makeHeader(o, dev, pid, child != nullptr);
   output.overwriting();
-  TraceWriter writer(o.output, h);
+  FlightConfig fc{o.output, o.flight_bytes, o.trigger_rss, o.trigger_repeat};
+  std::optional<TraceWriter> writer;
+  std::optional<FileSink> file_sink;
+  std::optional<FlightSink> flight_sink;
+  if (flight) {
+    flight_sink.emplace(fc, h);
+  } else {
+    writer.emplace(o.output, h);
+    file_sink.emplace(*writer);
+  }
+  TraceSink& trace_sink = flight ? static_cast<TraceSink&>(*flight_sink) : *file_sink;
 
   const bool tty = ::isatty(STDERR_FILENO) && !o.quiet;
   const uint64_t t0 = h.start_mono_ns;
@@ -320,8 +369,9 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
       std::fwrite(frame.data(), 1, frame.size(), stdout);
       std::fflush(stdout);
     };
-  WriterThread wt(writer, q, live);
-  Progress progress(tty && !o.live, t0, sink, consumer, wt);
+  WriterThread wt(trace_sink, q, live);
+  Progress progress(tty && !o.live, t0, sink, consumer, wt, flight ? &*flight_sink : nullptr,
+                    usr1 ? &*usr1 : nullptr);
 
   // START runs beside the drain loop (session_start.h).  In launch mode the
   // child is released only once START returned: its exec is then the first
@@ -331,13 +381,23 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
       [&] {
         if (child) child->release();
         // Scripts wait for this line to know the session runs.
-        if (!o.quiet)
+        if (!o.quiet && flight)
+          std::fprintf(stderr,
+                       "kmemrec: recording pid %d (%s), keeping the last %s in memory; "
+                       "SIGUSR1 (kill -USR1 %d) writes %s%s\n",
+                       int(pid), h.comm.c_str(), humanBytes(o.flight_bytes).c_str(),
+                       int(::getpid()), FlightSink::fileName(o.output, 1, o.trigger_repeat).c_str(),
+                       tty ? "; Ctrl-C stops and writes it" : "");
+        else if (!o.quiet)
           std::fprintf(stderr, "kmemrec: recording pid %d (%s) into %s%s\n", int(pid),
                        h.comm.c_str(), o.output.c_str(), tty ? "; Ctrl-C stops" : "");
       });
 
   Drainer drainer(consumer, sink, dev, stop.fd(),
-                  {[&] { return stop.requested() || start.failed(); },
+                  {[&] {
+                     return stop.requested() || start.failed() ||
+                            (flight_sink && flight_sink->done());
+                   },
                    [&] { return wt.failed(); }, [&] { progress.tick(); }});
   Drainer::End end = drainer.run(o.duration_ns ? t0 + o.duration_ns : 0);
   // STOP also ends a START still waiting for ring space; START's results
@@ -353,6 +413,8 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   // a wait ending this instant), and they go into the trace's index.
   if (o.lossless && start.outcome() == SessionStart::Outcome::Started)
     wt.setLossless(losslessTotals(dev.stats()));
+  const bool flight_ended = flight_sink && flight_sink->done() && !stop.requested();
+  if (flight_sink) flight_sink->setEndCause(endReason(end, stop));
   wt.finish(stopped_ns);
   progress.done();
 
@@ -368,10 +430,14 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   s.pid = uint32_t(pid);
   s.comm = h.comm;
   s.elapsed_s = (monotonicNs() - t0) / 1e9;
-  s.end_reason = endReason(end, stop);
+  s.end_reason = flight_ended ? "the flight recorder was triggered" : endReason(end, stop);
   s.target_fate = targetFate(child.get(), end, drainer, sink);
   addCounts(s, sink, consumer, wt, ks, complete);
   if (o.lossless) s.lossless = losslessTotals(ks);
+  if (flight_sink) {
+    s.output.clear();  // the files are the flight lines
+    s.flight = flightLines(*flight_sink, fc, t0);
+  }
   addResourceUse(s, progress.peakAnon());
   bool loss = summaryHasLoss(s);
   if (!o.quiet || loss) {
@@ -380,7 +446,9 @@ int runRecord(const Options& o, const DeviceOpener& open_device) {
   }
   if (!start.thenError().empty())
     throw std::runtime_error(start.thenError() + " (the trace holds only the launch)");
-  if (wt.failed()) throw std::runtime_error("writing " + o.output + ": " + wt.error());
+  if (wt.failed())
+    throw std::runtime_error("writing " + std::string(flight ? "the flight recorder's window" : o.output) +
+                             ": " + wt.error());
   return loss ? kExitLost : kExitOk;
 }
 

@@ -96,11 +96,15 @@ std::string formatSummary(const Summary& s) {
                 s.module_cow);
   out += b;
   if (s.lossless) out += formatLossless(*s.lossless, s.lost) + "\n";
-  std::snprintf(b, sizeof(b), "  %s: %s, %.2f B/event, %" PRIu64 " chunks, %" PRIu64
-                " keyframes\n",
-                s.output.c_str(), humanBytes(s.file_bytes).c_str(),
-                s.written ? double(s.file_bytes) / double(s.written) : 0.0, s.chunks, s.keyframes);
-  out += b;
+  if (!s.output.empty()) {
+    std::snprintf(b, sizeof(b), "  %s: %s, %.2f B/event, %" PRIu64 " chunks, %" PRIu64
+                  " keyframes\n",
+                  s.output.c_str(), humanBytes(s.file_bytes).c_str(),
+                  s.written ? double(s.file_bytes) / double(s.written) : 0.0, s.chunks,
+                  s.keyframes);
+    out += b;
+  }
+  for (const std::string& line : s.flight) out += line + "\n";
   // CPU per million events only when there are enough events for the
   // figure to mean something: a short recording's CPU is mostly attach,
   // START's snapshot and start-up.

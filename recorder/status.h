@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kmr/state.h"
 #include "kmr/totals.h"
@@ -60,6 +61,7 @@ struct Summary {
   uint64_t ring_bytes = 0;   // all rings
   uint64_t module_faults = 0, module_cow = 0;  // KMR_IOC_STATS
   std::optional<LosslessTotals> lossless;      // --lossless: KMR_IOC_STATS
+  std::vector<std::string> flight;  // --flight-recorder: its lines (output is "" then)
 };
 
 // The end-of-recording summary.  Anything lost or dropped gets a loud

@@ -9,9 +9,15 @@
 
 namespace kmr::recorder {
 
+WriterThread::WriterThread(TraceSink& sink, BatchQueue& q, Tick tick, uint64_t flush_interval_ns)
+    : writer_(sink), q_(q), tick_(std::move(tick)), flush_interval_ns_(flush_interval_ns) {
+  thread_ = std::thread([this] { run(); });
+}
+
 WriterThread::WriterThread(TraceWriter& writer, BatchQueue& q, Tick tick,
                            uint64_t flush_interval_ns)
-    : writer_(writer), q_(q), tick_(std::move(tick)), flush_interval_ns_(flush_interval_ns) {
+    : own_sink_(std::make_unique<FileSink>(writer)), writer_(*own_sink_), q_(q),
+      tick_(std::move(tick)), flush_interval_ns_(flush_interval_ns) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -95,6 +101,13 @@ void WriterThread::run() {
     } else if (q_.closed()) {
       break;
     }
+    if (!failed()) {
+      try {
+        writer_.poll();
+      } catch (const std::exception& e) {
+        fail(e.what());
+      }
+    }
     const WriterStats& st = writer_.stats();
     uint64_t now = monotonicNs();
     if (!failed() && now - last_flush >= flush_interval_ns_) {
@@ -120,12 +133,12 @@ void WriterThread::run() {
   }
   if (!failed()) {
     try {
-      writer_.setEndTime(end_mono_ns_.load(std::memory_order_acquire));
+      std::optional<LosslessTotals> lossless;
       {
         std::lock_guard lk(mu_);
-        if (lossless_) writer_.setLossless(*lossless_);
+        lossless = lossless_;
       }
-      writer_.finish();
+      writer_.finish(end_mono_ns_.load(std::memory_order_acquire), lossless);
     } catch (const std::exception& e) {
       fail(e.what());
     }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "batch_queue.h"
 #include "kmr/writer.h"
+#include "trace_sink.h"
 
 namespace kmr::recorder {
 
@@ -23,6 +25,9 @@ class WriterThread {
   // Called about once a second from the writer thread (for --live).
   using Tick = std::function<void(const ShadowState&, const WriterStats&)>;
 
+  WriterThread(TraceSink& sink, BatchQueue& q, Tick tick = {},
+               uint64_t flush_interval_ns = 1'000'000'000);
+  // Every event into @writer's file.
   WriterThread(TraceWriter& writer, BatchQueue& q, Tick tick = {},
                uint64_t flush_interval_ns = 1'000'000'000);
   ~WriterThread();  // closes the queue and joins
@@ -56,7 +61,8 @@ class WriterThread {
   void fail(const std::string& why);
   void reject(const std::string& why);
 
-  TraceWriter& writer_;
+  std::unique_ptr<FileSink> own_sink_;  // the TraceWriter constructor's
+  TraceSink& writer_;
   BatchQueue& q_;
   Tick tick_;
   uint64_t flush_interval_ns_;

@@ -64,8 +64,8 @@ TraceProfile profileTrace(const std::string& path, std::optional<double> at_frac
     p.instant->position = in.position;
   }
 
-  const TraceHeader& h = reader.header();
-  ShadowState state(h.range_start, h.range_end);
+  // A flight-recorder window starts from its keyframe at event 0, not empty.
+  ShadowState state = replay.stateAt(0, &p.damage);
   LifeTracker tracker(p.start_ns);
   tracker.begin(state, p.start_ns);
   ProfileVisitor v(tracker, p.instant ? &*p.instant : nullptr);

@@ -112,6 +112,13 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
       j["lossless"] = {{"held_ns", l->held_ns},
                        {"held_waits", l->held_waits},
                        {"lost_other", l->lost_other}};
+    if (const auto& f = r.flight())
+      j["flight"] = {{"cause", f->cause},
+                     {"trigger_mono_ns", f->trigger_ns},
+                     {"window_start_mono_ns", f->window_start_ns},
+                     {"limit_bytes", f->limit_bytes},
+                     {"dropped_bytes", f->dropped_bytes},
+                     {"sequence", f->sequence}};
     ctx.out << j.dump(2) << '\n';
     return;
   }
@@ -163,6 +170,19 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                   static_cast<unsigned long long>(t.lost_records),
                   static_cast<unsigned long long>(l->lost_other));
     info.row({st.bold("lossless"), held});
+  }
+  if (const auto& f = r.flight()) {
+    // Times as everywhere here: from the recording's start.
+    auto rel = [&](uint64_t ns) {
+      return formatSeconds(ns > r.startNs() ? static_cast<int64_t>(ns - r.startNs()) : 0);
+    };
+    std::string what = "written on: " + f->cause + " at " + rel(f->trigger_ns) + "; window " +
+                       rel(f->window_start_ns) + " to " + rel(r.endNs()) + " of the recording";
+    what += f->dropped_bytes ? ", " + bytesText(f->dropped_bytes) + " of trace before it dropped (last " +
+                                   bytesText(f->limit_bytes) + " kept)"
+                             : " (the whole recording)";
+    if (f->sequence) what += "; file " + std::to_string(f->sequence) + " of --trigger-repeat";
+    info.row({st.bold("flight"), what});
   }
   info.row({st.bold(exited ? "at exit" : "at end"),
             std::to_string(end.vmas().size()) + " VMAs, " +

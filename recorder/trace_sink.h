@@ -1,0 +1,52 @@
+// Where the writer thread puts the events it translated: the trace file
+// itself (FileSink), or the flight recorder's window in memory, written
+// out when something happens (FlightSink, flight_sink.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "kmr/event.h"
+#include "kmr/state.h"
+#include "kmr/totals.h"
+#include "kmr/writer.h"
+
+namespace kmr::recorder {
+
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  // TraceWriter's append and flush (Error(Usage) rejects one event,
+  // Error(Io) ends the recording's writing).
+  virtual void append(const Event& ev) = 0;
+  virtual void flush() = 0;
+  // On the writer thread between batches, at least every 100 ms: act on
+  // what happened meanwhile (the flight recorder's triggers).
+  virtual void poll() {}
+  // The recording stopped at @end_mono_ns: finish the file(s).
+  virtual void finish(uint64_t end_mono_ns, const std::optional<LosslessTotals>& lossless) = 0;
+  // Events appended and bytes kept (for the status line and summary).
+  virtual const WriterStats& stats() const = 0;
+  // The shadow state after the events appended so far (--live).
+  virtual const ShadowState& state() const = 0;
+};
+
+// The ordinary recording: every event into one trace file.
+class FileSink : public TraceSink {
+ public:
+  explicit FileSink(TraceWriter& w) : w_(w) {}
+  void append(const Event& ev) override { w_.append(ev); }
+  void flush() override { w_.flush(); }
+  void finish(uint64_t end_mono_ns, const std::optional<LosslessTotals>& lossless) override {
+    w_.setEndTime(end_mono_ns);
+    if (lossless) w_.setLossless(*lossless);
+    w_.finish();
+  }
+  const WriterStats& stats() const override { return w_.stats(); }
+  const ShadowState& state() const override { return w_.state(); }
+
+ private:
+  TraceWriter& w_;
+};
+
+}  // namespace kmr::recorder
