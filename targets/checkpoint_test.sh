@@ -71,6 +71,7 @@ run strlit -c 2 -i 1
 run twecho -c 2 -i 1 -- a b
 run threads -t 4 -n 64 -k 2
 run faultbench -s 16M -k 64
+run crash -r 4 -i 0 -e exit
 # --hold: the target stops at its hold point until a signal, then finishes.
 hold_test() {
 	out=$work/hold.out

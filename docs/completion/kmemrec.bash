@@ -68,11 +68,13 @@ _kmemrec() {
 	--comm)
 		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" -- "$cur"))
 		return ;;
-	--range | --duration | --buffer-size | --comm-timeout) return ;;
+	--range | --duration | --buffer-size | --comm-timeout | --flight-recorder | --trigger-rss | \
+		--trigger-repeat) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-o --output --comm --comm-timeout --range --events
-			--capture-pages --duration --buffer-size --lossless --live -q --quiet --device
+			--capture-pages --duration --buffer-size --lossless --flight-recorder --trigger-rss
+			--trigger-repeat --live -q --quiet --device
 			-h --help --version --' -- "$cur"))
 		return
 	fi
