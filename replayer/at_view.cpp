@@ -15,6 +15,15 @@ void setupAt(CLI::App& app, AtOptions& o) {
 void runAt(const AtOptions& o, ViewContext& ctx) {
   Instant in = ctx.instant(o.at);
   ShadowState s = ctx.replay.stateAt(in.position, &ctx.damage);
+  // Once the target exited its address space is gone, but what anyone
+  // asking for "end" of a crashed or finished target wants is its memory as
+  // it went: the state just before the EXIT record (the last of a stream).
+  const bool exited = s.exited();
+  const int32_t code = s.exitCode();
+  if (exited && in.position > 0) {
+    ShadowState before = ctx.replay.stateAt(in.position - 1, &ctx.damage);
+    if (!before.exited()) s = std::move(before);
+  }
   StateRenderOptions ro;
   if (!o.range.empty()) {
     AddressRange r = parseAddressRange(o.range);
@@ -29,10 +38,18 @@ void runAt(const AtOptions& o, ViewContext& ctx) {
                {"rel_ns", static_cast<int64_t>(in.mono_ns - ctx.reader.startNs())},
                {"events_applied", in.position},
                {"last_seq", s.lastSeq()}};
+    if (exited && !s.exited()) {
+      // The memory shown is the target's as it exited.
+      j["exited"] = true;
+      j["exit_code"] = code;
+      j["memory_at_exit"] = true;
+    }
     ctx.out << j.dump(2) << '\n';
     return;
   }
   ctx.out << ctx.style.bold("at " + ctx.describe(in)) << '\n';
+  if (exited && !s.exited())
+    ctx.out << "the target exited (code " << code << "); its memory as it exited:\n";
   printState(ctx.out, s, ro, ctx.style);
 }
 

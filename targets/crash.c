@@ -98,6 +98,8 @@ int main(int argc, char **argv)
 		char *p = kt_mmap(NULL, size, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+		/* a 4 KiB fault per page: the trace's size follows --size */
+		madvise(p, size, MADV_NOHUGEPAGE);
 		kt_touch(p, size, 1);
 		snprintf(label, sizeof(label), "round-%ld", i);
 		kt_ckpt(label);

@@ -68,8 +68,12 @@ struct FlightWriter::Impl {
     return d;
   }
 
+  // A quarter of the limit; more when the opening keyframe is large (a
+  // segment that is mostly keyframe would rotate at every chunk), but never
+  // past the limit, so that the open segment alone stays within it.
   uint64_t targetFor(uint64_t keyframe_bytes) const {
-    return std::max({options.limit_bytes / 4, 4 * keyframe_bytes, kMinSegmentBytes});
+    uint64_t t = std::max(options.limit_bytes / 4, std::min(2 * keyframe_bytes, options.limit_bytes));
+    return std::max(t, kMinSegmentBytes);
   }
 
   Segment& open() { return segs.back(); }

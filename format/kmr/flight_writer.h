@@ -9,11 +9,11 @@
 // The compressed trace lives in segments, each a complete trace in its own
 // memfd that starts with a keyframe of the state at its first instant.  A
 // segment is closed (finished: index and all) once it holds a quarter of
-// SIZE, or four times its opening keyframe, whichever is more; the oldest
-// segments are dropped while all of them together exceed SIZE.  So the
-// window kept is between three quarters of SIZE and SIZE of compressed
-// trace (more only when one keyframe alone is larger: the newest segment is
-// never dropped).
+// SIZE, or twice its opening keyframe if that is more (at most SIZE); the
+// oldest segments are dropped while all of them together exceed SIZE.  So
+// the window kept is between three quarters of SIZE and SIZE of compressed
+// trace, plus at most the chunk being written (more only when one keyframe
+// alone is larger than SIZE: the newest segment is never dropped).
 //
 // dump() reads the kept segments back and writes one file: the first
 // segment's opening keyframe at event 0, then every event since.  That file

@@ -41,10 +41,18 @@ std::vector<CheckResult> checkStateInProcess(const std::string& trace,
   std::vector<CheckResult> out;
   // A flight-recorder file holds only its window: a checkpoint from before
   // it has nothing to be compared with (said, not silently passed).
+  // It also ends before the recording did when a trigger wrote it (the
+  // target went on): later checkpoints are after the window.
   const uint64_t window = reader.flight() ? reader.flight()->window_start_ns : 0;
+  const uint64_t window_end = reader.flight() ? reader.endNs() : UINT64_MAX;
   for (const Checkpoint& c : ckpts) {
     if (c.mono_before < window) {
       out.push_back({"checkpoint " + c.label + " (before the flight-recorder window: not compared)",
+                     {}});
+      continue;
+    }
+    if (c.mono_after > window_end) {
+      out.push_back({"checkpoint " + c.label + " (after the flight-recorder window: not compared)",
                      {}});
       continue;
     }
