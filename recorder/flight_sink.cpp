@@ -1,11 +1,11 @@
 #include "flight_sink.h"
 
 #include <signal.h>
-#include <string.h>
 #include <sys/wait.h>
 
 #include "base/clock.h"
 #include "kmemrec/abi.h"
+#include "launch.h"
 #include "status.h"
 
 namespace kmr::recorder {
@@ -18,17 +18,14 @@ constexpr uint64_t kRssCheckNs = 100'000'000;
 std::string fatalExitCause(int32_t wait_status, uint32_t exit_flags) {
   if (exit_flags & KMR_EXIT_F_OOM_KILLED) return "target OOM-killed";
   if (wait_status < 0 || !WIFSIGNALED(wait_status)) return "";
-  int sig = WTERMSIG(wait_status);
-  switch (sig) {
+  switch (WTERMSIG(wait_status)) {
     case SIGSEGV:
     case SIGBUS:
     case SIGABRT:
     case SIGILL:
-    case SIGFPE: {
-      const char* name = sigabbrev_np(sig);
-      return std::string("target killed by SIG") + (name ? name : "?") +
-             (WCOREDUMP(wait_status) ? " (core dumped)" : "");
-    }
+    case SIGFPE:
+      // "killed by SIGSEGV (core dumped)", as the summary says of a child
+      return "target " + describeWaitStatus(wait_status);
     default:
       return "";
   }
