@@ -222,6 +222,17 @@ static void km_apply_pte(struct km_model *m, const struct kmr_ev_pte *e)
 	}
 }
 
+/* VMA drops from @first_ns on explain the windows that closed after it. */
+static void km_explain_short(struct km_model *m, uint64_t first_ns)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < m->nshort; i++)
+		if (m->short_win[i].closed_ns < first_ns)
+			m->short_win[n++] = m->short_win[i];
+	m->nshort = n;
+}
+
 void km_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 {
 	struct km_model *m = priv;
@@ -259,9 +270,16 @@ void km_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 	case KMR_EV_VMA_SYNC: {
 		const struct kmr_ev_vma_sync *e = (const void *)ev;
 
-		if (m->win_left && !m->unknown)
-			kc_die("VMA window %" PRIu64 " opened with %u VMAs missing from window %" PRIu64,
-			       (uint64_t)ev->seq, m->win_left, m->win_seq);
+		if (m->win_left && !m->unknown) {
+			if (m->nshort == sizeof(m->short_win) / sizeof(m->short_win[0]))
+				kc_die("VMA window %" PRIu64 " opened with %u VMAs missing from window %" PRIu64 ", and %u more short windows no LOST record explains",
+				       (uint64_t)ev->seq, m->win_left,
+				       m->win_seq, m->nshort);
+			m->short_win[m->nshort].seq = m->win_seq;
+			m->short_win[m->nshort].closed_ns = ev->time_ns;
+			m->short_win[m->nshort].left = m->win_left;
+			m->nshort++;
+		}
 		m->win_seq = ev->seq;
 		m->win_left = e->count;
 		km_vma_cut(m, e->start, e->end);
@@ -312,6 +330,8 @@ void km_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 			       *prev, (uint64_t)ev->time_ns, ring);
 		m->lost += e->count;
 		m->lost_records++;
+		if (e->kinds & (1ull << KMR_EV_VMA))
+			km_explain_short(m, e->first_ns);
 		m->unknown = true;
 		m->lost_in_snapshot = true;
 		break;
@@ -434,6 +454,13 @@ long km_compare(const struct km_model *m, int pid, int max_print,
 	FILE *f;
 
 	*pages = 0;
+	for (i = 0; i < m->nshort; i++) {
+		if (printed++ < max_print)
+			fprintf(stderr, "VMA window %" PRIu64 " closed with %u VMAs missing and no LOST record reported them\n",
+				m->short_win[i].seq, m->short_win[i].left);
+		diffs++;
+	}
+	i = 0;
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "r");
 	if (!f)

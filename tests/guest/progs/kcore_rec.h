@@ -72,6 +72,18 @@ struct km_model {
 	/* open VMA window */
 	uint64_t win_seq;
 	uint32_t win_left;
+	/*
+	 * Windows that closed short while the model looked whole: the VMA
+	 * records were dropped on another CPU's ring, whose LOST record
+	 * takes its seq only when that ring writes next, so it can come
+	 * later in seq order.  A LOST reporting VMA drops from before the
+	 * window closed explains them; km_compare() counts the rest.
+	 */
+	struct {
+		uint64_t seq, closed_ns;
+		uint32_t left;
+	} short_win[32];
+	uint32_t nshort;
 	/* what the stream said */
 	uint64_t lost, lost_records;
 	bool unknown;			/* between a LOST and the next resync */
