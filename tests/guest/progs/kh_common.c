@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kh_common.h"
+#include "time_scale.h"
 
 int kh_failures;
 static pthread_mutex_t kh_print_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -99,10 +100,7 @@ void kh_sleep_us(unsigned int us)
 
 double kh_scaled(double secs)
 {
-	const char *s = getenv("KMR_TIME_SCALE");
-	double f = s ? atof(s) : 1;
-
-	return secs * (f >= 1 ? f : 1);
+	return secs * kmr_time_scale();
 }
 
 uint64_t kh_task_size(void)

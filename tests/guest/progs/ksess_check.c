@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ksess.h"
+#include "time_scale.h"
 
 void ks_obs_init(struct ks_obs *o)
 {
@@ -204,10 +205,7 @@ pid_t ks_spawn_exec_ex(const struct ks_spawn *sp, int *rfd)
 /* @ms times $KMR_TIME_SCALE (the harness's slowdown of this kernel), in ns */
 static uint64_t ks_scaled_ns(uint64_t ms)
 {
-	const char *s = getenv("KMR_TIME_SCALE");
-	long f = s ? atol(s) : 1;
-
-	return ms * 1000000ull * (uint64_t)(f >= 1 ? f : 1);
+	return (uint64_t)(ms * 1e6 * kmr_time_scale());
 }
 
 void ks_wait_ready(struct kc_sess *k, struct ks_obs *o, int n, int rfd,
