@@ -6,7 +6,8 @@
  *          copy per page); the child exits
  *   churn  --churn times: mmap 64 KiB, write every page, munmap
  * -v prints each phase's duration and page count; -H holds before the
- * first phase.
+ * first phase; --addr puts the region at a fixed address, so that a
+ * recording launched with it can name the region in --range beforehand.
  */
 #define _GNU_SOURCE
 #include "common.h"
@@ -20,7 +21,8 @@ static const char usage_text[] =
 	"Touches, CoW-rewrites and churns memory as fast as it can.\n"
 	"  -s, --size SIZE   region to touch (default 256M)\n"
 	"  -k, --churn K     mmap/munmap iterations (default 4096)\n"
-	"      --no-fork     skip the fork phase\n";
+	"      --no-fork     skip the fork phase\n"
+	"      --addr ADDR   map the region at ADDR (page aligned; fails if taken)\n";
 
 static uint64_t phase_start;
 
@@ -39,11 +41,13 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "churn", required_argument, NULL, 'k' },
 		{ "no-fork", no_argument, NULL, 'F' },
+		{ "addr", required_argument, NULL, 'A' },
 		{ 0 }
 	};
 	size_t size = 256u << 20, churn_len = 64u << 10;
 	long churn = 4096, pages;
-	int do_fork = 1, c, go[2];
+	int do_fork = 1, c, go[2], map_flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	void *addr = NULL;
 	char *p;
 	pid_t child;
 
@@ -56,6 +60,13 @@ int main(int argc, char **argv)
 		case 's': size = kt_parse_size("--size", optarg); break;
 		case 'k': churn = kt_parse_long("--churn", optarg, 0, 1L << 30); break;
 		case 'F': do_fork = 0; break;
+		case 'A':
+			addr = (void *)(uintptr_t)kt_parse_size("--addr", optarg);
+			if (!addr || ((uintptr_t)addr & (KT_PAGE - 1)))
+				kt_usage_error("--addr must be a non-zero page-aligned address: %s",
+					       optarg);
+			map_flags |= MAP_FIXED_NOREPLACE;
+			break;
 		}
 	}
 	if (size < KT_PAGE)
@@ -64,8 +75,9 @@ int main(int argc, char **argv)
 	/* --hold: wait here until a recorder attached (the --lossless cases) */
 	kt_hold("start");
 	pages = (long)(size / KT_PAGE);
-	p = kt_mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = kt_mmap(addr, size, PROT_READ | PROT_WRITE, map_flags, -1, 0);
+	if (addr && p != addr)
+		kt_die("--addr: the kernel put the region at %p", (void *)p);
 	/* Keep THP out: a 4 KiB fault per page is the point. */
 	madvise(p, size, MADV_NOHUGEPAGE);
 	kt_region("region", p, size);

@@ -175,6 +175,11 @@ TEST_CASE("clipping to a traced range") {
   REQUIRE(k.vmas.size() == 2);
   CHECK(k.vmas[1].end == 0x7f0000202000);
   CHECK(k.pages.size() == 1);
+  // unknown ranges too: outside the traced range they say nothing
+  k.unknown = {{0x7e0000000000, 0x7e0000001000}, {0x7f0000201000, 0x7f0000400000}};
+  clipView(&k, 0x7f0000000000, 0x7f0000202000);
+  REQUIRE(k.unknown.size() == 1);
+  CHECK(k.unknown[0] == std::pair<uint64_t, uint64_t>{0x7f0000201000, 0x7f0000202000});
 }
 
 #include "replay_json.h"

@@ -44,6 +44,10 @@ std::vector<CheckResult> checkStateInProcess(const std::string& trace,
   // It also ends before the recording did when a trigger wrote it (the
   // target went on): later checkpoints are after the window.
   const uint64_t window = reader.flight() ? reader.flight()->window_start_ns : 0;
+  // A trace recorded with --range knows that range only: both sides are
+  // compared there.
+  const uint64_t traced_start = reader.header().range_start;
+  const uint64_t traced_end = reader.header().range_end;
   const uint64_t window_end = reader.flight() ? reader.endNs() : UINT64_MAX;
   for (const Checkpoint& c : ckpts) {
     if (c.mono_before < window) {
@@ -63,11 +67,13 @@ std::vector<CheckResult> checkStateInProcess(const std::string& trace,
       continue;
     }
     MemoryView kernel = fromCheckpoint(c);
+    clipView(&kernel, traced_start, traced_end);
     for (auto [when, t] : {std::pair{"mono_before", c.mono_before}, {"mono_after", c.mono_after}}) {
       std::vector<Damage> damage;
       ShadowState st = replay.stateAt(replay.positionAtTime(t), &damage);
       MemoryView tv = fromTrace(traceStateOf(st));
       clipView(&tv, c.range_start, c.range_end);
+      clipView(&tv, traced_start, traced_end);
       CheckResult r{"checkpoint " + c.label + " at " + when + " (" + std::to_string(t) + ")",
                     compareViews(kernel, tv)};
       for (const Damage& d : damage) r.diffs.push_back("trace damage: " + d.what);

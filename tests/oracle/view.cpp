@@ -30,6 +30,10 @@ void clipView(MemoryView* v, uint64_t start, uint64_t end) {
     kept.push_back(m);
   }
   v->vmas = std::move(kept);
+  std::vector<std::pair<uint64_t, uint64_t>> unknown;
+  for (auto [s, e] : v->unknown)
+    if (s < end && e > start) unknown.push_back({std::max(s, start), std::min(e, end)});
+  v->unknown = std::move(unknown);
   for (auto it = v->pages.begin(); it != v->pages.end();)
     it = (it->first < start || it->first >= end) ? v->pages.erase(it) : std::next(it);
 }

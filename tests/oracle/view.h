@@ -40,8 +40,9 @@ struct MemoryView {
   std::vector<std::pair<uint64_t, uint64_t>> unknown;
 };
 
-// Restricts a view to [start, end) (0, 0 = everything): VMAs are clipped as
-// maps would show a narrower window's overlap, pages outside dropped.
+// Restricts a view to [start, end) (0, 0 = everything): VMAs and unknown
+// ranges are clipped as maps would show a narrower window's overlap, pages
+// outside dropped.
 void clipView(MemoryView* v, uint64_t start, uint64_t end);
 
 // The kernel's side.

@@ -8,7 +8,8 @@
 # runs.  Sets LL_TARGET and LL_REC (pids); the target's output is
 # DIR/target.out, kmemrec's DIR/kmemrec.err, the trace DIR/trace.kmr.
 # $LL_REC_WRAP, if set, is a command put before kmemrec (e.g. one that moves
-# it into a cgroup first).
+# it into a cgroup first); $LL_REC_ARGS, more kmemrec options (--range,
+# --events, --capture-pages, --flight-recorder).
 # ll_go releases the target (SIGUSR1).
 
 LL_RING=256K
@@ -22,7 +23,7 @@ ll_start() {
 	for _ in $(seq 100); do grep -q '^hold start' "$dir/target.out" && break; sleep 0.1; done
 	grep -q '^hold start' "$dir/target.out" || kmr_fail "kmrt-faultbench never reached its hold point"
 	# shellcheck disable=SC2086
-	$LL_REC_WRAP kmemrec --lossless --buffer-size $LL_RING -o "$dir/trace.kmr" "$LL_TARGET" \
+	$LL_REC_WRAP kmemrec --lossless --buffer-size $LL_RING $LL_REC_ARGS -o "$dir/trace.kmr" "$LL_TARGET" \
 		2>"$dir/kmemrec.err" &
 	LL_REC=$!
 	for _ in $(seq 300); do
