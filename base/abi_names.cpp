@@ -3,7 +3,9 @@
 #include <kmemrec/abi.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 
 #include "base/numbers.h"
 
@@ -73,11 +75,17 @@ std::string cowFlagsText(uint32_t f) {
               "copy");
 }
 
+std::string signalText(uint32_t signo) {
+  // sigabbrev_np: glibc's own table ("SEGV"), NULL for an unknown number
+  const char* n = signo < 128 ? sigabbrev_np(static_cast<int>(signo)) : nullptr;
+  return n ? std::string("SIG") + n : "signal " + std::to_string(signo);
+}
+
 std::string kindsMaskText(uint64_t k) {
   static const std::array<const char*, KMR_EV_NR_KINDS> names = {
       "pad",   "snapshot-begin", "snapshot-end", "vma-sync", "vma",  "pte",       "pte-unmap",
       "cow",   "fault",          "fork",         "exec",     "exit", "lost",      "mem-write",
-      "page-data"};
+      "page-data", "signal"};
   if (k == 0) return "all";
   std::string s;
   for (unsigned i = 0; i < names.size(); i++) {

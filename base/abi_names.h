@@ -21,6 +21,8 @@ std::string kindsMaskText(uint64_t kinds);
 // Eight columns: w write, d dirty, y young, x exec, then a anon / f file /
 // z zero page / s special, e exclusive, h huge, k ksm; '-' when clear.
 std::string pteFlagsText(uint32_t flags);
+// "SIGSEGV" for a SIGNAL record's signo; "signal 77" for one without a name.
+std::string signalText(uint32_t signo);
 // One line explaining pteFlagsText.
 const char* pteFlagsLegend();
 

@@ -107,6 +107,26 @@ void kmr_emit_fork(struct kmr_session *s, u32 child_pid)
 	kmr_commit(s, &r);
 }
 
+void kmr_emit_signal(struct kmr_session *s, int signo, int code, u64 addr,
+		     u32 tid, u32 flags)
+{
+	struct kmr_ev_signal *e;
+	struct kmr_rsv r;
+
+	/* no slack kept back: it is one of a stream's last records */
+	e = kmr_reserve_flags(s, &r, KMR_EV_SIGNAL, sizeof(*e), flags,
+			      KMR_RSV_LAST);
+	if (!e)
+		return;
+	e->signo = signo;
+	e->code = code;
+	e->addr = addr;
+	e->tid = tid;
+	e->__pad = 0;
+	kmr_commit(s, &r);
+	kmr_ring_kick(s);
+}
+
 void kmr_emit_mem_write(struct kmr_session *s, unsigned long vaddr, u64 len,
 			u32 writer_pid, enum kmr_mem_mode mode)
 {

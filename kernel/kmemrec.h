@@ -216,6 +216,9 @@ void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,
 			unsigned long end, enum kmr_unmap_reason reason);
 void kmr_emit_fork(struct kmr_session *s, u32 child_pid);
+/* KMR_EV_SIGNAL: process event, not masked or clipped; atomic context. */
+void kmr_emit_signal(struct kmr_session *s, int signo, int code, u64 addr,
+		     u32 tid, u32 flags);
 /* For kmemfetch: every write into the target (any mode). */
 void kmr_emit_mem_write(struct kmr_session *s, unsigned long vaddr, u64 len,
 			u32 writer_pid, enum kmr_mem_mode mode);

@@ -13,6 +13,11 @@
  *        hands every session of the target on the old mm to the core's
  *        kmr_session_exec().
  * exit:  ->release of the traced mm when it was not replaced by exec.
+ * fatal signal: signal:signal_deliver (found by name as fork's), where
+ *        get_signal() takes a signal, before the default action runs: a
+ *        signal the target neither catches nor ignores, which will dump
+ *        core or end the process, is reported then, before the core dump
+ *        (which can take long) and the exit.
  *
  * Nothing here holds a session across a sleep without a reference, and the
  * exec hook holds none at all: the task_work finds the sessions again in
@@ -56,12 +61,56 @@ static void kmr_tp_fork(void *data, struct task_struct *parent,
 		kmr_emit_fork(s, kmr_session_nr(s, task_tgid(child)));
 }
 
-static struct tracepoint *kmr_tp_fork_tp;
+static struct tracepoint *kmr_tp_fork_tp, *kmr_tp_signal_tp;
 
 static void kmr_find_tp(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "sched_process_fork"))
-		*(struct tracepoint **)priv = tp;
+		kmr_tp_fork_tp = tp;
+	else if (!strcmp(tp->name, "signal_deliver"))
+		kmr_tp_signal_tp = tp;
+}
+
+/* ------------------------------------------------------------------------ */
+/* fatal signal                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Signals whose si_addr is the faulting address when the kernel sent them */
+#define KMR_SIG_ADDR_MASK \
+	(sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | \
+	 sigmask(SIGFPE) | sigmask(SIGTRAP))
+
+/*
+ * Called by get_signal() with the siglock held and interrupts off, for
+ * each signal it takes (and for the SIGKILL of a group exit, with no
+ * info).  The default action of a signal neither caught nor ignored runs
+ * right after: a core dump (do_coredump()) or the exit.  SIGKILL and the
+ * threads killed by a group exit are not reported here: KMR_EV_EXIT says
+ * those, and a group exit has one thread that took the signal.
+ */
+static void kmr_tp_signal(void *data, int sig, struct kernel_siginfo *info,
+			  struct k_sigaction *ka)
+{
+	struct mm_struct *mm = current->mm;
+	struct kmr_session *s;
+	u64 addr = 0;
+	u32 flags;
+
+	if (!info || sig == SIGKILL || ka->sa.sa_handler != SIG_DFL ||
+	    !mm || !kmr_mm_traced(mm))
+		return;
+	if (sig_kernel_ignore(sig) || sig_kernel_stop(sig) ||
+	    (current->signal->flags & SIGNAL_UNKILLABLE) ||
+	    (current->flags & PF_KTHREAD))
+		return;
+	flags = sig_kernel_coredump(sig) ? KMR_SIGNAL_F_COREDUMP : 0;
+	if (info->si_code > 0 && siginmask(sig, KMR_SIG_ADDR_MASK))
+		addr = (u64)(unsigned long)info->si_addr;
+	kmr_for_each_session_mm(mm, s)
+		if (current->tgid == kmr_session_pid(s))
+			kmr_emit_signal(s, sig, info->si_code, addr,
+					kmr_session_nr(s, task_pid(current)),
+					flags);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -321,16 +370,22 @@ int kmr_proc_register(void)
 {
 	int ret;
 
-	if (!kmr_tp_fork_tp)
-		for_each_kernel_tracepoint(kmr_find_tp, &kmr_tp_fork_tp);
-	if (!kmr_tp_fork_tp) {
-		pr_err("kmemrec: tracepoint sched_process_fork not found\n");
+	if (!kmr_tp_fork_tp || !kmr_tp_signal_tp)
+		for_each_kernel_tracepoint(kmr_find_tp, NULL);
+	if (!kmr_tp_fork_tp || !kmr_tp_signal_tp) {
+		pr_err("kmemrec: tracepoint %s not found\n",
+		       kmr_tp_fork_tp ? "signal_deliver" : "sched_process_fork");
 		return -ENOENT;
 	}
 	ret = tracepoint_probe_register(kmr_tp_fork_tp, kmr_tp_fork, NULL);
 	if (ret) {
 		pr_err("kmemrec: cannot hook sched_process_fork: %d\n", ret);
 		return ret;
+	}
+	ret = tracepoint_probe_register(kmr_tp_signal_tp, kmr_tp_signal, NULL);
+	if (ret) {
+		pr_err("kmemrec: cannot hook signal_deliver: %d\n", ret);
+		goto undo_fork;
 	}
 	kmr_exec_probe.kp.flags = 0;
 	kmr_exec_probe.nmissed = 0;
@@ -342,6 +397,8 @@ int kmr_proc_register(void)
 	return 0;
 
 undo_tp:
+	tracepoint_probe_unregister(kmr_tp_signal_tp, kmr_tp_signal, NULL);
+undo_fork:
 	tracepoint_probe_unregister(kmr_tp_fork_tp, kmr_tp_fork, NULL);
 	tracepoint_synchronize_unregister();
 	return ret;
@@ -353,6 +410,7 @@ void kmr_proc_unregister(void)
 	unsigned long flags;
 	LIST_HEAD(left);
 
+	tracepoint_probe_unregister(kmr_tp_signal_tp, kmr_tp_signal, NULL);
 	tracepoint_probe_unregister(kmr_tp_fork_tp, kmr_tp_fork, NULL);
 	tracepoint_synchronize_unregister();
 	unregister_kretprobe(&kmr_exec_probe);

@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cinttypes>
+#include <cstdio>
+
 #include "base/clock.h"
 #include "kmemrec/abi.h"
 #include "launch.h"
@@ -13,22 +16,40 @@ namespace {
 
 constexpr uint64_t kRssCheckNs = 100'000'000;
 
-}  // namespace
-
-std::string fatalExitCause(int32_t wait_status, uint32_t exit_flags) {
-  if (exit_flags & KMR_EXIT_F_OOM_KILLED) return "target OOM-killed";
-  if (wait_status < 0 || !WIFSIGNALED(wait_status)) return "";
-  switch (WTERMSIG(wait_status)) {
+// The crashes that trigger the flight recorder, from an EXIT or a SIGNAL.
+bool isCrashSignal(int sig) {
+  switch (sig) {
     case SIGSEGV:
     case SIGBUS:
     case SIGABRT:
     case SIGILL:
     case SIGFPE:
-      // "killed by SIGSEGV (core dumped)", as the summary says of a child
-      return "target " + describeWaitStatus(wait_status);
+      return true;
     default:
-      return "";
+      return false;
   }
+}
+
+}  // namespace
+
+std::string fatalExitCause(int32_t wait_status, uint32_t exit_flags) {
+  if (exit_flags & KMR_EXIT_F_OOM_KILLED) return "target OOM-killed";
+  if (wait_status < 0 || !WIFSIGNALED(wait_status)) return "";
+  // "killed by SIGSEGV (core dumped)", as the summary says of a child
+  if (isCrashSignal(WTERMSIG(wait_status))) return "target " + describeWaitStatus(wait_status);
+  return "";
+}
+
+std::string fatalSignalCause(const SignalData& s, uint32_t signal_flags) {
+  if (!isCrashSignal(static_cast<int>(s.signo))) return "";
+  // "killed by SIGSEGV", the summary's words for the same death
+  std::string c = "target " + describeWaitStatus(static_cast<int>(s.signo));
+  if (s.addr) {
+    char b[32];
+    std::snprintf(b, sizeof(b), " at 0x%" PRIx64, s.addr);
+    c += b;
+  }
+  return c + ((signal_flags & KMR_SIGNAL_F_COREDUMP) ? ", before its core dump" : ", before its exit");
 }
 
 std::string FlightSink::fileName(const std::string& output, uint32_t k, uint32_t repeat) {
@@ -63,9 +84,24 @@ std::vector<FlightFile> FlightSink::files() const {
 
 void FlightSink::append(const Event& ev) {
   w_.append(ev);
-  if (ev.kind == EventKind::Exit) [[unlikely]] {
+  if (ev.kind == EventKind::Signal) [[unlikely]] {
+    // In the kernel before the core dump: the window is written while the
+    // target is still dumping, without waiting for its exit.
+    std::string cause = fatalSignalCause(ev.signal, ev.flags);
+    if (!cause.empty() && !signal_triggered_) {
+      signal_triggered_ = ev.signal.signo;
+      trigger(cause, ev.time_ns);
+    }
+  } else if (ev.kind == EventKind::Exit) [[unlikely]] {
     std::string cause = fatalExitCause(ev.exit.code, ev.flags);
-    if (!cause.empty()) trigger(cause, ev.time_ns);
+    // not again for the death whose SIGNAL triggered already
+    bool seen = signal_triggered_ && !(ev.flags & KMR_EXIT_F_OOM_KILLED) &&
+                ev.exit.code >= 0 && WIFSIGNALED(ev.exit.code) &&
+                uint32_t(WTERMSIG(ev.exit.code)) == signal_triggered_;
+    if (!cause.empty() && !seen) trigger(cause, ev.time_ns);
+    signal_triggered_ = 0;
+  } else if (ev.kind == EventKind::Exec) [[unlikely]] {
+    signal_triggered_ = 0;
   }
 }
 

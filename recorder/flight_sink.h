@@ -80,11 +80,18 @@ class FlightSink : public TraceSink {
   std::vector<FlightFile> files_;
   std::atomic<bool> done_{false};
   bool rss_armed_ = true;  // --trigger-rss fires again once below
+  // The fatal signal (ABI 2's SIGNAL record) this death already triggered
+  // on: its EXIT is not a second trigger.
+  uint32_t signal_triggered_ = 0;
   uint64_t last_rss_check_ns_ = 0;
 };
 
 // The cause a target's EXIT record is a trigger for ("target killed by
 // SIGSEGV", "target OOM-killed"), or "" for an ordinary exit.
 std::string fatalExitCause(int32_t wait_status, uint32_t exit_flags);
+// The cause a fatal SIGNAL record is a trigger for, taken before the core
+// dump and the exit ("target killed by SIGSEGV at 0x1000, before its core
+// dump"), or "" for a signal that is not a crash (SIGTERM, SIGINT, ...).
+std::string fatalSignalCause(const SignalData& s, uint32_t signal_flags);
 
 }  // namespace kmr::recorder

@@ -69,3 +69,40 @@ TEST_CASE("a trigger writes the window, the end writes the next file") {
   CHECK(r2.flight()->sequence == 2);
   CHECK(r1.eventCount() < r2.eventCount());
 }
+
+TEST_CASE("a fatal signal triggers before the exit, and its exit not again") {
+  CHECK(fatalSignalCause({SIGSEGV, 1, 0x1000, 7}, KMR_SIGNAL_F_COREDUMP) ==
+        "target killed by SIGSEGV at 0x1000, before its core dump");
+  CHECK(fatalSignalCause({SIGABRT, -6, 0, 7}, KMR_SIGNAL_F_COREDUMP) ==
+        "target killed by SIGABRT, before its core dump");
+  CHECK(fatalSignalCause({SIGTERM, 0, 0, 7}, 0) == "");  // not a crash
+
+  testing::TempDir dir;
+  synth::SynthOptions so;
+  so.events = 5000;
+  so.exit = false;
+  synth::Synth s(so);
+  FlightSink sink({dir.file("t.kmr"), 1u << 20, 0, 3}, s.header());
+  std::vector<Event> batch;
+  Event last;
+  while (s.next(batch, 20000))
+    for (const Event& e : batch) {
+      sink.append(e);
+      last = e;
+    }
+  sink.append(makeSignal(last.seq + 1, last.time_ns + 1, KMR_SIGNAL_F_COREDUMP,
+                         {SIGSEGV, 1, 0x1000, 7}));
+  sink.poll();
+  REQUIRE(sink.files().size() == 1);
+  CHECK(sink.files()[0].cause == "target killed by SIGSEGV at 0x1000, before its core dump");
+  // the core dump, then the exit of the same death: no second file
+  sink.append(makeExit(last.seq + 2, last.time_ns + 2, SIGSEGV | 0x80));
+  sink.poll();
+  CHECK(sink.files().size() == 1);
+  sink.setEndCause("the target exited");
+  sink.finish(0, std::nullopt);
+  REQUIRE(sink.files().size() == 2);
+  TraceReader r1(dir.file("t.1.kmr"));
+  REQUIRE(r1.flight());
+  CHECK(r1.flight()->trigger_ns == last.time_ns + 1);
+}

@@ -24,6 +24,7 @@ size_t recordSize(const Event& ev) {
     case EventKind::Fork: return sizeof(kmr_ev_fork);
     case EventKind::Exec: return align8(sizeof(kmr_ev_exec) + ev.text.size());
     case EventKind::Exit: return sizeof(kmr_ev_exit);
+    case EventKind::Signal: return sizeof(kmr_ev_signal);
     case EventKind::Lost: return sizeof(kmr_ev_lost);
     case EventKind::MemWrite: return sizeof(kmr_ev_mem_write);
     case EventKind::PageData: return align8(sizeof(kmr_ev_page_data) + ev.data.size());
@@ -116,6 +117,14 @@ size_t encodeRecord(const Event& ev, void* out, size_t cap) {
     case EventKind::Exit:
       static_cast<kmr_ev_exit*>(out)->exit_code = ev.exit.code;
       break;
+    case EventKind::Signal: {
+      auto* r = static_cast<kmr_ev_signal*>(out);
+      r->signo = ev.signal.signo;
+      r->code = ev.signal.code;
+      r->addr = ev.signal.addr;
+      r->tid = ev.signal.tid;
+      break;
+    }
     case EventKind::Lost: {
       auto* r = static_cast<kmr_ev_lost*>(out);
       r->count = ev.lost.count;

@@ -106,6 +106,12 @@ bool translateRecord(const kmr_event& rec, Event* out, const char** why) {
       out->flags = rec.flags;
       return true;
     }
+    case KMR_EV_SIGNAL: {
+      auto* r = as<kmr_ev_signal>(rec, why);
+      if (!r) return false;
+      *out = makeSignal(seq, t, rec.flags, {r->signo, r->code, r->addr, r->tid});
+      return true;
+    }
     case KMR_EV_LOST: {
       auto* r = as<kmr_ev_lost>(rec, why);
       if (!r) return false;

@@ -77,6 +77,11 @@ std::string eventDetails(const Event& ev) {
       return std::string(ev.text);
     case EventKind::Exit:
       return "code " + std::to_string(ev.exit.code);
+    case EventKind::Signal:
+      return signalText(ev.signal.signo) + " code " + std::to_string(ev.signal.code) +
+             (ev.signal.addr ? " at " + hex(ev.signal.addr) : "") + " tid " +
+             std::to_string(ev.signal.tid) +
+             (ev.flags & KMR_SIGNAL_F_COREDUMP ? " (fatal: core dump, then exit)" : " (fatal)");
     case EventKind::Lost:
       return std::to_string(ev.lost.count) + " records lost (" + kindsMaskText(ev.lost.kinds) +
              "); state they touched is unknown until the next snapshot";
@@ -166,6 +171,14 @@ nlohmann::json eventJson(const Event& ev) {
       break;
     case EventKind::Exit:
       j["code"] = ev.exit.code;
+      break;
+    case EventKind::Signal:
+      j["signal"] = signalText(ev.signal.signo);
+      j["signo"] = ev.signal.signo;
+      j["code"] = ev.signal.code;
+      j["addr"] = ev.signal.addr;
+      j["tid"] = ev.signal.tid;
+      j["coredump"] = (ev.flags & KMR_SIGNAL_F_COREDUMP) != 0;
       break;
     case EventKind::Lost:
       j["count"] = ev.lost.count;

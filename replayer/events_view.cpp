@@ -37,7 +37,7 @@ Filter makeFilter(const EventsOptions& o) {
         throw UsageError("unknown kind '" + name +
                          "': expected event kinds (snapshot-begin, snapshot-end, vma-sync, vma, "
                          "pte, pte-unmap, cow, fault, fork, exec, exit, lost, mem-write, "
-                         "page-data, gap) or VMA operations (map, unmap, protect, move, grow)");
+                         "page-data, signal, gap) or VMA operations (map, unmap, protect, move, grow)");
     }
   }
   if (!o.vaddr.empty()) {

@@ -324,6 +324,7 @@ void PerfettoExporter::processEvent(const Event& ev) {
       break;
     case EventKind::Exec: globalInstant("exec " + std::string(ev.text), "g"); break;
     case EventKind::Exit: globalInstant("exit " + std::to_string(ev.exit.code), "g"); break;
+    case EventKind::Signal: globalInstant("fatal " + signalText(ev.signal.signo), "g"); break;
     case EventKind::SnapshotBegin:
       if (ev.flags != KMR_SNAP_START)
         globalInstant(std::string(snapshotCauseName(ev.flags)) + " snapshot", "p");

@@ -100,6 +100,12 @@ OFF(kmr_ev_page_data, pfn, 32);
 OFF(kmr_ev_page_data, len, 40);
 OFF(kmr_ev_page_data, __pad, 44);
 OFF(kmr_ev_page_data, data, 48);
+SIZE(kmr_ev_signal, 48);
+OFF(kmr_ev_signal, signo, 24);
+OFF(kmr_ev_signal, code, 28);
+OFF(kmr_ev_signal, addr, 32);
+OFF(kmr_ev_signal, tid, 40);
+OFF(kmr_ev_signal, __pad, 44);
 
 /* The ring control: head and tail on separate 64-byte lines. */
 SIZE(kmr_ring_ctl, 128);

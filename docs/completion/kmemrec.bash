@@ -104,7 +104,7 @@ _kmemreplay() {
 		return ;;
 	--kind)
 		_kmr_complete_list "$cur" snapshot-begin snapshot-end vma-sync vma pte pte-unmap \
-			cow fault fork exec exit lost mem-write page-data gap map unmap protect move grow
+			cow fault fork exec exit lost mem-write page-data signal gap map unmap protect move grow
 		return ;;
 	--range | --buckets | --vaddr | --limit | --perfetto-max-mb | --page) return ;;
 	esac

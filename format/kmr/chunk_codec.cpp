@@ -125,6 +125,12 @@ void ChunkEncoder::add(const Event& ev) {
     case EventKind::Exit:
       misc.putSigned(ev.exit.code);
       break;
+    case EventKind::Signal:
+      misc.put(ev.signal.signo);
+      misc.putSigned(ev.signal.code);
+      misc.put(ev.signal.addr);
+      misc.put(ev.signal.tid);
+      break;
     case EventKind::Lost:
       misc.put(ev.lost.count);
       misc.put(ev.lost.kinds);
@@ -327,6 +333,12 @@ void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
     }
     case EventKind::Exit:
       ev.exit.code = static_cast<int32_t>(misc.getSigned());
+      break;
+    case EventKind::Signal:
+      ev.signal.signo = u32(misc);
+      ev.signal.code = static_cast<int32_t>(misc.getSigned());
+      ev.signal.addr = misc.get();
+      ev.signal.tid = u32(misc);
       break;
     case EventKind::Lost:
       ev.lost.count = misc.get();

@@ -125,6 +125,11 @@ Event randomEvent(std::mt19937_64& rng, testing::EventList& l, uint64_t& seq, ui
       ev = makePageData(seq, t, static_cast<uint32_t>(r()), any(), any(), l.keepData(d));
       break;
     }
+    case EventKind::Signal:
+      ev = makeSignal(seq, t, static_cast<uint32_t>(small()),
+                      {static_cast<uint32_t>(r()), static_cast<int32_t>(r()), any(),
+                       static_cast<uint32_t>(r())});
+      break;
     case EventKind::Gap:
       break;
   }

@@ -23,6 +23,7 @@ constexpr std::array<std::string_view, kEventKindSlots> kNames = [] {
   n[KMR_EV_LOST] = "lost";
   n[KMR_EV_MEM_WRITE] = "mem-write";
   n[KMR_EV_PAGE_DATA] = "page-data";
+  n[KMR_EV_SIGNAL] = "signal";
   n[static_cast<unsigned>(EventKind::Gap)] = "gap";
   return n;
 }();
@@ -109,6 +110,12 @@ Event makeExec(uint64_t seq, uint64_t t, std::string_view filename) {
   return ev;
 }
 
+Event makeSignal(uint64_t seq, uint64_t t, uint32_t flags, const SignalData& d) {
+  Event ev = base(seq, t, EventKind::Signal, flags);
+  ev.signal = d;
+  return ev;
+}
+
 Event makeExit(uint64_t seq, uint64_t t, int32_t code) {
   Event ev = base(seq, t, EventKind::Exit, 0);
   ev.exit = {code};
@@ -180,6 +187,9 @@ bool operator==(const Event& a, const Event& b) {
              a.mem_write.mode == b.mem_write.mode;
     case EventKind::PageData:
       return a.page_data.vaddr == b.page_data.vaddr && a.page_data.pfn == b.page_data.pfn;
+    case EventKind::Signal:
+      return a.signal.signo == b.signal.signo && a.signal.code == b.signal.code &&
+             a.signal.addr == b.signal.addr && a.signal.tid == b.signal.tid;
     case EventKind::Gap:
       return a.gap.chunk == b.gap.chunk && a.gap.events == b.gap.events &&
              a.gap.first_ns == b.gap.first_ns && a.gap.last_ns == b.gap.last_ns;

@@ -36,6 +36,7 @@ enum class EventKind : uint8_t {
   Lost = KMR_EV_LOST,
   MemWrite = KMR_EV_MEM_WRITE,
   PageData = KMR_EV_PAGE_DATA,
+  Signal = KMR_EV_SIGNAL,
   // Never stored: the reader yields it where a damaged chunk's events are
   // missing.  Applying it marks all state unknown, like a LOST of every kind.
   Gap = 31,
@@ -127,6 +128,13 @@ struct PageDataData {  // flags: KMR_PAGE_DATA_*; bytes in Event::data
   uint64_t pfn;
 };
 
+struct SignalData {  // flags: KMR_SIGNAL_F_*; a fatal signal taken, before its action
+  uint32_t signo;
+  int32_t code;   // si_code
+  uint64_t addr;  // si_addr of a kernel-sent SEGV/BUS/ILL/FPE/TRAP, else 0
+  uint32_t tid;
+};
+
 struct GapData {  // reader-made: a damaged chunk
   uint64_t chunk;   // chunk number
   uint64_t events;  // events lost (0 when not known)
@@ -153,6 +161,7 @@ struct Event {
     LostData lost;
     MemWriteData mem_write;
     PageDataData page_data;
+    SignalData signal;
     GapData gap;
   };
   std::string_view text;              // Vma: name; Exec: filename
@@ -173,6 +182,7 @@ Event makeCow(uint64_t seq, uint64_t t, const CowData& d);
 Event makeFault(uint64_t seq, uint64_t t, const FaultData& d);
 Event makeFork(uint64_t seq, uint64_t t, uint32_t child_pid);
 Event makeExec(uint64_t seq, uint64_t t, std::string_view filename);
+Event makeSignal(uint64_t seq, uint64_t t, uint32_t flags, const SignalData& d);
 Event makeExit(uint64_t seq, uint64_t t, int32_t code);
 Event makeLost(uint64_t seq, uint64_t t, const LostData& d);
 Event makeMemWrite(uint64_t seq, uint64_t t, const MemWriteData& d);

@@ -47,9 +47,25 @@ window_state() {
 t=$dir/segv/trace.kmr
 if [ -s "$t" ]; then
 	flight_check "$t" "target killed by SIGSEGV" 0
-	"$oracle" info "$t" --finished --exited || rc=1
+	"$oracle" info "$t" --finished || rc=1
 	window_state "$t" "$dir/segv/ckpt"
 	. "$dir/segv/crash.env"
+	# written from the SIGNAL record, before the (slow) core dump: the
+	# window ends with the signal, at the written address, and no EXIT
+	"$replay" "$t" --events --kind signal,exit --json >"$dir/segv/end-events.json" || rc=1
+	python3 - "$dir/segv/end-events.json" "$page" <<'EOF2' || rc=1
+import json, sys
+evs = json.load(open(sys.argv[1]))
+want = int(sys.argv[2], 16) + 1      # kmrt-crash writes v[1]
+sig = [e for e in evs if e["kind"] == "signal"]
+bad = []
+if [e["kind"] for e in evs] != ["signal"]:
+    bad.append("signal/exit events %s, want one signal and no exit" % [e["kind"] for e in evs])
+elif sig[0]["signal"] != "SIGSEGV" or sig[0]["addr"] != want or not sig[0]["coredump"]:
+    bad.append("signal %s, want SIGSEGV at %#x with a core dump" % (sig[0], want))
+print("segv trace's end: " + ("; ".join(bad) if bad else "SIGSEGV at %#x, no EXIT (written before the core dump)" % want))
+sys.exit(1 if bad else 0)
+EOF2
 	end=$(printf '%x' $((0x$page + 0x1000)))
 	"$replay" "$t" --at end --range "$page-$end" >"$dir/segv/at-end.txt" || rc=1
 	# the crash page's row: present, in a VMA without write permission

@@ -2,7 +2,8 @@
 # trace and writes it when something happens (issue 12):
 # (1) kmrt-crash runs 50 rounds of mmap/write/munmap (8 MiB each, about
 #     200k events, 400 KiB of trace) and then writes to a
-#     read-only page: the SIGSEGV writes the file, which begins at a keyframe
+#     read-only page: the SIGSEGV, reported by the kernel before the (slow,
+#     piped) core dump and the exit, writes the file, which begins at a keyframe
 #     after older trace was dropped, replays on its own, and holds the last
 #     rounds; its host check compares every checkpoint inside the window with
 #     the kernel's maps and pagemap and looks at the crash page at "end";
@@ -27,8 +28,19 @@ wait_recording() {
 	kmr_fail "kmemrec did not start: $(cat "$1/kmemrec.err")"
 }
 
-# (1) SIGSEGV after a long run
+# (1) SIGSEGV after a long run.  The core dump goes to a pipe whose reader
+# waits 4 s first, so the target dies slowly: the file must be written from
+# the kernel's SIGNAL record, before the core dump and the exit (the host
+# check finds no EXIT in it).
 mkdir -p segv/ckpt
+cat >slowcore <<'EOS'
+#!/bin/sh
+sleep 4
+cat >/dev/null
+EOS
+chmod +x slowcore
+pattern=$(cat /proc/sys/kernel/core_pattern)
+echo "|$PWD/slowcore" >/proc/sys/kernel/core_pattern
 rc=0
 kmemrec --flight-recorder 256K -o segv/trace.kmr -- \
 	kmrt-crash -v -C "$PWD/segv/ckpt" --rounds 50 --size 8M --interval 0 --end segv \
@@ -36,10 +48,15 @@ kmemrec --flight-recorder 256K -o segv/trace.kmr -- \
 cat segv/kmemrec.err
 assert_eq "$rc" 0 "kmemrec's exit status"
 assert_file segv/trace.kmr
-assert_grep 'written on: target killed by SIGSEGV' segv/kmemrec.err "the trigger"
+assert_grep 'written on: target killed by SIGSEGV at 0x[0-9a-f]*, before its core dump' \
+	segv/kmemrec.err "the trigger"
 assert_grep 'before it dropped' segv/kmemrec.err "older trace dropped (the window is not the whole run)"
 assert_grep '^note crash-page ' segv/target.out "the target's crash page"
 sed -n 's/^note crash-page \([0-9a-f]*\)/page=\1/p' segv/target.out >segv/crash.env
+# the target is still dumping core: kmemrec did not wait for it
+pgrep -x kmrt-crash >/dev/null || kmr_fail "kmrt-crash was gone before kmemrec ended: the trigger waited for the exit"
+for _ in $(seq 100); do pgrep -x kmrt-crash >/dev/null || break; sleep 0.1; done
+echo "$pattern" >/proc/sys/kernel/core_pattern
 
 # (2) SIGUSR1 three times
 mkdir -p usr1/ckpt

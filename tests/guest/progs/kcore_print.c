@@ -19,6 +19,7 @@ static const char *const km_kind_names[KMR_EV_NR_KINDS] = {
 	[KMR_EV_LOST] = "LOST",
 	[KMR_EV_MEM_WRITE] = "MEM_WRITE",
 	[KMR_EV_PAGE_DATA] = "PAGE_DATA",
+	[KMR_EV_SIGNAL] = "SIGNAL",
 };
 
 static void km_print_entries(FILE *f, const struct kmr_ev_pte *e)
@@ -126,6 +127,13 @@ void km_print(FILE *f, const struct kmr_event *ev)
 
 		fprintf(f, " vaddr=%#" PRIx64 " pfn=%#" PRIx64 " len=%u",
 			(uint64_t)e->vaddr, (uint64_t)e->pfn, e->len);
+		break;
+	}
+	case KMR_EV_SIGNAL: {
+		const struct kmr_ev_signal *e = (const void *)ev;
+
+		fprintf(f, " signo=%u code=%d addr=%#" PRIx64 " tid=%u",
+			e->signo, e->code, (uint64_t)e->addr, e->tid);
 		break;
 	}
 	default:

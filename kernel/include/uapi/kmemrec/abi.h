@@ -69,7 +69,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KMR_ABI_VERSION		1
+#define KMR_ABI_VERSION		2
 #define KMR_DEVICE_NAME		"kmemrec"	/* /dev/kmemrec */
 #define KMR_IOC_MAGIC		0xB9		/* unused in ioctl-number.rst */
 
@@ -96,6 +96,7 @@ enum kmr_kind {
 	KMR_EV_LOST		= 12,	/* struct kmr_ev_lost */
 	KMR_EV_MEM_WRITE	= 13,	/* struct kmr_ev_mem_write */
 	KMR_EV_PAGE_DATA	= 14,	/* struct kmr_ev_page_data */
+	KMR_EV_SIGNAL		= 15,	/* struct kmr_ev_signal (ABI 2) */
 	KMR_EV_NR_KINDS
 };
 
@@ -445,6 +446,28 @@ struct kmr_ev_page_data {
 	__u32 len;		/* bytes in data[] */
 	__u32 __pad;
 	__u8 data[];
+};
+
+/*
+ * KMR_EV_SIGNAL: a thread of the target took a signal whose default action
+ * ends the process, at the moment it takes it: before the core dump and the
+ * exit (whose KMR_EV_EXIT follows), so a reader can act while the process
+ * is still dying.  Sent for a signal the target did not catch or ignore
+ * (SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGTERM, ...), once per death
+ * (more only when several threads take such signals at the same instant);
+ * not for SIGKILL, nor for the threads a group exit kills (KMR_EV_EXIT
+ * says those).  Process event: not subject to
+ * kmr_attach.event_mask or the traced range.  flags: KMR_SIGNAL_F_*.
+ */
+#define KMR_SIGNAL_F_COREDUMP	(1u << 0)	/* default action dumps core */
+
+struct kmr_ev_signal {
+	struct kmr_event h;
+	__u32 signo;
+	__s32 code;		/* si_code: SEGV_MAPERR, SI_USER, ... */
+	__u64 addr;		/* si_addr of SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP, else 0 */
+	__u32 tid;		/* the thread, in the attacher's pid namespace */
+	__u32 __pad;
 };
 
 /* ------------------------------------------------------------------------ */
