@@ -34,6 +34,7 @@ static_assert(sizeof(struct kmr_ev_exit) == 32);
 static_assert(sizeof(struct kmr_ev_lost) == 56);
 static_assert(sizeof(struct kmr_ev_mem_write) == 48);
 static_assert(sizeof(struct kmr_ev_page_data) == 48);
+static_assert(sizeof(struct kmr_ev_signal) == 48);
 static_assert(sizeof(struct kmr_ring_ctl) == 128);
 static_assert(offsetof(struct kmr_ring_ctl, tail) == 64);
 static_assert(sizeof(struct kmr_ctl) == 128);
