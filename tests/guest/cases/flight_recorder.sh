@@ -54,8 +54,10 @@ assert_grep 'before it dropped' segv/kmemrec.err "older trace dropped (the windo
 assert_grep '^note crash-page ' segv/target.out "the target's crash page"
 sed -n 's/^note crash-page \([0-9a-f]*\)/page=\1/p' segv/target.out >segv/crash.env
 # the target is still dumping core: kmemrec did not wait for it
-pgrep -x kmrt-crash >/dev/null || kmr_fail "kmrt-crash was gone before kmemrec ended: the trigger waited for the exit"
-for _ in $(seq 100); do pgrep -x kmrt-crash >/dev/null || break; sleep 0.1; done
+crash_pid=$(sed -n 's/^kmemrec: recording pid \([0-9]*\).*/\1/p' segv/kmemrec.err)
+[ -n "$crash_pid" ] && kill -0 "$crash_pid" 2>/dev/null ||
+	kmr_fail "kmrt-crash ($crash_pid) was gone before kmemrec ended: the trigger waited for the exit"
+for _ in $(seq 100); do kill -0 "$crash_pid" 2>/dev/null || break; sleep 0.1; done
 echo "$pattern" >/proc/sys/kernel/core_pattern
 
 # (2) SIGUSR1 three times

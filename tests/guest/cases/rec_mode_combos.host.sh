@@ -28,6 +28,10 @@ if summ["range"] != [lo, hi]:
     bad.append("header range %s, want [%#x, %#x]" % (summ["range"], lo, hi))
 kinds = {}
 for e in evs:
+    if "op" in e:  # a VMA operation derived from the windows
+        if e["end"] <= lo or e["start"] >= hi:
+            bad.append("VMA %s %#x-%#x outside the range" % (e["op"], e["start"], e["end"]))
+        continue
     k = e["kind"]
     kinds[k] = kinds.get(k, 0) + 1
     if k == "pte":
@@ -50,7 +54,7 @@ for k in filter(None, absent.split(",")):
     if kinds.get(k):
         bad.append("%d %s events, but --events left them out" % (kinds[k], k))
 cows = kinds.get("cow", 0)
-pages = [e for e in evs if e["kind"] == "page-data"]
+pages = [e for e in evs if e.get("kind") == "page-data"]
 if cows < 2048 and "flight" not in summ:
     bad.append("%d CoW copies, want the region's 2048 pages" % cows)
 if cap and len(pages) != cows:
@@ -58,9 +62,10 @@ if cap and len(pages) != cows:
 sizes = set(p["bytes"] for p in pages)
 if pages and sizes != {cap}:
     bad.append("page captures of %s bytes, want %d" % (sorted(sizes), cap))
+captures = " with %d-byte captures" % cap if cap else ""
 print("%s: %s" % (t, "; ".join(bad[:10]) if bad else
-      "ok (%d events, in range; %d CoW copies with %d-byte captures; kinds %s)" %
-      (len(evs), cows, cap, ",".join(sorted(kinds)))))
+      "ok (%d events, in range; %d CoW copies%s; kinds %s)" %
+      (len(evs), cows, captures, ",".join(sorted(kinds)))))
 sys.exit(1 if bad else 0)
 EOF
 }

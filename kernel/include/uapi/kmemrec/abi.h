@@ -452,11 +452,13 @@ struct kmr_ev_page_data {
  * KMR_EV_SIGNAL: a thread of the target took a signal whose default action
  * ends the process, at the moment it takes it: before the core dump and the
  * exit (whose KMR_EV_EXIT follows), so a reader can act while the process
- * is still dying.  Sent for a signal the target did not catch or ignore
- * (SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGTERM, ...), once per death
- * (more only when several threads take such signals at the same instant);
- * not for SIGKILL, nor for the threads a group exit kills (KMR_EV_EXIT
- * says those).  Process event: not subject to
+ * is still dying.  In practice the signals that dump core (SIGSEGV, SIGBUS,
+ * SIGABRT, SIGILL, SIGFPE, SIGQUIT, SIGTRAP, SIGSYS, SIGXCPU, SIGXFSZ) when
+ * the target neither catches nor ignores them: the kernel turns the other
+ * fatal signals (SIGTERM, SIGINT, SIGKILL, ...) into a group exit as they
+ * are sent, which only KMR_EV_EXIT reports (a ptraced target's are sent).
+ * Once per death (more only when several threads take such signals at the
+ * same instant).  Process event: not subject to
  * kmr_attach.event_mask or the traced range.  flags: KMR_SIGNAL_F_*.
  */
 #define KMR_SIGNAL_F_COREDUMP	(1u << 0)	/* default action dumps core */
