@@ -34,7 +34,7 @@ sys.exit(1 if bad else 0)
 EOF2
 }
 # si_code: SI_USER 0 (kill), SI_TKILL -6 (abort's raise)
-check quit 3 0 1 "$quit_pid"
+check quit 11 0 1 "$quit_pid"
 check abort 6 -6 1 "$abort_pid"
 check term 0 0 0 ""
 [ $rc = 0 ] && echo "signal_record host check ok" || echo "signal_record host check FAILED"

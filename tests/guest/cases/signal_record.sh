@@ -4,8 +4,9 @@
 # kernel makes those a group exit as they are sent: EXIT says them).  Three
 # recordings of kmrt-crash:
 #   quit.kmr   held at its start (-H): SIGUSR1 is caught by its handler (no
-#              record), then SIGQUIT while it waits in pause(): SIGNAL 3,
-#              si_code SI_USER, core dump action, then EXIT
+#              record), then `kill -SEGV` while it waits in pause(): SIGNAL
+#              11, si_code SI_USER, no address, core dump action, then EXIT
+#              (not SIGQUIT: a shell's background job ignores it)
 #   abort.kmr  abort(): SIGNAL 6 (SI_TKILL), core dump action, then EXIT
 #   term.kmr   SIGTERM: EXIT only
 # The host half (.host.sh) checks each trace's signal and exit events and
@@ -30,7 +31,7 @@ target_pid() {
 	sed -n 's/^kmemrec: recording pid \([0-9]*\).*/\1/p' "$1"
 }
 
-# quit: a caught SIGUSR1, then SIGQUIT
+# quit: a caught SIGUSR1, then a SIGSEGV sent by kill
 kmemrec -o quit.kmr -- kmrt-crash -v -H --rounds 1 --size 64K --end wait \
 	>quit.out 2>quit.err &
 rec=$!
@@ -39,12 +40,12 @@ pid=$(target_pid quit.err)
 kill -USR1 "$pid"
 wait_line quit.out 'rounds done'
 sleep 0.5
-kill -QUIT "$pid"
+kill -SEGV "$pid"
 rc=0
 wait "$rec" || rc=$?
 cat quit.err
-assert_eq "$rc" 0 "kmemrec's exit status (SIGQUIT)"
-assert_grep 'killed by SIGQUIT' quit.err "the summary's end of the target"
+assert_eq "$rc" 0 "kmemrec's exit status (kill -SEGV)"
+assert_grep 'killed by SIGSEGV' quit.err "the summary's end of the target"
 echo "quit_pid=$pid" >signal.env
 
 # abort
