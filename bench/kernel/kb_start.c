@@ -25,6 +25,10 @@
  *       untraced and under `kmemrec -q -o FILE --`, hooks cold: whole
  *       run (launch to exit; busy until the hooks are gone again) and per
  *       fault inside the task
+ *   kb_start lossless PAGES ROUNDS
+ *       the same, untraced, under kmemrec, kmemrec --lossless and kmemrec
+ *       --lossless --buffer-size 256K (held now and then): what lossless
+ *       mode costs (issue 12)
  *   kb_start work PAGES ROUNDS
  *       the workload itself; prints "task_ns N faults N"
  *
@@ -333,13 +337,27 @@ static int cmd_work(long pages, int rounds)
 	return 0;
 }
 
-/* One run of the workload, traced or not: whole-run and in-task figures. */
+/*
+ * One run of the workload, traced or not: whole-run and in-task figures.
+ * Modes: untraced, kmemrec, lossless (kmemrec --lossless), lossless-256k
+ * (with 256 KiB rings, so that the target is held now and then).
+ */
 static int fault_run(const char *mode, long pages, int rounds)
 {
 	char ps[32], rs[32];
 	char *plain[] = { self_path, "work", ps, rs, NULL };
 	char *traced[] = { (char *)kmemrec_bin, "-q", "-o", "/tmp/kb_start.kmr",
 			   "--", self_path, "work", ps, rs, NULL };
+	char *lossless[] = { (char *)kmemrec_bin, "-q", "--lossless", "-o",
+			     "/tmp/kb_start.kmr", "--", self_path, "work", ps,
+			     rs, NULL };
+	char *lossless_small[] = { (char *)kmemrec_bin, "-q", "--lossless",
+				   "--buffer-size", "256K", "-o",
+				   "/tmp/kb_start.kmr", "--", self_path, "work",
+				   ps, rs, NULL };
+	char **argv = !strcmp(mode, "untraced") ? plain :
+		      !strcmp(mode, "lossless") ? lossless :
+		      !strcmp(mode, "lossless-256k") ? lossless_small : traced;
 	unsigned long long task = 0;
 	long faults = 0;
 	uint64_t b0, t0, t1, b2;
@@ -355,7 +373,7 @@ static int fault_run(const char *mode, long pages, int rounds)
 		return perror("pipe"), 1;
 	b0 = busy_ns();
 	t0 = now_ns();
-	pid = spawn(strcmp(mode, "untraced") ? traced : plain, p[1], -1);
+	pid = spawn(argv, p[1], -1);
 	close(p[1]);
 	n = read(p[0], buf, sizeof(buf) - 1);
 	close(p[0]);
@@ -393,6 +411,22 @@ static int cmd_fault(int runs, long pages, int rounds)
 	return 0;
 }
 
+/* --lossless's cost on the same workload, beside the plain recording. */
+static int cmd_lossless(int runs, long pages, int rounds)
+{
+	int i;
+
+	if (fault_run("untraced", pages, rounds))
+		return 1;
+	for (i = 0; i < runs; i++)
+		if (fault_run("untraced", pages, rounds) ||
+		    fault_run("kmemrec", pages, rounds) ||
+		    fault_run("lossless", pages, rounds) ||
+		    fault_run("lossless-256k", pages, rounds))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int runs = 1, a = 1;
@@ -414,9 +448,11 @@ int main(int argc, char **argv)
 		return cmd_attach(runs, atoi(argv[a + 1]));
 	if (a + 2 < argc && !strcmp(argv[a], "fault"))
 		return cmd_fault(runs, atol(argv[a + 1]), atoi(argv[a + 2]));
+	if (a + 2 < argc && !strcmp(argv[a], "lossless"))
+		return cmd_lossless(runs, atol(argv[a + 1]), atoi(argv[a + 2]));
 	if (a + 2 < argc && !strcmp(argv[a], "work"))
 		return cmd_work(atol(argv[a + 1]), atoi(argv[a + 2]));
 	fprintf(stderr, "usage: kb_start [-n RUNS] true | attach K | "
-		"fault PAGES ROUNDS | work PAGES ROUNDS\n");
+		"fault PAGES ROUNDS | lossless PAGES ROUNDS | work PAGES ROUNDS\n");
 	return 2;
 }
