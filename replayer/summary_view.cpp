@@ -22,26 +22,44 @@ std::string utcText(uint64_t real_ns) {
   return buf;
 }
 
-// The position just before the trace's final EXIT (the address space as
-// the target left it), or the end when it did not exit.
-uint64_t exitPosition(const Replay& replay) {
+// How the trace ends, from its last chunk.
+struct TraceEnd {
+  // The position just before the final EXIT (the address space as the
+  // target left it), or the end when it did not exit.
+  uint64_t position = 0;
+  // The fatal signal the target took (SIGNAL record), if the chunk has one.
+  bool has_signal = false;
+  SignalData signal{};
+  uint32_t signal_flags = 0;
+  uint64_t signal_ns = 0;
+};
+
+TraceEnd traceEnd(const Replay& replay) {
+  TraceEnd end;
   const auto& chunks = replay.reader().chunks();
-  if (chunks.empty()) return 0;
+  if (chunks.empty()) return end;
   ChunkEvents events;
+  end.position = replay.eventCount();
   try {
     replay.reader().loadChunk(chunks.size() - 1, events);
     Event ev;
-    uint64_t o = chunks.back().first_event, exit_at = replay.eventCount();
+    uint64_t o = chunks.back().first_event;
     while (events.next(ev)) {
       if (ev.kind == EventKind::Exit || (ev.kind == EventKind::PteUnmap &&
                                          ev.flags == KMR_UNMAP_RELEASE))
-        exit_at = std::min(exit_at, o);
+        end.position = std::min(end.position, o);
+      if (ev.kind == EventKind::Signal) {
+        end.has_signal = true;
+        end.signal = ev.signal;
+        end.signal_flags = ev.flags;
+        end.signal_ns = ev.time_ns;
+      }
       o++;
     }
-    return exit_at;
   } catch (const Error&) {
-    return replay.eventCount();
+    end = TraceEnd{replay.eventCount()};
   }
+  return end;
 }
 
 }  // namespace
@@ -54,8 +72,8 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
   ctx.damage.insert(ctx.damage.end(), bad.begin(), bad.end());
   TraceTotals t = ctx.replay.totals();
   uint64_t events = r.eventCount();
-  uint64_t end_pos = exitPosition(ctx.replay);
-  ShadowState end = ctx.replay.stateAt(end_pos, &ctx.damage);
+  TraceEnd how = traceEnd(ctx.replay);
+  ShadowState end = ctx.replay.stateAt(how.position, &ctx.damage);
   uint64_t lost_gaps = t.by_kind[KMR_EV_LOST];
   double per_event = events ? static_cast<double>(r.fileSize()) / static_cast<double>(events) : 0;
   double overhead = r.fileSize() ? 100.0 * static_cast<double>(r.keyframeBytes() + r.indexBytes()) /
@@ -112,6 +130,14 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
       j["lossless"] = {{"held_ns", l->held_ns},
                        {"held_waits", l->held_waits},
                        {"lost_other", l->lost_other}};
+    if (how.has_signal)
+      j["fatal_signal"] = {{"signal", signalText(how.signal.signo)},
+                           {"signo", how.signal.signo},
+                           {"code", how.signal.code},
+                           {"addr", how.signal.addr},
+                           {"tid", how.signal.tid},
+                           {"coredump", (how.signal_flags & KMR_SIGNAL_F_COREDUMP) != 0},
+                           {"mono_ns", how.signal_ns}};
     if (const auto& f = r.flight())
       j["flight"] = {{"cause", f->cause},
                      {"trigger_mono_ns", f->trigger_ns},
@@ -183,6 +209,18 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                              : " (the whole recording)";
     if (f->sequence) what += "; file " + std::to_string(f->sequence) + " of --trigger-repeat";
     info.row({st.bold("flight"), what});
+  }
+  if (how.has_signal) {
+    std::string what = signalText(how.signal.signo) +
+                       (how.signal.addr ? " at " + hex(how.signal.addr) : "") + " (si_code " +
+                       std::to_string(how.signal.code) + ", tid " + std::to_string(how.signal.tid) +
+                       ") at " +
+                       formatSeconds(how.signal_ns > r.startNs()
+                                         ? static_cast<int64_t>(how.signal_ns - r.startNs())
+                                         : 0) +
+                       ((how.signal_flags & KMR_SIGNAL_F_COREDUMP) ? ": core dump, then exit"
+                                                                   : ": then exit");
+    info.row({st.bold("signal"), what});
   }
   info.row({st.bold(exited ? "at exit" : "at end"),
             std::to_string(end.vmas().size()) + " VMAs, " +

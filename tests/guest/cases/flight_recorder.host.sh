@@ -53,9 +53,11 @@ if [ -s "$t" ]; then
 	# written from the SIGNAL record, before the (slow) core dump: the
 	# window ends with the signal, at the written address, and no EXIT
 	"$replay" "$t" --events --kind signal,exit --json >"$dir/segv/end-events.json" || rc=1
-	python3 - "$dir/segv/end-events.json" "$page" <<'EOF2' || rc=1
+	"$replay" "$t" --json >"$dir/segv/summary.json" || rc=1
+	python3 - "$dir/segv/end-events.json" "$page" "$dir/segv/summary.json" <<'EOF2' || rc=1
 import json, sys
 evs = json.load(open(sys.argv[1]))
+fatal = json.load(open(sys.argv[3])).get("fatal_signal")
 want = int(sys.argv[2], 16) + 1      # kmrt-crash writes v[1]
 sig = [e for e in evs if e["kind"] == "signal"]
 bad = []
@@ -63,6 +65,8 @@ if [e["kind"] for e in evs] != ["signal"]:
     bad.append("signal/exit events %s, want one signal and no exit" % [e["kind"] for e in evs])
 elif sig[0]["signal"] != "SIGSEGV" or sig[0]["addr"] != want or not sig[0]["coredump"]:
     bad.append("signal %s, want SIGSEGV at %#x with a core dump" % (sig[0], want))
+if not fatal or fatal["signal"] != "SIGSEGV" or fatal["addr"] != want:
+    bad.append("summary's fatal_signal %s, want SIGSEGV at %#x" % (fatal, want))
 print("segv trace's end: " + ("; ".join(bad) if bad else "SIGSEGV at %#x, no EXIT (written before the core dump)" % want))
 sys.exit(1 if bad else 0)
 EOF2
