@@ -10,8 +10,6 @@
 namespace kmr {
 namespace {
 
-bool startsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
-
 // All of s[from..] are digits of @base and there is at least one; the
 // value fits 64 bits.
 bool toU64(const std::string& s, size_t from, int base, uint64_t* out) {
@@ -28,12 +26,12 @@ bool toU64(const std::string& s, size_t from, int base, uint64_t* out) {
   return true;
 }
 
-bool hasHexPrefix(const std::string& s) { return startsWith(s, "0x") || startsWith(s, "0X"); }
+bool hasHexPrefix(const std::string& s) { return s.starts_with("0x") || s.starts_with("0X"); }
 
 }  // namespace
 
 uint64_t parseAddress(const std::string& s) {
-  if (startsWith(s, "0d") || startsWith(s, "0D"))
+  if (s.starts_with("0d") || s.starts_with("0D"))
     throw UsageError("ambiguous address '" + s +
                      "': addresses are hex; write 0x" + s +
                      " for a hex address (decimal is not accepted: printf %x converts)");

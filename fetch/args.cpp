@@ -7,10 +7,8 @@
 namespace kmr::fetch {
 namespace {
 
-bool startsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
-
 bool isHexNumber(const std::string& s) {
-  size_t from = startsWith(s, "0x") || startsWith(s, "0X") ? 2 : 0;
+  size_t from = s.starts_with("0x") || s.starts_with("0X") ? 2 : 0;
   if (from >= s.size()) return false;
   for (size_t i = from; i < s.size(); i++)
     if (!isxdigit(static_cast<unsigned char>(s[i]))) return false;
@@ -32,7 +30,7 @@ uint64_t parseLength(const std::string& s) {
 
 std::vector<uint8_t> parseHexBytes(const std::string& s) {
   std::vector<uint8_t> out;
-  size_t i = startsWith(s, "0x") || startsWith(s, "0X") ? 2 : 0;
+  size_t i = s.starts_with("0x") || s.starts_with("0X") ? 2 : 0;
   auto bad = [&](const std::string& why) {
     return UsageError("bad hex data '" + s + "': " + why +
                       " (hex digit pairs, e.g. 48656c6c6f or '48 65 6c'; @FILE for a file)");
@@ -59,7 +57,7 @@ AddressSpec parseAddressSpec(const std::string& s) {
   if (s.empty()) throw UsageError("empty address");
   // "0d..." is refused by parseAddress as ambiguous, not taken as a name.
   // "0x..." too: "0xzz" is a mistyped number, not a file named "0xzz".
-  if (startsWith(s, "0d") || startsWith(s, "0D") || startsWith(s, "0x") || startsWith(s, "0X") ||
+  if (s.starts_with("0d") || s.starts_with("0D") || s.starts_with("0x") || s.starts_with("0X") ||
       isHexNumber(s)) {
     a.value = parseAddress(s);
     return a;
