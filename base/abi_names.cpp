@@ -81,6 +81,33 @@ std::string signalText(uint32_t signo) {
   return n ? std::string("SIG") + n : "signal " + std::to_string(signo);
 }
 
+std::string signalCodeText(uint32_t signo, int32_t code) {
+  // <signal.h>'s values: the generic ones (<= 0, SI_KERNEL), then per signal
+  static const char* const generic[] = {"SI_USER", "SI_QUEUE", "SI_TIMER", "SI_MESGQ",
+                                        "SI_ASYNCIO", "SI_SIGIO", "SI_TKILL"};
+  static const char* const segv[] = {"SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR", "SEGV_PKUERR"};
+  static const char* const bus[] = {"BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR", "BUS_MCEERR_AR",
+                                    "BUS_MCEERR_AO"};
+  static const char* const ill[] = {"ILL_ILLOPC", "ILL_ILLOPN", "ILL_ILLADR", "ILL_ILLTRP",
+                                    "ILL_PRVOPC", "ILL_PRVREG", "ILL_COPROC", "ILL_BADSTK"};
+  static const char* const fpe[] = {"FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV", "FPE_FLTOVF",
+                                    "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB"};
+  static const char* const trap[] = {"TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH", "TRAP_HWBKPT"};
+  auto pick = [&](const char* const* names, size_t n) -> std::string {
+    return code >= 1 && static_cast<size_t>(code) <= n ? names[code - 1] : std::to_string(code);
+  };
+  if (code <= 0 && code >= -6) return generic[-code];
+  if (code == 0x80) return "SI_KERNEL";
+  switch (signo) {
+    case SIGSEGV: return pick(segv, std::size(segv));
+    case SIGBUS: return pick(bus, std::size(bus));
+    case SIGILL: return pick(ill, std::size(ill));
+    case SIGFPE: return pick(fpe, std::size(fpe));
+    case SIGTRAP: return pick(trap, std::size(trap));
+    default: return std::to_string(code);
+  }
+}
+
 std::string kindsMaskText(uint64_t k) {
   static const std::array<const char*, KMR_EV_NR_KINDS> names = {
       "pad",   "snapshot-begin", "snapshot-end", "vma-sync", "vma",  "pte",       "pte-unmap",

@@ -23,6 +23,9 @@ std::string kindsMaskText(uint64_t kinds);
 std::string pteFlagsText(uint32_t flags);
 // "SIGSEGV" for a SIGNAL record's signo; "signal 77" for one without a name.
 std::string signalText(uint32_t signo);
+// A SIGNAL record's si_code by name ("SEGV_ACCERR", "SI_USER"), or the
+// number when it has none.
+std::string signalCodeText(uint32_t signo, int32_t code);
 // One line explaining pteFlagsText.
 const char* pteFlagsLegend();
 

@@ -78,7 +78,7 @@ std::string eventDetails(const Event& ev) {
     case EventKind::Exit:
       return "code " + std::to_string(ev.exit.code);
     case EventKind::Signal:
-      return signalText(ev.signal.signo) + " code " + std::to_string(ev.signal.code) +
+      return signalText(ev.signal.signo) + " " + signalCodeText(ev.signal.signo, ev.signal.code) +
              (ev.signal.addr ? " at " + hex(ev.signal.addr) : "") + " tid " +
              std::to_string(ev.signal.tid) +
              (ev.flags & KMR_SIGNAL_F_COREDUMP ? " (fatal: core dump, then exit)" : " (fatal)");
@@ -176,6 +176,7 @@ nlohmann::json eventJson(const Event& ev) {
       j["signal"] = signalText(ev.signal.signo);
       j["signo"] = ev.signal.signo;
       j["code"] = ev.signal.code;
+      j["code_name"] = signalCodeText(ev.signal.signo, ev.signal.code);
       j["addr"] = ev.signal.addr;
       j["tid"] = ev.signal.tid;
       j["coredump"] = (ev.flags & KMR_SIGNAL_F_COREDUMP) != 0;

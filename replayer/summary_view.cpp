@@ -134,6 +134,7 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
       j["fatal_signal"] = {{"signal", signalText(how.signal.signo)},
                            {"signo", how.signal.signo},
                            {"code", how.signal.code},
+                           {"code_name", signalCodeText(how.signal.signo, how.signal.code)},
                            {"addr", how.signal.addr},
                            {"tid", how.signal.tid},
                            {"coredump", (how.signal_flags & KMR_SIGNAL_F_COREDUMP) != 0},
@@ -212,8 +213,9 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
   }
   if (how.has_signal) {
     std::string what = signalText(how.signal.signo) +
-                       (how.signal.addr ? " at " + hex(how.signal.addr) : "") + " (si_code " +
-                       std::to_string(how.signal.code) + ", tid " + std::to_string(how.signal.tid) +
+                       (how.signal.addr ? " at " + hex(how.signal.addr) : "") + " (" +
+                       signalCodeText(how.signal.signo, how.signal.code) + ", tid " +
+                       std::to_string(how.signal.tid) +
                        ") at " +
                        formatSeconds(how.signal_ns > r.startNs()
                                          ? static_cast<int64_t>(how.signal_ns - r.startNs())
