@@ -23,7 +23,20 @@ struct kmr_emit_ctx {
 	u64 entries;		/* PTE entries emitted */
 	u64 present;		/* of which present */
 	u32 vmas;		/* VMA records emitted */
+	/*
+	 * A fault to report inside the PTE record of its page
+	 * (KMR_PTE_F_FAULT), cleared once sent or counted lost.
+	 */
+	const struct kmr_fault_info *fault;
 };
+
+/* Does @s record the FAULT of @vaddr? */
+static inline bool kmr_wants_fault(const struct kmr_session *s,
+				   unsigned long vaddr)
+{
+	return (s->event_mask & KMR_MASK_FAULT) && vaddr >= s->start &&
+	       vaddr < s->end;
+}
 
 /* Clip [*start, *end) to the traced range; false when nothing is left. */
 static inline bool kmr_clip(const struct kmr_session *s, unsigned long *start,

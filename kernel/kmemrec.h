@@ -278,6 +278,21 @@ long kmr_emit_pte_one(struct kmr_session *s, struct mm_struct *mm,
 		      unsigned long addr, enum kmr_pte_cause cause);
 
 /*
+ * One record per fault (issue 10): the PTE record of the fault's page also
+ * reports the fault @f (KMR_PTE_F_FAULT), for a caller that knows every
+ * field of it final.  The entry is stated as kmr_emit_pte_one() or
+ * kmr_emit_pte_vals() (one 4 KiB entry) state it, under the same lock
+ * rules.  When @s wants no PTE there, or none is found, the fault goes
+ * alone (KMR_EV_FAULT); a dropped record counts as its PTE and its FAULT.
+ */
+long kmr_emit_pte_one_fault(struct kmr_session *s, struct mm_struct *mm,
+			    unsigned long addr, enum kmr_pte_cause cause,
+			    const struct kmr_fault_info *f);
+void kmr_emit_pte_val_fault(struct kmr_session *s, unsigned long vaddr,
+			    u64 entry, enum kmr_pte_cause cause,
+			    const struct kmr_fault_info *f);
+
+/*
  * kmr_emit_vma_window - KMR_EV_VMA_SYNC + one KMR_EV_VMA per VMA of @mm
  * overlapping [start, end) (clipped to the traced range; VMAs are sent
  * whole, named as /proc/pid/maps names them).  The caller holds @mm's

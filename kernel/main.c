@@ -28,6 +28,7 @@ static_assert(sizeof(struct kmr_ev_pte) == 40);
 static_assert(sizeof(struct kmr_ev_pte_unmap) == 40);
 static_assert(sizeof(struct kmr_ev_cow) == 56);
 static_assert(sizeof(struct kmr_ev_fault) == 48);
+static_assert(sizeof(struct kmr_fault_info) == 24);
 static_assert(sizeof(struct kmr_ev_fork) == 32);
 static_assert(sizeof(struct kmr_ev_exec) == 32);
 static_assert(sizeof(struct kmr_ev_exit) == 32);

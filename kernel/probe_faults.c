@@ -20,8 +20,19 @@
  * runs only when the copy really happens (a CoW that lost a race backs out
  * before it).  Migration: probe_migrate.c.
  *
+ * One record per fault (issue 10): the fault's own KMR_EV_FAULT rides in
+ * its PTE record (KMR_PTE_F_FAULT) wherever every field of it is final
+ * when that record is sent.  At the rmap hook that is the new anonymous
+ * page of an anonymous VMA and every CoW copy: nothing after the rmap can
+ * make those faults fail, retry or become major (the I/O a major fault
+ * needs, and FAULT_FLAG_TRIED, come before; the return checks it).  At
+ * the return it is every fault whose PTE is re-read there.  The others
+ * (errors, RETRY/COMPLETED, the private file page of do_cow_fault(),
+ * which may have read the file, a swap-in) send KMR_EV_FAULT alone at the
+ * return, as before.  The PTE part keeps its seq under the PTL.
+ *
  * Cost per traced anonymous write fault: the kretprobe (entry + return),
- * one ftrace_ops call (the rmap hook), and two records (PTE, FAULT).
+ * one ftrace_ops call (the rmap hook), and one record (PTE with FAULT).
  */
 #include <linux/hash.h>
 #include <linux/kprobes.h>
@@ -48,6 +59,7 @@ struct kmr_fctx {
 	unsigned long lo, hi;		/* other PTEs this fault set */
 	unsigned long old_pfn;		/* do_wp_page: the page being written */
 	u32 cow_flags;
+	u32 ff_sent;			/* KMR_FCTX_FAULT: its fault_flags */
 };
 
 #define KMR_FCTX_LISTED		BIT(0)	/* in kmr_fctx_tab */
@@ -55,6 +67,7 @@ struct kmr_fctx {
 #define KMR_FCTX_COW		BIT(2)	/* ... and copied the page */
 #define KMR_FCTX_SWAP		BIT(3)	/* do_swap_page ran on addr */
 #define KMR_FCTX_PTE		BIT(4)	/* addr's PTE already sent */
+#define KMR_FCTX_FAULT		BIT(5)	/* ... with the FAULT inside */
 
 /*
  * Faults in progress at once on traced mms: every one holds a kretprobe
@@ -254,6 +267,16 @@ static u32 kmr_fault_flags(const struct kmr_fctx *c, vm_fault_t ret)
 	return ff;
 }
 
+static void kmr_fault_info_of(struct kmr_fault_info *f,
+			      const struct kmr_fctx *c, struct kmr_session *s,
+			      u32 ff)
+{
+	f->vaddr = c->vaddr;
+	f->ip = c->ip;
+	f->fault_flags = ff;
+	f->tid = kmr_session_tid(s);
+}
+
 /* The other PTEs the fault set (fault-around, mTHP), around its own. */
 static void kmr_emit_faultaround(struct kmr_session *s,
 				 const struct kmr_fctx *c)
@@ -275,12 +298,17 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kmr_fctx *c = (struct kmr_fctx *)ri->data;
 	vm_fault_t ret = regs_return_value(regs);
 	enum kmr_pte_cause cause = KMR_PTE_CAUSE_FAULT;
+	struct kmr_fault_info f;
 	struct kmr_session *s;
 	u32 ff;
 
 	kmr_missed_check(&kmr_hmf_missed);
 	if (c->state & KMR_FCTX_LISTED)
 		kmr_fctx_remove(c);
+	/* sent with its PTE: nothing it said may change after the rmap */
+	if (c->state & KMR_FCTX_FAULT)
+		WARN_ON_ONCE((ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) ||
+			     kmr_fault_flags(c, ret) != c->ff_sent);
 	/*
 	 * The retried attempt reports the fault (mm_account_fault's rule),
 	 * but it does not set again the PTEs this attempt's fault-around set.
@@ -309,6 +337,8 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	 * PTEs are.  COMPLETED dropped it: walk only under a lock we take.
 	 */
 	kmr_for_each_session_mm(c->mm, s) {
+		bool sent = c->state & KMR_FCTX_FAULT;
+
 		if (ret & VM_FAULT_COMPLETED) {
 			if (c->hi > c->lo)
 				kmr_emit_pte_range_trylock(s, c->mm, c->lo,
@@ -320,13 +350,20 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 							   cause);
 		} else if (!(ret & VM_FAULT_ERROR)) {
 			kmr_emit_faultaround(s, c);
-			if (!(c->state & KMR_FCTX_PTE))
-				kmr_emit_pte_one(s, c->mm, c->addr, cause);
+			if (!(c->state & KMR_FCTX_PTE)) {
+				/* re-read under the PTL, the FAULT inside */
+				kmr_fault_info_of(&f, c, s, ff);
+				kmr_emit_pte_one_fault(s, c->mm, c->addr, cause,
+						       &f);
+				sent = true;
+			}
 		}
 		/* unlisted, the hooks inside it could not annotate it */
 		if (!(c->state & KMR_FCTX_LISTED) && !(ret & VM_FAULT_ERROR))
 			kmr_note_lost(s, KMR_FCTX_UNLISTED_KINDS, 1);
-		kmr_emit_fault(s, c->vaddr, c->ip, ff, kmr_session_tid(s));
+		if (!sent)
+			kmr_emit_fault(s, c->vaddr, c->ip, ff,
+				       kmr_session_tid(s));
 		kmr_stat_fault(s, c->vm_start, ff);
 	}
 	return 0;
@@ -460,14 +497,23 @@ static void kmr_anon_no_fault(struct mm_struct *mm, struct vm_area_struct *vma,
  * The rmap is not set yet, hence ANON and EXCLUSIVE by hand.  Reading the
  * PTE back at fault return would cost a page-table walk per fault; the
  * guest test compares these flags with KMR_IOC_WALK's view of the PTE.
+ *
+ * The FAULT goes inside this record when every field is final now: a CoW
+ * copy (the page was present: no I/O) or an anonymous VMA's new page.
+ * do_cow_fault()'s private file page may have needed I/O this record
+ * cannot know of (VM_FAULT_MAJOR): its FAULT goes at the return.
  */
 static void kmr_fault_pte_now(struct kmr_fctx *c, struct vm_area_struct *vma,
 			      unsigned long pfn)
 {
 	pte_t pte = pfn_pte(pfn, vma->vm_page_prot);
 	bool cow = c->state & KMR_FCTX_WP;
+	enum kmr_pte_cause cause = cow ? KMR_PTE_CAUSE_COW :
+					 KMR_PTE_CAUSE_FAULT;
+	struct kmr_fault_info f;
 	struct kmr_session *s;
 	u64 ent;
+	u32 ff;
 
 	if (cow && (c->flags & FAULT_FLAG_UNSHARE)) {
 		/* nothing: read-only, clean */
@@ -480,10 +526,20 @@ static void kmr_fault_pte_now(struct kmr_fctx *c, struct vm_area_struct *vma,
 	}
 	ent = kmr_pte_entry(pte) |
 	      KMR_PTE_MAKE(0, KMR_PTE_ANON | KMR_PTE_EXCLUSIVE);
-	kmr_for_each_session_mm(c->mm, s)
-		kmr_emit_pte_vals(s, c->addr, 1, PAGE_SHIFT, &ent,
-				  cow ? KMR_PTE_CAUSE_COW : KMR_PTE_CAUSE_FAULT);
 	c->state |= KMR_FCTX_PTE;
+	if (!cow && !vma_is_anonymous(vma)) {
+		kmr_for_each_session_mm(c->mm, s)
+			kmr_emit_pte_vals(s, c->addr, 1, PAGE_SHIFT, &ent,
+					  cause);
+		return;
+	}
+	ff = kmr_fault_flags(c, 0);
+	kmr_for_each_session_mm(c->mm, s) {
+		kmr_fault_info_of(&f, c, s, ff);
+		kmr_emit_pte_val_fault(s, c->addr, ent, cause, &f);
+	}
+	c->ff_sent = ff;
+	c->state |= KMR_FCTX_FAULT;
 }
 
 /* (page|folio)_add_new_anon_rmap(p, vma, addr, ...): PTL held. */
@@ -526,6 +582,14 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 					   KMR_PAGE_DATA_COW);
 		}
 	}
+	/*
+	 * do_swap_page() adds a new rmap for a page it read without the swap
+	 * cache (6.12) or a KSM copy: its PTE is not the one built here (a
+	 * read fault maps it clean, maybe read-only), the fault is major and
+	 * may go on to do_wp_page().  The return re-reads it.
+	 */
+	if (c->state & KMR_FCTX_SWAP)
+		return;
 	kmr_fault_pte_now(c, vma, pfn);
 }
 

@@ -18,20 +18,38 @@ static bool kmr_pte_empty(pte_t pte)
 	return pte_none(pte) || is_pte_marker(pte);
 }
 
-/* One record from @vals, or from @ptep (encoded now, under the PTL). */
+/*
+ * One record from @vals, or from @ptep (encoded now, under the PTL).  It
+ * carries @ec->fault when that fault's address lies in the run.
+ */
 static int kmr_pte_put(struct kmr_emit_ctx *ec, unsigned long vaddr,
 		       unsigned int nr, unsigned int shift, const u64 *vals,
 		       pte_t *ptep)
 {
+	const struct kmr_fault_info *f = ec->fault;
+	unsigned int size = sizeof(struct kmr_ev_pte) + nr * sizeof(u64);
+	u32 flags = ec->cause;
 	struct kmr_ev_pte *e;
 	struct kmr_rsv r;
 	unsigned int i;
 
-	e = kmr_reserve_flags(ec->s, &r, KMR_EV_PTE,
-			      struct_size(e, entry, nr), ec->cause,
-			      ec->rflags);
-	if (!e)
-		return (ec->rflags & KMR_RSV_NODROP) ? -EAGAIN : -ENOBUFS;
+	if (f && (f->vaddr < vaddr || (f->vaddr - vaddr) >> shift >= nr))
+		f = NULL;
+	if (f) {
+		size += sizeof(*f);
+		flags |= KMR_PTE_F_FAULT;
+	}
+	e = kmr_reserve_flags(ec->s, &r, KMR_EV_PTE, size, flags, ec->rflags);
+	if (!e) {
+		if (ec->rflags & KMR_RSV_NODROP)
+			return -EAGAIN;
+		if (f) {
+			/* the record stood for two: its FAULT is lost too */
+			ec->fault = NULL;
+			kmr_note_lost(ec->s, BIT_ULL(KMR_EV_FAULT), 1);
+		}
+		return -ENOBUFS;
+	}
 	e->vaddr = vaddr;
 	e->nr = nr;
 	e->shift = shift;
@@ -43,6 +61,10 @@ static int kmr_pte_put(struct kmr_emit_ctx *ec, unsigned long vaddr,
 		e->entry[i] = v;
 		if (KMR_PTE_FLAGS(v) & KMR_PTE_PRESENT)
 			ec->present++;
+	}
+	if (f) {
+		memcpy(&e->entry[nr], f, sizeof(*f));
+		ec->fault = NULL;
 	}
 	ec->entries += nr;
 	kmr_commit(ec->s, &r);
@@ -144,26 +166,56 @@ long kmr_emit_pte_range_trylock(struct kmr_session *s, struct mm_struct *mm,
 	return ret;
 }
 
+/* The fault not sent inside a PTE record (none wanted or found): alone. */
+static void kmr_fault_rest(struct kmr_emit_ctx *ec)
+{
+	const struct kmr_fault_info *f = ec->fault;
+
+	if (f)
+		kmr_emit_fault(ec->s, f->vaddr, f->ip, f->fault_flags, f->tid);
+}
+
+static long kmr_pte_one_ec(struct kmr_emit_ctx *ec, struct mm_struct *mm,
+			   unsigned long addr)
+{
+	unsigned long end = addr + 1;
+	int ret;
+
+	if (!kmr_wants_ptes(ec->s, &addr, &end))
+		return 0;
+	ret = kmr_pgwalk_one(mm, addr, kmr_pte_emit_chunk, ec);
+	return ret ? ret : ec->entries;
+}
+
 long kmr_emit_pte_one(struct kmr_session *s, struct mm_struct *mm,
 		      unsigned long addr, enum kmr_pte_cause cause)
 {
 	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
-	unsigned long end = addr + 1;
-	int ret;
 
-	if (!kmr_wants_ptes(s, &addr, &end))
-		return 0;
-	ret = kmr_pgwalk_one(mm, addr, kmr_pte_emit_chunk, &ec);
-	return ret ? ret : ec.entries;
+	return kmr_pte_one_ec(&ec, mm, addr);
 }
 
-void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
-		       unsigned int nr, unsigned int shift, const u64 *entries,
-		       enum kmr_pte_cause cause)
+long kmr_emit_pte_one_fault(struct kmr_session *s, struct mm_struct *mm,
+			    unsigned long addr, enum kmr_pte_cause cause,
+			    const struct kmr_fault_info *f)
 {
 	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
-	const unsigned int max = (KMR_REC_MAX - sizeof(struct kmr_ev_pte)) /
-				 sizeof(u64);
+	long ret;
+
+	if (kmr_wants_fault(s, f->vaddr))
+		ec.fault = f;
+	ret = kmr_pte_one_ec(&ec, mm, addr);
+	kmr_fault_rest(&ec);
+	return ret;
+}
+
+static void kmr_pte_vals_ec(struct kmr_emit_ctx *ec, unsigned long vaddr,
+			    unsigned int nr, unsigned int shift,
+			    const u64 *entries)
+{
+	struct kmr_session *s = ec->s;
+	const unsigned int max = (KMR_REC_MAX - sizeof(struct kmr_ev_pte) -
+				  sizeof(struct kmr_fault_info)) / sizeof(u64);
 	unsigned long size = 1UL << shift;
 
 	if (!(s->event_mask & KMR_MASK_PTE) || WARN_ON_ONCE(shift >= 64))
@@ -181,10 +233,31 @@ void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
 	while (nr) {
 		unsigned int n = min(nr, max);
 
-		if (kmr_pte_put(&ec, vaddr, n, shift, entries, NULL))
+		if (kmr_pte_put(ec, vaddr, n, shift, entries, NULL))
 			return;
 		vaddr += n * size;
 		entries += n;
 		nr -= n;
 	}
+}
+
+void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
+		       unsigned int nr, unsigned int shift, const u64 *entries,
+		       enum kmr_pte_cause cause)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+
+	kmr_pte_vals_ec(&ec, vaddr, nr, shift, entries);
+}
+
+void kmr_emit_pte_val_fault(struct kmr_session *s, unsigned long vaddr,
+			    u64 entry, enum kmr_pte_cause cause,
+			    const struct kmr_fault_info *f)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+
+	if (kmr_wants_fault(s, f->vaddr))
+		ec.fault = f;
+	kmr_pte_vals_ec(&ec, vaddr, 1, PAGE_SHIFT, &entry);
+	kmr_fault_rest(&ec);
 }

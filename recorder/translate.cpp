@@ -20,9 +20,36 @@ size_t tail(const kmr_event& rec) {
   return rec.size - sizeof(T);
 }
 
-}  // namespace
+// A PTE record, and the fault it may carry (KMR_PTE_F_FAULT): out[0] the
+// PTE event with the cause alone in its flags, out[1] the FAULT, at the
+// same seq and time.
+size_t translatePte(const kmr_event& rec, Event* out, const char** why) {
+  auto* r = as<kmr_ev_pte>(rec, why);
+  if (!r) return 0;
+  if (rec.flags & ~(KMR_PTE_CAUSE_MASK | KMR_PTE_F_FAULT)) {
+    *why = "PTE record with unknown flags";
+    return 0;
+  }
+  const bool fault = rec.flags & KMR_PTE_F_FAULT;
+  const size_t room = tail<kmr_ev_pte>(rec), fault_bytes = fault ? sizeof(kmr_fault_info) : 0;
+  if (room < fault_bytes || r->nr > (room - fault_bytes) / 8) {
+    *why = "PTE run longer than the record";
+    return 0;
+  }
+  const uint64_t seq = rec.seq, t = rec.time_ns;
+  const auto* entries = reinterpret_cast<const uint64_t*>(r->entry);
+  out[0] = makePte(seq, t, rec.flags & KMR_PTE_CAUSE_MASK, r->vaddr, r->shift,
+                   std::span<const uint64_t>(entries, r->nr));
+  if (!fault) return 1;
+  kmr_fault_info f;
+  std::memcpy(&f, entries + r->nr, sizeof(f));
+  out[1] = makeFault(seq, t, {f.vaddr, f.ip, f.fault_flags, f.tid});
+  out[1].flags = 0;
+  return 2;
+}
 
-bool translateRecord(const kmr_event& rec, Event* out, const char** why) {
+// Every other kind: one event.
+bool translateOne(const kmr_event& rec, Event* out, const char** why) {
   const uint64_t seq = rec.seq, t = rec.time_ns;
   switch (rec.kind) {
     case KMR_EV_SNAPSHOT_BEGIN:
@@ -48,17 +75,6 @@ bool translateRecord(const kmr_event& rec, Event* out, const char** why) {
       }
       VmaData d{r->sync_seq, r->start, r->end, r->pgoff, r->ino, r->dev, r->vm_flags};
       *out = makeVma(seq, t, rec.flags, d, std::string_view(r->name, r->name_len));
-      return true;
-    }
-    case KMR_EV_PTE: {
-      auto* r = as<kmr_ev_pte>(rec, why);
-      if (!r) return false;
-      if (r->nr > tail<kmr_ev_pte>(rec) / 8) {
-        *why = "PTE run longer than the record";
-        return false;
-      }
-      *out = makePte(seq, t, rec.flags, r->vaddr, r->shift,
-                     std::span<const uint64_t>(reinterpret_cast<const uint64_t*>(r->entry), r->nr));
       return true;
     }
     case KMR_EV_PTE_UNMAP: {
@@ -141,6 +157,13 @@ bool translateRecord(const kmr_event& rec, Event* out, const char** why) {
       *why = "unknown record kind";
       return false;
   }
+}
+
+}  // namespace
+
+size_t translateRecord(const kmr_event& rec, Event out[kMaxEventsPerRecord], const char** why) {
+  if (rec.kind == KMR_EV_PTE) return translatePte(rec, out, why);
+  return translateOne(rec, out, why) ? 1 : 0;
 }
 
 }  // namespace kmr::recorder

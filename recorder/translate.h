@@ -16,16 +16,22 @@
 
 namespace kmr::recorder {
 
-// Fills @out from @rec.  Returns false, with the reason in @why (a static
-// string), when the record is malformed.  PAD records are not events: they
-// never reach this function (the ring consumer skips them).
-bool translateRecord(const kmr_event& rec, Event* out, const char** why);
+// Most records are one event; a PTE record with KMR_PTE_F_FAULT (abi.h,
+// issue 10) is two: its PTE event, then the FAULT it carries, both at the
+// record's seq and time, as the module sent them before it folded them.
+constexpr size_t kMaxEventsPerRecord = 2;
+
+// Fills out[0..n) from @rec and returns n (1 or 2).  Returns 0, with the
+// reason in @why (a static string), when the record is malformed.  PAD
+// records are not events: they never reach this function (the ring
+// consumer skips them).
+size_t translateRecord(const kmr_event& rec, Event out[kMaxEventsPerRecord], const char** why);
 
 // Walks a batch of records (as BatchSink writes them) calling @fn(Event&)
 // for each, and @bad(const kmr_event&, const char* why) for a record whose
 // layout does not match its kind (the ring framing was checked by the
 // consumer, so its size is right and the walk goes on).  Returns the
-// number of events given to @fn.
+// number of events given to @fn (a record may give two).
 template <typename Fn, typename Bad>
 size_t forEachEvent(const uint8_t* data, size_t len, Fn&& fn, Bad&& bad);
 

@@ -31,13 +31,13 @@ struct Rec {
 };
 
 Event translateOk(Rec& r) {
-  Event ev;
+  Event ev[kMaxEventsPerRecord];
   const char* why = nullptr;
-  REQUIRE(translateRecord(*r.hdr(), &ev, &why));
-  CHECK(ev.seq == r.hdr()->seq);
-  CHECK(ev.time_ns == r.hdr()->time_ns);
-  CHECK(ev.flags == r.hdr()->flags);
-  return ev;
+  REQUIRE(translateRecord(*r.hdr(), ev, &why) == 1);
+  CHECK(ev[0].seq == r.hdr()->seq);
+  CHECK(ev[0].time_ns == r.hdr()->time_ns);
+  CHECK(ev[0].flags == r.hdr()->flags);
+  return ev[0];
 }
 
 }  // namespace
@@ -136,26 +136,81 @@ TEST_CASE("the small kinds") {
   }
 }
 
+TEST_CASE("a PTE record that carries its fault is the PTE event, then the FAULT") {
+  Rec r(KMR_EV_PTE, sizeof(kmr_ev_pte) + 8 + sizeof(kmr_fault_info), 11,
+        KMR_PTE_CAUSE_COW | KMR_PTE_F_FAULT);
+  auto* p = r.as<kmr_ev_pte>();
+  p->vaddr = 0x7f0000001000;
+  p->nr = 1;
+  p->shift = 12;
+  p->entry[0] = KMR_PTE_MAKE(0x321, KMR_PTE_PRESENT | KMR_PTE_WRITE);
+  kmr_fault_info f{0x7f0000001234, 0x401000, KMR_FAULT_WRITE | KMR_FAULT_USER | KMR_FAULT_PROT,
+                   77};
+  std::memcpy(&p->entry[1], &f, sizeof(f));
+  Event ev[kMaxEventsPerRecord];
+  const char* why = nullptr;
+  REQUIRE(translateRecord(*r.hdr(), ev, &why) == 2);
+  CHECK(ev[0].kind == EventKind::Pte);
+  CHECK(ev[0].flags == KMR_PTE_CAUSE_COW);  // the cause alone, as before
+  CHECK(ev[0].pte.vaddr == 0x7f0000001000);
+  REQUIRE(ev[0].entries.size() == 1);
+  CHECK(ev[0].entries[0] == KMR_PTE_MAKE(0x321, KMR_PTE_PRESENT | KMR_PTE_WRITE));
+  CHECK(ev[1].kind == EventKind::Fault);
+  CHECK(ev[1].flags == 0);
+  CHECK(ev[1].seq == 11);
+  CHECK(ev[0].seq == 11);
+  CHECK(ev[1].time_ns == r.hdr()->time_ns);
+  CHECK(ev[1].fault.vaddr == 0x7f0000001234);
+  CHECK(ev[1].fault.ip == 0x401000);
+  CHECK(ev[1].fault.fault_flags == (KMR_FAULT_WRITE | KMR_FAULT_USER | KMR_FAULT_PROT));
+  CHECK(ev[1].fault.tid == 77);
+
+  // The same two events as the two records the module sent before.
+  Rec pte(KMR_EV_PTE, sizeof(kmr_ev_pte) + 8, 11, KMR_PTE_CAUSE_COW);
+  *pte.as<kmr_ev_pte>() = *p;
+  pte.hdr()->size = static_cast<uint16_t>(pte.words.size() * 8);
+  pte.hdr()->flags = KMR_PTE_CAUSE_COW;
+  pte.as<kmr_ev_pte>()->entry[0] = p->entry[0];
+  Rec fault(KMR_EV_FAULT, sizeof(kmr_ev_fault), 11);
+  auto* fr = fault.as<kmr_ev_fault>();
+  fr->vaddr = f.vaddr;
+  fr->ip = f.ip;
+  fr->fault_flags = f.fault_flags;
+  fr->tid = f.tid;
+  CHECK(translateOk(pte) == ev[0]);
+  CHECK(translateOk(fault) == ev[1]);
+}
+
 TEST_CASE("records that lie about their payload are refused") {
-  Event ev;
+  Event ev[kMaxEventsPerRecord];
   const char* why = nullptr;
   SECTION("PTE run longer than the record") {
     Rec r(KMR_EV_PTE, sizeof(kmr_ev_pte) + 8);
     r.as<kmr_ev_pte>()->nr = 2;
-    CHECK_FALSE(translateRecord(*r.hdr(), &ev, &why));
+    CHECK_FALSE(translateRecord(*r.hdr(), ev, &why));
+  }
+  SECTION("PTE record too short for the fault it says it carries") {
+    Rec r(KMR_EV_PTE, sizeof(kmr_ev_pte) + 8 + 16, 2, KMR_PTE_F_FAULT);
+    r.as<kmr_ev_pte>()->nr = 1;
+    CHECK_FALSE(translateRecord(*r.hdr(), ev, &why));
+  }
+  SECTION("PTE record with unknown flags") {
+    Rec r(KMR_EV_PTE, sizeof(kmr_ev_pte) + 8, 2, 1u << 20);
+    r.as<kmr_ev_pte>()->nr = 1;
+    CHECK_FALSE(translateRecord(*r.hdr(), ev, &why));
   }
   SECTION("VMA name longer than the record") {
     Rec r(KMR_EV_VMA, sizeof(kmr_ev_vma) + 8);
     r.as<kmr_ev_vma>()->name_len = 9;
-    CHECK_FALSE(translateRecord(*r.hdr(), &ev, &why));
+    CHECK_FALSE(translateRecord(*r.hdr(), ev, &why));
   }
   SECTION("record shorter than its kind") {
     Rec r(KMR_EV_COW, sizeof(kmr_ev_cow) - 8);
-    CHECK_FALSE(translateRecord(*r.hdr(), &ev, &why));
+    CHECK_FALSE(translateRecord(*r.hdr(), ev, &why));
   }
   SECTION("unknown kind") {
     Rec r(KMR_EV_NR_KINDS, 32);
-    CHECK_FALSE(translateRecord(*r.hdr(), &ev, &why));
+    CHECK_FALSE(translateRecord(*r.hdr(), ev, &why));
   }
   CHECK(why != nullptr);
 }
@@ -201,10 +256,10 @@ TEST_CASE("every synthetic event survives record encoding and translation") {
       for (const Event& ev : evs) {
         size_t size = encodeRecord(ev, buf.data(), buf.size() * 8);
         REQUIRE(size);
-        Event back;
+        Event back[kMaxEventsPerRecord];
         const char* why = nullptr;
-        REQUIRE(translateRecord(*reinterpret_cast<const kmr_event*>(buf.data()), &back, &why));
-        if (!(back == ev)) bad++;
+        REQUIRE(translateRecord(*reinterpret_cast<const kmr_event*>(buf.data()), back, &why) == 1);
+        if (!(back[0] == ev)) bad++;
         kinds[static_cast<size_t>(ev.kind)]++;
         n++;
       }

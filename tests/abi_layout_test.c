@@ -51,6 +51,15 @@ OFF(kmr_ev_pte, vaddr, 24);
 OFF(kmr_ev_pte, nr, 32);
 OFF(kmr_ev_pte, shift, 36);
 OFF(kmr_ev_pte, entry, 40);
+/* KMR_PTE_F_FAULT: the fault's fields after entry[nr] (issue 10) */
+SIZE(kmr_fault_info, 24);
+OFF(kmr_fault_info, vaddr, 0);
+OFF(kmr_fault_info, ip, 8);
+OFF(kmr_fault_info, fault_flags, 16);
+OFF(kmr_fault_info, tid, 20);
+_Static_assert(KMR_PTE_F_FAULT == (1u << 16), "KMR_PTE_F_FAULT");
+_Static_assert((KMR_PTE_CAUSE_MASK & KMR_PTE_F_FAULT) == 0, "cause mask");
+_Static_assert(KMR_PTE_CAUSE_OTHER <= KMR_PTE_CAUSE_MASK, "causes fit");
 
 SIZE(kmr_ev_pte_unmap, 40);
 OFF(kmr_ev_pte_unmap, start, 24);
@@ -222,7 +231,7 @@ _Static_assert(KMR_IOC_DETACH == 0xb904u, "KMR_IOC_DETACH");
 
 int main(void)
 {
-	printf("abi_layout_test: ABI %d, 23 structs and 9 ioctl numbers as expected\n",
+	printf("abi_layout_test: ABI %d, 24 structs and 9 ioctl numbers as expected\n",
 	       KMR_ABI_VERSION);
 	return 0;
 }

@@ -61,4 +61,36 @@ const struct kmr_event *kring_record(const struct kmr_ctl *ctl,
 /* Records the module dropped so far, all rings. */
 uint64_t kring_lost(const struct kmr_ctl *ctl);
 
+/*
+ * Bytes a PTE record of its @nr and flags takes: the entries, and the
+ * fault it carries with KMR_PTE_F_FAULT (abi.h, ABI 3).
+ */
+static inline uint64_t kring_pte_size(const struct kmr_ev_pte *p)
+{
+	return sizeof(*p) + 8ull * p->nr +
+	       ((p->h.flags & KMR_PTE_F_FAULT) ? sizeof(struct kmr_fault_info) : 0);
+}
+
+/*
+ * The fault a record reports: a KMR_EV_FAULT, or a KMR_EV_PTE that carries
+ * the fault which set its entry (KMR_PTE_F_FAULT).  NULL for any other
+ * record, or one whose size does not hold it.  Each fault is reported by
+ * exactly one record, either kind.
+ */
+static inline const struct kmr_fault_info *kring_fault(const struct kmr_event *e)
+{
+	const struct kmr_ev_pte *p = (const void *)e;
+
+	/* struct kmr_ev_fault is the header and then kmr_fault_info */
+	_Static_assert(sizeof(struct kmr_ev_fault) ==
+		       sizeof(struct kmr_event) + sizeof(struct kmr_fault_info),
+		       "kmr_ev_fault layout");
+	if (e->kind == KMR_EV_FAULT && e->size >= sizeof(struct kmr_ev_fault))
+		return (const void *)(e + 1);
+	if (e->kind == KMR_EV_PTE && (e->flags & KMR_PTE_F_FAULT) &&
+	    e->size >= sizeof(*p) && e->size >= kring_pte_size(p))
+		return (const void *)&p->entry[p->nr];
+	return NULL;
+}
+
 #endif /* KRING_H */

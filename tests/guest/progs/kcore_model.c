@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "kcore_rec.h"
+#include "kring.h"
 
 #define KM_PAGE		((uint64_t)4096)
 
@@ -197,13 +198,22 @@ static void km_apply_vma(struct km_model *m, const struct kmr_ev_vma *e)
 
 static void km_apply_pte(struct km_model *m, const struct kmr_ev_pte *e)
 {
+	const struct kmr_fault_info *f = kring_fault(&e->h);
 	uint64_t span = 1ull << e->shift, j;
 	uint32_t i;
 
 	if (e->shift != 12 && e->shift != 21 && e->shift != 30)
 		kc_die("PTE record with shift %u", e->shift);
-	if (sizeof(*e) + 8ull * e->nr != e->h.size || !e->nr)
+	if (kring_pte_size(e) != e->h.size || !e->nr)
 		kc_die("PTE record: nr %u in %u bytes", e->nr, e->h.size);
+	if (e->h.flags & ~(KMR_PTE_CAUSE_MASK | KMR_PTE_F_FAULT) ||
+	    (e->h.flags & KMR_PTE_CAUSE_MASK) > KMR_PTE_CAUSE_OTHER)
+		kc_die("PTE record flags %#x", e->h.flags);
+	/* the fault it carries set one of its entries */
+	if (f && (f->vaddr < e->vaddr ||
+		  (f->vaddr - e->vaddr) >> e->shift >= e->nr))
+		kc_die("PTE record at %#" PRIx64 " carries a fault at %#" PRIx64 " tid %u",
+		       (uint64_t)e->vaddr, (uint64_t)f->vaddr, f->tid);
 	for (i = 0; i < e->nr; i++) {
 		uint64_t ent = e->entry[i], va = e->vaddr + i * span;
 		uint32_t f = KMR_PTE_FLAGS(ent);
@@ -241,6 +251,9 @@ void km_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 	if (m->dump)
 		km_print(m->dump, ev);
 	m->kinds[ev->kind]++;
+	/* a PTE record that carries its fault is the fault's record too */
+	if (ev->kind == KMR_EV_PTE && (ev->flags & KMR_PTE_F_FAULT))
+		m->kinds[KMR_EV_FAULT]++;
 	switch (ev->kind) {
 	case KMR_EV_SNAPSHOT_BEGIN: {
 		const struct kmr_ev_snapshot *e = (const void *)ev;

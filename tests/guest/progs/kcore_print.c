@@ -2,6 +2,7 @@
 /* Records as text, one line each (kcore_dump and test logs). */
 #include <inttypes.h>
 #include "kcore_rec.h"
+#include "kring.h"
 
 static const char *const km_kind_names[KMR_EV_NR_KINDS] = {
 	[KMR_EV_PAD] = "PAD",
@@ -66,9 +67,15 @@ void km_print(FILE *f, const struct kmr_event *ev)
 	case KMR_EV_PTE: {
 		const struct kmr_ev_pte *e = (const void *)ev;
 
+		const struct kmr_fault_info *x = kring_fault(ev);
+
 		fprintf(f, " vaddr=%#" PRIx64 " nr=%u shift=%u",
 			(uint64_t)e->vaddr, e->nr, e->shift);
 		km_print_entries(f, e);
+		if (x)
+			fprintf(f, " +FAULT vaddr=%#" PRIx64 " ip=%#" PRIx64 " fault=%#x tid=%u",
+				(uint64_t)x->vaddr, (uint64_t)x->ip,
+				x->fault_flags, x->tid);
 		break;
 	}
 	case KMR_EV_PTE_UNMAP: {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kh_common.h"
+#include "kring.h"
 #include "time_scale.h"
 
 int kh_failures;
@@ -206,12 +207,10 @@ static void kh_consume_ring(struct kh_sess *k, unsigned int i)
 				k->max_seq = e->seq;
 			if (e->kind == KMR_EV_EXIT)
 				k->exits++;
-			if (e->kind == KMR_EV_FAULT && e->size >= sizeof(struct kmr_ev_fault)) {
-				uint64_t va = ((const struct kmr_ev_fault *)e)->vaddr;
+			const struct kmr_fault_info *f = kring_fault(e);
 
-				if (va >= k->watch_lo && va < k->watch_hi)
-					k->watch_faults++;
-			}
+			if (f && f->vaddr >= k->watch_lo && f->vaddr < k->watch_hi)
+				k->watch_faults++;
 			if (e->kind == KMR_EV_LOST) {
 				k->lost_records++;
 				k->lost_count += ((const struct kmr_ev_lost *)e)->count;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "kprobes_check.h"
 #include "kprobes_rec.h"
+#include "kring.h"
 
 /* ------------------------------------------------------------------------ */
 /* The checker                                                              */
@@ -52,7 +53,8 @@ static size_t count_pte(struct kp_session *s, uint64_t start, uint64_t end,
 		const struct kmr_ev_pte *p = (const void *)s->log[i];
 
 		if (p->h.kind != KMR_EV_PTE || p->shift != 12 ||
-		    (cause >= 0 && p->h.flags != (uint32_t)cause))
+		    (cause >= 0 &&
+		     (p->h.flags & KMR_PTE_CAUSE_MASK) != (uint32_t)cause))
 			continue;
 		for (k = 0; k < p->nr; k++) {
 			uint64_t va = p->vaddr + k * PG;
@@ -68,13 +70,37 @@ static size_t count_pte(struct kp_session *s, uint64_t start, uint64_t end,
 	return n;
 }
 
+/* Records of @kind; FAULT counts the PTE records that carry one too. */
 static size_t count_kind(struct kp_session *s, unsigned int kind)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nlog; i++)
-		n += s->log[i]->kind == kind;
+		n += s->log[i]->kind == kind ||
+		     (kind == KMR_EV_FAULT && kring_fault(s->log[i]));
 	return n;
+}
+
+/*
+ * Faults in [start, end) reported inside their PTE record (*fused) and by
+ * a FAULT record alone (*alone): issue 10's one record per common fault.
+ */
+static void count_fault_recs(struct kp_session *s, uint64_t start,
+			     uint64_t end, size_t *fused, size_t *alone)
+{
+	size_t i;
+
+	*fused = *alone = 0;
+	for (i = 0; i < s->nlog; i++) {
+		const struct kmr_fault_info *f = kring_fault(s->log[i]);
+
+		if (!f || f->vaddr < start || f->vaddr >= end)
+			continue;
+		if (s->log[i]->kind == KMR_EV_PTE)
+			(*fused)++;
+		else
+			(*alone)++;
+	}
 }
 
 static uint64_t user_faults;	/* FAULT|USER by the child, not remote */
@@ -84,9 +110,9 @@ static void count_faults(struct kp_session *s, int pid)
 	size_t i;
 
 	for (i = 0; i < s->nlog; i++) {
-		const struct kmr_ev_fault *f = (const void *)s->log[i];
+		const struct kmr_fault_info *f = kring_fault(s->log[i]);
 
-		if (f->h.kind == KMR_EV_FAULT && (int)f->tid == pid &&
+		if (f && (int)f->tid == pid &&
 		    (f->fault_flags & KMR_FAULT_USER) &&
 		    !(f->fault_flags & KMR_FAULT_REMOTE))
 			user_faults++;
@@ -156,12 +182,16 @@ static bool ksm_wait(int pid, uint64_t va)
 static void check_step(struct kp_session *s, int pid, const struct msg *m)
 {
 	uint64_t pfn[NPAGES] = { 0 }, i;
-	size_t n;
+	size_t n, fused, alone;
 
 	switch (m->step) {
 	case ST_ANON:
 		n = count_pte(s, m->a, m->a + m->b * PG, KMR_PTE_CAUSE_FAULT, pfn);
 		CHECK(n == m->b, "anon: %zu PTE records for %" PRIu64 " pages", n, m->b);
+		count_fault_recs(s, m->a, m->a + m->b * PG, &fused, &alone);
+		CHECK(fused == m->b && !alone,
+		      "anon: %" PRIu64 " first touches: %zu faults in their PTE record, %zu alone",
+		      m->b, fused, alone);
 		for (i = 0; i < m->b; i++) {
 			saved[i] = kp_pagemap_pfn(pid, m->a + i * PG);
 			CHECK(pfn[i] == saved[i], "anon page %" PRIu64
@@ -192,6 +222,10 @@ static void check_step(struct kp_session *s, int pid, const struct msg *m)
 		}
 		CHECK(cows == m->b, "cow: %zu COW records for %" PRIu64 " writes",
 		      cows, m->b);
+		count_fault_recs(s, m->a, m->a + m->b * PG, &fused, &alone);
+		CHECK(fused == m->b && !alone,
+		      "cow: %" PRIu64 " CoW faults: %zu in their PTE record, %zu alone",
+		      m->b, fused, alone);
 		for (i = 0; i < m->b; i++)
 			saved[i] = kp_pagemap_pfn(pid, m->a + i * PG);
 		break;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ksess.h"
+#include "kring.h"
 #include "time_scale.h"
 
 void ks_obs_init(struct ks_obs *o)
@@ -40,7 +41,17 @@ static bool ks_in_old(const struct ks_obs *o, uint64_t lo, uint64_t hi)
 void ks_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 {
 	struct ks_obs *o = priv;
+	/* FAULT, or a PTE record that carries its fault (ABI 3) */
+	const struct kmr_fault_info *f = kring_fault(ev);
 
+	if (f) {
+		o->faults++;
+		if (o->want_tid && f->tid == (uint32_t)o->want_tid)
+			o->faults_want++;
+		if (o->exec_seq && ((o->old_tid && f->tid == (uint32_t)o->old_tid) ||
+				    ks_in_old(o, f->vaddr, f->vaddr + 1)))
+			o->after_exec_old++;
+	}
 	switch (ev->kind) {
 	case KMR_EV_SNAPSHOT_BEGIN:
 		o->snap_pid[ev->flags % 3] =
@@ -53,17 +64,6 @@ void ks_apply(const struct kmr_event *ev, uint32_t ring, void *priv)
 			o->fork_pid[o->nforks++] =
 				((const struct kmr_ev_fork *)ev)->child_pid;
 		break;
-	case KMR_EV_FAULT: {
-		const struct kmr_ev_fault *e = (const void *)ev;
-
-		o->faults++;
-		if (o->want_tid && e->tid == (uint32_t)o->want_tid)
-			o->faults_want++;
-		if (o->exec_seq && ((o->old_tid && e->tid == (uint32_t)o->old_tid) ||
-				    ks_in_old(o, e->vaddr, e->vaddr + 1)))
-			o->after_exec_old++;
-		break;
-	}
 	case KMR_EV_PTE: {
 		const struct kmr_ev_pte *e = (const void *)ev;
 		uint64_t end = e->vaddr + ((uint64_t)e->nr << e->shift);

@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ksess.h"
+#include "kring.h"
 
 #define KM_NORMAL	256
 
@@ -166,12 +167,10 @@ static void km_apply_count(const struct kmr_event *ev, uint32_t ring,
 {
 	struct km_count *c = priv;
 
-	if (ev->kind == KMR_EV_FAULT) {
-		const struct kmr_ev_fault *e = (const void *)ev;
+	const struct kmr_fault_info *e = kring_fault(ev);
 
-		if (e->tid == c->tid && e->vaddr >= c->lo && e->vaddr < c->hi)
-			c->hits++;
-	}
+	if (e && e->tid == c->tid && e->vaddr >= c->lo && e->vaddr < c->hi)
+		c->hits++;
 	ks_apply(ev, ring, &c->o);
 }
 

@@ -69,7 +69,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KMR_ABI_VERSION		2
+#define KMR_ABI_VERSION		3
 #define KMR_DEVICE_NAME		"kmemrec"	/* /dev/kmemrec */
 #define KMR_IOC_MAGIC		0xB9		/* unused in ioctl-number.rst */
 
@@ -261,7 +261,21 @@ struct kmr_ev_vma {
  * KMR_EV_PTE: the state of @nr consecutive entries starting at @vaddr, each
  * covering 1 << @shift bytes (12 for a PTE, 21 for a PMD leaf, 30 for PUD).
  * An entry without KMR_PTE_PRESENT means "not present" (pfn 0, possibly
- * SWAP/MIGRATION).  flags: enum kmr_pte_cause.
+ * SWAP/MIGRATION).  flags: enum kmr_pte_cause in the low 16 bits
+ * (KMR_PTE_CAUSE_MASK), and:
+ *
+ *   KMR_PTE_F_FAULT  the record also reports the page fault that set one of
+ *                    its entries (the fault's address lies in the run): a
+ *                    struct kmr_fault_info follows entry[@nr], and the
+ *                    record stands for two, this PTE record and then a
+ *                    KMR_EV_FAULT with the same fields at the same seq.
+ *                    Only when every field is final where the PTE is
+ *                    stated (a new anonymous page or a CoW copy, under
+ *                    the PTL; or the fault's return, which re-reads its
+ *                    PTE under the PTL); other faults send KMR_EV_FAULT.
+ *                    Each fault is reported once, either way.  A dropped
+ *                    record of this kind counts as two lost records, PTE
+ *                    and FAULT (issue 10: one record per common fault).
  */
 enum kmr_pte_cause {
 	KMR_PTE_CAUSE_FAULT	= 0,	/* demand fault (anon, file, zero) */
@@ -284,6 +298,17 @@ struct kmr_ev_pte {
 	__u32 nr;
 	__u32 shift;
 	__u64 entry[];		/* KMR_PTE_MAKE(pfn, KMR_PTE_*) */
+};
+
+#define KMR_PTE_CAUSE_MASK	0xffffu
+#define KMR_PTE_F_FAULT		(1u << 16)
+
+/* After entry[nr] of a KMR_PTE_F_FAULT record: KMR_EV_FAULT's fields. */
+struct kmr_fault_info {
+	__u64 vaddr;
+	__u64 ip;		/* user ip, 0 when not known (GUP) */
+	__u32 fault_flags;	/* KMR_FAULT_* */
+	__u32 tid;
 };
 
 /*
@@ -326,7 +351,10 @@ struct kmr_ev_cow {
 #define KMR_COW_KSM		(1u << 2)	/* KSM page broken */
 #define KMR_COW_REUSE		(1u << 3)	/* no copy: page reused in place */
 
-/* KMR_EV_FAULT: a page fault on the target's mm finished. flags: 0. */
+/*
+ * KMR_EV_FAULT: a page fault on the target's mm finished. flags: 0.  The
+ * common fault comes inside its PTE record instead (KMR_PTE_F_FAULT).
+ */
 #define KMR_FAULT_WRITE		(1u << 0)
 #define KMR_FAULT_EXEC		(1u << 1)
 #define KMR_FAULT_USER		(1u << 2)	/* from user mode */
