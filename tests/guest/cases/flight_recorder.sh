@@ -1,7 +1,10 @@
 # kmemrec --flight-recorder SIZE keeps only the last SIZE of compressed
 # trace and writes it when something happens (issue 12):
-# (1) kmrt-crash runs 50 rounds of mmap/write/munmap (8 MiB each, about
-#     200k events, 400 KiB of trace) and then writes to a
+# (1) kmrt-crash runs 40 rounds of mmap/write/munmap (16 MiB each, about
+#     330k events, ~330 KiB of trace: since one record per fault, 50 rounds
+#     of 8 MiB compress to 216 KiB and fit in 256K; bigger rounds rather
+#     than more, as the checkpoints grow with rounds squared and stay in
+#     the guest's tmpfs until the boot ends) and then writes to a
 #     read-only page: the SIGSEGV, reported by the kernel before the (slow,
 #     piped) core dump and the exit, writes the file, which begins at a keyframe
 #     after older trace was dropped, replays on its own, and holds the last
@@ -43,7 +46,7 @@ pattern=$(cat /proc/sys/kernel/core_pattern)
 echo "|$PWD/slowcore" >/proc/sys/kernel/core_pattern
 rc=0
 kmemrec --flight-recorder 256K -o segv/trace.kmr -- \
-	kmrt-crash -v -C "$PWD/segv/ckpt" --rounds 50 --size 8M --interval 0 --end segv \
+	kmrt-crash -v -C "$PWD/segv/ckpt" --rounds 40 --size 16M --interval 0 --end segv \
 	>segv/target.out 2>segv/kmemrec.err || rc=$?
 cat segv/kmemrec.err
 assert_eq "$rc" 0 "kmemrec's exit status"
