@@ -20,6 +20,21 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../guest/lib/find_bin.sh"
 e2e_find_bin() { kmr_find_bin "$1" ${KMR_BIN_DIRS:-}; }
 
+# e2e_state_compared TRACE CKPTDIR: every checkpoint of CKPTDIR that the
+# trace covers (a flight-recorder file holds only its window) equals the
+# trace's state, and at least one was compared.  Prints the oracle's last
+# lines, or all of them on a failure.
+e2e_state_compared() {
+	local oracle out
+	oracle=$(e2e_find_bin kmr-oracle) || { echo "kmr-oracle not found"; return 1; }
+	out=$("$oracle" state "$1" "$2"/ckpt-*.txt 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | tail -2
+	if ! echo "$out" | grep -v 'not compared' | grep -q 'checkpoint'; then
+		echo "$1: no checkpoint was compared"
+		return 1
+	fi
+}
+
 # Prints every check; the last line says ok, or names the first failure
 # (the harness shows that line).  Returns 0 when every check passed.
 e2e_host_check() {

@@ -32,23 +32,11 @@ sys.exit(1 if bad else 0)
 ' "$1" "$2" "$3" <<<"$j" || rc=1
 }
 
-# window_state TRACE CKPTDIR: the checkpoints inside the window match the
-# kernel's view, and there is at least one
-window_state() {
-	local out
-	out=$("$oracle" state "$1" "$2"/ckpt-*.txt 2>&1) || { echo "$out"; rc=1; return; }
-	echo "$out" | tail -2
-	if ! echo "$out" | grep -v 'not compared' | grep -q 'checkpoint'; then
-		echo "$1: no checkpoint inside the window was compared"
-		rc=1
-	fi
-}
-
 t=$dir/segv/trace.kmr
 if [ -s "$t" ]; then
 	flight_check "$t" "target killed by SIGSEGV" 0
 	"$oracle" info "$t" --finished || rc=1
-	window_state "$t" "$dir/segv/ckpt"
+	e2e_state_compared "$t" "$dir/segv/ckpt" || rc=1
 	. "$dir/segv/crash.env"
 	# written from the SIGNAL record, before the (slow) core dump: the
 	# window ends with the signal, at the written address, and no EXIT
@@ -89,7 +77,7 @@ for i in 1 2 3; do
 	t=$dir/usr1/trace.$i.kmr
 	[ -s "$t" ] || { echo "no $t"; rc=1; continue; }
 	flight_check "$t" SIGUSR1 "$i"
-	window_state "$t" "$dir/usr1/ckpt"
+	e2e_state_compared "$t" "$dir/usr1/ckpt" || rc=1
 done
 
 t=$dir/oom/trace.kmr

@@ -70,17 +70,6 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
-# state_check TRACE CKPTDIR: checkpoints against the kernel, at least one
-state_check() {
-	local out
-	out=$("$oracle" state "$1" "$2"/ckpt-*.txt 2>&1) || { echo "$out"; rc=1; return; }
-	echo "$out" | tail -2
-	if ! echo "$out" | grep -v 'not compared' | grep -q 'checkpoint'; then
-		echo "$1: no checkpoint was compared"
-		rc=1
-	fi
-}
-
 for run in lossless flight both; do
 	t=$dir/$run/trace.kmr
 	[ -s "$t" ] || { echo "no $t"; rc=1; continue; }
@@ -90,7 +79,7 @@ for run in lossless flight both; do
 	flight) events_check "$t" 8 fault ;;
 	both) events_check "$t" 0 page-data ;;
 	esac
-	state_check "$t" "$dir/$run/ckpt"
+	e2e_state_compared "$t" "$dir/$run/ckpt" || rc=1
 done
 [ $rc = 0 ] && echo "rec_mode_combos host check ok" || echo "rec_mode_combos host check FAILED"
 exit $rc
