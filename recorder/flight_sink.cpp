@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "base/abi_names.h"
 #include "base/clock.h"
 #include "kmemrec/abi.h"
 #include "launch.h"
@@ -43,7 +44,7 @@ std::string fatalExitCause(int32_t wait_status, uint32_t exit_flags) {
 std::string fatalSignalCause(const SignalData& s, uint32_t signal_flags) {
   if (!isCrashSignal(static_cast<int>(s.signo))) return "";
   // "killed by SIGSEGV", the summary's words for the same death
-  std::string c = "target " + describeWaitStatus(static_cast<int>(s.signo));
+  std::string c = "target killed by " + signalText(s.signo);
   if (s.addr) {
     char b[32];
     std::snprintf(b, sizeof(b), " at 0x%" PRIx64, s.addr);
