@@ -92,14 +92,20 @@ void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,
 }
 
 /* Fork changes the parent's PTEs: it is part of the PTE stream. */
-void kmr_emit_fork(struct kmr_session *s, u32 child_pid)
+void kmr_emit_fork(struct kmr_session *s, u32 child_pid, u32 flags)
 {
 	struct kmr_ev_fork *e;
 	struct kmr_rsv r;
 
-	if (!(s->event_mask & KMR_MASK_PTE))
+	if (!(s->event_mask & KMR_MASK_PTE) && !s->follow)
 		return;
-	e = kmr_reserve(s, &r, KMR_EV_FORK, sizeof(*e), 0);
+	/*
+	 * A follower's FORK names a child that waits for the recorder: let it
+	 * use the ring's slack rather than be dropped with the records around
+	 * it.
+	 */
+	e = kmr_reserve_flags(s, &r, KMR_EV_FORK, sizeof(*e), flags,
+			      s->follow ? KMR_RSV_LAST : 0);
 	if (!e)
 		return;
 	e->child_pid = child_pid;

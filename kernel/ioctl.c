@@ -14,6 +14,7 @@
 #include "ioctl.h"
 #include "session.h"
 #include "ring.h"
+#include "follow.h"
 
 long kmr_ioctl_version(struct kmr_session *s, void __user *arg)
 {
@@ -22,7 +23,8 @@ long kmr_ioctl_version(struct kmr_session *s, void __user *arg)
 	memset(&v, 0, sizeof(v));
 	v.abi_version = KMR_ABI_VERSION;
 	v.features = KMR_FEAT_PER_CPU_RINGS | KMR_FEAT_PAGE_DATA |
-		     KMR_FEAT_LOSSLESS | kmr_fetch_features();
+		     KMR_FEAT_LOSSLESS | KMR_FEAT_FOLLOW |
+		     kmr_fetch_features();
 	if (!s->show_pfn)
 		v.features |= KMR_FEAT_PFN_HIDDEN;
 	strscpy(v.kernel_release, utsname()->release,
@@ -118,4 +120,20 @@ long kmr_ioctl_stats(struct kmr_session *s, void __user *arg)
 			return ret;
 	}
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+long kmr_ioctl_release(struct kmr_session *s, void __user *arg)
+{
+	struct kmr_release r;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.flags || memchr_inv(r.reserved, 0, sizeof(r.reserved)))
+		return -EINVAL;
+	/* s->follow and s->pid_ns are set before ATTACHED and never change */
+	if (!kmr_session_attached(s) || !s->follow)
+		return -EINVAL;
+	if (!r.pid || r.pid > PID_MAX_LIMIT)
+		return -ENOENT;
+	return kmr_follow_release(s, r.pid);
 }

@@ -10,5 +10,6 @@ struct kmr_session;
 long kmr_ioctl_version(struct kmr_session *s, void __user *arg);
 long kmr_ioctl_attach(struct kmr_session *s, void __user *arg);
 long kmr_ioctl_stats(struct kmr_session *s, void __user *arg);
+long kmr_ioctl_release(struct kmr_session *s, void __user *arg);
 
 #endif /* _KMR_IOCTL_H */

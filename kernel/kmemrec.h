@@ -215,7 +215,8 @@ void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 		  u64 new_pfn, u32 tid, u32 cow_flags);
 void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,
 			unsigned long end, enum kmr_unmap_reason reason);
-void kmr_emit_fork(struct kmr_session *s, u32 child_pid);
+/* KMR_EV_FORK (flags KMR_FORK_F_*); a FOLLOW session's is never masked. */
+void kmr_emit_fork(struct kmr_session *s, u32 child_pid, u32 flags);
 /* KMR_EV_SIGNAL: process event, not masked or clipped; atomic context. */
 void kmr_emit_signal(struct kmr_session *s, int signo, int code, u64 addr,
 		     u32 tid, u32 flags);

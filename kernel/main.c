@@ -17,6 +17,7 @@
 #include "ring.h"
 #include "emit.h"
 #include "ksyms.h"
+#include "follow.h"
 #include "compat/fs.h"
 
 /* The ABI is fixed-size and 8-byte aligned; catch any drift at build time. */
@@ -47,6 +48,7 @@ static_assert(sizeof(struct kmr_stats) == 96);
 static_assert(sizeof(struct kmr_walk) == 112);
 static_assert(sizeof(struct kmr_mem) == 64);
 static_assert(sizeof(struct kmr_page) == 48);
+static_assert(sizeof(struct kmr_release) == 24);
 static_assert(KMR_REC_MAX + sizeof(struct kmr_ev_lost) <= KMR_EV_MAX_SIZE);
 static_assert(KMR_REC_MAX + KMR_RING_SLACK <= KMR_RING_SIZE_MIN / 2);
 
@@ -93,6 +95,8 @@ static long kmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return kmr_fetch_ioctl_mem(s, argp);
 	case KMR_IOC_PAGE:
 		return kmr_fetch_ioctl_page(s, argp);
+	case KMR_IOC_RELEASE:
+		return kmr_ioctl_release(s, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -214,6 +218,7 @@ static void __exit kmr_exit(void)
 	misc_deregister(&kmr_misc);
 	kmr_probes_exit();
 	kmr_hold_drain();
+	kmr_follow_drain();
 	/*
 	 * Resyncs first (one may drop a session's last reference), then the
 	 * deferred frees of the last sessions.

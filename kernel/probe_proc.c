@@ -4,14 +4,17 @@
  *
  * fork:  sched:sched_process_fork (not exported: found by name as
  *        lttng-modules does).  The parent's write-protect arrives before it
- *        through the notifier (PROTECTION_PAGE, then the re-read).
+ *        through the notifier (PROTECTION_PAGE, then the re-read).  A
+ *        FOLLOW session's child is held there for the recorder (follow.c).
  * exec:  kretprobe on begin_new_exec().  Its entry lists the exec (old
  *        mm, tgid) so that the ->release exec_mmap() triggers is not taken
  *        for the target's exit; its return queues task_work (TWA_RESUME)
  *        that runs before the first user instruction of the new image (and
  *        before any ptrace stop: ptrace_notify() runs task_work first) and
  *        hands every session of the target on the old mm to the core's
- *        kmr_session_exec().
+ *        kmr_session_exec().  The exec of a CLONE_VM child (vfork) of a
+ *        FOLLOW target is listed the same way: its task_work reports the
+ *        child as a new process and holds it (kmr_follow_exec()).
  * exit:  ->release of the traced mm when it was not replaced by exec.
  * fatal signal: signal:signal_deliver (found by name as fork's), where
  *        get_signal() takes a signal, before the default action runs: a
@@ -41,6 +44,7 @@
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <linux/wait.h>
+#include "follow.h"
 #include "ksyms.h"
 #include "probes.h"
 
@@ -52,13 +56,14 @@ static void kmr_tp_fork(void *data, struct task_struct *parent,
 			struct task_struct *child)
 {
 	struct mm_struct *mm = parent->mm;
-	struct kmr_session *s;
 
-	/* threads and vfork share the mm: not a new address space */
+	/*
+	 * Threads and CLONE_VM children (vfork) share the mm: not a new
+	 * address space.  A CLONE_VM child is followed at its exec.
+	 */
 	if (!mm || child->mm == mm || !kmr_mm_traced(mm))
 		return;
-	kmr_for_each_session_mm(mm, s)
-		kmr_emit_fork(s, kmr_session_nr(s, task_tgid(child)));
+	kmr_follow_fork(mm, child);
 }
 
 static struct tracepoint *kmr_tp_fork_tp, *kmr_tp_signal_tp;
@@ -123,6 +128,7 @@ struct kmr_exec_work {
 	struct mm_struct *old_mm;	/* compared only, never dereferenced */
 	pid_t tgid;			/* the exec'ing process (global) */
 	bool queued;			/* task_work added: it frees this */
+	bool follow;			/* a CLONE_VM child of a FOLLOW target */
 	bool secure;			/* bprm->secureexec */
 	char filename[KMR_NAME_MAX + 1];
 };
@@ -209,6 +215,9 @@ static void kmr_exec_work_fn(struct callback_head *cb)
 		kmr_session_put(s);
 	}
 	kmr_exec_unlist(w);
+	/* a vfork child's exec: a new process for the followers of old_mm */
+	if (w->follow && mm && !(current->flags & PF_EXITING))
+		kmr_follow_exec(w->old_mm);
 	kfree(w);
 	WRITE_ONCE(kmr_exec_ran, true);
 	/* the last thing: kmr_proc_drain() waits for our return */
@@ -239,12 +248,16 @@ static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct mm_struct *mm = current->mm;
 	struct kmr_exec_work *w;
 	unsigned long flags;
+	bool follow = false;
 
 	if (likely(!mm || !kmr_mm_traced(mm)))
 		return 1;
 	kmr_probes_check_missed();
-	if (!kmr_exec_is_target(mm))
-		return 1;
+	if (!kmr_exec_is_target(mm)) {
+		if (!kmr_follow_exec_wanted(mm))
+			return 1;
+		follow = true;
+	}
 	/*
 	 * Without it, ->release takes the exec for an exit it cannot
 	 * follow: the sessions end with KMR_EXIT_F_EXEC_UNFOLLOWED.
@@ -254,6 +267,7 @@ static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 1;
 	w->old_mm = mm;
 	w->tgid = current->tgid;
+	w->follow = follow;
 	strscpy(w->filename, bprm->filename, sizeof(w->filename));
 	raw_spin_lock_irqsave(&kmr_exec_lock, flags);
 	list_add(&w->node, &kmr_execs);

@@ -11,6 +11,7 @@
 #include <linux/sched/signal.h>
 #include <linux/rcupdate.h>
 #include "emit.h"
+#include "follow.h"
 
 struct workqueue_struct *kmr_wq;
 struct workqueue_struct *kmr_free_wq;
@@ -212,6 +213,7 @@ int kmr_session_attach(struct kmr_session *s, struct kmr_attach *a)
 	s->event_mask = a->event_mask;
 	if (a->flags & KMR_ATTACH_F_LOSSLESS)
 		kmr_hold_setup(s);
+	s->follow = a->flags & KMR_ATTACH_F_FOLLOW;
 	s->tgid = tgid;
 	s->tgid_vnr = tgid_vnr;
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
@@ -307,6 +309,7 @@ int kmr_session_stop(struct kmr_session *s)
 	}
 	/* Owner or not, the stream has ended when this returns. */
 	kmr_session_end(s, KMR_END_STOP, 0, 0);
+	kmr_follow_session_end(s);
 	set_bit(KMR_SF_STOPPED, &s->flags);
 	kmr_session_publish_state(s);
 unlock:
@@ -323,6 +326,7 @@ static void kmr_session_teardown(struct kmr_session *s)
 {
 	lockdep_assert_held(&s->lock);
 	kmr_session_end(s, KMR_END_DETACH, 0, 0);
+	kmr_follow_session_end(s);
 	set_bit(KMR_SF_DETACHED, &s->flags);
 	if (test_and_clear_bit(KMR_SF_PROBES, &s->flags)) {
 		kmr_probes_detach(s);

@@ -127,6 +127,8 @@ struct kmr_session {
 	 * of tasks that cannot be held.
 	 */
 	bool lossless;
+	/* KMR_ATTACH_F_FOLLOW (follow.c): set at ATTACH, read by hooks */
+	bool follow;
 	/* kmr_hold_request(): queue the current task's wait (ring.c calls) */
 	void (*hold_request)(struct kmr_session *s);
 	u64 hold_high, hold_low, hold_reserve;

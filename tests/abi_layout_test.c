@@ -211,6 +211,11 @@ OFF(kmr_page, buf, 16);
 OFF(kmr_page, len, 24);
 OFF(kmr_page, reserved, 32);
 
+SIZE(kmr_release, 24);
+OFF(kmr_release, pid, 0);
+OFF(kmr_release, flags, 4);
+OFF(kmr_release, reserved, 8);
+
 /* Every record is a multiple of the record alignment. */
 _Static_assert(sizeof(struct kmr_ev_vma) % KMR_EV_ALIGN == 0, "vma align");
 _Static_assert(KMR_EV_MAX_SIZE % KMR_EV_ALIGN == 0, "max size align");
@@ -228,10 +233,15 @@ _Static_assert(KMR_IOC_PAGE == 0xc030b908u, "KMR_IOC_PAGE");
 _Static_assert(KMR_IOC_START == 0xb902u, "KMR_IOC_START");
 _Static_assert(KMR_IOC_STOP == 0xb903u, "KMR_IOC_STOP");
 _Static_assert(KMR_IOC_DETACH == 0xb904u, "KMR_IOC_DETACH");
+_Static_assert(KMR_IOC_RELEASE == 0x4018b909u, "KMR_IOC_RELEASE");
+/* process trees (KMR_ATTACH_F_FOLLOW) */
+_Static_assert(KMR_ATTACH_F_FOLLOW == 2u, "KMR_ATTACH_F_FOLLOW");
+_Static_assert(KMR_FEAT_FOLLOW == (1ULL << 6), "KMR_FEAT_FOLLOW");
+_Static_assert(KMR_FORK_F_HELD == 1u && KMR_FORK_F_EXEC == 2u, "KMR_FORK_F_*");
 
 int main(void)
 {
-	printf("abi_layout_test: ABI %d, 24 structs and 9 ioctl numbers as expected\n",
+	printf("abi_layout_test: ABI %d, 26 structs and 10 ioctl numbers as expected\n",
 	       KMR_ABI_VERSION);
 	return 0;
 }

@@ -238,6 +238,8 @@ static const struct {
 	{ "exec", check_exec, ": follow an exec; stop at a set-uid one" },
 	{ "execd", check_execd, "<fd>: the image check_exec execs" },
 	{ "faulter", check_faulter, ": a target that faults until killed" },
+	{ "follow", check_follow, "[quick]: KMR_ATTACH_F_FOLLOW holds, releases, follows" },
+	{ "followd", check_followd, "<fd>: the image check_follow's vfork child execs" },
 };
 
 int main(int argc, char **argv)

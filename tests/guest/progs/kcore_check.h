@@ -18,5 +18,7 @@ int check_rate(int argc, char **argv);
 int check_stats(int argc, char **argv);
 int check_exec(int argc, char **argv);	/* kcore_exec.c */
 int check_execd(int argc, char **argv);
+int check_follow(int argc, char **argv);	/* kcore_follow.c */
+int check_followd(int argc, char **argv);
 
 #endif /* KCORE_CHECK_H */

@@ -371,7 +371,21 @@ struct kmr_ev_fault {
 	__u32 tid;
 };
 
-/* KMR_EV_FORK: the target forked; its private writable PTEs became RO. */
+/*
+ * KMR_EV_FORK: the target forked; its private writable PTEs became RO.
+ * flags (sessions attached with KMR_ATTACH_F_FOLLOW only, else 0):
+ *   KMR_FORK_F_HELD   the child waits before its first instruction until
+ *                     this file's KMR_IOC_RELEASE names it (below)
+ *   KMR_FORK_F_EXEC   the child shared the target's mm (vfork, posix_spawn,
+ *                     clone(CLONE_VM) without CLONE_THREAD) and has just
+ *                     exec'ed: reported then, not at the clone, and held in
+ *                     its new image (its time in the shared mm is the
+ *                     target's own record); no write-protect came with it
+ * A FOLLOW session reports every fork, whatever its event mask.
+ */
+#define KMR_FORK_F_HELD		(1u << 0)
+#define KMR_FORK_F_EXEC		(1u << 1)
+
 struct kmr_ev_fork {
 	struct kmr_event h;
 	__u32 child_pid;
@@ -570,6 +584,8 @@ struct kmr_version {
 #define KMR_FEAT_PFN_HIDDEN	(1ULL << 4)
 /* KMR_ATTACH_F_LOSSLESS and the held/lost_other fields of KMR_IOC_STATS. */
 #define KMR_FEAT_LOSSLESS	(1ULL << 5)
+/* KMR_ATTACH_F_FOLLOW, KMR_FORK_F_* and KMR_IOC_RELEASE. */
+#define KMR_FEAT_FOLLOW		(1ULL << 6)
 
 /* Event mask for kmr_attach.event_mask; 0 means KMR_MASK_ALL. */
 #define KMR_MASK_VMA		(1ULL << 0)	/* VMA_SYNC, VMA */
@@ -608,7 +624,25 @@ struct kmr_version {
  * ATTACH answers EDEADLK for a lossless session on the caller's own process.
  */
 #define KMR_ATTACH_F_LOSSLESS	(1u << 0)
-#define KMR_ATTACH_F_VALID	KMR_ATTACH_F_LOSSLESS
+/*
+ * KMR_ATTACH_F_FOLLOW (needs KMR_FEAT_FOLLOW): follow the target's process
+ * tree.  Every process the target creates while the session is started
+ * (fork, clone without CLONE_VM; a CLONE_VM child such as vfork's at its
+ * exec) is reported by a KMR_EV_FORK with KMR_FORK_F_HELD and waits, before
+ * its first user instruction, until this file names it in KMR_IOC_RELEASE.
+ * The recorder attaches a session of its own to the child (ATTACH and
+ * START on another file, FOLLOW again for grandchildren), then releases
+ * it: the child's first write, its first CoW fault, is recorded.  The wait
+ * also ends when this file's session is stopped (STOP, DETACH, close: a
+ * recorder that dies never leaves a child waiting), on a fatal signal, and
+ * after KMR_FOLLOW_WAIT_MS (not for a KMR_ATTACH_F_LOSSLESS session, which
+ * holds the child as long as it would hold the target).  The target's own
+ * exit does not end it: a parent that forks and exits at once still has
+ * its child followed.  Threads (CLONE_THREAD) are part of the target.
+ */
+#define KMR_ATTACH_F_FOLLOW	(1u << 1)
+#define KMR_ATTACH_F_VALID	(KMR_ATTACH_F_LOSSLESS | KMR_ATTACH_F_FOLLOW)
+#define KMR_FOLLOW_WAIT_MS	10000
 /* Fractions of the ring size, in 1/8: hold above 4/8, resume at 2/8. */
 #define KMR_HOLD_HIGH_8THS	4
 #define KMR_HOLD_LOW_8THS	2
@@ -734,6 +768,19 @@ struct kmr_page {
 	__u64 reserved[2];	/* in: must be 0 */
 };
 
+/*
+ * KMR_IOC_RELEASE: let a child of a KMR_ATTACH_F_FOLLOW session run on
+ * (KMR_FORK_F_HELD).  @pid is the FORK record's child_pid.  ENOENT when
+ * this file holds no such child (released already, killed, or its wait
+ * timed out: it ran before the recorder caught it); EINVAL for a file that
+ * never attached with FOLLOW, or nonzero @flags or reserved fields.
+ */
+struct kmr_release {
+	__u32 pid;		/* in */
+	__u32 flags;		/* in: must be 0 */
+	__u64 reserved[2];	/* in: must be 0 */
+};
+
 #define KMR_IOC_VERSION	_IOR(KMR_IOC_MAGIC, 0x00, struct kmr_version)
 #define KMR_IOC_ATTACH	_IOWR(KMR_IOC_MAGIC, 0x01, struct kmr_attach)
 #define KMR_IOC_START	_IO(KMR_IOC_MAGIC, 0x02)
@@ -743,5 +790,6 @@ struct kmr_page {
 #define KMR_IOC_WALK	_IOWR(KMR_IOC_MAGIC, 0x06, struct kmr_walk)
 #define KMR_IOC_MEM	_IOWR(KMR_IOC_MAGIC, 0x07, struct kmr_mem)
 #define KMR_IOC_PAGE	_IOWR(KMR_IOC_MAGIC, 0x08, struct kmr_page)
+#define KMR_IOC_RELEASE	_IOW(KMR_IOC_MAGIC, 0x09, struct kmr_release)
 
 #endif /* _UAPI_KMEMREC_ABI_H */
