@@ -68,10 +68,19 @@ kmr_dkernel_prepare() {
 		t0=$(date +%s)
 		kmr_log "building the $alias kernel from $pkg $KMR_KPKGVER into $dir" \
 			"(about 20 min on 2 cores; log: $dir/build.log)"
-		rm -rf "$dir"
-		mkdir -p "$dir/src" "$dir/obj" "$dir/root/boot"
-		tar -xJf "$tarball" -C "$dir/src" --strip-components=1 ||
-			{ flock -u "$dk_fd"; kmr_die "extracting $tarball failed"; }
+		# A build that was interrupted (a killed run, a reboot) keeps its
+		# extracted source and objects: make resumes where it stopped
+		# instead of starting the ~40 CPU-minutes again.
+		if [ ! -f "$dir/.extracted" ]; then
+			rm -rf "$dir"
+			mkdir -p "$dir/src" "$dir/obj" "$dir/root/boot"
+			tar -xJf "$tarball" -C "$dir/src" --strip-components=1 ||
+				{ flock -u "$dk_fd"; kmr_die "extracting $tarball failed"; }
+			touch "$dir/.extracted"
+		else
+			kmr_log "resuming the interrupted build in $dir"
+			mv -f "$dir/build.log" "$dir/build.log.old" 2>/dev/null || true
+		fi
 		if ! kmr_dkernel_build "$dir" "$frag" >"$dir/build.log" 2>&1; then
 			tail -40 "$dir/build.log" >&2
 			flock -u "$dk_fd"
