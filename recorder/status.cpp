@@ -89,11 +89,17 @@ std::string formatSummary(const Summary& s) {
                 s.comm.c_str(), s.elapsed_s, s.end_reason.c_str());
   out += b;
   if (!s.target_fate.empty()) out += "  target " + s.target_fate + "\n";
-  double rate = s.elapsed_s > 0 ? s.events / s.elapsed_s : 0;
-  std::snprintf(b, sizeof(b), "  %" PRIu64 " events (%s/s), %" PRIu64 " lost; module saw %" PRIu64
+  // The trace's events, as kmemreplay counts them: since ABI 3 a ring
+  // record can carry two (a PTE and the fault that set it), so the ring
+  // records are said separately when they differ.
+  const uint64_t events = s.written ? s.written : s.events;
+  double rate = s.elapsed_s > 0 ? events / s.elapsed_s : 0;
+  std::string records =
+      s.events != events ? " from " + std::to_string(s.events) + " ring records" : "";
+  std::snprintf(b, sizeof(b), "  %" PRIu64 " events%s (%s/s), %" PRIu64 " lost; module saw %" PRIu64
                 " faults, %" PRIu64 " CoW\n",
-                s.events, humanCount(uint64_t(rate)).c_str(), s.lost, s.module_faults,
-                s.module_cow);
+                events, records.c_str(), humanCount(uint64_t(rate)).c_str(), s.lost,
+                s.module_faults, s.module_cow);
   out += b;
   if (s.lossless) out += formatLossless(*s.lossless, s.lost) + "\n";
   if (!s.output.empty()) {

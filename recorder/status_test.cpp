@@ -45,6 +45,20 @@ TEST_CASE("a summary without loss has no warning; any loss is loud") {
   CHECK_THAT(formatSummary(s), Catch::Contains("module bug"));
 }
 
+TEST_CASE("the summary counts the trace's events, and the ring records when they differ") {
+  Summary s;
+  s.output = "t.kmr";
+  s.pid = 5;
+  s.comm = "x";
+  s.end_reason = "the target exited";
+  s.elapsed_s = 2;
+  s.events = 65538;  // ring records: one per first touch carries its fault
+  s.written = 131076;
+  CHECK_THAT(formatSummary(s), Catch::Contains("  131076 events from 65538 ring records (65.5k/s)"));
+  s.events = s.written;
+  CHECK_THAT(formatSummary(s), Catch::Contains("  131076 events (65.5k/s)"));
+}
+
 TEST_CASE("a --lossless summary says how long the target was held and what was lost") {
   Summary s;
   s.output = "t.kmr";
