@@ -10,6 +10,7 @@ set(KMR_FORMAT_TEST_SOURCES
   kmr/reader_test.cpp
   kmr/seek_test.cpp
   kmr/state_test.cpp
+  kmr/streams_test.cpp
   kmr/time_spec_test.cpp
   kmr/vma_map_test.cpp
   kmr/writer_test.cpp
@@ -22,7 +23,12 @@ set(KMR_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=undefined
 kmr_format_libraries(_asan)
 target_compile_options(kmemrec_format_asan PRIVATE ${KMR_SANITIZE})
 target_compile_options(kmemrec_synth_asan PRIVATE ${KMR_SANITIZE})
+# A version-2 file for streams_test: the committed CLI fixtures.
+target_compile_definitions(format_tests PRIVATE
+  KMR_CLI_FIXTURES="${PROJECT_SOURCE_DIR}/tests/cli/fixtures")
 add_executable(format_tests_asan ${KMR_FORMAT_TEST_SOURCES})
+target_compile_definitions(format_tests_asan PRIVATE
+  KMR_CLI_FIXTURES="${PROJECT_SOURCE_DIR}/tests/cli/fixtures")
 target_compile_options(format_tests_asan PRIVATE ${KMR_SANITIZE})
 target_link_options(format_tests_asan PRIVATE ${KMR_SANITIZE})
 target_include_directories(format_tests_asan PRIVATE ${PROJECT_SOURCE_DIR})

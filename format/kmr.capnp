@@ -1,4 +1,4 @@
-# kmemrec trace format (.kmr), version 2 (kFormatVersion in
+# kmemrec trace format (.kmr), version 3 (kFormatVersion in
 # format/kmr/file_magic.h; docs/trace-format.md is the overview and says
 # what a compatible change is).
 #
@@ -8,7 +8,8 @@
 #   [skippable 0x184D2A51: frame header]    before EVERY data frame below
 #   [zstd frame: Frame{header}]
 #   ( [skippable 0x184D2A51] [zstd frame: Frame{chunk}]
-#   | [skippable 0x184D2A51] [zstd frame: Frame{keyframe}] )*
+#   | [skippable 0x184D2A51] [zstd frame: Frame{keyframe}]
+#   | [skippable 0x184D2A51] [zstd frame: Frame{process}] )*   (version 3)
 #   [skippable 0x184D2A52: index]           only when the writer finished
 #   [skippable 0x184D2A5E: seek table]      zstd seekable format, v0.1.0
 #
@@ -33,6 +34,16 @@
 #
 # Bump the format version (format/kmr/file_magic.h) on any incompatible
 # change; adding fields at the end of a struct is compatible.
+#
+# Streams (version 3): one file holds several processes (`kmemrec -f`).
+# A stream is one process; stream 0 is the process of the Header (the root
+# of the recording), others are declared by a Frame{process} before their
+# first chunk.  Every chunk and keyframe belongs to one stream (its
+# `stream` field and bytes 64..67 of its frame header), and everything
+# that was per trace in version 2 is per stream: seq numbers (dense from 1
+# per process), event ordinals (Chunk.firstEvent, Keyframe.eventIndex),
+# chunk and keyframe numbers, keyframe placement.  So one stream reads
+# exactly like a version-2 trace, and a version-2 file is one stream.
 
 @0xac9019d1a8209982;
 
@@ -44,6 +55,7 @@ struct Frame {
     header @0 :Header;
     chunk @1 :Chunk;
     keyframe @2 :Keyframe;
+    process @3 :Process;        # version 3: a stream is declared
   }
 }
 
@@ -67,6 +79,24 @@ struct Header {
   eventMask @14 :UInt64;        # KMR_MASK_* requested
   pfnsHidden @15 :Bool;         # the recorder lacked CAP_SYS_ADMIN: every
                                 # pfn in the trace is 0 (abi.h)
+  ppid @16 :UInt32;             # parent of the target (stream 0); 0 =
+                                # unknown (files before version 3)
+}
+
+# Version 3: one process of the recording, a stream.  Written before the
+# stream's first chunk; stream 0 (the Header's target) has none, its
+# Process is made from the Header (and listed in Index.streams).
+struct Process {
+  stream @0 :UInt32;            # 1, 2, ... in the order they appear
+  pid @1 :UInt32;               # thread group id as the kernel saw it
+  ppid @2 :UInt32;              # 0 = unknown
+  parentStream @3 :UInt32 = 0xffffffff;  # the parent's stream; none
+                                # (0xffffffff) when the parent was not recorded
+  comm @4 :Text;
+  cmdline @5 :List(Text);       # empty when unknown
+  binary @6 :Text;              # executable path when known ("" otherwise;
+                                # later EXEC events say what it ran)
+  startMonoNs @7 :UInt64;       # CLOCK_MONOTONIC when it was attached (fork)
 }
 
 # A chunk: `count` events in seq order, stored column by column.  Each
@@ -113,8 +143,9 @@ struct Header {
 # last VMA record arrives and derives the user-visible operations (map,
 # unmap, protect, move, grow) from the difference; see format/kmr/vma_map.h.
 struct Chunk {
-  number @0 :UInt32;            # 0, 1, 2 ... in file order
+  number @0 :UInt32;            # 0, 1, 2 ... in file order (per stream)
   firstEvent @1 :UInt64;        # ordinal of the first event in the trace
+                                # (version 3: in its stream)
   count @2 :UInt32;
   kinds @3 :Data;
   flags @4 :Data;
@@ -130,6 +161,7 @@ struct Chunk {
   faultFlags @14 :Data;
   misc @15 :Data;
   bytes @16 :Data;
+  stream @17 :UInt32;           # version 3: the process; 0 before
 }
 
 struct Vma {
@@ -184,6 +216,8 @@ struct Keyframe {
   pending @13 :List(PendingWindow);
   exited @14 :Bool;
   exitCode @15 :Int32;
+  stream @16 :UInt32;           # version 3: whose state (number, eventIndex
+                                # and lastSeq count in that stream); 0 before
 }
 
 # The index (uncompressed, inside skippable frame 0x184D2A52 after an
@@ -205,6 +239,22 @@ struct Index {
   flight @5 :Flight;            # set only in a file written by `kmemrec
                                 # --flight-recorder` (null elsewhere;
                                 # compatible, no bump)
+  streams @6 :List(StreamEntry);  # version 3: every stream, by id (stream
+                                # 0 first).  `totals` above is stream 0's.
+}
+
+# Version 3: one stream as the writer finished it, so the summary lists the
+# process tree without replaying it.
+struct StreamEntry {
+  process @0 :Process;
+  totals @1 :Totals;
+  exited @2 :Bool;              # an EXIT event was written
+  exitCode @3 :Int32;           # its exit code (wait status as the kernel
+                                # reports it)
+  peakPages @4 :UInt64;         # most present pages at any event
+  lastExec @5 :Text;            # filename of the last EXEC, "" = none
+  frameOffset @6 :UInt64;       # its Frame{process}'s frame header (0 for
+  frameSize @7 :UInt32;         # stream 0: none); compressed size
 }
 
 # A flight-recorder file: the last part of a longer recording, written when
@@ -241,6 +291,7 @@ struct ChunkRef {
   lastSeq @6 :UInt64;
   minTimeNs @7 :UInt64;
   maxTimeNs @8 :UInt64;
+  stream @9 :UInt32;            # version 3 (0 before)
 }
 
 struct KeyframeRef {
@@ -250,6 +301,7 @@ struct KeyframeRef {
   eventIndex @3 :UInt64;
   lastSeq @4 :UInt64;
   maxTimeNs @5 :UInt64;
+  stream @6 :UInt32;            # version 3 (0 before)
 }
 
 struct Totals {

@@ -63,6 +63,46 @@ void setVma(schema::Vma::Builder b, const Vma& v) {
   b.setName(textRef(v.name));
 }
 
+void setProcess(schema::Process::Builder b, const ProcessInfo& p) {
+  b.setStream(p.stream);
+  b.setPid(p.pid);
+  b.setPpid(p.ppid);
+  b.setParentStream(p.parent_stream ? *p.parent_stream : 0xffffffffu);
+  b.setComm(textRef(p.comm));
+  auto cl = b.initCmdline(static_cast<unsigned>(p.cmdline.size()));
+  for (unsigned i = 0; i < p.cmdline.size(); i++) cl.set(i, textRef(p.cmdline[i]));
+  b.setBinary(textRef(p.binary));
+  b.setStartMonoNs(p.start_ns);
+}
+
+void setTotals(schema::Totals::Builder t, const TraceTotals& x) {
+  t.setEvents(x.events);
+  auto bk = t.initByKind(kEventKindSlots);
+  for (unsigned i = 0; i < kEventKindSlots; i++) bk.set(i, x.by_kind[i]);
+  auto vo = t.initVmaOps(kVmaOpKinds);
+  for (unsigned i = 0; i < kVmaOpKinds; i++) vo.set(i, x.vma_ops[i]);
+  t.setLostRecords(x.lost_records);
+  t.setFirstTimeNs(x.first_ns);
+  t.setLastTimeNs(x.last_ns);
+  t.setMaxTimeNs(x.max_ns);
+  t.setLastSeq(x.last_seq);
+}
+
+TraceTotals getTotals(schema::Totals::Reader t) {
+  TraceTotals x;
+  x.events = t.getEvents();
+  auto bk = t.getByKind();
+  for (unsigned i = 0; i < bk.size() && i < kEventKindSlots; i++) x.by_kind[i] = bk[i];
+  auto vo = t.getVmaOps();
+  for (unsigned i = 0; i < vo.size() && i < kVmaOpKinds; i++) x.vma_ops[i] = vo[i];
+  x.lost_records = t.getLostRecords();
+  x.first_ns = t.getFirstTimeNs();
+  x.last_ns = t.getLastTimeNs();
+  x.max_ns = t.getMaxTimeNs();
+  x.last_seq = t.getLastSeq();
+  return x;
+}
+
 Vma getVma(schema::Vma::Reader r) {
   Vma v;
   v.start = r.getStart();
@@ -79,6 +119,21 @@ Vma getVma(schema::Vma::Reader r) {
 template <class List>
 void checkListSize(const List& l, const char* what) {
   if (l.size() > kMaxListItems) throw Error(Error::Code::Damaged, std::string(what) + " list too long");
+}
+
+ProcessInfo getProcess(schema::Process::Reader r) {
+  ProcessInfo p;
+  p.stream = r.getStream();
+  p.pid = r.getPid();
+  p.ppid = r.getPpid();
+  if (r.getParentStream() != 0xffffffffu) p.parent_stream = r.getParentStream();
+  p.comm = textOf(r.getComm());
+  auto cl = r.getCmdline();
+  if (cl.size() > 4096) throw Error(Error::Code::Damaged, "cmdline list too long");
+  for (auto a : cl) p.cmdline.push_back(textOf(a));
+  p.binary = textOf(r.getBinary());
+  p.start_ns = r.getStartMonoNs();
+  return p;
 }
 
 // Run fn over a frame, turning Cap'n Proto's exceptions into Error.
@@ -147,12 +202,14 @@ std::span<const std::span<const uint8_t>> MessageWriter::header(const TraceHeade
   b.setRecorder(textRef(h.recorder));
   b.setEventMask(h.event_mask);
   b.setPfnsHidden(h.pfns_hidden);
+  b.setPpid(h.ppid);
   return impl_->finish();
 }
 
 std::span<const std::span<const uint8_t>> MessageWriter::chunk(const ChunkFrame& c) {
   auto& m = impl_->fresh();
   auto b = m.initRoot<schema::Frame>().initChunk();
+  b.setStream(c.stream);
   b.setNumber(c.number);
   b.setFirstEvent(c.first_event);
   b.setCount(c.count);
@@ -178,6 +235,7 @@ std::span<const std::span<const uint8_t>> MessageWriter::chunk(const ChunkFrame&
 std::span<const std::span<const uint8_t>> MessageWriter::keyframe(const KeyframeFrame& k) {
   auto& m = impl_->fresh();
   auto b = m.initRoot<schema::Frame>().initKeyframe();
+  b.setStream(k.stream);
   b.setNumber(k.number);
   b.setEventIndex(k.event_index);
   b.setLastSeq(k.last_seq);
@@ -217,6 +275,12 @@ std::span<const std::span<const uint8_t>> MessageWriter::keyframe(const Keyframe
   return impl_->finish();
 }
 
+std::span<const std::span<const uint8_t>> MessageWriter::process(const ProcessInfo& p) {
+  auto& m = impl_->fresh();
+  setProcess(m.initRoot<schema::Frame>().initProcess(), p);
+  return impl_->finish();
+}
+
 std::vector<uint8_t> MessageWriter::index(const IndexData& idx) {
   capnp::MallocMessageBuilder m;
   auto b = m.initRoot<schema::Index>();
@@ -233,6 +297,7 @@ std::vector<uint8_t> MessageWriter::index(const IndexData& idx) {
     r.setLastSeq(c.last_seq);
     r.setMinTimeNs(c.min_ns);
     r.setMaxTimeNs(c.max_ns);
+    r.setStream(c.stream);
   }
   auto kl = b.initKeyframes(static_cast<unsigned>(idx.keyframes.size()));
   for (unsigned i = 0; i < idx.keyframes.size(); i++) {
@@ -244,19 +309,24 @@ std::vector<uint8_t> MessageWriter::index(const IndexData& idx) {
     r.setEventIndex(k.event_index);
     r.setLastSeq(k.last_seq);
     r.setMaxTimeNs(k.max_ns);
+    r.setStream(k.stream);
   }
-  auto t = b.initTotals();
-  const IndexTotals& x = idx.totals;
-  t.setEvents(x.events);
-  auto bk = t.initByKind(kEventKindSlots);
-  for (unsigned i = 0; i < kEventKindSlots; i++) bk.set(i, x.by_kind[i]);
-  auto vo = t.initVmaOps(kVmaOpKinds);
-  for (unsigned i = 0; i < kVmaOpKinds; i++) vo.set(i, x.vma_ops[i]);
-  t.setLostRecords(x.lost_records);
-  t.setFirstTimeNs(x.first_ns);
-  t.setLastTimeNs(x.last_ns);
-  t.setMaxTimeNs(x.max_ns);
-  t.setLastSeq(x.last_seq);
+  setTotals(b.initTotals(), idx.totals);
+  if (!idx.streams.empty()) {
+    auto sl = b.initStreams(static_cast<unsigned>(idx.streams.size()));
+    for (unsigned i = 0; i < idx.streams.size(); i++) {
+      const StreamRef& s = idx.streams[i];
+      auto e = sl[i];
+      setProcess(e.initProcess(), s.process);
+      setTotals(e.initTotals(), s.facts.totals);
+      e.setExited(s.facts.exited);
+      e.setExitCode(s.facts.exit_code);
+      e.setPeakPages(s.facts.peak_pages);
+      e.setLastExec(textRef(s.facts.last_exec));
+      e.setFrameOffset(s.frame_offset);
+      e.setFrameSize(s.frame_size);
+    }
+  }
   b.setEndMonoNs(idx.end_mono_ns);
   if (idx.lossless) {
     auto l = b.initLossless();
@@ -304,6 +374,7 @@ TraceHeader decodeHeader(std::span<const uint8_t> aligned) {
     h.recorder = textOf(r.getRecorder());
     h.event_mask = r.getEventMask();
     h.pfns_hidden = r.getPfnsHidden();
+    h.ppid = r.getPpid();
     return h;
   });
 }
@@ -316,6 +387,7 @@ ChunkFrame decodeChunk(std::span<const uint8_t> aligned) {
       throw Error(Error::Code::Damaged, "frame is not a chunk");
     auto r = f.getChunk();
     ChunkFrame c;
+    c.stream = r.getStream();
     c.number = r.getNumber();
     c.first_event = r.getFirstEvent();
     c.count = r.getCount();
@@ -345,6 +417,7 @@ KeyframeFrame decodeKeyframe(std::span<const uint8_t> aligned) {
       throw Error(Error::Code::Damaged, "frame is not a keyframe");
     auto r = f.getKeyframe();
     KeyframeFrame k;
+    k.stream = r.getStream();
     k.number = r.getNumber();
     k.event_index = r.getEventIndex();
     k.last_seq = r.getLastSeq();
@@ -385,6 +458,16 @@ KeyframeFrame decodeKeyframe(std::span<const uint8_t> aligned) {
   });
 }
 
+ProcessInfo decodeProcess(std::span<const uint8_t> aligned) {
+  return guarded("process", [&] {
+    capnp::FlatArrayMessageReader msg(words(aligned), limits(aligned.size()));
+    auto f = msg.getRoot<schema::Frame>();
+    if (f.which() != schema::Frame::PROCESS)
+      throw Error(Error::Code::Damaged, "frame is not a process declaration");
+    return getProcess(f.getProcess());
+  });
+}
+
 IndexData decodeIndex(std::span<const uint8_t> aligned) {
   return guarded("index", [&] {
     capnp::FlatArrayMessageReader msg(words(aligned), limits(aligned.size()));
@@ -404,6 +487,7 @@ IndexData decodeIndex(std::span<const uint8_t> aligned) {
       x.last_seq = c.getLastSeq();
       x.min_ns = c.getMinTimeNs();
       x.max_ns = c.getMaxTimeNs();
+      x.stream = c.getStream();
       idx.chunks.push_back(x);
     }
     auto kl = r.getKeyframes();
@@ -416,20 +500,24 @@ IndexData decodeIndex(std::span<const uint8_t> aligned) {
       x.event_index = k.getEventIndex();
       x.last_seq = k.getLastSeq();
       x.max_ns = k.getMaxTimeNs();
+      x.stream = k.getStream();
       idx.keyframes.push_back(x);
     }
-    auto t = r.getTotals();
-    IndexTotals& x = idx.totals;
-    x.events = t.getEvents();
-    auto bk = t.getByKind();
-    for (unsigned i = 0; i < bk.size() && i < kEventKindSlots; i++) x.by_kind[i] = bk[i];
-    auto vo = t.getVmaOps();
-    for (unsigned i = 0; i < vo.size() && i < kVmaOpKinds; i++) x.vma_ops[i] = vo[i];
-    x.lost_records = t.getLostRecords();
-    x.first_ns = t.getFirstTimeNs();
-    x.last_ns = t.getLastTimeNs();
-    x.max_ns = t.getMaxTimeNs();
-    x.last_seq = t.getLastSeq();
+    idx.totals = getTotals(r.getTotals());
+    auto sl = r.getStreams();
+    checkListSize(sl, "stream");
+    for (auto e : sl) {
+      StreamRef s;
+      s.process = getProcess(e.getProcess());
+      s.facts.totals = getTotals(e.getTotals());
+      s.facts.exited = e.getExited();
+      s.facts.exit_code = e.getExitCode();
+      s.facts.peak_pages = e.getPeakPages();
+      s.facts.last_exec = textOf(e.getLastExec());
+      s.frame_offset = e.getFrameOffset();
+      s.frame_size = e.getFrameSize();
+      idx.streams.push_back(std::move(s));
+    }
     idx.end_mono_ns = r.getEndMonoNs();  // 0 in files written before the field
     if (r.hasLossless()) {
       auto l = r.getLossless();

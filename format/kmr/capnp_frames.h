@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,7 @@ enum Column : int {
 };
 
 struct ChunkFrame {
+  uint32_t stream = 0;
   uint32_t number = 0;
   uint64_t first_event = 0;
   uint32_t count = 0;
@@ -43,6 +45,7 @@ struct ChunkFrame {
 };
 
 struct KeyframeFrame {
+  uint32_t stream = 0;
   uint32_t number = 0;
   uint64_t event_index = 0;
   uint64_t last_seq = 0;
@@ -67,6 +70,7 @@ struct ChunkRef {
   uint64_t last_seq = 0;
   uint64_t min_ns = 0;
   uint64_t max_ns = 0;
+  uint32_t stream = 0;
 };
 
 struct KeyframeRef {
@@ -76,9 +80,18 @@ struct KeyframeRef {
   uint64_t event_index = 0;
   uint64_t last_seq = 0;
   uint64_t max_ns = 0;
+  uint32_t stream = 0;
 };
 
 using IndexTotals = TraceTotals;
+
+// Index.streams (version 3).
+struct StreamRef {
+  ProcessInfo process;
+  StreamFacts facts;
+  uint64_t frame_offset = 0;  // its Frame{process}'s frame header; 0: none
+  uint32_t frame_size = 0;    // compressed size of that frame
+};
 
 struct IndexData {
   std::vector<ChunkRef> chunks;
@@ -87,6 +100,7 @@ struct IndexData {
   uint64_t end_mono_ns = 0;  // when recording stopped; 0 = unknown
   std::optional<LosslessTotals> lossless;  // only --lossless recordings
   std::optional<FlightInfo> flight;        // only flight-recorder files
+  std::vector<StreamRef> streams;          // version 3; empty before
 };
 
 // Builds one message; the returned pieces (the serialized message, in
@@ -102,6 +116,7 @@ class MessageWriter {
   std::span<const std::span<const uint8_t>> header(const TraceHeader& h);
   std::span<const std::span<const uint8_t>> chunk(const ChunkFrame& c);
   std::span<const std::span<const uint8_t>> keyframe(const KeyframeFrame& k);
+  std::span<const std::span<const uint8_t>> process(const ProcessInfo& p);
   std::vector<uint8_t> index(const IndexData& idx);  // flat bytes
 
  private:
@@ -116,6 +131,7 @@ class MessageWriter {
 TraceHeader decodeHeader(std::span<const uint8_t> aligned);
 ChunkFrame decodeChunk(std::span<const uint8_t> aligned);
 KeyframeFrame decodeKeyframe(std::span<const uint8_t> aligned);
+ProcessInfo decodeProcess(std::span<const uint8_t> aligned);
 IndexData decodeIndex(std::span<const uint8_t> aligned);
 
 }  // namespace kmr::detail

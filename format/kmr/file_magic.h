@@ -19,10 +19,14 @@
 namespace kmr {
 
 // Bumped on every incompatible change (version 2: prefix varints, the
-// compact kind byte, the zero-page pfn base).
-constexpr uint32_t kFormatVersion = 2;
-// The oldest format this build still reads.
+// compact kind byte, the zero-page pfn base; version 3: streams, several
+// processes in one file).
+constexpr uint32_t kFormatVersion = 3;
+// The oldest format this build still reads (a version-2 file is one
+// stream).
 constexpr uint32_t kOldestFormatRead = 2;
+// The first version with streams (Frame{process}, per-stream ordinals).
+constexpr uint32_t kFirstStreamsVersion = 3;
 
 namespace detail {
 

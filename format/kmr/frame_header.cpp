@@ -27,6 +27,7 @@ std::array<uint8_t, kFrameHeaderSize> encodeFrameHeader(const FrameHeader& h) {
   storeLe64(p + 40, h.min_ns);
   storeLe64(p + 48, h.max_ns);
   storeLe64(p + 56, h.first_event);
+  storeLe32(p + 64, h.stream);
   storeLe32(p + kChecked, XXH32(p, kChecked, 0));
   return b;
 }
@@ -38,8 +39,11 @@ std::optional<FrameHeader> decodeFrameHeader(std::span<const uint8_t> b) {
   const uint8_t* p = b.data() + kBody;
   if (loadLe32(p) != kInnerMagic || loadLe32(p + kChecked) != XXH32(p, kChecked, 0))
     return std::nullopt;
-  if (p[5] != 0 || loadLe16(p + 6) != 0 || loadLe32(p + 64) != 0) return std::nullopt;
-  if (p[4] < 1 || p[4] > 3) return std::nullopt;
+  // A version-2 reader required 0 at 64 and kinds 1-3; the file magic keeps
+  // such readers away from version-3 files.  The reader checks that a
+  // version-2 file has neither.
+  if (p[5] != 0 || loadLe16(p + 6) != 0) return std::nullopt;
+  if (p[4] < 1 || p[4] > 4) return std::nullopt;
   FrameHeader h;
   h.kind = static_cast<FrameKind>(p[4]);
   h.compressed_size = loadLe32(p + 8);
@@ -51,6 +55,7 @@ std::optional<FrameHeader> decodeFrameHeader(std::span<const uint8_t> b) {
   h.min_ns = loadLe64(p + 40);
   h.max_ns = loadLe64(p + 48);
   h.first_event = loadLe64(p + 56);
+  h.stream = loadLe32(p + 64);
   return h;
 }
 

@@ -11,6 +11,15 @@
 //
 // Sequential reading is EventStream: events in file order, with a GAP event
 // where a chunk cannot be read (state across it becomes unknown).
+//
+// Several processes (format version 3): a reader shows one stream at a
+// time - stream 0 (the header's target) when opened.  Everything below
+// (header(), chunks(), keyframes(), eventCount(), totals, EventStream,
+// Replay) is then that process's alone, exactly as a one-process trace, with
+// header() naming that process (pid, comm, cmdline) and times on the
+// file's common clock.  streams() lists every process; openStream(id)
+// gives a reader of another one that shares the open file.  A version-2
+// file is one stream.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +38,7 @@
 namespace kmr {
 
 struct ChunkInfo {
-  uint32_t number = 0;
+  uint32_t number = 0;  // in its stream
   uint64_t offset = 0;  // of its frame header
   uint32_t compressed_size = 0;
   uint32_t raw_size = 0;
@@ -40,6 +49,7 @@ struct ChunkInfo {
   uint64_t min_ns = 0;
   uint64_t max_ns = 0;
   bool unreadable = false;  // found missing while walking: only first_event/count known
+  uint32_t stream = 0;
 };
 
 struct KeyframeInfo {
@@ -50,12 +60,23 @@ struct KeyframeInfo {
   uint64_t event_index = 0;  // events applied in its state
   uint64_t last_seq = 0;
   uint64_t max_ns = 0;
+  uint32_t stream = 0;
 };
 
 struct Damage {
   uint64_t offset = 0;
   int64_t chunk = -1;  // chunk number, -1 when the damage is not in a chunk
   std::string what;    // "chunk 7 at offset 123456: checksum mismatch"
+  uint32_t stream = 0;
+};
+
+// One process of the file.
+struct StreamInfo {
+  ProcessInfo process;
+  std::optional<StreamFacts> facts;  // from a version-3 index; else nullopt
+  uint64_t events = 0;               // in its chunks (unreadable ones too)
+  uint32_t chunks = 0;
+  bool declared = true;  // false: its Frame{process} was lost (pid 0, no names)
 };
 
 class ChunkEvents;
@@ -70,18 +91,30 @@ class TraceReader {
   TraceReader& operator=(const TraceReader&) = delete;
 
   const std::string& path() const;
+  // The file's header, with pid, ppid, comm and cmdline of this reader's
+  // stream (format_version etc. are the file's).
   const TraceHeader& header() const;
+
+  // Every process in the file, by stream id (one for a version-2 file).
+  const std::vector<StreamInfo>& streams() const;
+  // The stream this reader shows.
+  uint32_t stream() const;
+  const StreamInfo& streamInfo() const;
+  // A reader of stream @id of the same file (sharing the mapping and what
+  // opening found).  Throws Error(Usage) for an unknown id.
+  std::unique_ptr<TraceReader> openStream(uint32_t id) const;
   uint64_t fileSize() const;
   bool hasIndex() const;
   // No trailer: the writer never finished (or the file was cut).
   bool truncated() const;
   // Why the index was not used ("" when it was).
   const std::string& indexProblem() const;
+  // This stream's chunks and keyframes, in file order.
   const std::vector<ChunkInfo>& chunks() const;
   const std::vector<KeyframeInfo>& keyframes() const;
-  // Damage found while opening (frame headers, walking).
+  // Damage found while opening (frame headers, walking), in any stream.
   const std::vector<Damage>& damage() const;
-  // From the index; null without one.
+  // This stream's totals from the index; null without one.
   const TraceTotals* indexTotals() const;
   uint64_t eventCount() const;
   // Origin of relative times: the header's start time, else the first
@@ -102,12 +135,13 @@ class TraceReader {
   // A `kmemrec --flight-recorder` file's trigger and window (from the
   // index); nullopt for other files.
   const std::optional<FlightInfo>& flight() const;
-  // Bytes of keyframe and index/seek-table frames.
+  // Bytes of keyframe (all streams) and index/seek-table frames.
   uint64_t keyframeBytes() const;
   uint64_t indexBytes() const;
 
-  // Check every chunk and keyframe (decompress, verify the checksum and the
-  // message's structure) without decoding events; returns what is damaged.
+  // Check every chunk and keyframe of every stream (decompress, verify the
+  // checksum and the message's structure) without decoding events; returns
+  // what is damaged.
   std::vector<Damage> verify() const;
 
   // Decode chunk i into `out`.  Throws Error(Damaged) naming the chunk.
@@ -116,7 +150,9 @@ class TraceReader {
   void loadKeyframe(size_t i, ShadowState& s) const;
 
  private:
+  struct File;
   struct Impl;
+  TraceReader(std::shared_ptr<const File> file, uint32_t stream);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -164,6 +164,45 @@ class TotalsCounter : public EventVisitor {
   bool seen_ = false;
 };
 
+// Totals and how the process ended, with its present pages sampled where
+// the writer samples them (every chunk's worth of events and before the
+// address space goes), so both give the same peak.
+class FactsCounter : public TotalsCounter {
+ public:
+  FactsCounter(StreamFacts& f, uint32_t chunk_events)
+      : TotalsCounter(f.totals), f_(f), every_(chunk_events ? chunk_events : 65536) {}
+  void onEvent(const Event& ev, uint64_t ordinal, const ShadowState& s,
+               const std::vector<VmaOp>& ops) override {
+    if (ev.kind == EventKind::Exit) {
+      f_.exited = true;
+      f_.exit_code = ev.exit.code;
+      f_.peak_pages = std::max(f_.peak_pages, before_exit_);
+    } else if (ev.kind == EventKind::Exec) {
+      f_.last_exec.assign(ev.text);
+    }
+    TotalsCounter::onEvent(ev, ordinal, s, ops);
+    // The state here is after the event; a release empties it, so keep
+    // the count from before it as the writer does.
+    if (ev.kind == EventKind::PteUnmap && ev.flags == KMR_UNMAP_RELEASE) {
+      f_.peak_pages = std::max(f_.peak_pages, before_exit_);
+    } else if (++since_ >= every_ || ev.kind == EventKind::Gap) {
+      since_ = 0;
+      before_exit_ = s.pages().presentPages();
+      f_.peak_pages = std::max(f_.peak_pages, before_exit_);
+    }
+  }
+  void onEnd(const ShadowState& s, const std::vector<VmaOp>& ops) override {
+    TotalsCounter::onEnd(s, ops);
+    f_.peak_pages = std::max(f_.peak_pages, s.pages().presentPages());
+  }
+
+ private:
+  StreamFacts& f_;
+  uint64_t every_;
+  uint64_t since_ = 0;
+  uint64_t before_exit_ = 0;
+};
+
 }  // namespace
 
 TraceTotals Replay::totals() const {
@@ -175,6 +214,19 @@ TraceTotals Replay::totals() const {
   ShadowState s(h.range_start, h.range_end);
   run(s, eventCount(), &counter, true);
   return t;
+}
+
+StreamFacts Replay::facts() const {
+  if (const auto& f = reader_.streamInfo().facts) return *f;
+  StreamFacts f;
+  f.totals.events = eventCount();
+  uint32_t per_chunk = reader_.chunks().empty() ? 0 : reader_.chunks().front().count;
+  FactsCounter counter(f, per_chunk);
+  const TraceHeader& h = reader_.header();
+  ShadowState s(h.range_start, h.range_end);
+  run(s, eventCount(), &counter, true);
+  if (const TraceTotals* t = reader_.indexTotals()) f.totals = *t;
+  return f;
 }
 
 }  // namespace kmr

@@ -61,6 +61,10 @@ class Replay {
 
   // Whole-trace totals: the index's, or a full replay's when there is none.
   TraceTotals totals() const;
+  // The process's totals, exit and peak present pages: the version-3
+  // index's, or a full replay's (which samples the peak where the writer
+  // does: at chunk boundaries and before the address space is released).
+  StreamFacts facts() const;
 
   // Damage met by positionAtTime/timeOfEvent (which have no damage
   // parameter): the chunk holding an instant could not be read, so the

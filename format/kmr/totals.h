@@ -25,6 +25,18 @@ struct TraceTotals {
   bool operator==(const TraceTotals&) const = default;
 };
 
+// One stream's end as its writer saw it (Index.streams, version 3): the
+// process tree of the summary without a replay.
+struct StreamFacts {
+  TraceTotals totals;
+  bool exited = false;         // an EXIT event was written
+  int32_t exit_code = 0;       // its code
+  uint64_t peak_pages = 0;     // most present pages after any event
+  std::string last_exec;       // filename of the last EXEC, "" = none
+
+  bool operator==(const StreamFacts&) const = default;
+};
+
 // How a `kmemrec --lossless` recording held its target (Index.lossless).
 struct LosslessTotals {
   uint64_t held_ns = 0;     // threads of the target waited this long in all

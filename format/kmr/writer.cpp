@@ -22,30 +22,57 @@ namespace kmr {
 using detail::FrameHeader;
 using detail::FrameKind;
 
+namespace {
+
+// One process: its chunk being filled, its shadow state and keyframe
+// schedule, and what the index says about it.
+struct StreamWriter {
+  StreamWriter(const ProcessInfo& p, ShadowState s) : process(p), state(std::move(s)) {}
+
+  ProcessInfo process;
+  detail::ChunkEncoder encoder;
+  ShadowState state;
+  uint64_t events = 0;  // appended to this stream (its next ordinal)
+  uint32_t chunks = 0;  // written (the next chunk's number)
+  uint32_t keyframe_number = 0;
+  uint64_t bytes_since_keyframe = 0;
+  uint64_t events_since_keyframe = 0;
+  uint64_t last_keyframe_size = 0;
+  uint64_t pending_since = 0;  // file chunk count when its partial chunk began
+  StreamFacts facts;
+  uint64_t frame_offset = 0;  // its Frame{process}; 0 for stream 0
+  uint32_t frame_size = 0;
+
+  // Present pages now (a tree count when the table changed: called per
+  // chunk and before the address space goes, not per event).
+  void samplePeak() {
+    facts.peak_pages = std::max(facts.peak_pages, state.pages().presentPages());
+  }
+};
+
+}  // namespace
+
 struct TraceWriter::Impl {
   Impl(const std::string& p, detail::UniqueFd f, const TraceHeader& h, const WriterOptions& o,
        const ShadowState* initial)
-      : path(p), options(o), fd(std::move(f)), compressor(o.zstd_level),
-        state(initial ? *initial : ShadowState(h.range_start, h.range_end)) {
-    if (initial) state.restartPosition();
+      : path(p), options(o), fd(std::move(f)), compressor(o.zstd_level), header(h) {
+    streams.push_back(std::make_unique<StreamWriter>(
+        rootProcess(h), initial ? *initial : ShadowState(h.range_start, h.range_end)));
+    if (initial) streams[0]->state.restartPosition();
   }
 
   std::string path;
   WriterOptions options;
   detail::UniqueFd fd;
-  detail::ChunkEncoder encoder;
   detail::Compressor compressor;
   detail::MessageWriter messages;
   KeyframeCodec keyframe_codec;
-  ShadowState state;
+  TraceHeader header;
+  std::vector<std::unique_ptr<StreamWriter>> streams;  // by id
   std::vector<VmaOp> ops;
   detail::IndexData index;
   std::vector<detail::SeekEntry> seek;
   WriterStats stats;
-  uint32_t keyframe_number = 0;
-  uint64_t bytes_since_keyframe = 0;
-  uint64_t events_since_keyframe = 0;
-  uint64_t last_keyframe_size = 0;
   bool finished = false;
 
   void write(std::span<const std::span<const uint8_t>> bufs) {
@@ -88,12 +115,44 @@ struct TraceWriter::Impl {
     writeFrame(fh, messages.header(h), nullptr, magic);
   }
 
-  void flushChunk() {
+  uint32_t addStream(ProcessInfo p) {
+    if (finished) throw Error(Error::Code::Usage, "addStream after finish");
+    if (streams.size() >= kMaxStreams)
+      throw Error(Error::Code::Usage, "more than " + std::to_string(kMaxStreams) +
+                                          " processes in one trace");
+    if (p.parent_stream && *p.parent_stream >= streams.size())
+      throw Error(Error::Code::Usage, "parent stream " + std::to_string(*p.parent_stream) +
+                                          " is not declared");
+    p.stream = static_cast<uint32_t>(streams.size());
+    FrameHeader fh;
+    fh.kind = FrameKind::Process;
+    fh.number = p.stream;
+    fh.stream = p.stream;
+    fh.min_ns = fh.max_ns = p.start_ns;
+    uint64_t offset = 0;
+    uint64_t n = writeFrame(fh, messages.process(p), &offset);
+    auto s = std::make_unique<StreamWriter>(p, ShadowState(header.range_start, header.range_end));
+    s->frame_offset = offset;
+    s->frame_size = static_cast<uint32_t>(n - detail::kFrameHeaderSize);
+    streams.push_back(std::move(s));
+    stats.streams = streams.size();
+    return p.stream;
+  }
+
+  StreamWriter& stream(uint32_t id) {
+    if (id >= streams.size())
+      throw Error(Error::Code::Usage, "stream " + std::to_string(id) + " is not declared");
+    return *streams[id];
+  }
+
+  void flushChunk(StreamWriter& s) {
+    detail::ChunkEncoder& encoder = s.encoder;
     uint32_t count = encoder.count();
     if (count == 0) return;
-    uint64_t first_event = stats.events - count;
-    auto number = static_cast<uint32_t>(stats.chunks);
+    uint64_t first_event = s.events - count;
+    uint32_t number = s.chunks;
     auto frame = encoder.frame(number, first_event);
+    frame.stream = s.process.stream;
     FrameHeader fh;
     fh.kind = FrameKind::Chunk;
     fh.count = count;
@@ -103,6 +162,7 @@ struct TraceWriter::Impl {
     fh.min_ns = encoder.minNs();
     fh.max_ns = encoder.maxNs();
     fh.first_event = first_event;
+    fh.stream = s.process.stream;
     auto pieces = messages.chunk(frame);
     for (auto p : pieces) stats.raw_bytes += p.size();
     uint64_t offset = 0;
@@ -117,32 +177,50 @@ struct TraceWriter::Impl {
     ref.last_seq = fh.last_seq;
     ref.min_ns = fh.min_ns;
     ref.max_ns = fh.max_ns;
+    ref.stream = s.process.stream;
     index.chunks.push_back(ref);
     encoder.reset();
+    s.chunks++;
     stats.chunks++;
     stats.chunk_bytes += n;
-    bytes_since_keyframe += n;
-    events_since_keyframe += count;
-    maybeKeyframe(false);
+    s.bytes_since_keyframe += n;
+    s.events_since_keyframe += count;
+    s.samplePeak();
+    maybeKeyframe(s, false);
   }
 
-  void maybeKeyframe(bool final) {
-    if (!options.keyframes || !state.canKeyframe() || events_since_keyframe == 0) return;
-    bool due = final || events_since_keyframe >= options.keyframe_max_events ||
-               (events_since_keyframe >= options.keyframe_min_events &&
-                bytes_since_keyframe >= options.keyframe_ratio * last_keyframe_size);
-    if (due) writeKeyframe();
+  // After a chunk of @s at trace time @now_ns: write the partial chunks
+  // other streams have held too long (see writer.h).
+  void flushIdle(const StreamWriter& s, uint64_t now_ns) {
+    if (streams.size() == 1) return;
+    for (auto& t : streams) {
+      if (t.get() == &s || t->encoder.count() == 0) continue;
+      bool old = static_cast<int64_t>(now_ns - t->encoder.firstNs()) >
+                 static_cast<int64_t>(options.chunk_time_ns);
+      if (old || stats.chunks - t->pending_since >= kIdleChunks) flushChunk(*t);
+    }
   }
 
-  void writeKeyframe() {
-    auto frame = keyframe_codec.encode(state, keyframe_number);
+  void maybeKeyframe(StreamWriter& s, bool final) {
+    if (!options.keyframes || !s.state.canKeyframe() || s.events_since_keyframe == 0) return;
+    bool due = final || s.events_since_keyframe >= options.keyframe_max_events ||
+               (s.events_since_keyframe >= options.keyframe_min_events &&
+                s.bytes_since_keyframe >= options.keyframe_ratio * s.last_keyframe_size);
+    if (due) writeKeyframe(s);
+  }
+
+  void writeKeyframe(StreamWriter& s) {
+    const ShadowState& state = s.state;
+    auto frame = keyframe_codec.encode(state, s.keyframe_number);
+    frame.stream = s.process.stream;
     FrameHeader fh;
     fh.kind = FrameKind::Keyframe;
-    fh.number = keyframe_number;
+    fh.number = s.keyframe_number;
     fh.first_seq = fh.last_seq = state.lastSeq();
     fh.min_ns = state.lastTimeNs();
     fh.max_ns = state.maxTimeNs();
     fh.first_event = state.applied();
+    fh.stream = s.process.stream;
     uint64_t offset = 0;
     uint64_t n = writeFrame(fh, messages.keyframe(frame), &offset);
     detail::KeyframeRef ref;
@@ -152,17 +230,18 @@ struct TraceWriter::Impl {
     ref.event_index = state.applied();
     ref.last_seq = state.lastSeq();
     ref.max_ns = state.maxTimeNs();
+    ref.stream = s.process.stream;
     index.keyframes.push_back(ref);
-    keyframe_number++;
+    s.keyframe_number++;
     stats.keyframes++;
     stats.keyframe_bytes += n;
-    last_keyframe_size = n;
-    bytes_since_keyframe = 0;
-    events_since_keyframe = 0;
+    s.last_keyframe_size = n;
+    s.bytes_since_keyframe = 0;
+    s.events_since_keyframe = 0;
   }
 
-  void count(const Event& ev) {
-    detail::IndexTotals& t = index.totals;
+  void count(StreamWriter& s, const Event& ev) {
+    TraceTotals& t = s.facts.totals;
     if (t.events == 0) t.first_ns = ev.time_ns;
     t.events++;
     t.by_kind[static_cast<unsigned>(ev.kind)]++;
@@ -171,6 +250,49 @@ struct TraceWriter::Impl {
     t.last_seq = ev.seq;
     if (ev.kind == EventKind::Lost) t.lost_records += ev.lost.count;
     for (const VmaOp& op : ops) t.vma_ops[static_cast<unsigned>(op.kind)]++;
+    if (ev.kind == EventKind::Exit) {
+      s.facts.exited = true;
+      s.facts.exit_code = ev.exit.code;
+    } else if (ev.kind == EventKind::Exec) {
+      s.facts.last_exec.assign(ev.text);
+    }
+  }
+
+  void append(StreamWriter& s, const Event& ev) {
+    if (finished) throw Error(Error::Code::Usage, "append after finish");
+    s.encoder.add(ev);  // validates before writing anything
+    if (s.encoder.count() == 1) s.pending_since = stats.chunks;
+    s.events++;
+    stats.events++;
+    // The address space is about to go: its size now is the process's
+    // last (usually largest) one.
+    if (ev.kind == EventKind::Exit ||
+        (ev.kind == EventKind::PteUnmap && ev.flags == KMR_UNMAP_RELEASE))
+      s.samplePeak();
+    ops.clear();
+    s.state.apply(ev, &ops);
+    count(s, ev);
+    const WriterOptions& o = options;
+    uint32_t n = s.encoder.count();
+    bool full = n >= o.chunk_events || static_cast<int64_t>(ev.time_ns - s.encoder.firstNs()) >
+                                           static_cast<int64_t>(o.chunk_time_ns);
+    // Summing the column sizes every 256 events is enough, except after a
+    // large payload.
+    if (!full && ((n & 255) == 0 || ev.entries.size() > 64 || !ev.data.empty()))
+      full = s.encoder.rawBytes() >= o.chunk_raw_bytes;
+    if (full) {
+      flushChunk(s);
+      flushIdle(s, ev.time_ns);
+    }
+  }
+
+  void fillIndex() {
+    index.totals = streams[0]->facts.totals;
+    // Version 2 had no stream list; a one-stream file lists its one stream
+    // anyway (the reader treats both alike).
+    index.streams.clear();
+    for (const auto& s : streams)
+      index.streams.push_back({s->process, s->facts, s->frame_offset, s->frame_size});
   }
 };
 
@@ -186,41 +308,32 @@ TraceWriter::TraceWriter(int fd, const std::string& name, const TraceHeader& hea
   impl_ = std::make_unique<Impl>(name, std::move(owned), header, options, initial);
   impl_->writeHeader(header);
   // The state the window starts from, before any event.
-  if (initial) impl_->writeKeyframe();
+  if (initial) impl_->writeKeyframe(*impl_->streams[0]);
 }
 
 TraceWriter::~TraceWriter() {
   if (!impl_->finished) {
     try {
-      impl_->flushChunk();
+      for (auto& s : impl_->streams) impl_->flushChunk(*s);
     } catch (...) {
       // Destructors must not throw; the file keeps its earlier chunks.
     }
   }
 }
 
-void TraceWriter::append(const Event& ev) {
-  Impl& w = *impl_;
-  if (w.finished) throw Error(Error::Code::Usage, "append after finish");
-  w.encoder.add(ev);  // validates before writing anything
-  w.stats.events++;
-  w.ops.clear();
-  w.state.apply(ev, &w.ops);
-  w.count(ev);
-  const WriterOptions& o = w.options;
-  uint32_t n = w.encoder.count();
-  bool full = n >= o.chunk_events || static_cast<int64_t>(ev.time_ns - w.encoder.firstNs()) >
-                                         static_cast<int64_t>(o.chunk_time_ns);
-  // Summing the column sizes every 256 events is enough, except after a
-  // large payload.
-  if (!full && ((n & 255) == 0 || ev.entries.size() > 64 || !ev.data.empty()))
-    full = w.encoder.rawBytes() >= o.chunk_raw_bytes;
-  if (full) w.flushChunk();
+void TraceWriter::append(const Event& ev) { impl_->append(*impl_->streams[0], ev); }
+
+void TraceWriter::append(uint32_t stream, const Event& ev) {
+  impl_->append(impl_->stream(stream), ev);
 }
+
+uint32_t TraceWriter::addStream(const ProcessInfo& p) { return impl_->addStream(p); }
+
+uint32_t TraceWriter::streamCount() const { return static_cast<uint32_t>(impl_->streams.size()); }
 
 void TraceWriter::flush() {
   if (impl_->finished) return;
-  impl_->flushChunk();
+  for (auto& s : impl_->streams) impl_->flushChunk(*s);
 }
 
 void TraceWriter::setEndTime(uint64_t end_mono_ns) { impl_->index.end_mono_ns = end_mono_ns; }
@@ -230,11 +343,14 @@ void TraceWriter::setFlight(const FlightInfo& f) { impl_->index.flight = f; }
 void TraceWriter::finish() {
   Impl& w = *impl_;
   if (w.finished) return;
-  w.flushChunk();
-  w.ops.clear();
-  w.state.flushHeld(&w.ops);
-  for (const VmaOp& op : w.ops) w.index.totals.vma_ops[static_cast<unsigned>(op.kind)]++;
-  w.maybeKeyframe(true);
+  for (auto& s : w.streams) {
+    w.flushChunk(*s);
+    w.ops.clear();
+    s->state.flushHeld(&w.ops);
+    for (const VmaOp& op : w.ops) s->facts.totals.vma_ops[static_cast<unsigned>(op.kind)]++;
+    w.maybeKeyframe(*s, true);
+  }
+  w.fillIndex();
   std::vector<uint8_t> index_frame = detail::encodeIndexFrame(w.messages.index(w.index));
   w.seek.push_back({static_cast<uint32_t>(index_frame.size()), 0});
   std::vector<uint8_t> table = detail::encodeSeekTable(w.seek);
@@ -248,6 +364,9 @@ void TraceWriter::finish() {
 }
 
 const WriterStats& TraceWriter::stats() const { return impl_->stats; }
-const ShadowState& TraceWriter::state() const { return impl_->state; }
+const ShadowState& TraceWriter::state() const { return impl_->streams[0]->state; }
+const ShadowState& TraceWriter::state(uint32_t stream) const {
+  return impl_->stream(stream).state;
+}
 
 }  // namespace kmr

@@ -17,6 +17,21 @@
 //
 // A writer destroyed or killed without finish() leaves a file whose whole
 // chunks are all readable (the reader reports it as truncated).
+//
+// Several processes (format version 3, `kmemrec -f`): the header's target
+// is stream 0; addStream() declares another process and returns its id,
+// append(stream, ev) adds one of its events.  Everything above holds per
+// stream: each has its own seq order, chunk buffer, shadow state and
+// keyframe schedule; streams interleave freely in the file.  A stream's
+// partial chunk is written when it fills, at flush() and finish(), and -
+// so a quiet process does not hold its events back while others write -
+// whenever another stream's chunk is written while its own partial chunk
+// has spanned more than chunk_time_ns of trace time or waited through
+// kIdleChunks other chunks.
+//
+//   uint32_t child = w.addStream({.pid = 4243, .ppid = 4242, .parent_stream = 0,
+//                                 .comm = "worker", .start_ns = fork_ns});
+//   w.append(child, ev);
 #pragma once
 
 #include <cstdint>
@@ -41,10 +56,14 @@ struct WriterOptions {
   bool keyframes = true;
 };
 
+// A stream's partial chunk is written after this many chunks of others.
+constexpr uint32_t kIdleChunks = 64;
+
 struct WriterStats {
-  uint64_t events = 0;
+  uint64_t events = 0;     // all streams
   uint64_t chunks = 0;
   uint64_t keyframes = 0;
+  uint64_t streams = 1;
   uint64_t file_bytes = 0;      // written so far
   uint64_t raw_bytes = 0;       // encoded chunk messages before zstd
   uint64_t chunk_bytes = 0;     // chunk frames (compressed + headers)
@@ -72,11 +91,20 @@ class TraceWriter {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  // Append one event.  Throws Error(Usage) for a Gap or a payload over the
-  // format's limits (nothing is written then), Error(Io) if writing a full
-  // chunk fails.
+  // Append one event of stream 0 (the header's target).  Throws
+  // Error(Usage) for a Gap or a payload over the format's limits (nothing is
+  // written then), Error(Io) if writing a full chunk fails.
   void append(const Event& ev);
-  // Write the events appended so far as a chunk (no-op when none).
+  // Declare another process (its Frame{process} is written now) and return
+  // its stream id (1, 2, ...).  @p.stream is ignored; @p.parent_stream, if
+  // set, must name a stream already declared.  Throws Error(Usage) beyond
+  // kMaxStreams or after finish(), Error(Io).
+  uint32_t addStream(const ProcessInfo& p);
+  // Append one event of @stream (0 or an id from addStream()), as append().
+  // Throws Error(Usage) for an unknown stream.
+  void append(uint32_t stream, const Event& ev);
+  uint32_t streamCount() const;
+  // Write every stream's events appended so far as chunks (no-op when none).
   void flush();
   // When recording stopped (CLOCK_MONOTONIC ns): the recorder saw nothing
   // change between the last event and this, so readers let the trace span
@@ -95,8 +123,10 @@ class TraceWriter {
   void finish();
 
   const WriterStats& stats() const;
-  // The shadow state after the events appended so far (for a live view).
+  // The shadow state after the events appended so far (for a live view):
+  // stream 0's, or @stream's.
   const ShadowState& state() const;
+  const ShadowState& state(uint32_t stream) const;
 
  private:
   struct Impl;

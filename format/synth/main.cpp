@@ -2,6 +2,7 @@
 //
 //   kmemsynth --events 100000 --pattern seq -o seq.kmr
 //   kmemsynth --events 5000 --pattern churn --seed 7 --lost --exec -o c.kmr
+//   kmemsynth --events 6000 --pattern fork --processes 4 -o tree.kmr
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -43,6 +44,10 @@ void setup(CLI::App& app, Options& o) {
   app.add_flag("--no-exit", o.no_exit, "Stop without the final release and EXIT");
   app.add_flag("--lossless", o.synth.lossless,
                "Say in the index that the target was held (as kmemrec --lossless)");
+  app.add_option("--processes", o.synth.processes,
+                 "Processes: > 1 writes a tree of forked processes, one stream each "
+                 "(format version 3)")
+      ->check(CLI::Range(1u, 1000u));
   app.add_option("--page-data", o.page_data, "Page contents after CoW: none, hash or bytes")
       ->check(CLI::IsMember({"none", "hash", "bytes"}));
   app.add_option("--chunk-events", o.writer.chunk_events, "Events per chunk at most")

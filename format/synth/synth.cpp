@@ -43,7 +43,7 @@ std::string_view patternName(Pattern p) {
 
 struct Synth::Impl {
   explicit Impl(const SynthOptions& o)
-      : options(o), rng(o.seed), process(options, emitter, rng, kStartNs + 50000),
+      : options(o), rng(o.seed), process(options, emitter, rng, o.start_ns ? o.start_ns : kStartNs + 50000),
         pattern(makePattern(o.pattern, o.events)) {}
 
   void step() {
@@ -56,7 +56,7 @@ struct Synth::Impl {
       return;
     }
     if (written + (options.exit ? 3 : 0) >= options.events && !emitter.dropping()) {
-      if (options.exit) process.exit(0);
+      if (options.exit) process.exit(options.exit_code);
       done = true;
       return;
     }
@@ -116,7 +116,8 @@ TraceHeader Synth::header() const {
                         : o.page_data == PageData::Bytes ? " --page-data bytes"
                                                          : "") +
                        (o.base == kDefaultBase ? "" : " --base 0x" + hexText(o.base)) +
-                       (o.lossless ? " --lossless" : "");
+                       (o.lossless ? " --lossless" : "") +
+                       (o.processes > 1 ? " --processes " + std::to_string(o.processes) : "");
   h.event_mask = KMR_MASK_ALL;
   return h;
 }
@@ -135,8 +136,10 @@ WriterStats writeTrace(const SynthOptions& options, const std::string& path,
   Synth s(options);
   TraceWriter w(path, s.header(), writer_options);
   std::vector<Event> batch;
-  while (s.next(batch, 65536))
-    for (const Event& e : batch) w.append(e);
+  if (options.processes > 1) writeTree(options, w);
+  else
+    while (s.next(batch, 65536))
+      for (const Event& e : batch) w.append(e);
   // Fixed figures: a held target is a property of the run, not of events.
   if (options.lossless) w.setLossless({812'300'000, 57, 0});
   w.finish();

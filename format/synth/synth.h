@@ -19,6 +19,15 @@
 // batch from a frontier with small jumps between batches, and freed pages
 // reused last-in first-out; not random.  Options add a LOST gap (records
 // dropped, a LOST record, then a RESYNC snapshot), an exec, and page data.
+//
+// Several processes (`--processes N`, tree.cpp): a root process and N-1
+// forked ones, each running the pattern with its own seed and its own
+// stream in the file (format version 3).  Process k (1-based) is forked by
+// process (k-1)/2 - the root forks 1 and 2, process 1 forks 3 and 4 (the
+// root's grandchildren) - when its parent has written k/(N+1) of its events:
+// the parent records FORK naming the child's pid, the child starts with its
+// own snapshot at that instant and ends with EXIT code k.  Their events
+// interleave in the file by time, as a recorder's would.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +62,9 @@ struct SynthOptions {
   PageData page_data = PageData::None;  // after each CoW copy
   bool lossless = false;         // as `kmemrec --lossless`: hold figures in the index
   uint32_t pid = 4242;
+  uint32_t processes = 1;        // > 1: a process tree (see above)
+  uint64_t start_ns = 0;         // when the process starts; 0 = the trace's start
+  int32_t exit_code = 0;         // of the final EXIT
 };
 
 class Synth {
@@ -75,8 +87,12 @@ class Synth {
   std::unique_ptr<Impl> impl_;
 };
 
-// Generate a whole trace into `path`.
+// Generate a whole trace into `path` (a process tree when
+// options.processes > 1).
 WriterStats writeTrace(const SynthOptions& options, const std::string& path,
                        const WriterOptions& writer_options = {});
+
+// The process tree of options.processes processes into @w (tree.cpp).
+void writeTree(const SynthOptions& options, TraceWriter& w);
 
 }  // namespace kmr::synth
