@@ -57,7 +57,13 @@ class FlightSink : public TraceSink {
   // After finish(): what was written, in order.
   std::vector<FlightFile> files() const;
 
+  using TraceSink::append;
   void append(const Event& ev) override;
+  // FlightWriter keeps one process: -f with --flight-recorder is refused.
+  uint32_t addStream(const ProcessInfo&) override {
+    throw Error(Error::Code::Usage,
+                "--flight-recorder keeps one process only (not yet with -f or --comm)");
+  }
   void flush() override { w_.flush(); }
   void poll() override;
   void finish(uint64_t end_mono_ns, const std::optional<LosslessTotals>& lossless) override;

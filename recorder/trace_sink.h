@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <optional>
 
+#include "kmr/error.h"
 #include "kmr/event.h"
+#include "kmr/header.h"
 #include "kmr/state.h"
 #include "kmr/totals.h"
 #include "kmr/writer.h"
@@ -20,6 +22,18 @@ class TraceSink {
   // Error(Io) ends the recording's writing).
   virtual void append(const Event& ev) = 0;
   virtual void flush() = 0;
+  // Several processes (kmemrec -f, format version 3): declare one, getting
+  // its stream id, and append its events (TraceWriter::addStream and
+  // append(stream, ev)).  append(ev) is stream 0's.  The default refuses
+  // (Error(Usage)): a sink that keeps one process only.
+  virtual uint32_t addStream(const ProcessInfo& p) {
+    (void)p;
+    throw Error(Error::Code::Usage, "this recording mode keeps one process only");
+  }
+  virtual void append(uint32_t stream, const Event& ev) {
+    if (stream != 0) addStream({});  // throws
+    append(ev);
+  }
   // On the writer thread between batches, at least every 100 ms: act on
   // what happened meanwhile (the flight recorder's triggers).
   virtual void poll() {}
@@ -36,6 +50,8 @@ class FileSink : public TraceSink {
  public:
   explicit FileSink(TraceWriter& w) : w_(w) {}
   void append(const Event& ev) override { w_.append(ev); }
+  uint32_t addStream(const ProcessInfo& p) override { return w_.addStream(p); }
+  void append(uint32_t stream, const Event& ev) override { w_.append(stream, ev); }
   void flush() override { w_.flush(); }
   void finish(uint64_t end_mono_ns, const std::optional<LosslessTotals>& lossless) override {
     w_.setEndTime(end_mono_ns);
