@@ -1,7 +1,10 @@
 #include "compare_profile.h"
 
 #include <exception>
+#include <filesystem>
 #include <thread>
+
+#include "views.h"
 
 #include "kmr/replay.h"
 #include "kmr/time_spec.h"
@@ -40,10 +43,31 @@ class ProfileVisitor : public EventVisitor {
   bool taken_ = false;
 };
 
+// "t.kmr:4243" names process 4243 of t.kmr; a file that exists under the
+// whole name is that file.
+std::pair<std::string, std::optional<uint32_t>> splitPid(const std::string& spec) {
+  size_t colon = spec.rfind(':');
+  if (colon == std::string::npos || colon + 1 == spec.size() || std::filesystem::exists(spec))
+    return {spec, std::nullopt};
+  std::string digits = spec.substr(colon + 1);
+  if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return {spec, std::nullopt};
+  return {spec.substr(0, colon), static_cast<uint32_t>(std::stoul(digits))};
+}
+
 }  // namespace
 
-TraceProfile profileTrace(const std::string& path, std::optional<double> at_fraction) {
-  TraceReader reader(path);
+TraceProfile profileTrace(const std::string& spec, std::optional<double> at_fraction) {
+  const std::string& path = spec;
+  auto [file_path, pid] = splitPid(spec);
+  TraceReader file(file_path);
+  if (!pid && file.streams().size() > 1)
+    throw Error(Error::Code::Usage, file_path + " holds " +
+                                        std::to_string(file.streams().size()) +
+                                        " processes: name one as " + file_path + ":PID (" +
+                                        pidList(file) + ")");
+  std::unique_ptr<TraceReader> stream = file.openStream(pid ? streamOfPid(file, *pid) : 0);
+  const TraceReader& reader = *stream;
   Replay replay(reader);
   TraceProfile p;
   p.path = path;

@@ -44,6 +44,8 @@ struct TraceProfile {
 
 // Replay `path` fully.  at_fraction in [0, 1]: also the resident pages of
 // each life at that fraction of the trace.  Throws Error like TraceReader.
+// "t.kmr:PID" is process PID of a trace of several (a file of several
+// processes needs it; UsageError otherwise, listing the pids).
 TraceProfile profileTrace(const std::string& path, std::optional<double> at_fraction);
 
 // Both at once, on two threads.

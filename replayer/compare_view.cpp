@@ -46,8 +46,11 @@ CLI::App* setupCompare(CLI::App& app, CompareOptions& o) {
   CLI::App* c = app.add_subcommand(
       "compare", "Compare two runs: VMAs matched by identity (not address), their faults, CoW "
                  "and resident pages side by side");
-  c->add_option("a", o.a, "First trace (A)")->required();
-  c->add_option("b", o.b, "Second trace (B)")->required();
+  c->add_option("a", o.a,
+                 "First trace (A); FILE:PID for one process of a trace of several (also the "
+                 "same file as B)")
+      ->required();
+  c->add_option("b", o.b, "Second trace (B); FILE:PID as for A")->required();
   c->add_flag("--json", o.json, "Print JSON instead of text");
   c->add_option("--at-relative", o.at_relative,
                 "Compare resident pages per VMA at the same share of each trace (e.g. 50%)");

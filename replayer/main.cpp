@@ -6,6 +6,12 @@
 //   kmemreplay trace.kmr --hist           per-VMA fault histograms
 //   kmemreplay trace.kmr --events --kind fault,cow --from 1s --to 2s
 //   ... --json                            the same for scripts
+//   kmemreplay tree.kmr --pid 5242 --at 1s  one process of a trace of several
+//
+// A trace of several processes (kmemrec -f): --pid selects one for every
+// view; without it the summary is the process tree, and --at, --diff,
+// --hist, --events and --page print every process under a heading (--json:
+// a list of {pid, ..., view}); --svg and --perfetto need --pid.
 //
 // Exit status (base/exit_codes.h, the same table for every tool): 0 ok,
 // 1 error, 2 bad command line, 4 output written but the trace is damaged.
@@ -14,7 +20,11 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 #include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "base/exit_codes.h"
 #include "base/version.h"
@@ -27,6 +37,7 @@ namespace {
 struct MainOptions {
   std::string trace;
   bool json = false;
+  std::optional<uint32_t> pid;
 };
 
 void warn(const std::string& what) { std::cerr << "kmemreplay: warning: " << what << '\n'; }
@@ -43,13 +54,20 @@ bool reportDamage(const kmr::TraceReader& r, const std::vector<kmr::Damage>& met
         warn(d.what);
         damaged = true;
       }
-  if (r.truncated() && r.chunks().empty())
+  uint64_t events = 0, chunks = 0;
+  for (const kmr::StreamInfo& s : r.streams()) {
+    events += s.events;
+    chunks += s.chunks;
+  }
+  if (r.truncated() && chunks == 0)
     warn("the trace is cut short before its first chunk (its writer did not finish): the "
          "recorder stopped before writing any event");
   else if (r.truncated())
-    warn("the trace is cut short (its writer did not finish): read " +
-         std::to_string(r.eventCount()) + " events in " + std::to_string(r.chunks().size()) +
-         " whole chunks; anything after them is lost");
+    warn("the trace is cut short (its writer did not finish): read " + std::to_string(events) +
+         " events in " + std::to_string(chunks) + " whole chunks" +
+         (r.streams().size() > 1 ? " of " + std::to_string(r.streams().size()) + " processes"
+                                 : std::string()) +
+         "; anything after them is lost");
   return damaged;
 }
 
@@ -78,6 +96,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("kmemreplay ") + kmr::kVersion);
   app.add_option("trace", m.trace, "Trace file (.kmr)");
   app.add_flag("--json", m.json, "Print JSON instead of text (every view)");
+  app.add_option("--pid", m.pid,
+                 "In a trace of several processes (kmemrec -f): show the process PID (as "
+                 "recorded) in every view");
   kmr::replayer::setupAt(app, at);
   kmr::replayer::setupDiff(app, diff);
   kmr::replayer::setupHist(app, hist);
@@ -101,27 +122,81 @@ int main(int argc, char** argv) {
     if (views > 1)
       throw kmr::UsageError("choose one view: --at, --diff, --hist or --events");
 
-    kmr::TraceReader reader(m.trace);
-    kmr::Replay replay(reader);
-    kmr::replayer::ViewContext ctx{reader, replay, std::cout, kmr::Style::detect(), m.json, {}};
-    if (m.json) ctx.style.color = false;
+    kmr::TraceReader file(m.trace);
     if (!page.page.empty() && at.at.empty())
       throw kmr::UsageError("--page needs --at T (the instant to show)");
-    if (!page.page.empty()) kmr::replayer::runPage(page, at.at, ctx);
-    else if (!at.at.empty()) kmr::replayer::runAt(at, ctx);
-    else if (!diff.times.empty()) kmr::replayer::runDiff(diff, ctx);
-    else if (hist.enabled) kmr::replayer::runHist(hist, window, ctx);
-    else if (exports.any()) kmr::replayer::runExports(exports, window, ctx);
-    else if (events.enabled) kmr::replayer::runEvents(events, window, ctx);
-    else kmr::replayer::runSummary({}, ctx);
+    // The processes to show: the one --pid names, the only one, or all.
+    std::vector<uint32_t> streams;
+    if (m.pid) streams.push_back(kmr::replayer::streamOfPid(file, *m.pid));
+    else
+      for (const kmr::StreamInfo& s : file.streams()) streams.push_back(s.process.stream);
+    bool several = streams.size() > 1;
+    if (several && exports.any())
+      throw kmr::UsageError("--svg and --perfetto show one process: add --pid PID (" +
+                            kmr::replayer::pidList(file) + ")");
+    auto style = kmr::Style::detect();
+    if (m.json) style.color = false;
+    std::vector<kmr::Damage> met, seen;
+    auto runView = [&](const kmr::TraceReader& reader, std::ostream& out) {
+      kmr::Replay replay(reader);
+      kmr::replayer::ViewContext ctx{reader, replay, out, style, m.json, {}};
+      if (!page.page.empty()) kmr::replayer::runPage(page, at.at, ctx);
+      else if (!at.at.empty()) kmr::replayer::runAt(at, ctx);
+      else if (!diff.times.empty()) kmr::replayer::runDiff(diff, ctx);
+      else if (hist.enabled) kmr::replayer::runHist(hist, window, ctx);
+      else if (exports.any()) kmr::replayer::runExports(exports, window, ctx);
+      else if (events.enabled) kmr::replayer::runEvents(events, window, ctx);
+      else if (several) kmr::replayer::runProcessTree(ctx);
+      else kmr::replayer::runSummary({}, ctx);
+      met.insert(met.end(), ctx.damage.begin(), ctx.damage.end());
+      seen.insert(seen.end(), replay.damageSeen().begin(), replay.damageSeen().end());
+    };
+    if (!several) {
+      runView(*file.openStream(streams.front()), std::cout);
+    } else if (views == 0) {
+      runView(file, std::cout);  // the process tree
+    } else {
+      // Every process under its heading; --json: one list, each entry the
+      // process and the view's own JSON.
+      const char* view = !page.page.empty() ? "page"
+                         : !at.at.empty()   ? "at"
+                         : !diff.times.empty() ? "diff"
+                         : hist.enabled     ? "hist"
+                                            : "events";
+      nlohmann::json list = nlohmann::json::array();
+      bool first = true;
+      for (uint32_t id : streams) {
+        auto reader = file.openStream(id);
+        const kmr::StreamInfo& s = reader->streamInfo();
+        if (m.json) {
+          std::ostringstream text;
+          runView(*reader, text);
+          nlohmann::json j{{"pid", s.process.pid},
+                           {"ppid", s.process.ppid},
+                           {"comm", s.process.comm},
+                           {"stream", s.process.stream}};
+          j[view] = nlohmann::json::parse(text.str());
+          list.push_back(std::move(j));
+          continue;
+        }
+        std::cout << (first ? "" : "\n") << style.bold("=== " + kmr::replayer::processLabel(s) + " ===")
+                  << '\n';
+        first = false;
+        runView(*reader, std::cout);
+      }
+      if (m.json) std::cout << list.dump(2) << '\n';
+    }
     std::cout.flush();
-    return reportDamage(reader, ctx.damage, replay.damageSeen()) ? kmr::kExitDamaged
-                                                                  : kmr::kExitOk;
+    return reportDamage(file, met, seen) ? kmr::kExitDamaged : kmr::kExitOk;
   } catch (const kmr::UsageError& e) {
     return fail(e, kmr::kExitUsage);
   } catch (const kmr::Error& e) {
-    // A malformed time or kind from the format library is a bad argument.
-    return fail(e, e.code() == kmr::Error::Code::Syntax ? kmr::kExitUsage : kmr::kExitError);
+    // A malformed time or kind from the format library is a bad argument,
+    // as is a request the trace cannot answer as asked (compare of a
+    // multi-process trace without :PID).
+    return fail(e, e.code() == kmr::Error::Code::Syntax || e.code() == kmr::Error::Code::Usage
+                       ? kmr::kExitUsage
+                       : kmr::kExitError);
   } catch (const std::exception& e) {
     return fail(e, kmr::kExitError);
   }

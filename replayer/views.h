@@ -19,6 +19,17 @@ namespace kmr::replayer {
 struct SummaryOptions {};
 void runSummary(const SummaryOptions& o, ViewContext& ctx);
 
+// Traces of several processes (process_tree_view.cpp).  The summary of all
+// of them: the process tree with each one's figures, and the totals.
+void runProcessTree(ViewContext& ctx);
+// "pid 5242 worker (parent 4242)": the heading of one process's output.
+std::string processLabel(const StreamInfo& s);
+// "4242 (make), 5242 (cc1)": every process of the trace.
+std::string pidList(const TraceReader& r);
+// The stream of the process @pid as recorded; throws UsageError naming
+// the trace's pids when there is none.
+uint32_t streamOfPid(const TraceReader& r, uint32_t pid);
+
 struct AtOptions {
   std::string at;     // --at T
   std::string range;  // --range START-END (addresses), optional
