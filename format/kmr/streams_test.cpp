@@ -297,6 +297,31 @@ TEST_CASE("a quiet stream's events are written while others write", "[streams]")
   w.finish();
 }
 
+TEST_CASE("an exited process's last chunk is written at its EXIT", "[streams]") {
+  TempDir dir;
+  std::string path = dir.file("exited.kmr");
+  testing::EventList root, kid;
+  generate(synth::Pattern::Seq, 1, 300, root);
+  generate(synth::Pattern::Churn, 2, 250, kid);
+  REQUIRE(kid.events.back().kind == EventKind::Exit);
+  TraceWriter w(path, testing::sampleHeader());  // 64 k events per chunk
+  uint32_t k = w.addStream(child(5000, 4242, 0, "kid"));
+  for (const Event& e : root.events) {
+    if (e.kind == EventKind::Exit) break;
+    w.append(e);
+  }
+  for (const Event& e : kid.events) w.append(k, e);
+  // The root is still running (its events wait for a full chunk); the
+  // child's are all in the file.
+  TraceReader r(path);
+  REQUIRE(r.streams().size() == 2);
+  REQUIRE(r.eventCount() == 0);
+  REQUIRE(r.openStream(1)->eventCount() == kid.events.size());
+  w.finish();
+  TraceReader done(path);
+  REQUIRE(done.eventCount() == root.events.size() - 1);
+}
+
 TEST_CASE("the writer refuses unknown streams and parents", "[streams]") {
   TempDir dir;
   testing::EventList ev;

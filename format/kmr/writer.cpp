@@ -280,7 +280,9 @@ struct TraceWriter::Impl {
     // large payload.
     if (!full && ((n & 255) == 0 || ev.entries.size() > 64 || !ev.data.empty()))
       full = s.encoder.rawBytes() >= o.chunk_raw_bytes;
-    if (full) {
+    // A process that exited adds nothing more: its last chunk goes out now
+    // (a recorder killed later loses none of it).
+    if (full || ev.kind == EventKind::Exit) {
       flushChunk(s);
       flushIdle(s, ev.time_ns);
     }

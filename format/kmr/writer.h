@@ -23,7 +23,8 @@
 // append(stream, ev) adds one of its events.  Everything above holds per
 // stream: each has its own seq order, chunk buffer, shadow state and
 // keyframe schedule; streams interleave freely in the file.  A stream's
-// partial chunk is written when it fills, at flush() and finish(), and -
+// partial chunk is written when it fills, after its EXIT, at flush() and
+// finish(), and -
 // so a quiet process does not hold its events back while others write -
 // whenever another stream's chunk is written while its own partial chunk
 // has spanned more than chunk_time_ns of trace time or waited through
