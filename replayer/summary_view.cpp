@@ -160,6 +160,17 @@ void runSummary(const SummaryOptions&, ViewContext& ctx) {
                                   checked + ")"});
   info.row({st.bold("target"), "pid " + std::to_string(h.pid) + " " + h.comm +
                                    (cmd.empty() ? "" : ": " + cmd)});
+  if (r.streams().size() > 1) {
+    // One process of several (--pid): where it sits in the recording.
+    const ProcessInfo& p = r.streamInfo().process;
+    info.row({st.bold("process"),
+              "one of " + std::to_string(r.streams().size()) + " in the trace" +
+                  (p.ppid ? ", parent pid " + std::to_string(p.ppid) : std::string()) +
+                  ", started at " +
+                  formatSeconds(p.start_ns > r.startNs() ? static_cast<int64_t>(p.start_ns - r.startNs())
+                                                         : 0) +
+                  " (the tree: without --pid)"});
+  }
   info.row({st.bold("kernel"), h.kernel_release + " on " + h.host + " (ABI " +
                                    std::to_string(h.abi_version) + ")"});
   info.row({st.bold("recorder"), h.recorder + (h.recorder_options.empty() ? "" : " " + h.recorder_options)});
