@@ -85,6 +85,14 @@ struct TraceReader::File {
   std::vector<KeyframeInfo> keyframes;
   std::vector<Damage> damage;
   std::vector<StreamInfo> streams;  // by id
+  // Where each Frame{process} is (for verify()).
+  struct ProcessFrame {
+    uint64_t offset = 0;
+    uint32_t compressed_size = 0;
+    uint32_t raw_size = 0;
+    uint32_t stream = 0;
+  };
+  std::vector<ProcessFrame> process_frames;
   TraceTotals totals;               // the index's (stream 0's)
   uint64_t index_bytes = 0;
   uint64_t keyframe_bytes = 0;
@@ -188,6 +196,8 @@ struct TraceReader::File {
     keyframes.clear();
     streams.resize(1);
     streams[0].facts.reset();
+    process_frames.clear();
+    damage.clear();  // only frame-header notes made while reading the index
     return false;
   }
 
@@ -283,6 +293,17 @@ struct TraceReader::File {
                              k.event_index, k.last_seq, k.max_ns, k.stream});
       } else {
         declared[it.i] = true;
+        auto fh = headerAt(it.offset);
+        if (!fh || fh->kind != FrameKind::Process || fh->compressed_size != it.size ||
+            fh->stream != it.i)
+          damage.push_back({it.offset, -1,
+                            "process frame of pid " + std::to_string(streams[it.i].process.pid) +
+                                at(it.offset) +
+                                ": frame header damaged (the index was used instead)",
+                            static_cast<uint32_t>(it.i)});
+        else
+          process_frames.push_back({it.offset, fh->compressed_size, fh->raw_size,
+                                    static_cast<uint32_t>(it.i)});
       }
       pos = it.offset + detail::kFrameHeaderSize + it.size;
     }
@@ -470,6 +491,7 @@ struct TraceReader::File {
       if (s.declared) throw Error(Error::Code::Damaged, name + ": stream declared twice");
       s.process = std::move(p);
       s.declared = true;
+      process_frames.push_back({pos, fh.compressed_size, fh.raw_size, fh.stream});
     } catch (const Error& e) {
       damage.push_back({pos, -1, e.what(), fh.stream});
     }
@@ -607,6 +629,16 @@ std::vector<Damage> TraceReader::verify() const {
     }
   }
   AlignedBuffer buf;
+  for (const File::ProcessFrame& p : f.process_frames) {
+    std::string name = "process frame of stream " + std::to_string(p.stream) + at(p.offset);
+    try {
+      auto msg = f.inflate(p.offset + detail::kFrameHeaderSize, p.compressed_size, p.raw_size,
+                           name, buf, impl_->zstd);
+      detail::decodeProcess(msg);
+    } catch (const Error& e) {
+      out.push_back({p.offset, -1, e.what(), p.stream});
+    }
+  }
   for (const KeyframeInfo& k : f.keyframes) {
     std::string name = f.frameName("keyframe", k.number, k.stream) + at(k.offset);
     try {

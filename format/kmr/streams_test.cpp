@@ -275,6 +275,49 @@ TEST_CASE("a damaged chunk is a gap in its stream only", "[streams]") {
   }
 }
 
+TEST_CASE("a damaged process frame: named by verify, its stream still read", "[streams]") {
+  TempDir dir;
+  ThreeStreams t(dir, 8);
+  auto bytes = testing::readBytes(t.path);
+  // The first Frame{process} (stream 1): its frame header says kind 4.
+  size_t off = 0;
+  for (size_t p = 32; p + 80 <= bytes.size(); p++)
+    if (bytes[p] == 0x51 && bytes[p + 1] == 0x2A && bytes[p + 2] == 0x4D && bytes[p + 3] == 0x18 &&
+        bytes[p + 12] == 4) {
+      off = p;
+      break;
+    }
+  REQUIRE(off > 0);
+  uint32_t csize = bytes[off + 16] | bytes[off + 17] << 8 | bytes[off + 18] << 16;
+  bytes[off + 80 + csize / 2] ^= 0xff;
+  std::string p = dir.file("bad-process.kmr");
+  testing::writeBytes(p, bytes);
+  {
+    // With the index: the process is known from it; verify() names the frame.
+    TraceReader r(p);
+    REQUIRE(r.hasIndex());
+    REQUIRE(r.streams()[1].process == t.procs[1]);
+    auto bad = r.verify();
+    REQUIRE(bad.size() == 1);
+    REQUIRE(bad[0].stream == 1);
+    REQUIRE(bad[0].what.find("process frame of stream 1") != std::string::npos);
+  }
+  // Without the index (cut in the trailer): the stream is a placeholder,
+  // its events all there.
+  std::string cut = dir.file("bad-process-cut.kmr");
+  testing::writeBytes(cut, std::vector<uint8_t>(bytes.begin(), bytes.end() - 40));
+  TraceReader r(cut);
+  REQUIRE(!r.hasIndex());
+  REQUIRE(r.streams().size() == 3);
+  REQUIRE(!r.streams()[1].declared);
+  REQUIRE(r.streams()[1].process.pid == 0);
+  REQUIRE(r.streams()[2].process == t.procs[2]);
+  REQUIRE(!r.damage().empty());
+  testing::EventList got;
+  readAll(*r.openStream(1), got);
+  REQUIRE(got.events.size() == t.ev[1].events.size());
+}
+
 TEST_CASE("a quiet stream's events are written while others write", "[streams]") {
   TempDir dir;
   std::string path = dir.file("idle.kmr");
