@@ -45,5 +45,10 @@ void setupExports(CLI::App& app, ExportOptions& o);
 // Writes the files asked for (both in one replay when both are given) and
 // prints one line per file to ctx.out.
 void runExports(const ExportOptions& o, const WindowOptions& w, ViewContext& ctx);
+// --perfetto of every process of a trace of several (no --pid): one file,
+// one track group (pid) per process, the size bound shared equally.  --svg
+// is refused (one process per picture).
+void runPerfettoProcesses(const ExportOptions& o, const WindowOptions& w, const TraceReader& file,
+                          ViewContext& ctx);
 
 }  // namespace kmr::replayer

@@ -73,6 +73,83 @@ void setupExports(CLI::App& app, ExportOptions& o) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{4096}));
 }
 
+namespace {
+
+// One process's part of a --perfetto file: its replay over the window into
+// @writer as process @pid's track group.  Returns the exporter's notes.
+nlohmann::json perfettoProcess(const WindowOptions& w, uint64_t max_bytes, ViewContext& ctx,
+                               TraceEventWriter& writer) {
+  Instant from = ctx.instant(w.from), to = ctx.instant(w.to);
+  if (to.position < from.position) std::swap(from, to);
+  uint64_t t0 = from.mono_ns, t1 = std::max(to.mono_ns, from.mono_ns + 1);
+  const TraceReader& r = ctx.reader;
+  const TraceHeader& h = r.header();
+  ShadowState state = ctx.replay.stateAt(from.position, &ctx.damage);
+  Fanout fan;
+  LifeTracker tracker(r.startNs(), &fan, LifeTracker::Options{false});
+  TraceTotals totals = ctx.replay.totals();
+  double frac = r.eventCount() ? static_cast<double>(to.position - from.position) /
+                                     static_cast<double>(r.eventCount())
+                               : 0.0;
+  auto part = [&](uint64_t n) { return static_cast<uint64_t>(static_cast<double>(n) * frac) + 1; };
+  PerfettoOptions po;
+  po.max_bytes = max_bytes;
+  po.expect_faults = part(totals.by_kind[KMR_EV_FAULT]);
+  po.expect_cows = part(totals.by_kind[KMR_EV_COW] + totals.by_kind[KMR_EV_MEM_WRITE]);
+  po.expect_lives = part(totals.vma_ops[static_cast<size_t>(VmaOpKind::Map)]) + state.vmas().size();
+  po.t0 = t0;
+  po.t1 = t1;
+  po.origin_ns = r.startNs();
+  po.pid = h.pid;
+  po.process_name = h.comm + " (pid " + std::to_string(h.pid) + ")";
+  PerfettoExporter perfetto(writer, tracker, po);
+  fan.to.push_back(&perfetto);
+  tracker.begin(state, t0);
+  ctx.replay.run(state, to.position, &tracker, true, &ctx.damage);
+  if (to.position < r.eventCount()) tracker.finish(state);
+  nlohmann::json notes = perfetto.finish();
+  notes["pid"] = h.pid;
+  return notes;
+}
+
+}  // namespace
+
+void runPerfettoProcesses(const ExportOptions& o, const WindowOptions& w, const TraceReader& file,
+                          ViewContext& ctx) {
+  if (!o.svg.empty())
+    throw UsageError("--svg shows one process: add --pid PID (" + pidList(file) + ")");
+  OutFile json_file(o.perfetto);
+  TraceEventWriter writer(json_file.stream());
+  // The size bound is shared: each process gets an equal part of it.
+  uint64_t n = file.streams().size();
+  uint64_t share = std::max<uint64_t>((o.perfetto_max_mb << 20) / n, 1 << 20);
+  nlohmann::json procs = nlohmann::json::array();
+  for (const StreamInfo& s : file.streams()) {
+    auto r = file.openStream(s.process.stream);
+    Replay replay(*r);
+    ViewContext pc{*r, replay, ctx.out, ctx.style, ctx.json, {}};
+    procs.push_back(perfettoProcess(w, share, pc, writer));
+    ctx.damage.insert(ctx.damage.end(), pc.damage.begin(), pc.damage.end());
+    ctx.damage.insert(ctx.damage.end(), replay.damageSeen().begin(), replay.damageSeen().end());
+  }
+  nlohmann::json other{{"trace", file.path()}, {"processes", procs}};
+  writer.finish(other);
+  uint64_t events = writer.events();
+  uint64_t size = json_file.commit();
+  if (ctx.json)
+    ctx.out << nlohmann::json{{"perfetto",
+                               {{"file", o.perfetto},
+                                {"bytes", size},
+                                {"events", events},
+                                {"processes", n},
+                                {"other_data", other}}}}
+                   .dump(2)
+            << '\n';
+  else
+    ctx.out << "perfetto  " << o.perfetto << " (" << bytesText(size) << ", " << events
+            << " trace events): " << n << " processes, one track group each\n";
+}
+
 void runExports(const ExportOptions& o, const WindowOptions& w, ViewContext& ctx) {
   Instant from = ctx.instant(w.from), to = ctx.instant(w.to);
   if (to.position < from.position) std::swap(from, to);

@@ -11,7 +11,8 @@
 // A trace of several processes (kmemrec -f): --pid selects one for every
 // view; without it the summary is the process tree, and --at, --diff,
 // --hist, --events and --page print every process under a heading (--json:
-// a list of {pid, ..., view}); --svg and --perfetto need --pid.
+// a list of {pid, ..., view}); --perfetto writes one file with a track group
+// per process; --svg needs --pid.
 //
 // Exit status (base/exit_codes.h, the same table for every tool): 0 ok,
 // 1 error, 2 bad command line, 4 output written but the trace is damaged.
@@ -131,8 +132,8 @@ int main(int argc, char** argv) {
     else
       for (const kmr::StreamInfo& s : file.streams()) streams.push_back(s.process.stream);
     bool several = streams.size() > 1;
-    if (several && exports.any())
-      throw kmr::UsageError("--svg and --perfetto show one process: add --pid PID (" +
+    if (several && !exports.svg.empty())
+      throw kmr::UsageError("--svg shows one process: add --pid PID (" +
                             kmr::replayer::pidList(file) + ")");
     auto style = kmr::Style::detect();
     if (m.json) style.color = false;
@@ -144,6 +145,8 @@ int main(int argc, char** argv) {
       else if (!at.at.empty()) kmr::replayer::runAt(at, ctx);
       else if (!diff.times.empty()) kmr::replayer::runDiff(diff, ctx);
       else if (hist.enabled) kmr::replayer::runHist(hist, window, ctx);
+      else if (exports.any() && several)
+        kmr::replayer::runPerfettoProcesses(exports, window, file, ctx);
       else if (exports.any()) kmr::replayer::runExports(exports, window, ctx);
       else if (events.enabled) kmr::replayer::runEvents(events, window, ctx);
       else if (several) kmr::replayer::runProcessTree(ctx);
@@ -153,8 +156,8 @@ int main(int argc, char** argv) {
     };
     if (!several) {
       runView(*file.openStream(streams.front()), std::cout);
-    } else if (views == 0) {
-      runView(file, std::cout);  // the process tree
+    } else if (views == 0 || exports.any()) {
+      runView(file, std::cout);  // the process tree, or one --perfetto file of all
     } else {
       // Every process under its heading; --json: one list, each entry the
       // process and the view's own JSON.

@@ -35,7 +35,7 @@ std::string PerfettoExporter::lifeSliceName(const VmaLife& l, const NameTable& n
 
 PerfettoExporter::PerfettoExporter(TraceEventWriter& w, const LifeTracker& tracker,
                                    const PerfettoOptions& o)
-    : w_(w), tracker_(tracker), o_(o) {
+    : w_(w), tracker_(tracker), o_(o), base_bytes_(w.bytes()) {
   uint64_t span = o_.t1 > o_.t0 ? o_.t1 - o_.t0 : 1;
   uint64_t usable = o_.max_bytes / 100 * 85;
   instant_budget_ = usable * 40 / 100 / kInstantBytes;
@@ -159,7 +159,7 @@ void PerfettoExporter::globalInstant(const std::string& name, const char* scope)
 
 void PerfettoExporter::checkBudget() {
   if (stopped_) return;
-  if (w_.bytes() > o_.max_bytes / 100 * 90) {
+  if (w_.bytes() - base_bytes_ > o_.max_bytes / 100 * 90) {
     stopped_ = true;
     notes_.push_back("output budget reached at " +
                      formatSeconds(static_cast<int64_t>(ts(tracker_.now()))) +

@@ -115,6 +115,8 @@ class PerfettoExporter : public LifeListener {
   uint64_t instants_ = 0, instant_budget_ = 0;
   uint64_t counters_ = 0, counter_budget_ = 0;
   bool stopped_ = false;
+  uint64_t base_bytes_ = 0;  // the writer's size when this exporter began
+                             // (several processes share one writer)
   std::vector<std::string> notes_;
   uint64_t recording_last_ts_ = 0;
 };
