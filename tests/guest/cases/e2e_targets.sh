@@ -5,7 +5,7 @@
 # every checkpoint's time and demands the kernel's own maps and pagemap
 # exactly, the target's expected counts, and ftrace's fault count.
 # kmr-bin: kmemrec
-# kmr-bin: kmrt-brk kmrt-crash kmrt-exec kmrt-faultbench kmrt-fork kmrt-malloc kmrt-mmap
+# kmr-bin: kmrt-brk kmrt-crash kmrt-exec kmrt-faultbench kmrt-fork kmrt-forkserver kmrt-malloc kmrt-mmap
 # kmr-bin: kmrt-mprotect kmrt-mremap kmrt-stack kmrt-strlit kmrt-thp kmrt-twecho
 # kmr-file: tests/oracle/e2e_targets.txt
 # kmr-timeout: 1800
