@@ -174,6 +174,18 @@ void Device::start() { ioctlOrThrow(KMR_IOC_START, nullptr, "start"); }
 void Device::stop() { ioctlOrThrow(KMR_IOC_STOP, nullptr, "stop"); }
 void Device::detach() { ioctlOrThrow(KMR_IOC_DETACH, nullptr, "detach"); }
 
+bool Device::release(uint32_t pid) {
+  kmr_release r{};
+  r.pid = pid;
+  int rc;
+  do {
+    rc = ::ioctl(fd_, KMR_IOC_RELEASE, &r);
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0) return true;
+  if (errno == ENOENT) return false;
+  throw DeviceError(errno, std::string("release: ") + std::strerror(errno));
+}
+
 kmr_stats Device::stats(std::vector<kmr_vma_stat>* per_vma) {
   kmr_stats s{};
   if (!per_vma) {

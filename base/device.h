@@ -86,6 +86,9 @@ class Device {
   void start();
   void stop();
   void detach();
+  // KMR_IOC_RELEASE: let a child the session holds (KMR_FORK_F_HELD) run.
+  // False when the session holds no such child (ENOENT).
+  bool release(uint32_t pid);
 
   // KMR_IOC_STATS; with @per_vma, also the per-VMA counters (resized to
   // what the target has, retrying while it grows).

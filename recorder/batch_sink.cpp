@@ -34,6 +34,9 @@ bool BatchSink::record(const kmr_event& ev) {
   else if (ev.kind == KMR_EV_EXIT) {
     exits_++;
     exit_flags_ = ev.flags;
+    if (ev.size >= sizeof(kmr_ev_exit)) exit_code_ = reinterpret_cast<const kmr_ev_exit&>(ev).exit_code;
+  } else if (ev.kind == KMR_EV_FORK && on_fork && ev.size >= sizeof(kmr_ev_fork)) {
+    on_fork(reinterpret_cast<const kmr_ev_fork&>(ev));
   }
   return true;
 }

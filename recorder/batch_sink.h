@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "batch_queue.h"
@@ -27,6 +28,10 @@ class BatchSink : public RecordSink {
   uint64_t lostReported() const { return lost_; }  // sum of LOST counts
   uint64_t exits() const { return exits_; }        // EXIT records seen
   uint32_t exitFlags() const { return exit_flags_; }  // of the last EXIT
+  int32_t exitCode() const { return exit_code_; }     // of the last EXIT (-1: none)
+  // kmemrec -f: called on the drain thread for each FORK record taken,
+  // before it is handed on (a held child waits for what this starts).
+  std::function<void(const kmr_ev_fork&)> on_fork;
   uint64_t refusals() const { return refusals_; }  // times no batch was free
 
  private:
@@ -39,6 +44,7 @@ class BatchSink : public RecordSink {
   uint64_t lost_ = 0;
   uint64_t exits_ = 0;
   uint32_t exit_flags_ = 0;
+  int32_t exit_code_ = -1;
   uint64_t refusals_ = 0;
 };
 

@@ -16,6 +16,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "fake_rings.h"
 #include "session_device.h"
@@ -62,6 +63,18 @@ class FakeDevice : public SessionDevice {
     if (!was_started) throw DeviceError(EINVAL, "stop: Invalid argument");
   }
   void detach() override {}
+  bool release(uint32_t pid) override {
+    if (on_release) on_release(pid);
+    std::lock_guard lk(mu_);
+    released_.push_back(pid);
+    return true;
+  }
+  std::function<void(uint32_t)> on_release;
+  // KMR_IOC_RELEASE calls, in order.
+  std::vector<uint32_t> released() {
+    std::lock_guard lk(mu_);
+    return released_;
+  }
   kmr_stats stats() override { return fake_stats; }
   short poll(int timeout_ms, int extra_fd, short* extra_revents) override {
     if (int e = poll_error.load()) throw DeviceError(e, "poll: fake error");
@@ -103,6 +116,13 @@ class FakeDevice : public SessionDevice {
       record(KMR_EV_FAULT, &f, sizeof(f));
     }
   }
+  // FORK of @child (KMR_FORK_F_* in @flags).
+  void fork(uint32_t child, uint32_t flags) {
+    kmr_ev_fork f{};
+    f.h.flags = flags;
+    f.child_pid = child;
+    record(KMR_EV_FORK, &f, sizeof(f));
+  }
   void exit(int code) {
     kmr_ev_exit e{};
     e.exit_code = code;
@@ -131,6 +151,7 @@ class FakeDevice : public SessionDevice {
   FakeRings rings_;
   std::mutex mu_;
   uint64_t next_seq_ = 1;
+  std::vector<uint32_t> released_;
   uint32_t pid_ = 0;
   std::atomic<bool> started_{false};
   std::atomic<int> start_calls_{0}, stop_calls_{0};
@@ -150,6 +171,7 @@ class FakeDeviceRef : public SessionDevice {
   void start() override { f_.start(); }
   void stop() override { f_.stop(); }
   void detach() override { f_.detach(); }
+  bool release(uint32_t pid) override { return f_.release(pid); }
   kmr_stats stats() override { return f_.stats(); }
   short poll(int timeout_ms, int extra_fd, short* extra_revents) override {
     return f_.poll(timeout_ms, extra_fd, extra_revents);

@@ -16,6 +16,7 @@ class RealSessionDevice final : public SessionDevice {
   void start() override { dev_.start(); }
   void stop() override { dev_.stop(); }
   void detach() override { dev_.detach(); }
+  bool release(uint32_t pid) override { return dev_.release(pid); }
   kmr_stats stats() override { return dev_.stats(); }
   short poll(int timeout_ms, int extra_fd, short* extra_revents) override {
     return dev_.poll(timeout_ms, extra_fd, extra_revents);

@@ -31,6 +31,8 @@ class SessionDevice {
   virtual void start() = 0;
   virtual void stop() = 0;
   virtual void detach() = 0;
+  // KMR_IOC_RELEASE (kmemrec -f): false when no such child is held.
+  virtual bool release(uint32_t pid) = 0;
   virtual kmr_stats stats() = 0;
   // Device::poll: revents of the session (POLLIN, POLLHUP), 0 on timeout;
   // @extra_fd (the stop eventfd) is polled too.
