@@ -31,6 +31,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,9 @@ static const char usage_text[] =
 	"  -s, --scratch S   pages of scratch each saver writes (default 16)\n"
 	"  -r, --rounds R    forks (default 2)\n"
 	"  -d, --dir DIR     directory for the saved files (default $TMPDIR or /tmp)\n"
-	"  -S, --saver-checkpoints  savers take checkpoints too (for kmemrec -f)\n";
+	"  -S, --saver-checkpoints  savers take checkpoints too (for kmemrec -f)\n"
+	"  -p, --spawn PROG  at the end, posix_spawn PROG (a vfork-style child,\n"
+	"                    CLONE_VM until its exec) with the remaining arguments\n";
 
 static void expect_pid(const char *region, long n)
 {
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "saver-checkpoints", no_argument, NULL, 'S' },
+		{ "spawn", required_argument, NULL, 'p' },
 		{ 0 }
 	};
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -99,9 +103,10 @@ int main(int argc, char **argv)
 	char *data, *scratch;
 	size_t len, slen;
 	int c, status, saver_ckpts = 0;
+	const char *spawn = NULL;
 
 	kt_init("kmrt-forkserver", usage_text);
-	while ((c = getopt_long(argc, argv, KT_COMMON_SHORT "n:w:s:r:d:S", opts,
+	while ((c = getopt_long(argc, argv, "+" KT_COMMON_SHORT "n:w:s:r:d:Sp:", opts,
 				NULL)) != -1) {
 		if (kt_common_opt(c, optarg))
 			continue;
@@ -112,6 +117,7 @@ int main(int argc, char **argv)
 		case 'r': rounds = kt_parse_long("--rounds", optarg, 1, 1000); break;
 		case 'd': dir = optarg; break;
 		case 'S': saver_ckpts = 1; break;
+		case 'p': spawn = optarg; break;
 		}
 	}
 	if (wpages < 0)
@@ -166,5 +172,21 @@ int main(int argc, char **argv)
 	}
 	kt_expect("cow", "data", total);
 	kt_ckpt("server-done");
+	if (spawn) {
+		/* glibc's posix_spawn: clone(CLONE_VM | CLONE_VFORK), then exec */
+		char **args = argv + optind - 1;
+		extern char **environ;
+		pid_t p;
+		int err;
+
+		args[0] = (char *)spawn;
+		fflush(stdout);
+		err = posix_spawn(&p, spawn, NULL, NULL, args, environ);
+		if (err)
+			kt_die("posix_spawn %s: %s", spawn, strerror(err));
+		kt_say("spawned %d", (int)p);
+		if (waitpid(p, &status, 0) != p)
+			kt_die("waitpid");
+	}
 	return 0;
 }
