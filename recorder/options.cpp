@@ -151,6 +151,14 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
                  "with --flight-recorder: go on after a trigger, writing FILE.1.kmr, FILE.2.kmr, "
                  "... up to N files")
       ->check(CLI::Range(1u, 100000u));
+  app.add_flag("-f,--follow", o.follow,
+               "also record every process the target creates (fork, vfork+exec, clone without "
+               "CLONE_VM), and theirs, into the same trace: each child is held before its first "
+               "instruction until its recording runs");
+  CLI::Option* max_procs = app.add_option("--max-procs", o.max_procs,
+                 "with -f: follow at most N processes, the target included (default 10000); "
+                 "the summary says how many more were not followed")
+      ->check(CLI::Range(1u, 1000000u));
   app.add_flag("--live", o.live, "print the shadow page table of the traced range every second");
   app.add_flag("-q,--quiet", o.quiet, "no status line and no summary");
   app.add_option("--comm-timeout", o.comm_timeout_s,
@@ -213,6 +221,10 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     o.trigger_rss = parseSize(trigger_rss);
     if (!o.trigger_rss) throw UsageError("--trigger-rss must be more than 0");
   }
+  if (o.follow && o.flight_bytes)
+    throw UsageError("-f does not work with --flight-recorder yet: record the tree to a file");
+  if (o.follow && o.live) throw UsageError("-f does not work with --live: it shows one process");
+  if (!o.follow && max_procs->count()) throw UsageError("--max-procs needs -f");
   if (o.trigger_repeat && !o.flight_bytes)
     throw UsageError("--trigger-repeat needs --flight-recorder SIZE");
   if (!bufsize.empty()) {

@@ -31,6 +31,8 @@ struct Options {
   uint32_t trigger_repeat = 0;     // --trigger-repeat N; 0 = the first trigger ends it
   std::string device = "/dev/kmemrec";
   double comm_timeout_s = 0;       // --comm-timeout; 0 = wait forever
+  bool follow = false;             // -f/--follow: the target and every process it creates
+  uint32_t max_procs = 10000;      // --max-procs: processes -f follows at most (root included)
 
   std::string commandLine;  // the options as given (trace header)
 };

@@ -20,4 +20,8 @@ int runRecord(const Options& o);
 using DeviceOpener = std::function<std::unique_ptr<SessionDevice>(const std::string& path)>;
 int runRecord(const Options& o, const DeviceOpener& open_device);
 
+// kmemrec -f (record_tree.cpp): the target and every process it creates,
+// each a stream of one trace.  runRecord() calls it for o.follow.
+int runRecordTree(const Options& o, const DeviceOpener& open_device);
+
 }  // namespace kmr::recorder

@@ -42,6 +42,13 @@ std::vector<std::string> procCmdline(pid_t pid) {
   return args;
 }
 
+std::string procExe(pid_t pid) {
+  char buf[4096];
+  std::string link = "/proc/" + std::to_string(pid) + "/exe";
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, size_t(n)) : std::string();
+}
+
 pid_t procTgid(pid_t tid) {
   // /proc/TID/status works for any thread id, listed or not.
   std::string s = readAll("/proc/" + std::to_string(tid) + "/status");

@@ -12,6 +12,8 @@ namespace kmr::recorder {
 std::string procComm(pid_t pid);
 // /proc/PID/cmdline split at NULs (empty if gone or a kernel thread).
 std::vector<std::string> procCmdline(pid_t pid);
+// The executable, /proc/PID/exe ("" if gone or not readable).
+std::string procExe(pid_t pid);
 // The thread group id of any thread id (0 if there is no such task).
 pid_t procTgid(pid_t tid);
 

@@ -1,0 +1,217 @@
+// kmemrec -f: the recording of a process tree, from the root's ATTACH to
+// the finished file and the summary.  The per-process work is in
+// process_tree.cpp; this is the main thread: status line, stop, summary.
+#include <poll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "kmr/writer.h"
+#include "launch.h"
+#include "process_tree.h"
+#include "record.h"
+#include "record_setup.h"
+#include "status.h"
+#include "stop_signal.h"
+#include "tree_trace.h"
+
+namespace kmr::recorder {
+namespace {
+
+// "exited 0", "killed by SIGSEGV", "running (no longer traced)", or why it
+// was not recorded.
+std::string processFate(const ProcessOutcome& p) {
+  if (!p.recorded) return p.error.empty() ? "not recorded" : p.error;
+  std::string fate;
+  if (p.exited) {
+    fate = p.exit_code >= 0 ? describeWaitStatus(p.exit_code) : "exited";
+    if (std::string why = describeExitFlags(p.exit_flags); !why.empty()) fate += "; " + why;
+  } else {
+    fate = "running (no longer traced)";
+  }
+  if (!p.error.empty()) fate += "; " + p.error;
+  if (!p.held) fate += "; attached after it ran";
+  return fate;
+}
+
+// The tree as a table, children under their parents.
+std::string processTable(const std::vector<ProcessOutcome>& procs, uint64_t t0) {
+  std::map<uint32_t, std::vector<size_t>> children;  // stream -> indexes
+  std::vector<size_t> roots;
+  std::map<uint32_t, size_t> by_stream;
+  for (size_t i = 0; i < procs.size(); i++) by_stream[procs[i].stream] = i;
+  for (size_t i = 0; i < procs.size(); i++) {
+    uint32_t ps = procs[i].entry.parent_stream;
+    if (ps != UINT32_MAX && by_stream.count(ps))
+      children[ps].push_back(i);
+    else
+      roots.push_back(i);
+  }
+  std::string out = "  process tree:\n";
+  char b[512];
+  std::snprintf(b, sizeof(b), "    %-7s %-7s %-24s %8s %12s %8s  %s\n", "pid", "ppid", "name", "start",
+                "events", "lost", "fate");
+  out += b;
+  std::vector<std::pair<size_t, int>> stack;
+  for (auto it = roots.rbegin(); it != roots.rend(); ++it) stack.push_back({*it, 0});
+  while (!stack.empty()) {
+    auto [i, depth] = stack.back();
+    stack.pop_back();
+    const ProcessOutcome& p = procs[i];
+    std::string name = std::string(size_t(depth) * 2, ' ') + p.entry.comm;
+    if (name.size() > 24) name = name.substr(0, 23) + "~";
+    double start = p.entry.start_mono_ns > t0 ? (p.entry.start_mono_ns - t0) / 1e9 : 0;
+    std::snprintf(b, sizeof(b), "    %-7u %-7s %-24s %7.2fs %12" PRIu64 " %8" PRIu64 "  %s\n",
+                  p.entry.pid, p.entry.ppid ? std::to_string(p.entry.ppid).c_str() : "-",
+                  name.c_str(), start, p.events, p.lost, processFate(p).c_str());
+    out += b;
+    auto c = children.find(p.stream);
+    if (c != children.end())
+      for (auto it = c->second.rbegin(); it != c->second.rend(); ++it)
+        stack.push_back({*it, depth + 1});
+  }
+  return out;
+}
+
+}  // namespace
+
+int runRecordTree(const Options& o, const DeviceOpener& open_device) {
+  StopSignal stop;
+  OutputFile output(o.output);
+  std::unique_ptr<SessionDevice> dev = open_device(o.device);
+  if (!(dev->features() & KMR_FEAT_FOLLOW))
+    throw std::runtime_error(
+        "this module cannot follow process trees (-f): rebuild/reload it (the loaded kmemrec.ko "
+        "is older than this kmemrec; `kmemrec doctor` says which one is loaded)");
+  std::unique_ptr<LaunchedChild> child;
+  pid_t pid = chooseTarget(o, stop, &child);
+  attachTarget(*dev, o, pid, stop, KMR_ATTACH_F_FOLLOW);
+
+  const TraceHeader h = makeHeader(o, *dev, pid, child != nullptr);
+  output.overwriting();
+  TraceWriter writer(o.output, h);
+  FileTreeTrace trace(writer);
+  const uint64_t t0 = h.start_mono_ns;
+  const bool tty = ::isatty(STDERR_FILENO) && !o.quiet;
+
+  ProcessTree::Config tc;
+  tc.options = &o;
+  tc.open_device = open_device;
+  tc.trace = &trace;
+  tc.stop_fd = stop.fd();
+  tc.max_procs = o.max_procs;
+  std::vector<ProcessOutcome> procs;
+  std::string end_reason;
+  uint64_t not_followed = 0;
+  {
+    ProcessTree tree(tc);
+    ProcessEntry root;
+    root.pid = uint32_t(pid);
+    root.comm = h.comm;
+    root.cmdline = h.cmdline;
+    root.start_mono_ns = t0;
+    tree.addRoot(std::move(dev), root, [&] {
+      if (child) child->release();
+      if (!o.quiet)
+        std::fprintf(stderr, "kmemrec: recording pid %d (%s) and its descendants into %s%s\n",
+                     int(pid), h.comm.c_str(), o.output.c_str(), tty ? "; Ctrl-C stops" : "");
+    });
+    const uint64_t deadline = o.duration_ns ? t0 + o.duration_ns : 0;
+    uint64_t last_events = 0, last_t = t0;
+    for (;;) {
+      if (tree.rootStarted() && tree.live() == 0) {
+        end_reason = "every process exited";
+        break;
+      }
+      if (stop.requested()) {
+        const char* name = sigabbrev_np(stop.signal());
+        end_reason = std::string("stopped by SIG") + (name ? name : "?");
+        break;
+      }
+      if (deadline && monotonicNs() >= deadline) {
+        end_reason = "--duration elapsed";
+        stop.request();
+        break;
+      }
+      pollfd p{stop.fd(), POLLIN, 0};
+      ::poll(&p, 1, 250);
+      if (tty) {
+        uint64_t now = monotonicNs();
+        StatusSnapshot s;
+        s.elapsed_s = (now - t0) / 1e9;
+        s.events = tree.events();
+        s.events_per_s = now > last_t ? (s.events - last_events) * 1e9 / double(now - last_t) : 0;
+        s.lost = tree.lost();
+        s.file_bytes = trace.fileBytes();
+        last_events = s.events;
+        last_t = now;
+        std::string line = "\r" + formatStatus(s) + "  " + std::to_string(tree.live()) + "/" +
+                           std::to_string(tree.processes()) + " processes\033[K";
+        std::fputs(line.c_str(), stderr);
+      }
+    }
+    tree.stop();
+    procs = tree.join();
+    not_followed = tree.notFollowed();
+    if (tty) std::fputs("\r\033[K", stderr);
+  }
+  const uint64_t stopped_ns = monotonicNs();
+  writer.setEndTime(stopped_ns);
+  writer.finish();
+  if (child) {
+    int status;
+    child->tryWait(&status);
+  }
+
+  if (procs.empty() || !procs.front().recorded) {
+    if (stop.requested()) throw std::runtime_error("interrupted before the recording started");
+    throw std::runtime_error(procs.empty() || procs.front().error.empty()
+                                 ? "the recording did not start"
+                                 : "process " + std::to_string(pid) + ": " + procs.front().error);
+  }
+  output.keep();
+
+  uint64_t events = 0, lost = 0, ring = 0;
+  size_t recorded = 0;
+  for (const ProcessOutcome& p : procs) {
+    events += p.events;
+    lost += p.lost;
+    ring = std::max(ring, p.ring_bytes);
+    recorded += p.recorded;
+  }
+  const WriterStats& ws = writer.stats();
+  if (!o.quiet || lost) {
+    char b[512];
+    std::string out;
+    std::snprintf(b, sizeof(b),
+                  "kmemrec: recorded %zu processes from pid %d (%s) for %.1f s: %s.\n", recorded,
+                  int(pid), h.comm.c_str(), (stopped_ns - t0) / 1e9, end_reason.c_str());
+    out += b;
+    std::snprintf(b, sizeof(b), "  %s: %s, %" PRIu64 " events (%" PRIu64 " from the rings)\n",
+                  o.output.c_str(), humanBytes(ws.file_bytes).c_str(), ws.events, events);
+    out += b;
+    if (size_t missed = procs.size() - recorded)
+      out += "  " + std::to_string(missed) + " process(es) seen but not recorded (see the table)\n";
+    out += processTable(procs, t0);
+    if (not_followed)
+      out += "  --max-procs " + std::to_string(o.max_procs) + " reached: " +
+             std::to_string(not_followed) + " more process(es) were not followed\n";
+    if (lost)
+      out += "  WARNING: " + std::to_string(lost) +
+             " events were lost: the trace marks where; --lossless or a larger --buffer-size "
+             "keeps them\n";
+    std::fputs(out.c_str(), stderr);
+  }
+  return lost || not_followed ? kExitLost : kExitOk;
+}
+
+}  // namespace kmr::recorder
