@@ -6,6 +6,7 @@
 //   kmr-oracle json JSON CKPT             one kmemreplay --at --json output
 //   kmr-oracle info TRACE [--finished|--truncated] [--pid P] [--min-events N]
 //                         [--exited]      what the file is, checked
+//   kmr-oracle procs TRACE                one line per process of a -f trace
 //   kmr-oracle events TRACE [FROM TO]     the events (by mono time), as text,
 //                                         for debugging a failed check
 //
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   auto* js = app.add_subcommand("json", "a kmemreplay --at --json output against a checkpoint");
   js->add_option("json", json)->required();
   js->add_option("checkpoint", ckpts)->required()->expected(1);
+  auto* procs = app.add_subcommand("procs", "one line per process (stream) of the trace");
+  procs->add_option("trace", trace)->required();
   auto* evs = app.add_subcommand("events", "print the events between two mono times");
   uint64_t from = 0, to = UINT64_MAX;
   evs->add_option("trace", trace)->required();
@@ -85,6 +88,10 @@ int main(int argc, char** argv) {
     }
     if (*ex) return report(checkExpectations(trace, target_out));
     if (*inf) return report({checkInfo(trace, ie)});
+    if (*procs) {
+      printProcesses(trace);
+      return 0;
+    }
     if (*evs) {
       printEvents(trace, from, to);
       return 0;

@@ -34,9 +34,37 @@ TraceState traceStateOf(const ShadowState& st) {
   return t;
 }
 
+std::unique_ptr<TraceReader> openProcess(const std::string& trace, uint32_t pid) {
+  auto reader = std::make_unique<TraceReader>(trace);
+  if (!pid || reader->header().pid == pid) return reader;
+  for (const StreamInfo& s : reader->streams())
+    if (s.process.pid == pid) return reader->openStream(s.process.stream);
+  return nullptr;
+}
+
 std::vector<CheckResult> checkStateInProcess(const std::string& trace,
+                                             const std::vector<Checkpoint>& all) {
+  // A trace of a process tree (kmemrec -f) holds a stream per process: each
+  // checkpoint is compared with its own process's stream.
+  std::map<uint32_t, std::vector<Checkpoint>> by_pid;
+  for (const Checkpoint& c : all) by_pid[c.pid].push_back(c);
+  std::vector<CheckResult> out;
+  for (const auto& [pid, ckpts] : by_pid) {
+    std::unique_ptr<TraceReader> rp = openProcess(trace, pid);
+    if (!rp) {
+      for (const Checkpoint& c : ckpts)
+        out.push_back({"checkpoint " + c.label + " of pid " + std::to_string(pid),
+                       {"the trace holds no process " + std::to_string(pid)}});
+      continue;
+    }
+    std::vector<CheckResult> one = checkStateOfProcess(*rp, ckpts);
+    out.insert(out.end(), one.begin(), one.end());
+  }
+  return out;
+}
+
+std::vector<CheckResult> checkStateOfProcess(const TraceReader& reader,
                                              const std::vector<Checkpoint>& ckpts) {
-  TraceReader reader(trace);
   Replay replay(reader);
   std::vector<CheckResult> out;
   // A flight-recorder file holds only its window: a checkpoint from before
@@ -90,12 +118,17 @@ struct Region {
 };
 
 template <typename Fn>
-void forEachEvent(const std::string& trace, Fn&& fn) {
-  TraceReader reader(trace);
+void forEachEvent(const TraceReader& reader, Fn&& fn) {
   EventStream s(reader);
   Event ev;
   while (s.next(ev)) fn(ev);
-  if (!s.damage().empty()) throw std::runtime_error(trace + ": " + s.damage()[0].what);
+  if (!s.damage().empty()) throw std::runtime_error(reader.path() + ": " + s.damage()[0].what);
+}
+
+template <typename Fn>
+void forEachEvent(const std::string& trace, Fn&& fn) {
+  TraceReader reader(trace);
+  forEachEvent(reader, fn);
 }
 
 }  // namespace
@@ -108,6 +141,7 @@ std::vector<CheckResult> checkExpectations(const std::string& trace,
   struct Expect {
     std::string key, region;
     uint64_t n;
+    uint32_t pid = 0;  // "expect-pid": that process's stream (kmemrec -f)
   };
   std::vector<Expect> expects;
   std::string line;
@@ -119,6 +153,8 @@ std::vector<CheckResult> checkExpectations(const std::string& trace,
       regions[name] = {std::stoull(a, nullptr, 16), std::stoull(b, nullptr, 16)};
     else if (word == "expect" && (ls >> a >> b))
       expects.push_back({name, a, std::stoull(b)});
+    else if (std::string p; word == "expect-pid" && (ls >> a >> b >> p))
+      expects.push_back({name, a, std::stoull(b), uint32_t(std::stoul(p))});
   }
   std::vector<CheckResult> out;
   if (expects.empty()) return out;
@@ -141,8 +177,38 @@ std::vector<CheckResult> checkExpectations(const std::string& trace,
       }
     }
   });
+  // Another process's CoW copies: counted in its own stream.
+  std::map<uint32_t, std::map<std::string, uint64_t>> pid_cow;
   for (const Expect& e : expects) {
-    CheckResult r{"expect " + e.key + " " + e.region + " " + std::to_string(e.n), {}};
+    if (!e.pid || pid_cow.count(e.pid)) continue;
+    std::unique_ptr<TraceReader> rp = openProcess(trace, e.pid);
+    auto& counts = pid_cow[e.pid];
+    if (!rp) continue;
+    forEachEvent(*rp, [&](const Event& ev) {
+      for (const auto& [name, r] : regions)
+        if (ev.kind == EventKind::Cow && !(ev.cow.cow_flags & KMR_COW_REUSE) &&
+            ev.cow.vaddr >= r.start && ev.cow.vaddr < r.end)
+          counts[name]++;
+    });
+  }
+  for (const Expect& e : expects) {
+    CheckResult r{"expect " + e.key + " " + e.region + " " + std::to_string(e.n) +
+                      (e.pid ? " in pid " + std::to_string(e.pid) : ""),
+                  {}};
+    if (e.pid) {
+      if (!regions.count(e.region))
+        r.diffs.push_back("no 'region " + e.region + "' line in " + target_out);
+      else if (!openProcess(trace, e.pid))
+        r.diffs.push_back("the trace holds no process " + std::to_string(e.pid));
+      else if (e.key != "cow")
+        r.diffs.push_back("unknown expectation '" + e.key + "' for another process");
+      else if (pid_cow[e.pid][e.region] != e.n)
+        r.diffs.push_back("the trace has " + std::to_string(pid_cow[e.pid][e.region]) +
+                          " CoW copies in region " + e.region + " of pid " +
+                          std::to_string(e.pid));
+      out.push_back(std::move(r));
+      continue;
+    }
     if (!regions.count(e.region)) {
       r.diffs.push_back("no 'region " + e.region + "' line in " + target_out);
     } else if (e.key == "cow") {
@@ -278,6 +344,31 @@ void printEvents(const std::string& trace, uint64_t from, uint64_t to) {
     }
     std::printf("\n");
   });
+}
+
+void printProcesses(const std::string& trace) {
+  TraceReader root(trace);
+  for (const StreamInfo& si : root.streams()) {
+    const ProcessInfo& p = si.process;
+    std::unique_ptr<TraceReader> r = root.openStream(p.stream);
+    std::string execs;
+    int64_t code = -1;
+    bool exited = false;
+    uint64_t events = 0;
+    forEachEvent(*r, [&](const Event& ev) {
+      events++;
+      if (ev.kind == EventKind::Exec) execs += (execs.empty() ? "" : ",") + std::string(ev.text);
+      if (ev.kind == EventKind::Exit) {
+        exited = true;
+        code = ev.exit.code;
+      }
+    });
+    std::printf("stream %u pid %u ppid %u parent %s comm %s execs %s exit %s events %" PRIu64 "\n",
+                p.stream, p.pid, p.ppid,
+                p.parent_stream ? std::to_string(*p.parent_stream).c_str() : "-",
+                p.comm.empty() ? "-" : p.comm.c_str(), execs.empty() ? "-" : execs.c_str(),
+                exited ? std::to_string(code).c_str() : "-", events);
+  }
 }
 
 }  // namespace kmr::oracle

@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "checkpoint.h"
+#include "kmr/reader.h"
 #include "kmr/state.h"
 #include "trace_view.h"
 
@@ -24,12 +27,20 @@ struct CheckResult {
 
 // The state at the checkpoint's mono_before and mono_after, each compared
 // with the checkpoint; a checkpoint that took a fault of its own fails.
+// Checkpoints of several processes (kmemrec -f) are each compared with
+// the stream of their pid.
 std::vector<CheckResult> checkStateInProcess(const std::string& trace,
                                              const std::vector<Checkpoint>& ckpts);
+// The same for one process's reader.
+std::vector<CheckResult> checkStateOfProcess(const TraceReader& reader,
+                                             const std::vector<Checkpoint>& ckpts);
+// The reader of process @pid's stream (0: the header's), or null.
+std::unique_ptr<TraceReader> openProcess(const std::string& trace, uint32_t pid);
 
 // "region NAME START END" / "expect KEY NAME N" lines of a target's -v
 // output; the checks for "expect cow" (CoW copies in the region, reuses
-// excluded) and "expect thp" (2 MiB leaves mapped in the region).
+// excluded) and "expect thp" (2 MiB leaves mapped in the region).  An
+// "expect-pid cow NAME N PID" line is checked in that process's stream.
 std::vector<CheckResult> checkExpectations(const std::string& trace,
                                            const std::string& target_out);
 
@@ -48,6 +59,10 @@ struct InfoExpect {
 };
 // Opens the trace, reads every event, checks @e.
 CheckResult checkInfo(const std::string& trace, const InfoExpect& e);
+
+// One line per process of the trace: "stream S pid P ppid Q parent PS comm
+// C execs F1,F2 exit CODE events N" ("-" where unknown).
+void printProcesses(const std::string& trace);
 
 // Prints the events with from <= time_ns <= to, one line each.
 void printEvents(const std::string& trace, uint64_t from, uint64_t to);
