@@ -1,5 +1,7 @@
 #include "batch_sink.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace kmr::recorder {
@@ -35,6 +37,10 @@ bool BatchSink::record(const kmr_event& ev) {
     exits_++;
     exit_flags_ = ev.flags;
     if (ev.size >= sizeof(kmr_ev_exit)) exit_code_ = reinterpret_cast<const kmr_ev_exit&>(ev).exit_code;
+  } else if (ev.kind == KMR_EV_EXEC && ev.size >= sizeof(kmr_ev_exec)) {
+    const auto& x = reinterpret_cast<const kmr_ev_exec&>(ev);
+    size_t room = ev.size - sizeof(kmr_ev_exec);
+    last_exec_.assign(x.filename, std::min<size_t>(x.filename_len, room));
   } else if (ev.kind == KMR_EV_FORK && on_fork && ev.size >= sizeof(kmr_ev_fork)) {
     on_fork(reinterpret_cast<const kmr_ev_fork&>(ev));
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "batch_queue.h"
 #include "merge.h"
@@ -29,6 +30,7 @@ class BatchSink : public RecordSink {
   uint64_t exits() const { return exits_; }        // EXIT records seen
   uint32_t exitFlags() const { return exit_flags_; }  // of the last EXIT
   int32_t exitCode() const { return exit_code_; }     // of the last EXIT (-1: none)
+  const std::string& lastExec() const { return last_exec_; }  // the last EXEC's filename
   // kmemrec -f: called on the drain thread for each FORK record taken,
   // before it is handed on (a held child waits for what this starts).
   std::function<void(const kmr_ev_fork&)> on_fork;
@@ -45,6 +47,7 @@ class BatchSink : public RecordSink {
   uint64_t exits_ = 0;
   uint32_t exit_flags_ = 0;
   int32_t exit_code_ = -1;
+  std::string last_exec_;
   uint64_t refusals_ = 0;
 };
 

@@ -186,6 +186,7 @@ void FollowedProcess::record() {
   out_.exited = sink.exits() > 0;
   out_.exit_code = sink.exitCode();
   out_.exit_flags = sink.exitFlags();
+  out_.last_exec = sink.lastExec();
   out_.events = sink.records();
   out_.lost = std::max(sink.lostReported(), consumer.ringLost()) + consumer.gaps();
   out_.ring_bytes = consumer.ringBytes();

@@ -73,6 +73,7 @@ struct ProcessOutcome {
   uint64_t lost = 0;         // LOST counts + merge gaps
   uint64_t ring_bytes = 0;
   std::string error;         // why it was not (fully) recorded
+  std::string last_exec;     // the last exec's filename ("": none while recorded)
 };
 
 class FollowedProcess;

@@ -22,6 +22,7 @@
 #include "record_setup.h"
 #include "status.h"
 #include "stop_signal.h"
+#include "target.h"
 #include "tree_trace.h"
 
 namespace kmr::recorder {
@@ -58,8 +59,8 @@ std::string processTable(const std::vector<ProcessOutcome>& procs, uint64_t t0) 
   }
   std::string out = "  process tree:\n";
   char b[512];
-  std::snprintf(b, sizeof(b), "    %-7s %-7s %-24s %8s %12s %8s  %s\n", "pid", "ppid", "name", "start",
-                "events", "lost", "fate");
+  std::snprintf(b, sizeof(b), "    %-7s %-7s %-20s %-24s %8s %10s %6s  %s\n", "pid", "ppid",
+                "name", "binary", "start", "events", "lost", "fate");
   out += b;
   std::vector<std::pair<size_t, int>> stack;
   for (auto it = roots.rbegin(); it != roots.rend(); ++it) stack.push_back({*it, 0});
@@ -68,11 +69,16 @@ std::string processTable(const std::vector<ProcessOutcome>& procs, uint64_t t0) 
     stack.pop_back();
     const ProcessOutcome& p = procs[i];
     std::string name = std::string(size_t(depth) * 2, ' ') + p.entry.comm;
-    if (name.size() > 24) name = name.substr(0, 23) + "~";
+    if (name.size() > 20) name = name.substr(0, 19) + "~";
+    // what it ran last: its last exec, else what it was started as
+    std::string bin = !p.last_exec.empty() ? p.last_exec : p.entry.binary;
+    if (bin.empty() && !p.entry.cmdline.empty()) bin = p.entry.cmdline.front();
+    if (bin.size() > 24) bin = "~" + bin.substr(bin.size() - 23);
     double start = p.entry.start_mono_ns > t0 ? (p.entry.start_mono_ns - t0) / 1e9 : 0;
-    std::snprintf(b, sizeof(b), "    %-7u %-7s %-24s %7.2fs %12" PRIu64 " %8" PRIu64 "  %s\n",
+    std::snprintf(b, sizeof(b), "    %-7u %-7s %-20s %-24s %7.2fs %10" PRIu64 " %6" PRIu64 "  %s\n",
                   p.entry.pid, p.entry.ppid ? std::to_string(p.entry.ppid).c_str() : "-",
-                  name.c_str(), start, p.events, p.lost, processFate(p).c_str());
+                  name.c_str(), bin.empty() ? "-" : bin.c_str(), start, p.events, p.lost,
+                  processFate(p).c_str());
     out += b;
     auto c = children.find(p.stream);
     if (c != children.end())
@@ -118,6 +124,7 @@ int runRecordTree(const Options& o, const DeviceOpener& open_device) {
     root.pid = uint32_t(pid);
     root.comm = h.comm;
     root.cmdline = h.cmdline;
+    if (!child) root.binary = procExe(pid);
     root.start_mono_ns = t0;
     tree.addRoot(std::move(dev), root, [&] {
       if (child) child->release();
