@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the kernel-hook benchmarks and run them in the QEMU guests under
 # -icount shift=0 (deterministic instruction counts), both kernels:
-#   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed|start|lossless] [run.sh args...]
+#   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed|start|lossless|tree] [run.sh args...]
 # e.g. bench/kernel/run.sh build-bench --only speed --kernel 6.1
 # BUILD_DIR (default build/bench-kernel) gets a Release CMake build of the
 # bench part and of the real recorder, linked statically for the guest
@@ -11,6 +11,7 @@
 #   <run>/<kernel>/cases/speed_bench/figures.txt    (kb_speed: kmemrec vs ftrace)
 #   <run>/<kernel>/cases/start_bench/log            (kb_start: start/stop cost)
 #   <run>/<kernel>/cases/lossless_bench/log         (kb_start: --lossless cost)
+#   <run>/<kernel>/cases/tree_bench/log             (kmemrec -f on 1000 processes)
 # Further arguments go to tests/guest/run.sh (--kernel 6.1|6.12|all, --out).
 # The guest gets 3 GiB: speed_bench.sh says why.
 set -euo pipefail
@@ -24,8 +25,8 @@ cases=("$repo/bench/kernel/kprobes_bench.sh" "$repo/bench/kernel/speed_bench.sh"
 	"$repo/bench/kernel/start_bench.sh")
 if [ "${1:-}" = --only ]; then
 	case ${2:-} in
-	kprobes|speed|start|lossless) cases=("$repo/bench/kernel/${2}_bench.sh") ;;
-	*) echo "run.sh: --only takes kprobes, speed, start or lossless" >&2; exit 2 ;;
+	kprobes|speed|start|lossless|tree) cases=("$repo/bench/kernel/${2}_bench.sh") ;;
+	*) echo "run.sh: --only takes kprobes, speed, start, lossless or tree" >&2; exit 2 ;;
 	esac
 	shift 2
 fi
