@@ -136,11 +136,21 @@ kmr_debug_kernel() { case $KMR_KERNEL in *-debug) return 0 ;; esac; return 1; }
 # Race cases on multi-threaded TCG (kmr-mttcg: 1) must call this before the
 # race: QEMU may run stale code on one vCPU after another patched it
 # (docs/kernel-hooks.md section 9).  Sets KMR_HOLD_PID and KMR_HOLD_TARGET.
+# It also sets the module's hook_linger_ms to its maximum, so the hooks stay
+# registered after the hold, until the module is unloaded: otherwise they
+# would be unregistered (kernel text patched again) 2 s after one race case
+# ends, while the next case's shell runs on the other vCPU.  On 2026-12-03
+# that was an "Oops: int3" at trace_signal_deliver+0x9 on the debug kernel
+# (the stale int3 of the signal_deliver tracepoint's static branch, which
+# memory had already replaced), between khostile_ctlpage_progress and
+# krace_exit.  Only race cases call this, and they run in boots of their own.
 kmr_hold_hooks() {
 	command -v kmr-hold >/dev/null ||
 		kmr_fail "kmr-hold missing (run.sh builds it when kernel/include/uapi exists)"
 	kmr_module_loaded kmemrec || kmr_fail "kmr_hold_hooks: kmemrec is not loaded"
 	[ -z "${KMR_HOLD_PID:-}" ] || return 0
+	echo 4294967295 >/sys/module/kmemrec/parameters/hook_linger_ms ||
+		kmr_fail "kmr_hold_hooks: cannot set hook_linger_ms"
 	sleep 1000000 &
 	KMR_HOLD_TARGET=$!
 	kmr-hold "$KMR_HOLD_TARGET" >"$KMR_OUT/.hold.log" 2>&1 &
