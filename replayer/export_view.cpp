@@ -107,9 +107,7 @@ nlohmann::json perfettoProcess(const WindowOptions& w, uint64_t max_bytes, ViewC
   tracker.begin(state, t0);
   ctx.replay.run(state, to.position, &tracker, true, &ctx.damage);
   if (to.position < r.eventCount()) tracker.finish(state);
-  nlohmann::json notes = perfetto.finish();
-  notes["pid"] = h.pid;
-  return notes;
+  return perfetto.finish();
 }
 
 }  // namespace
@@ -123,16 +121,17 @@ void runPerfettoProcesses(const ExportOptions& o, const WindowOptions& w, const 
   // The size bound is shared: each process gets an equal part of it.
   uint64_t n = file.streams().size();
   uint64_t share = std::max<uint64_t>((o.perfetto_max_mb << 20) / n, 1 << 20);
-  nlohmann::json procs = nlohmann::json::array();
+  // otherData holds strings only: each process's notes under "PID key".
+  nlohmann::json other{{"trace", file.path()}, {"processes", std::to_string(n)}};
   for (const StreamInfo& s : file.streams()) {
     auto r = file.openStream(s.process.stream);
     Replay replay(*r);
     ViewContext pc{*r, replay, ctx.out, ctx.style, ctx.json, {}};
-    procs.push_back(perfettoProcess(w, share, pc, writer));
+    nlohmann::json notes = perfettoProcess(w, share, pc, writer);
+    for (auto& [k, v] : notes.items()) other[std::to_string(s.process.pid) + " " + k] = v;
     ctx.damage.insert(ctx.damage.end(), pc.damage.begin(), pc.damage.end());
     ctx.damage.insert(ctx.damage.end(), replay.damageSeen().begin(), replay.damageSeen().end());
   }
-  nlohmann::json other{{"trace", file.path()}, {"processes", procs}};
   writer.finish(other);
   uint64_t events = writer.events();
   uint64_t size = json_file.commit();

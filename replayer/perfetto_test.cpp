@@ -12,6 +12,7 @@
 #include "tests/support/trace_edit.h"
 #include "compare_views.h"
 #include "kmr/error.h"
+#include "kmr/reader.h"
 #include "tests/support/test_support.h"
 #include "trace_event_writer.h"
 
@@ -206,6 +207,43 @@ TEST_CASE("perfetto: --from/--to keep the events inside the window") {
   CHECK(c.max_ts <= span_us * 0.75 + 1);
   CHECK(c.fault_instants > 0);
   CHECK(c.by_ph["B"] == c.by_ph["E"]);
+}
+
+TEST_CASE("perfetto: a trace of several processes, one track group each") {
+  kmr::testing::TempDir dir;
+  std::string trace = dir.file("tree.kmr"), out = dir.file("tree.json");
+  synth::SynthOptions so;
+  so.events = 6000;
+  so.pattern = synth::Pattern::Fork;
+  so.processes = 3;
+  synth::writeTrace(so, trace);
+  TraceReader r(trace);
+  REQUIRE(r.streams().size() == 3);
+  std::ostringstream text;
+  Replay replay(r);
+  ViewContext ctx{r, replay, text, Style{}, false, {}};
+  ExportOptions o;
+  o.perfetto = out;
+  runPerfettoProcesses(o, WindowOptions{}, r, ctx);
+  CHECK(ctx.damage.empty());
+  std::ifstream f(out);
+  json doc = json::parse(f);
+  CHECK(doc["otherData"]["processes"] == "3");
+  // Each process's events, on their own, follow the format's rules and hold
+  // every fault and CoW of that process.
+  for (const StreamInfo& s : r.streams()) {
+    uint32_t pid = s.process.pid;
+    CAPTURE(pid);
+    json one = doc;
+    one["traceEvents"] = json::array();
+    for (const json& e : doc["traceEvents"])
+      if (e["pid"] == pid) one["traceEvents"].push_back(e);
+    REQUIRE(one["traceEvents"].size() > 10);
+    Checked c = checkFormat(one, pid);
+    CHECK(c.by_ph["B"] == c.by_ph["E"]);
+    const TraceTotals& t = s.facts->totals;
+    CHECK(c.fault_instants + c.aggregated_faults == t.by_kind[KMR_EV_FAULT]);
+  }
 }
 
 TEST_CASE("trace event writer: escaping keeps any name valid JSON") {
