@@ -365,6 +365,29 @@ TEST_CASE("an exited process's last chunk is written at its EXIT", "[streams]") 
   REQUIRE(done.eventCount() == root.events.size() - 1);
 }
 
+TEST_CASE("flush(stream) writes that stream's chunk only", "[streams]") {
+  TempDir dir;
+  std::string path = dir.file("flush-one.kmr");
+  testing::EventList a, b;
+  generate(synth::Pattern::Seq, 1, 300, a);
+  generate(synth::Pattern::Seq, 2, 300, b);
+  TraceWriter w(path, testing::sampleHeader());
+  uint32_t k = w.addStream(child(5000, 4242, 0, "kid"));
+  for (size_t i = 0; i < 100; i++) {
+    w.append(a.events[i]);
+    w.append(k, b.events[i]);
+  }
+  w.flush(k);
+  TraceReader r(path);
+  REQUIRE(r.eventCount() == 0);
+  REQUIRE(r.openStream(k)->eventCount() == 100);
+  REQUIRE_THROWS_AS(w.flush(7), Error);
+  w.flush();
+  TraceReader all(path);
+  REQUIRE(all.eventCount() == 100);
+  w.finish();
+}
+
 TEST_CASE("the writer refuses unknown streams and parents", "[streams]") {
   TempDir dir;
   testing::EventList ev;

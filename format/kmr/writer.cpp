@@ -338,6 +338,11 @@ void TraceWriter::flush() {
   for (auto& s : impl_->streams) impl_->flushChunk(*s);
 }
 
+void TraceWriter::flush(uint32_t stream) {
+  if (impl_->finished) return;
+  impl_->flushChunk(impl_->stream(stream));
+}
+
 void TraceWriter::setEndTime(uint64_t end_mono_ns) { impl_->index.end_mono_ns = end_mono_ns; }
 void TraceWriter::setLossless(const LosslessTotals& l) { impl_->index.lossless = l; }
 void TraceWriter::setFlight(const FlightInfo& f) { impl_->index.flight = f; }

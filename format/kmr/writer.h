@@ -107,6 +107,11 @@ class TraceWriter {
   uint32_t streamCount() const;
   // Write every stream's events appended so far as chunks (no-op when none).
   void flush();
+  // The same for @stream alone: a process's writer thread bounding its own
+  // loss calls this, so N threads flushing every second do not cut every
+  // other stream's chunks short N times a second.  Throws Error(Usage) for
+  // an unknown stream.
+  void flush(uint32_t stream);
   // When recording stopped (CLOCK_MONOTONIC ns): the recorder saw nothing
   // change between the last event and this, so readers let the trace span
   // to it (`--at` after the last event shows the final state).  Stored in
