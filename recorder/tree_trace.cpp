@@ -13,9 +13,12 @@ class StreamSink : public TraceSink {
     t_.w_.append(stream_, ev);
     stats_ = t_.w_.stats();
   }
+  // This process's partial chunk only: every process's writer thread
+  // flushes about once a second, and flushing every stream each time would
+  // cut each stream's chunks N times a second.
   void flush() override {
     std::lock_guard<std::mutex> l(t_.mu_);
-    t_.w_.flush();
+    t_.w_.flush(stream_);
     stats_ = t_.w_.stats();
   }
   // The stream ends with its process; the file ends with the tree
