@@ -22,6 +22,11 @@ constexpr size_t kBatchBytes = 1u << 20;
 constexpr size_t kInitialBatches = 1;
 constexpr size_t kMaxBatches = 8;
 constexpr uint64_t kDrainRestNs = 3'000'000'000;
+// A child's rings when --buffer-size is not given: most children of a tree
+// are short (a compiler, a shell command), and ATTACH allocates and zeroes
+// ring_size bytes per CPU for each one.  The root keeps the module's
+// default (8 MiB).
+constexpr uint64_t kChildRingSize = 2u << 20;
 
 AttachParams followParams(const Options& o, pid_t pid) {
   AttachParams ap;
@@ -29,7 +34,7 @@ AttachParams followParams(const Options& o, pid_t pid) {
   ap.start = o.range_start;
   ap.end = o.range_end;
   ap.event_mask = o.event_mask;
-  ap.ring_size = o.buffer_size;
+  ap.ring_size = o.buffer_size ? o.buffer_size : kChildRingSize;
   ap.flags = KMR_ATTACH_F_FOLLOW | (o.lossless ? KMR_ATTACH_F_LOSSLESS : 0);
   return ap;
 }
@@ -129,6 +134,14 @@ void FollowedProcess::run() {
     if (out_.error.empty()) out_.error = e.what();
   }
   releaseSelf();
+  // Close the session now, not when the tree ends: its rings count against
+  // the module's cap on ring memory for all sessions (a 1000-process run
+  // hit it after 14 processes).  record() waited for every child of ours
+  // to be handed over, so no RELEASE on it is still to come.
+  {
+    std::lock_guard<std::mutex> l(dev_mu_);
+    dev_.reset();
+  }
   start_ended_.store(true, std::memory_order_release);
   tree_.ended();
 }
