@@ -111,6 +111,13 @@ void kmr_emit_fork(struct kmr_session *s, u32 child_pid, u32 flags)
 	e->child_pid = child_pid;
 	e->__pad = 0;
 	kmr_commit(s, &r);
+	/*
+	 * A held child waits for the recorder to read this: wake it now, not
+	 * when the ring reaches its watermark (the drain loop would see it
+	 * only at its next poll timeout, up to 100 ms per child).
+	 */
+	if (flags & KMR_FORK_F_HELD)
+		kmr_ring_kick(s);
 }
 
 void kmr_emit_signal(struct kmr_session *s, int signo, int code, u64 addr,
