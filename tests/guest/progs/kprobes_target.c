@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -25,6 +26,30 @@ static void checkpoint(uint64_t step, uint64_t a, uint64_t b, uint64_t c)
 }
 
 static volatile char sink;
+
+/*
+ * KP_KHUGEPAGED=1 (a second pass of the case, khugepaged tuned to scan
+ * fast): wait until khugepaged has collapsed the half-dropped huge page
+ * back, so the checker sees that kthread's collapse of this mm.
+ */
+static void wait_khugepaged(uintptr_t a)
+{
+	const char *want = getenv("KP_KHUGEPAGED");
+	uint64_t ent = 0;
+	int fd, tries;
+
+	if (!want || strcmp(want, "1"))
+		return;
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	for (tries = 0; fd >= 0 && tries < 1500; tries++) {
+		if (pread(fd, &ent, sizeof(ent), (off_t)(a / PG) * 8) ==
+		    sizeof(ent) && (ent >> 63))
+			break;		/* present again: collapsed */
+		usleep(20000);
+	}
+	if (fd >= 0)
+		close(fd);
+}
 
 static void __attribute__((noinline)) deep(int n)
 {
@@ -130,7 +155,11 @@ void target(const char *self)
 	checkpoint(ST_THP, (uintptr_t)z, 512, 0);
 	/* half the huge page dropped: split, then CLEAR of the range */
 	madvise(z, 1 << 20, MADV_DONTNEED);
+	wait_khugepaged((uintptr_t)z);
 	checkpoint(ST_DONTNEED, (uintptr_t)z, 256, 0);
+	/* and collapsed again, synchronously (MADV_COLLAPSE, 6.1+) */
+	i = madvise(z, 2 << 20, 25 /* MADV_COLLAPSE */);
+	checkpoint(ST_COLLAPSE, (uintptr_t)z, 512, i ? 1 : 0);
 	/*
 	 * Soft-offline (root, CONFIG_MEMORY_FAILURE) migrates a page to a
 	 * new frame: the new PTE comes from remove_migration_pte, with no
