@@ -39,6 +39,7 @@ struct MainOptions {
   std::string trace;
   bool json = false;
   std::optional<uint32_t> pid;
+  bool sharing = false;
 };
 
 void warn(const std::string& what) { std::cerr << "kmemreplay: warning: " << what << '\n'; }
@@ -101,6 +102,9 @@ int main(int argc, char** argv) {
                  "In a trace of several processes (kmemrec -f): show the process PID (as "
                  "recorded) in every view");
   kmr::replayer::setupAt(app, at);
+  app.add_flag("--sharing", m.sharing,
+               "With --at T: per process and VMA, the present pages whose frame another "
+               "recorded process maps at T (and which), and those that are its own");
   kmr::replayer::setupDiff(app, diff);
   kmr::replayer::setupHist(app, hist);
   kmr::replayer::setupEvents(app, events);
@@ -138,6 +142,18 @@ int main(int argc, char** argv) {
     auto style = kmr::Style::detect();
     if (m.json) style.color = false;
     std::vector<kmr::Damage> met, seen;
+    if (m.sharing) {
+      if (at.at.empty()) throw kmr::UsageError("--sharing needs --at T (the instant to show)");
+      if (!at.range.empty() || !page.page.empty())
+        throw kmr::UsageError("--sharing shows whole VMAs: it takes no --range or --page");
+      // Every process replayed to T, whichever --pid shows.
+      kmr::Replay replay(file);
+      kmr::replayer::ViewContext ctx{file, replay, std::cout, style, m.json, {}};
+      kmr::replayer::runSharing(at.at, m.pid, ctx);
+      std::cout.flush();
+      return reportDamage(file, ctx.damage, replay.damageSeen()) ? kmr::kExitDamaged
+                                                                  : kmr::kExitOk;
+    }
     auto runView = [&](const kmr::TraceReader& reader, std::ostream& out) {
       kmr::Replay replay(reader);
       kmr::replayer::ViewContext ctx{reader, replay, out, style, m.json, {}};

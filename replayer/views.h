@@ -67,6 +67,11 @@ struct EventsOptions {
 void setupEvents(CLI::App& app, EventsOptions& o);
 void runEvents(const EventsOptions& o, const WindowOptions& w, ViewContext& ctx);
 
+// --at T --sharing (sharing_view.cpp): per process and VMA, the present
+// pages whose frame another recorded process maps at T.  Runs on the whole
+// file (every process replayed to T); @only limits what is printed.
+void runSharing(const std::string& at, std::optional<uint32_t> only, ViewContext& ctx);
+
 // --at T --page VADDR (page_view.cpp): one page's captured bytes.
 struct PageOptions {
   std::string page;  // --page VADDR (hex)

@@ -23,7 +23,9 @@
  * scratch <n> <pid>" (what a recording of the tree, kmemrec -f, checks).
  * Checkpoints (KMR_CKPT_DIR) are taken by the server, and by each saver
  * with --saver-checkpoints (-S) only: a recording of the server alone has
- * nothing to compare a saver's with.
+ * nothing to compare a saver's with.  A saver's "saver-final" checkpoint
+ * and the server's "server-wrote" before it describe both processes at the
+ * same instant (the server is blocked in waitpid in between).
  */
 #define _GNU_SOURCE
 #include "common.h"
@@ -82,6 +84,13 @@ static void saver(const char *dir, int round, char *data, size_t len,
 	/* the server writes while we still map every page */
 	if (read(go, &b, 1) != 1)
 		_exit(3);
+	/*
+	 * The server has written and taken its "server-wrote" checkpoint and
+	 * now only waits for us: its memory is that checkpoint's, so this one
+	 * and that one show both processes at one instant (what the oracle
+	 * needs to check kmemreplay --sharing against two pagemaps).
+	 */
+	kt_ckpt("saver-final");
 	_exit(0);
 }
 

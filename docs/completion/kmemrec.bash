@@ -111,7 +111,7 @@ _kmemreplay() {
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--json --at --range --diff --hist --buckets --events
 			--kind --vaddr --limit --from --to --svg --metric --perfetto
-			--perfetto-max-mb --page -h --help' -- "$cur"))
+			--perfetto-max-mb --page --sharing -h --help' -- "$cur"))
 		return
 	fi
 	((COMP_CWORD == 1)) && COMPREPLY=($(compgen -W compare -- "$cur"))

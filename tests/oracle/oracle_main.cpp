@@ -7,6 +7,9 @@
 //   kmr-oracle info TRACE [--finished|--truncated] [--pid P] [--min-events N]
 //                         [--exited]      what the file is, checked
 //   kmr-oracle procs TRACE                one line per process of a -f trace
+//   kmr-oracle sharing JSON CKPT_A CKPT_B kmemreplay --at --sharing --json
+//                                         against two processes' checkpoints
+//                                         of one instant (B's, A blocked)
 //   kmr-oracle events TRACE [FROM TO]     the events (by mono time), as text,
 //                                         for debugging a failed check
 //
@@ -20,6 +23,7 @@
 
 #include "checkpoint.h"
 #include "replay_json.h"
+#include "sharing_check.h"
 #include "trace_checks.h"
 
 using namespace kmr::oracle;
@@ -65,6 +69,10 @@ int main(int argc, char** argv) {
   js->add_option("checkpoint", ckpts)->required()->expected(1);
   auto* procs = app.add_subcommand("procs", "one line per process (stream) of the trace");
   procs->add_option("trace", trace)->required();
+  auto* sh = app.add_subcommand("sharing",
+                                "kmemreplay --sharing --json against two checkpoints of one instant");
+  sh->add_option("json", json)->required();
+  sh->add_option("checkpoints", ckpts)->required()->expected(2);
   auto* evs = app.add_subcommand("events", "print the events between two mono times");
   uint64_t from = 0, to = UINT64_MAX;
   evs->add_option("trace", trace)->required();
@@ -97,6 +105,17 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*fa) return report({checkFaultsAgainstFtrace(trace, ftrace, tgid)});
+    if (*sh) {
+      Checkpoint a = readCheckpoint(ckpts.at(0)), b = readCheckpoint(ckpts.at(1));
+      std::ifstream in(json);
+      if (!in) throw std::runtime_error("cannot read " + json);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      return report({{"kmemreplay --sharing " + json + " against " + a.label + " (pid " +
+                          std::to_string(a.pid) + ") and " + b.label + " (pid " +
+                          std::to_string(b.pid) + ")",
+                      compareSharing(ss.str(), a, b)}});
+    }
     if (*js) {
       Checkpoint c = readCheckpoint(ckpts.at(0));
       std::ifstream in(json);

@@ -61,6 +61,27 @@ EOF2
 "$oracle" expect "$dir/fs.kmr" "$dir/fs.out" || rc=1
 "$oracle" state "$dir/fs.kmr" "$dir"/ckpt/ckpt-*.txt || rc=1
 
+# Sharing: each saver's "saver-final" checkpoint and the server's
+# "server-wrote" before it show both processes at one instant (the server
+# waits in waitpid); kmemreplay --at that instant --sharing must count, per
+# VMA, exactly the pages whose pfn the other process's pagemap holds.
+replay=$(e2e_find_bin kmemreplay) || { echo "kmemreplay not found"; exit 2; }
+finals=$(ls "$dir"/ckpt/ckpt-*-saver-final.txt 2>/dev/null)
+[ "$(echo "$finals" | grep -c .)" = 2 ] || { echo "FAIL  want 2 saver-final checkpoints: $finals"; rc=1; }
+for b in $finals; do
+	tb=$(sed -n 's/^mono_before //p' "$b")
+	t=$(sed -n 's/^mono_after //p' "$b")
+	# the server's last "server-wrote" ending before this one began
+	a=$(for f in "$dir"/ckpt/ckpt-*-server-wrote.txt; do
+		echo "$(sed -n 's/^mono_after //p' "$f") $f"
+	done | awk -v tb="$tb" '$1 <= tb' | sort -n | tail -1 | cut -d' ' -f2)
+	[ -n "$a" ] || { echo "FAIL  no server-wrote checkpoint before $b"; rc=1; continue; }
+	"$replay" "$dir/fs.kmr" --at "mono:$t" --sharing --json >"$b.sharing.json" ||
+		{ echo "FAIL  kmemreplay --sharing at mono:$t"; rc=1; continue; }
+	"$oracle" sharing "$b.sharing.json" "$a" "$b" || rc=1
+done
+"$replay" "$dir/fs.kmr" --at "mono:$t" --sharing | head -30
+
 # Grandchildren: root sh -> sh -> {busybox true}; the child sh execs sleep.
 procs "$dir/grand.kmr"
 python3 - "$dir/grand.kmr.procs" <<'EOF2' || rc=1
