@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 
 #include "base/clock.h"
 
@@ -104,7 +105,79 @@ std::optional<pid_t> readConnector(int s, const std::string& comm) {
   }
 }
 
+// Drains the connector: every process an exec, a rename or a fork (the
+// child inherits the name) may have given the name @comm.
+void readConnectorAll(int s, const std::string& comm, std::vector<pid_t>& out) {
+  alignas(nlmsghdr) char buf[8192];
+  for (;;) {
+    ssize_t n = ::recv(s, buf, sizeof(buf), 0);
+    if (n <= 0) return;
+    for (auto* nl = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(nl, size_t(n));
+         nl = NLMSG_NEXT(nl, n)) {
+      auto* cn = static_cast<cn_msg*>(NLMSG_DATA(nl));
+      if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) continue;
+      auto* ev = reinterpret_cast<proc_event*>(cn->data);
+      pid_t tgid = 0;
+      if (ev->what == proc_event::PROC_EVENT_EXEC)
+        tgid = ev->event_data.exec.process_tgid;
+      else if (ev->what == proc_event::PROC_EVENT_COMM)
+        tgid = ev->event_data.comm.process_tgid;
+      else if (ev->what == proc_event::PROC_EVENT_FORK &&
+               ev->event_data.fork.child_pid == ev->event_data.fork.child_tgid)
+        tgid = ev->event_data.fork.child_tgid;  // a new process, not a thread
+      if (tgid > 0 && tgid != ::getpid() && commIs(tgid, comm)) out.push_back(tgid);
+    }
+  }
+}
+
 }  // namespace
+
+CommWatcher::CommWatcher(std::string comm) : comm_(std::move(comm)) {
+  // Listen before the first scan, so a process starting in between is not
+  // missed.
+  cn_ = openConnector();
+}
+
+CommWatcher::~CommWatcher() {
+  if (cn_ >= 0) ::close(cn_);
+}
+
+bool CommWatcher::fresh(pid_t pid) {
+  uint64_t st = startTime(pid);
+  if (!st) return false;  // gone already
+  return seen_.insert({pid, st}).second;
+}
+
+void CommWatcher::seen(pid_t pid) { fresh(pid); }
+
+void CommWatcher::scan(std::vector<pid_t>& out) {
+  last_scan_ns_ = monotonicNs();
+  DIR* d = ::opendir("/proc");
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    char* end;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end || pid <= 0 || pid == ::getpid()) continue;
+    if (commIs(pid_t(pid), comm_)) out.push_back(pid_t(pid));
+  }
+  ::closedir(d);
+}
+
+std::vector<pid_t> CommWatcher::poll(int wait_ms, int stop_fd) {
+  std::vector<pid_t> found, out;
+  const uint64_t rescan_ns = cn_ >= 0 ? 1'000'000'000 : 10'000'000;
+  if (!last_scan_ns_) scan(found);
+  if (found.empty()) {
+    pollfd p[2] = {{stop_fd, POLLIN, 0}, {cn_, POLLIN, 0}};
+    int r = ::poll(p, cn_ >= 0 ? 2 : 1, cn_ >= 0 ? wait_ms : std::min(wait_ms, 10));
+    if (r > 0 && p[0].revents) return out;
+    if (cn_ >= 0 && r > 0 && (p[1].revents & POLLIN)) readConnectorAll(cn_, comm_, found);
+    if (monotonicNs() - last_scan_ns_ >= rescan_ns) scan(found);
+  }
+  for (pid_t pid : found)
+    if (fresh(pid)) out.push_back(pid);
+  return out;
+}
 
 std::optional<pid_t> findProcessByComm(const std::string& comm) {
   DIR* d = ::opendir("/proc");

@@ -106,3 +106,43 @@ TEST_CASE("--comm finds a process that starts later") {
   close(stop);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("CommWatcher reports every process of the name once, running or later") {
+  char dir[] = "/tmp/kmrcommXXXXXX";
+  REQUIRE(mkdtemp(dir));
+  std::string prog = std::string(dir) + "/kmrcommwatch";
+  std::filesystem::copy_file("/bin/sleep", prog);
+  int stop = eventfd(0, EFD_CLOEXEC);
+  LaunchedChild a(prog, {"kmrcommwatch", "5"});
+  a.release();
+  // a is running before the watcher: its first poll's scan finds it
+  // (after a's exec: wait until its name is the program's)
+  for (int i = 0; i < 200 && !findProcessByComm("kmrcommwatch"); i++) usleep(10000);
+  CommWatcher w("kmrcommwatch");
+  std::vector<pid_t> got;
+  auto collect = [&](size_t want) {
+    for (int i = 0; i < 100 && got.size() < want; i++)
+      for (pid_t p : w.poll(100, stop)) got.push_back(p);
+  };
+  collect(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == a.pid());
+  // b and c start later; each is reported once, a never again
+  LaunchedChild b(prog, {"kmrcommwatch", "5"});
+  b.release();
+  collect(2);
+  LaunchedChild c(prog, {"kmrcommwatch", "5"});
+  c.release();
+  collect(3);
+  for (int i = 0; i < 12; i++)  // past a rescan (1 s with the connector)
+    for (pid_t p : w.poll(100, stop)) got.push_back(p);
+  REQUIRE(got.size() == 3);
+  CHECK(got[1] == b.pid());
+  CHECK(got[2] == c.pid());
+  for (LaunchedChild* l : {&a, &b, &c}) {
+    kill(l->pid(), SIGKILL);
+    l->wait();
+  }
+  close(stop);
+  std::filesystem::remove_all(dir);
+}

@@ -111,7 +111,8 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       "copy-on-write, faults) into a trace file for kmemreplay.\n\n"
       "  kmemrec PID -o trace.kmr           attach to a running process\n"
       "  kmemrec -o trace.kmr -- prog args  launch prog and record from its first instruction\n"
-      "  kmemrec --comm NAME -o trace.kmr   wait for a process named NAME and record it\n"
+      "  kmemrec --comm NAME -o trace.kmr   record every process named NAME, running or\n"
+      "                                     started later, until Ctrl-C (--comm-once: the first)\n"
       "  kmemrec doctor                     check what recording needs on this machine\n\n"
       "Exit status: 0 trace complete; 1 error; 2 bad command line; 3 trace complete\n"
       "but events were lost.  Addresses are hex (0x optional), as /proc/PID/maps\n"
@@ -120,7 +121,10 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   app.set_version_flag("--version", std::string("kmemrec ") + kVersion);
   std::string pid, range, events, duration, bufsize, capture;
   app.add_option("pid", pid, "process to attach to");
-  app.add_option("--comm", o.comm, "wait for a process with this name (as in /proc/PID/comm)");
+  app.add_option("--comm", o.comm,
+                 "record every process with this name (as in /proc/PID/comm): those running and "
+                 "those that start later (exec, rename, fork), each in its own stream, until "
+                 "stopped (Ctrl-C, --duration); with -f their descendants too");
   app.add_option("-o,--output", o.output, "trace file to write (mode 0600)")->required();
   app.add_option("--range", range,
                  "trace only START-END (hex, 0x optional, as in /proc/PID/maps; whole pages; "
@@ -161,8 +165,12 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       ->check(CLI::Range(1u, 1000000u));
   app.add_flag("--live", o.live, "print the shadow page table of the traced range every second");
   app.add_flag("-q,--quiet", o.quiet, "no status line and no summary");
+  app.add_flag("--comm-once", o.comm_once,
+               "with --comm: record only the first process of that name (waiting for it to "
+               "start) and end when it exits");
   app.add_option("--comm-timeout", o.comm_timeout_s,
-                 "with --comm: give up after this many seconds (default: wait forever)");
+                 "with --comm: give up when no process of that name appeared within this many "
+                 "seconds (default: wait forever)");
   app.add_option("--device", o.device, "the kmemrec device")->capture_default_str();
   app.footer("Launch mode: put the program and its arguments after '--'.");
 
@@ -192,6 +200,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   if (!o.comm.empty() && o.comm.size() > 15)
     throw UsageError("--comm '" + o.comm + "' is longer than the kernel keeps (15 bytes)");
   if (o.comm_timeout_s < 0) throw UsageError("--comm-timeout must not be negative");
+  if (o.comm_once && o.comm.empty()) throw UsageError("--comm-once needs --comm NAME");
   if (!range.empty()) std::tie(o.range_start, o.range_end) = parseTracedRange(range);
   if (!events.empty()) {
     o.event_mask = parseEvents(events);
@@ -224,7 +233,14 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   if (o.follow && o.flight_bytes)
     throw UsageError("-f does not work with --flight-recorder yet: record the tree to a file");
   if (o.follow && o.live) throw UsageError("-f does not work with --live: it shows one process");
-  if (!o.follow && max_procs->count()) throw UsageError("--max-procs needs -f");
+  if (o.commAll() && o.flight_bytes)
+    throw UsageError("--comm records every process of the name; --flight-recorder records one: "
+                     "add --comm-once");
+  if (o.commAll() && o.live)
+    throw UsageError("--comm records every process of the name; --live shows one: add "
+                     "--comm-once");
+  if (!o.tree() && max_procs->count())
+    throw UsageError("--max-procs needs -f (or --comm without --comm-once)");
   if (o.trigger_repeat && !o.flight_bytes)
     throw UsageError("--trigger-repeat needs --flight-recorder SIZE");
   if (!bufsize.empty()) {

@@ -13,7 +13,7 @@ namespace kmr::recorder {
 struct Options {
   // What to record: exactly one of these.
   std::optional<uint32_t> pid;       // kmemrec PID
-  std::string comm;                  // kmemrec --comm NAME
+  std::string comm;                  // kmemrec --comm NAME (every process of the name)
   std::vector<std::string> command;  // kmemrec -- prog args
 
   std::string output;              // -o FILE
@@ -33,6 +33,12 @@ struct Options {
   double comm_timeout_s = 0;       // --comm-timeout; 0 = wait forever
   bool follow = false;             // -f/--follow: the target and every process it creates
   uint32_t max_procs = 10000;      // --max-procs: processes -f follows at most (root included)
+  bool comm_once = false;          // --comm-once: only the first process named --comm
+
+  // --comm without --comm-once: every process of the name, until stopped.
+  bool commAll() const { return !comm.empty() && !comm_once; }
+  // Several processes into one trace (record_tree.cpp): -f, or --comm.
+  bool tree() const { return follow || commAll(); }
 
   std::string commandLine;  // the options as given (trace header)
 };

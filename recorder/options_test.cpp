@@ -82,6 +82,27 @@ TEST_CASE("value parsers") {
   CHECK_THROWS_WITH(parseEvents("vma,bogus"), Catch::Contains("unknown event kind 'bogus'"));
 }
 
+TEST_CASE("--comm records every process of the name unless --comm-once") {
+  auto o = parse({"--comm", "nginx", "-o", "t.kmr"});
+  CHECK(o->commAll());
+  CHECK(o->tree());
+  o = parse({"--comm", "nginx", "--comm-once", "-o", "t.kmr"});
+  CHECK_FALSE(o->commAll());
+  CHECK_FALSE(o->tree());
+  o = parse({"--comm", "nginx", "--max-procs", "5", "-o", "t.kmr"});
+  CHECK(o->max_procs == 5);
+  o = parse({"--comm", "nginx", "--comm-once", "--flight-recorder", "1M", "-o", "t.kmr"});
+  CHECK(o->flight_bytes == (1u << 20));
+  CHECK_THROWS_WITH(parse({"--comm-once", "-o", "t", "--", "x"}),
+                    Catch::Contains("--comm-once needs --comm"));
+  CHECK_THROWS_WITH(parse({"--comm", "x", "--flight-recorder", "1M", "-o", "t"}),
+                    Catch::Contains("add --comm-once"));
+  CHECK_THROWS_WITH(parse({"--comm", "x", "--live", "-o", "t"}),
+                    Catch::Contains("add --comm-once"));
+  CHECK_THROWS_WITH(parse({"--comm", "x", "--comm-once", "--max-procs", "3", "-o", "t"}),
+                    Catch::Contains("--max-procs needs -f"));
+}
+
 TEST_CASE("bad command lines say what is wrong") {
   CHECK_THROWS_WITH(parse({"-o", "t"}), Catch::Contains("say what to record"));
   CHECK_THROWS_WITH(parse({"12", "--comm", "x", "-o", "t"}), Catch::Contains("only one of"));

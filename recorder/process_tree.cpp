@@ -91,6 +91,7 @@ class FollowedProcess {
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }
   uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
   bool startEnded() const { return start_ended_.load(std::memory_order_acquire); }
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
   const ProcessOutcome& outcome() const { return out_; }
 
  private:
@@ -124,6 +125,7 @@ class FollowedProcess {
   std::atomic<uint64_t> events_{0};
   std::atomic<uint64_t> lost_{0};
   std::atomic<bool> start_ended_{false};
+  std::atomic<bool> finished_{false};
   std::thread thread_;
 };
 
@@ -143,6 +145,7 @@ void FollowedProcess::run() {
     dev_.reset();
   }
   start_ended_.store(true, std::memory_order_release);
+  finished_.store(true, std::memory_order_release);
   tree_.ended();
 }
 
@@ -236,7 +239,15 @@ void ProcessTree::addRoot(std::unique_ptr<SessionDevice> dev, const ProcessEntry
   procs_.back()->start(std::move(dev), std::move(then));
 }
 
+bool ProcessTree::recording(uint32_t pid) const {
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& p : procs_)
+    if (p->pid() == pid && !p->finished()) return true;
+  return false;
+}
+
 void ProcessTree::forked(FollowedProcess& parent, const kmr_ev_fork& f) {
+  if (!c_.follow) return;  // --comm alone: its roots only
   const bool held = f.h.flags & KMR_FORK_F_HELD;
   if (stopping()) return;  // STOP lets it go
   if (!f.child_pid) return;  // not in our pid namespace: cannot attach

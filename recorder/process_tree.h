@@ -69,7 +69,8 @@ struct ProcessOutcome {
   int32_t exit_code = -1;    // as wait() reports it (-1: unknown)
   uint32_t exit_flags = 0;   // KMR_EXIT_F_*
   bool held = true;          // the module held it until we attached
-  uint64_t events = 0;
+  uint64_t events = 0;       // ring records read
+  uint64_t trace_events = 0; // events its stream holds (a fault in a PTE record is two)
   uint64_t lost = 0;         // LOST counts + merge gaps
   uint64_t ring_bytes = 0;
   std::string error;         // why it was not (fully) recorded
@@ -86,6 +87,7 @@ class ProcessTree {
     TreeTrace* trace = nullptr;
     int stop_fd = -1;             // readable once a stop was requested
     uint32_t max_procs = 0;       // processes followed at most (root included); 0 = no limit
+    bool follow = true;           // follow FORK records (-f); false: roots only (--comm)
   };
 
   explicit ProcessTree(Config c);
@@ -97,6 +99,12 @@ class ProcessTree {
   // its START worked (launch mode: let the launched child exec).
   void addRoot(std::unique_ptr<SessionDevice> dev, const ProcessEntry& e,
                std::function<void()> then);
+  // Whether @pid is being recorded (attaching, recording, or waiting for a
+  // child's hand-over): kmemrec --comm -f leaves such a one, and a child
+  // of one, to the tree.
+  bool recording(uint32_t pid) const;
+  // A process of --comm not recorded because of --max-procs.
+  void notFollowedOne() { not_followed_++; }
 
   // Ask every process to end: STOP (SIGINT, --duration).  Any thread.
   void stop();

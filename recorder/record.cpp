@@ -210,7 +210,7 @@ LosslessTotals losslessTotals(const kmr_stats& ks) {
 int runRecord(const Options& o) { return runRecord(o, openSessionDevice); }
 
 int runRecord(const Options& o, const DeviceOpener& open_device) {
-  if (o.follow) return runRecordTree(o, open_device);
+  if (o.tree()) return runRecordTree(o, open_device);
   StopSignal stop;
   const bool flight = o.flight_bytes != 0;
   // The flight recorder writes its first file at the first trigger (or at

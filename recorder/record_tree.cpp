@@ -9,12 +9,14 @@
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
+#include "comm_wait.h"
 #include "kmr/writer.h"
 #include "launch.h"
 #include "process_tree.h"
@@ -77,7 +79,7 @@ std::string processTable(const std::vector<ProcessOutcome>& procs, uint64_t t0) 
     double start = p.entry.start_mono_ns > t0 ? (p.entry.start_mono_ns - t0) / 1e9 : 0;
     std::snprintf(b, sizeof(b), "    %-7u %-7s %-20s %-24s %7.2fs %10" PRIu64 " %6" PRIu64 "  %s\n",
                   p.entry.pid, p.entry.ppid ? std::to_string(p.entry.ppid).c_str() : "-",
-                  name.c_str(), bin.empty() ? "-" : bin.c_str(), start, p.events, p.lost,
+                  name.c_str(), bin.empty() ? "-" : bin.c_str(), start, p.trace_events, p.lost,
                   processFate(p).c_str());
     out += b;
     auto c = children.find(p.stream);
@@ -88,19 +90,63 @@ std::string processTable(const std::vector<ProcessOutcome>& procs, uint64_t t0) 
   return out;
 }
 
+// --comm: a process of the name that appeared while recording becomes a
+// root of its own.  With -f one the tree already follows (a child of a
+// recorded process, held or being attached) is left to it.  One that
+// exits first is counted, not an error.
+void addCommProcess(ProcessTree& tree, const Options& o, const DeviceOpener& open_device,
+                    const StopSignal& stop, pid_t pid, uint32_t attach_flags, uint64_t* missed) {
+  if (o.follow && (tree.recording(uint32_t(pid)) || tree.recording(procPpid(pid)))) return;
+  if (o.max_procs && tree.processes() >= o.max_procs) {
+    tree.notFollowedOne();
+    return;
+  }
+  ProcessEntry e;
+  e.pid = uint32_t(pid);
+  e.ppid = procPpid(pid);  // informative: a root has no parent stream
+  e.comm = procComm(pid);
+  e.cmdline = procCmdline(pid);
+  e.binary = procExe(pid);
+  e.start_mono_ns = monotonicNs();
+  std::unique_ptr<SessionDevice> dev;
+  try {
+    dev = open_device(o.device);
+    attachTarget(*dev, o, pid, stop, attach_flags);
+  } catch (const DeviceError& err) {
+    if (err.error() == ESRCH) {
+      (*missed)++;
+      return;
+    }
+    throw;
+  }
+  std::string comm = e.comm;
+  tree.addRoot(std::move(dev), e, [pid, comm, q = o.quiet, tty = ::isatty(STDERR_FILENO)] {
+    // One line per process of the name, over the status line.
+    if (!q)
+      std::fprintf(stderr, "%skmemrec: recording pid %d (%s) too\n", tty ? "\r\033[K" : "",
+                   int(pid), comm.c_str());
+  });
+}
+
 }  // namespace
 
 int runRecordTree(const Options& o, const DeviceOpener& open_device) {
   StopSignal stop;
   OutputFile output(o.output);
   std::unique_ptr<SessionDevice> dev = open_device(o.device);
-  if (!(dev->features() & KMR_FEAT_FOLLOW))
+  if (o.follow && !(dev->features() & KMR_FEAT_FOLLOW))
     throw std::runtime_error(
         "this module cannot follow process trees (-f): rebuild/reload it (the loaded kmemrec.ko "
         "is older than this kmemrec; `kmemrec doctor` says which one is loaded)");
+  const uint32_t attach_flags = o.follow ? KMR_ATTACH_F_FOLLOW : 0;
   std::unique_ptr<LaunchedChild> child;
+  // --comm: watch for more processes of the name from before the first is
+  // found, so none starting meanwhile is missed.
+  std::optional<CommWatcher> watcher;
+  if (o.commAll()) watcher.emplace(o.comm);
   pid_t pid = chooseTarget(o, stop, &child);
-  attachTarget(*dev, o, pid, stop, KMR_ATTACH_F_FOLLOW);
+  if (watcher) watcher->seen(pid);
+  attachTarget(*dev, o, pid, stop, attach_flags);
 
   const TraceHeader h = makeHeader(o, *dev, pid, child != nullptr);
   output.overwriting();
@@ -115,9 +161,10 @@ int runRecordTree(const Options& o, const DeviceOpener& open_device) {
   tc.trace = &trace;
   tc.stop_fd = stop.fd();
   tc.max_procs = o.max_procs;
+  tc.follow = o.follow;
   std::vector<ProcessOutcome> procs;
   std::string end_reason;
-  uint64_t not_followed = 0;
+  uint64_t not_followed = 0, comm_missed = 0;
   {
     ProcessTree tree(tc);
     ProcessEntry root;
@@ -128,14 +175,22 @@ int runRecordTree(const Options& o, const DeviceOpener& open_device) {
     root.start_mono_ns = t0;
     tree.addRoot(std::move(dev), root, [&] {
       if (child) child->release();
-      if (!o.quiet)
+      if (o.quiet) return;
+      if (o.commAll())
+        std::fprintf(stderr,
+                     "kmemrec: recording every process named '%s'%s (the first: pid %d) into "
+                     "%s until stopped%s\n",
+                     o.comm.c_str(), o.follow ? " and their descendants" : "", int(pid),
+                     o.output.c_str(), tty ? "; Ctrl-C stops" : "");
+      else
         std::fprintf(stderr, "kmemrec: recording pid %d (%s) and its descendants into %s%s\n",
                      int(pid), h.comm.c_str(), o.output.c_str(), tty ? "; Ctrl-C stops" : "");
     });
     const uint64_t deadline = o.duration_ns ? t0 + o.duration_ns : 0;
     uint64_t last_events = 0, last_t = t0;
     for (;;) {
-      if (tree.rootStarted() && tree.live() == 0) {
+      // --comm records until stopped: more processes of the name may come.
+      if (!watcher && tree.rootStarted() && tree.live() == 0) {
         end_reason = "every process exited";
         break;
       }
@@ -149,8 +204,13 @@ int runRecordTree(const Options& o, const DeviceOpener& open_device) {
         stop.request();
         break;
       }
-      pollfd p{stop.fd(), POLLIN, 0};
-      ::poll(&p, 1, 250);
+      if (watcher) {
+        for (pid_t np : watcher->poll(250, stop.fd()))
+          addCommProcess(tree, o, open_device, stop, np, attach_flags, &comm_missed);
+      } else {
+        pollfd p{stop.fd(), POLLIN, 0};
+        ::poll(&p, 1, 250);
+      }
       if (tty) {
         uint64_t now = monotonicNs();
         StatusSnapshot s;
@@ -174,6 +234,7 @@ int runRecordTree(const Options& o, const DeviceOpener& open_device) {
   const uint64_t stopped_ns = monotonicNs();
   writer.setEndTime(stopped_ns);
   writer.finish();
+  for (ProcessOutcome& p : procs) p.trace_events = writer.state(p.stream).applied();
   if (child) {
     int status;
     child->tryWait(&status);
@@ -199,9 +260,15 @@ int runRecordTree(const Options& o, const DeviceOpener& open_device) {
   if (!o.quiet || lost) {
     char b[512];
     std::string out;
-    std::snprintf(b, sizeof(b),
-                  "kmemrec: recorded %zu processes from pid %d (%s) for %.1f s: %s.\n", recorded,
-                  int(pid), h.comm.c_str(), (stopped_ns - t0) / 1e9, end_reason.c_str());
+    if (o.commAll())
+      std::snprintf(b, sizeof(b), "kmemrec: recorded %zu processes named '%s'%s for %.1f s: %s.\n",
+                    recorded, o.comm.c_str(), o.follow ? " and their descendants" : "",
+                    (stopped_ns - t0) / 1e9, end_reason.c_str());
+    else
+      std::snprintf(b, sizeof(b),
+                    "kmemrec: recorded %zu processes from pid %d (%s) for %.1f s: %s.\n",
+                    recorded, int(pid), h.comm.c_str(), (stopped_ns - t0) / 1e9,
+                    end_reason.c_str());
     out += b;
     std::snprintf(b, sizeof(b), "  %s: %s, %" PRIu64 " events (%" PRIu64 " from the rings)\n",
                   o.output.c_str(), humanBytes(ws.file_bytes).c_str(), ws.events, events);
@@ -212,6 +279,9 @@ int runRecordTree(const Options& o, const DeviceOpener& open_device) {
     if (not_followed)
       out += "  --max-procs " + std::to_string(o.max_procs) + " reached: " +
              std::to_string(not_followed) + " more process(es) were not followed\n";
+    if (comm_missed)
+      out += "  " + std::to_string(comm_missed) + " more process(es) named '" + o.comm +
+             "' exited before they could be attached\n";
     if (lost)
       out += "  WARNING: " + std::to_string(lost) +
              " events were lost: the trace marks where; --lossless or a larger --buffer-size "

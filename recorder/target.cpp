@@ -57,4 +57,11 @@ pid_t procTgid(pid_t tid) {
   return pid_t(std::strtol(s.c_str() + at + 6, nullptr, 10));
 }
 
+uint32_t procPpid(pid_t pid) {
+  std::string s = readAll("/proc/" + std::to_string(pid) + "/status");
+  size_t at = s.find("\nPPid:");
+  if (at == std::string::npos) return 0;
+  return uint32_t(std::strtoul(s.c_str() + at + 7, nullptr, 10));
+}
+
 }  // namespace kmr::recorder

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,7 @@ std::vector<std::string> procCmdline(pid_t pid);
 std::string procExe(pid_t pid);
 // The thread group id of any thread id (0 if there is no such task).
 pid_t procTgid(pid_t tid);
+// The parent's pid (0 if gone).
+uint32_t procPpid(pid_t pid);
 
 }  // namespace kmr::recorder

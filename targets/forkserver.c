@@ -148,6 +148,8 @@ int main(int argc, char **argv)
 	kt_touch(data, len, 1);
 	kt_touch(scratch, slen, 1);
 	kt_ckpt("server-ready");
+	/* --hold: a recorder that attaches late (kmemrec --comm) sees the forks */
+	kt_hold("ready");
 
 	for (int r = 0; r < rounds; r++) {
 		/* a different window each round, wrapping around */

@@ -69,12 +69,12 @@ _kmemrec() {
 		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" -- "$cur"))
 		return ;;
 	--range | --duration | --buffer-size | --comm-timeout | --flight-recorder | --trigger-rss | \
-		--trigger-repeat) return ;;
+		--trigger-repeat | --max-procs) return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-o --output --comm --comm-timeout --range --events
+		COMPREPLY=($(compgen -W '-o --output --comm --comm-once --comm-timeout --range --events
 			--capture-pages --duration --buffer-size --lossless --flight-recorder --trigger-rss
-			--trigger-repeat --live -q --quiet --device
+			--trigger-repeat --live -f --follow --max-procs -q --quiet --device
 			-h --help --version --' -- "$cur"))
 		return
 	fi

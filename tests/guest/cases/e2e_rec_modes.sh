@@ -1,7 +1,7 @@
 # kmemrec's ways to start and stop (guest half; host half: .host.sh):
 #   attach to a running process by PID, stop it with SIGINT  -> int.kmr
 #   attach by PID with --duration                            -> dur.kmr
-#   --comm NAME waiting for a process that starts later      -> comm.kmr
+#   --comm NAME --comm-once: waiting for one that starts later -> comm.kmr
 # Each must leave a finished trace (index, seek table) and exit 0, and the
 # traced process must keep running or end as it would have.
 # kmr-bin: kmemrec kmrt-strlit kmrt-twecho
@@ -39,7 +39,7 @@ kill "$target"
 wait "$target" 2>/dev/null || true
 
 # 3. --comm: the recorder waits, the program starts later
-kmemrec --comm kmrt-twecho --comm-timeout 60 -o comm.kmr 2>comm.err &
+kmemrec --comm kmrt-twecho --comm-once --comm-timeout 60 -o comm.kmr 2>comm.err &
 rec=$!
 sleep 1
 # Long enough to outlive the recorder's start (attach, rings) under TCG.
