@@ -29,7 +29,7 @@ static int rec_read_more(struct kb_rec *r)
 	return 1;
 }
 
-int kb_rec_start(struct kb_rec *r, int pid)
+int kb_rec_start(struct kb_rec *r, int pid, int follow)
 {
 	const char *bin = getenv("KB_KMEMREC");
 	char pidstr[16];
@@ -49,8 +49,12 @@ int kb_rec_start(struct kb_rec *r, int pid)
 		dup2(p[1], 2);
 		if (null >= 0)
 			dup2(null, 1);
-		execlp(bin ? bin : "kmemrec", "kmemrec", pidstr, "-o", r->path,
-		       (char *)NULL);
+		if (follow)
+			execlp(bin ? bin : "kmemrec", "kmemrec", "-f", pidstr,
+			       "-o", r->path, (char *)NULL);
+		else
+			execlp(bin ? bin : "kmemrec", "kmemrec", pidstr, "-o",
+			       r->path, (char *)NULL);
 		fprintf(stderr, "kb_speed: cannot run kmemrec: %s\n",
 			strerror(errno));
 		_exit(127);
@@ -101,6 +105,15 @@ int kb_rec_finish(struct kb_rec *r, struct kb_rec_result *res, int echo)
 			   &lost) == 2) {
 			res->events = ev;
 			res->lost = lost;
+			return 0;
+		}
+	/* -f: "  FILE: SIZE, N events (R from the rings)", a WARNING if lost */
+	for (s = r->text; (s = strchr(s, '\n')); s++)
+		if (sscanf(s + 1, " %*[^:]: %*[^,], %*u events (%llu from the rings)",
+			   &ev) == 1) {
+			res->events = ev;
+			s = strstr(r->text, "WARNING: ");
+			res->lost = s ? strtoull(s + 9, NULL, 10) : 0;
 			return 0;
 		}
 	fprintf(stderr, "kb_speed: no event count in kmemrec's summary:\n%s",

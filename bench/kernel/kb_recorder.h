@@ -29,10 +29,10 @@ struct kb_rec_result {
 };
 
 /*
- * Start recording @pid; returns once kmemrec says the session runs (START
- * and its snapshot done).  0 or -errno (kmemrec's output is printed).
+ * Start recording @pid (@follow: `kmemrec -f`, its descendants too);
+ * returns once kmemrec says the session runs (START and its snapshot done).  0 or -errno (kmemrec's output is printed).
  */
-int kb_rec_start(struct kb_rec *r, int pid);
+int kb_rec_start(struct kb_rec *r, int pid, int follow);
 /*
  * Stop kmemrec (SIGINT), wait for it to exit, parse its summary (also
  * copied to stderr if @echo).

@@ -43,9 +43,11 @@
  * then an instruction count, and the figures repeat; without -icount TCG
  * timing varies by +-30 %.
  *
- * usage: kb_speed [-v] [touch|cow|churn]...   (default: all three; -v:
- *        each run's name on stderr as it starts, kmemrec's summary, the
- *        bytes the ftrace readers copied)
+ * usage: kb_speed [-v] [-f] [touch|cow|churn]...   (default: all three;
+ *        -v: each run's name on stderr as it starts, kmemrec's summary,
+ *        the bytes the ftrace readers copied; -f: also `kmemrec -f PID`,
+ *        "kmemrec-rec-f", what following costs: the cow workload's fork
+ *        is then a followed child with a session of its own)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -149,11 +151,12 @@ static uint64_t run_workload(const char *w, int rd, int wr)
 /* One run                                                                  */
 /* ------------------------------------------------------------------------ */
 
-enum mode { M_PLAIN, M_REC, M_MIN, M_FT_CAT, M_FT_POLL, M_NR };
+enum mode { M_PLAIN, M_REC, M_MIN, M_FT_CAT, M_FT_POLL, M_REC_F, M_NR };
 static const char * const mode_name[M_NR] = {
 	"untraced", "kmemrec-rec", "kmemrec-min", "ftrace-cat",
-	"ftrace-poll",
+	"ftrace-poll", "kmemrec-rec-f",
 };
+static int follow;	/* -f: kmemrec -f runs too (the tree's cost) */
 static const enum kb_ft_reader ft_reader[M_NR] = {
 	[M_FT_CAT] = KB_FT_READ, [M_FT_POLL] = KB_FT_POLL,
 };
@@ -233,8 +236,8 @@ static struct result run(const char *w, enum mode m)
 	close(p2c[0]);
 	if (read(c2p[0], &c, 1) != 1)
 		die("workload setup", -EIO);
-	if (m == M_REC) {
-		ret = kb_rec_start(&rec, pid);
+	if (m == M_REC || m == M_REC_F) {
+		ret = kb_rec_start(&rec, pid, m == M_REC_F);
 	} else if (m == M_MIN) {
 		ret = kb_open(&s, pid, 0, 0, 0);
 		if (!ret)
@@ -253,7 +256,7 @@ static struct result run(const char *w, enum mode m)
 	wait_child(c2p[0], m, &s, &ft);
 	if (read(c2p[0], t, sizeof(t)) != sizeof(t))
 		die("workload", -EIO);
-	if (m == M_REC) {
+	if (m == M_REC || m == M_REC_F) {
 		struct kb_rec_result rr;
 
 		ret = kb_rec_finish(&rec, &rr, verbose);
@@ -328,6 +331,11 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	if (argc > 1 && !strcmp(argv[1], "-f")) {
+		follow = 1;
+		argv++;
+		argc--;
+	}
 	if (argc > 1) {
 		w = (const char * const *)argv + 1;
 		nw = argc - 1;
@@ -350,9 +358,14 @@ int main(int argc, char **argv)
 		r[M_REC] = run(w[i], M_REC);
 		if (r[M_REC].events >= r[M_MIN].snap)
 			r[M_REC].events -= r[M_MIN].snap;
-		for (m = M_FT_CAT; m < M_NR; m++)
+		for (m = M_FT_CAT; m < M_REC_F; m++)
 			r[m] = run(w[i], m);
-		for (m = M_PLAIN; m < M_NR; m++)
+		if (follow) {
+			r[M_REC_F] = run(w[i], M_REC_F);
+			if (r[M_REC_F].events >= r[M_MIN].snap)
+				r[M_REC_F].events -= r[M_MIN].snap;
+		}
+		for (m = M_PLAIN; m < (follow ? M_NR : M_REC_F); m++)
 			print_row(w[i], m, &r[m], &r[M_PLAIN]);
 	}
 	return 0;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the kernel-hook benchmarks and run them in the QEMU guests under
 # -icount shift=0 (deterministic instruction counts), both kernels:
-#   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed|start|lossless|tree] [run.sh args...]
+#   bench/kernel/run.sh [BUILD_DIR] [--only kprobes|speed|start|lossless|tree|follow] [run.sh args...]
 # e.g. bench/kernel/run.sh build-bench --only speed --kernel 6.1
 # BUILD_DIR (default build/bench-kernel) gets a Release CMake build of the
 # bench part and of the real recorder, linked statically for the guest
@@ -25,8 +25,8 @@ cases=("$repo/bench/kernel/kprobes_bench.sh" "$repo/bench/kernel/speed_bench.sh"
 	"$repo/bench/kernel/start_bench.sh")
 if [ "${1:-}" = --only ]; then
 	case ${2:-} in
-	kprobes|speed|start|lossless|tree) cases=("$repo/bench/kernel/${2}_bench.sh") ;;
-	*) echo "run.sh: --only takes kprobes, speed, start, lossless or tree" >&2; exit 2 ;;
+	kprobes|speed|start|lossless|tree|follow) cases=("$repo/bench/kernel/${2}_bench.sh") ;;
+	*) echo "run.sh: --only takes kprobes, speed, start, lossless, tree or follow" >&2; exit 2 ;;
 	esac
 	shift 2
 fi
