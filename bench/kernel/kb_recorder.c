@@ -99,9 +99,15 @@ int kb_rec_finish(struct kb_rec *r, struct kb_rec_result *res, int echo)
 			status, r->text);
 		return -EIO;
 	}
-	/* "  N events (R/s), L lost; module saw ..." */
+	/*
+	 * "  N events from R ring records (E/s), L lost; module saw ...": R,
+	 * the figure kmemrec-min counts (a fault's PTE record holds two
+	 * events); before ABI 3 "  N events (E/s), L lost".
+	 */
 	for (s = r->text; (s = strchr(s, '\n')); s++)
-		if (sscanf(s + 1, " %llu events (%*[^)]), %llu lost", &ev,
+		if (sscanf(s + 1, " %*u events from %llu ring records (%*[^)]), %llu lost",
+			   &ev, &lost) == 2 ||
+		    sscanf(s + 1, " %llu events (%*[^)]), %llu lost", &ev,
 			   &lost) == 2) {
 			res->events = ev;
 			res->lost = lost;
