@@ -77,7 +77,23 @@ static int kmr_pmm_set_replace(struct kmr_pmm *add, struct kmr_pmm *del)
 	rcu_assign_pointer(kmr_pmms, n ? set : NULL);
 	if (!n)
 		kfree(set);
-	/* hooks run with preemption off: a plain grace period covers them */
+	if (!del) {
+		/*
+		 * Adding takes nothing away but the old array, which a hook
+		 * may still be reading: free it after a grace period, without
+		 * waiting for one.  This runs at every ATTACH under the
+		 * target's mmap_lock (which a grace period under TCG holds for
+		 * milliseconds).  Hooks see the new set once they hold that
+		 * lock after us, as every VMA change does.
+		 */
+		if (old)
+			kfree_rcu(old, rcu);
+		return 0;
+	}
+	/*
+	 * Removing: no hook may still use @del when we return.  Hooks run
+	 * with preemption off: a plain grace period covers them.
+	 */
 	synchronize_rcu();
 	kfree(old);
 	return 0;
