@@ -9,26 +9,15 @@
 
 [ -c /dev/kmemrec ] || kmr_fail "/dev/kmemrec missing: the module did not load"
 
-# wait_line FILE ERE SECONDS
-wait_line() {
-	_n=$(( $3 * 20 ))
-	while [ "$_n" -gt 0 ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		_n=$((_n - 1))
-	done
-	return 1
-}
-
 # 1. One running before kmemrec (A), two started later (B, then C), and a
 #    process of another name (not recorded).  Each later one runs 3 s,
 #    long enough to be attached under TCG.
 kmrt-twecho --interval 100 -- a >a.out &
 a=$!
-wait_line a.out twecho 20 || kmr_fail "kmrt-twecho A printed nothing"
+kmr_wait_line a.out twecho 20 || kmr_fail "kmrt-twecho A printed nothing"
 kmemrec --comm kmrt-twecho -o all.kmr 2>all.err &
 rec=$!
-wait_line all.err "^kmemrec: recording every process named 'kmrt-twecho'" 120 ||
+kmr_wait_line all.err "^kmemrec: recording every process named 'kmrt-twecho'" 120 ||
 	{ cat all.err; kmr_fail "kmemrec --comm did not start"; }
 kmrt-twecho --count 30 --interval 100 -- b >b.out &
 b=$!
@@ -60,9 +49,9 @@ rec=$!
 sleep 1
 kmrt-forkserver -v --hold --pages 64 --write 16 --scratch 4 --rounds 3 >fs.out 2>&1 &
 fs=$!
-wait_line tree.err "^kmemrec: recording every process named 'kmrt-forkserver' and their descendants \\(the first: pid $fs\\)" 120 ||
+kmr_wait_line tree.err "^kmemrec: recording every process named 'kmrt-forkserver' and their descendants \\(the first: pid $fs\\)" 120 ||
 	{ cat tree.err; kmr_fail "kmemrec --comm -f did not start"; }
-wait_line fs.out "^hold ready" 60 || kmr_fail "kmrt-forkserver did not reach its hold"
+kmr_wait_line fs.out "^hold ready" 60 || kmr_fail "kmrt-forkserver did not reach its hold"
 kill -USR1 "$fs"
 wait "$fs" || kmr_fail "kmrt-forkserver failed: $(cat fs.out)"
 sleep 1

@@ -16,13 +16,9 @@
 
 [ -c /dev/kmemrec ] || kmr_fail "/dev/kmemrec missing: the module did not load"
 
-# wait_line FILE REGEX: the target printed it
+# wait_line FILE ERE: the target printed it (30 s, scaled)
 wait_line() {
-	for _ in $(seq 300); do
-		grep -q "$2" "$1" && return 0
-		sleep 0.1
-	done
-	kmr_fail "never saw '$2' in $1: $(cat "$1")"
+	kmr_wait_line "$1" "$2" 30 || kmr_fail "never saw '$2' in $1: $(cat "$1")"
 }
 
 # target_pid FILE: the pid kmemrec's "recording pid N" line names

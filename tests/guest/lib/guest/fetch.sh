@@ -12,16 +12,8 @@ fk_start() {
 	fk_wait_line "$_out" '.' 20 || kmr_fail "$1 printed nothing in 20 s"
 }
 
-# fk_wait_line FILE ERE [SECONDS]: wait until FILE has a line matching ERE.
-fk_wait_line() {
-	_n=$(( ${3:-10} * 20 ))
-	while [ "$_n" -gt 0 ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		_n=$((_n - 1))
-	done
-	return 1
-}
+# fk_wait_line FILE ERE [SECONDS]: kmr_wait_line (kmr.sh).
+fk_wait_line() { kmr_wait_line "$@"; }
 
 # fk_stop PID: kill a target started with fk_start and reap it.
 fk_stop() {

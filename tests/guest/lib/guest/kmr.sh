@@ -125,6 +125,19 @@ kmr_uptime() { cut -d' ' -f1 /proc/uptime; }
 # host does not turn slowness into failures.
 kmr_scaled() { echo $(($1 * ${KMR_TIME_SCALE:-1})); }
 
+# kmr_wait_line FILE ERE [SECONDS]: wait until FILE has a line matching ERE
+# (grep -E), at most SECONDS (default 10, scaled by kmr_scaled); 1 when it
+# never came.  The one way a case waits for a program's output.
+kmr_wait_line() {
+	_kwl_n=$(( $(kmr_scaled "${3:-10}") * 20 ))
+	while [ "$_kwl_n" -gt 0 ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+		_kwl_n=$((_kwl_n - 1))
+	done
+	return 1
+}
+
 # kmr_debug_kernel: true on a debug kernel (KASAN, lockdep, kmemleak...).
 kmr_debug_kernel() { case $KMR_KERNEL in *-debug) return 0 ;; esac; return 1; }
 
