@@ -3,6 +3,8 @@
 #include <kmemrec/abi.h>
 
 #include <array>
+#include <sys/wait.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -79,6 +81,27 @@ std::string signalText(uint32_t signo) {
   // sigabbrev_np: glibc's own table ("SEGV"), NULL for an unknown number
   const char* n = signo < 128 ? sigabbrev_np(static_cast<int>(signo)) : nullptr;
   return n ? std::string("SIG") + n : "signal " + std::to_string(signo);
+}
+
+std::string waitStatusText(int32_t status) {
+  if (WIFEXITED(status)) return std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return signalText(static_cast<uint32_t>(WTERMSIG(status))) +
+           (WCOREDUMP(status) ? "+core" : "");
+  char b[32];
+  std::snprintf(b, sizeof b, "0x%x", static_cast<unsigned>(status));
+  return b;
+}
+
+std::string describeWaitStatus(int32_t status) {
+  if (status == -1) return "exit status unknown";
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return "killed by " + signalText(static_cast<uint32_t>(WTERMSIG(status))) +
+           (WCOREDUMP(status) ? " (core dumped)" : "");
+  char b[48];
+  std::snprintf(b, sizeof b, "ended (status 0x%x)", static_cast<unsigned>(status));
+  return b;
 }
 
 std::string signalCodeText(uint32_t signo, int32_t code) {

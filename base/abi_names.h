@@ -23,6 +23,12 @@ std::string kindsMaskText(uint64_t kinds);
 std::string pteFlagsText(uint32_t flags);
 // "SIGSEGV" for a SIGNAL record's signo; "signal 77" for one without a name.
 std::string signalText(uint32_t signo);
+// An EXIT record's code (a wait() status) for a table: "0", "3" (exited
+// with that status), "SIGKILL", "SIGSEGV+core" (killed by the signal).
+std::string waitStatusText(int32_t status);
+// The same in words: "exited with status 3", "killed by SIGSEGV (core
+// dumped)"; -1 (not known) "exit status unknown".
+std::string describeWaitStatus(int32_t status);
 // A SIGNAL record's si_code by name ("SEGV_ACCERR", "SI_USER"), or the
 // number when it has none.
 std::string signalCodeText(uint32_t signo, int32_t code);

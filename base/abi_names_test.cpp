@@ -22,3 +22,10 @@ TEST_CASE("signals and si_codes by name") {
   CHECK(signalCodeText(SIGABRT, 3) == "3");         // no per-signal names
   CHECK(signalCodeText(SIGSEGV, -100) == "-100");
 }
+
+TEST_CASE("waitStatusText: an exit status or the signal that killed it") {
+  CHECK(kmr::waitStatusText(0) == "0");
+  CHECK(kmr::waitStatusText(3 << 8) == "3");
+  CHECK(kmr::waitStatusText(9) == "SIGKILL");
+  CHECK(kmr::waitStatusText(11 | 0x80) == "SIGSEGV+core");
+}

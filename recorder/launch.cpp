@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -135,16 +136,6 @@ bool LaunchedChild::tryWait(int* status) {
   if (!reaped_ && ::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
   if (reaped_ && status) *status = status_;
   return reaped_;
-}
-
-std::string describeWaitStatus(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    const char* name = sigabbrev_np(WTERMSIG(status));
-    return std::string("killed by SIG") + (name ? name : std::to_string(WTERMSIG(status)).c_str()) +
-           (WCOREDUMP(status) ? " (core dumped)" : "");
-  }
-  return "ended (status 0x" + std::to_string(status) + ")";
 }
 
 std::string describeExitFlags(uint32_t flags) {

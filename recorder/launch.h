@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <string>
+
+#include "base/abi_names.h"
 #include <vector>
 
 namespace kmr::recorder {
@@ -45,8 +47,7 @@ class LaunchedChild {
   int status_ = 0;
 };
 
-// "exited with status 3", "killed by SIGKILL".
-std::string describeWaitStatus(int status);
+// describeWaitStatus(status): base/abi_names.h.
 
 // Why the module ended a session at an exec, from its EXIT record's flags
 // (KMR_EXIT_F_*), or "" when the session did not end at an exec.

@@ -65,8 +65,8 @@ TEST_CASE("programs are found like execvp finds them") {
 }
 
 TEST_CASE("wait status in words") {
-  CHECK(describeWaitStatus(3 << 8) == "exited with status 3");
-  CHECK(describeWaitStatus(SIGKILL) == "killed by SIGKILL");
+  CHECK(kmr::describeWaitStatus(3 << 8) == "exited with status 3");
+  CHECK(kmr::describeWaitStatus(SIGKILL) == "killed by SIGKILL");
 }
 
 TEST_CASE("why a session ended at an exec, in words") {

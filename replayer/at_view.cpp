@@ -1,4 +1,5 @@
 // --at T: the shadow page table at an instant.
+#include "base/abi_names.h"
 #include "base/state_render.h"
 #include "views.h"
 
@@ -49,7 +50,7 @@ void runAt(const AtOptions& o, ViewContext& ctx) {
   }
   ctx.out << ctx.style.bold("at " + ctx.describe(in)) << '\n';
   if (exited && !s.exited())
-    ctx.out << "the target exited (code " << code << "); its memory as it exited:\n";
+    ctx.out << "the target ended (" << describeWaitStatus(code) << "); its memory as it exited:\n";
   printState(ctx.out, s, ro, ctx.style);
 }
 

@@ -76,7 +76,7 @@ std::string eventDetails(const Event& ev) {
     case EventKind::Exec:
       return std::string(ev.text);
     case EventKind::Exit:
-      return "code " + std::to_string(ev.exit.code);
+      return describeWaitStatus(ev.exit.code);
     case EventKind::Signal:
       return signalText(ev.signal.signo) + " " + signalCodeText(ev.signal.signo, ev.signal.code) +
              (ev.signal.addr ? " at " + hex(ev.signal.addr) : "") + " tid " +

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <functional>
 
+#include "base/abi_names.h"
 #include "base/numbers.h"
 #include "base/table.h"
 #include "kmr/error.h"
@@ -119,7 +120,7 @@ void runProcessTree(ViewContext& ctx) {
     return formatSeconds(ns > r.startNs() ? static_cast<int64_t>(ns - r.startNs()) : 0);
   };
   auto exitText = [](const StreamFacts& f) {
-    return f.exited ? std::to_string(f.exit_code) : std::string("-");
+    return f.exited ? waitStatusText(f.exit_code) : std::string("-");
   };
 
   if (ctx.json) {
@@ -142,7 +143,10 @@ void runProcessTree(ViewContext& ctx) {
                        {"lost_records", t.lost_records},
                        {"peak_present_pages", row.facts.peak_pages}};
       if (p.parent_stream) j["parent_stream"] = *p.parent_stream;
-      if (row.facts.exited) j["exit_code"] = row.facts.exit_code;
+      if (row.facts.exited) {
+        j["exit_code"] = row.facts.exit_code;  // as wait() reports it
+        j["exit"] = waitStatusText(row.facts.exit_code);
+      }
       if (!row.info->declared) j["declared"] = false;
       procs.push_back(std::move(j));
     }

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "base/abi_names.h"
 #include "base/numbers.h"
 #include "base/table.h"
 #include "sharing.h"
@@ -55,7 +56,7 @@ void runSharing(const std::string& at, std::optional<uint32_t> only, ViewContext
       // taken: no memory of its own is known before that.
       if (pos == 0) p.absent = "attached, its snapshot not yet taken";
       else if (p.state.exited())
-        p.absent = "exited (code " + std::to_string(p.state.exitCode()) + ")";
+        p.absent = describeWaitStatus(p.state.exitCode());
     }
     procs.push_back(std::move(p));
   }

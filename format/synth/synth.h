@@ -26,7 +26,8 @@
 // process (k-1)/2 - the root forks 1 and 2, process 1 forks 3 and 4 (the
 // root's grandchildren) - when its parent has written k/(N+1) of its events:
 // the parent records FORK naming the child's pid, the child starts with its
-// own snapshot at that instant and ends with EXIT code k.  Their events
+// own snapshot at that instant and ends with EXIT "exited with status k"
+// (wait() status k << 8).  Their events
 // interleave in the file by time, as a recorder's would.
 #pragma once
 

@@ -52,7 +52,7 @@ void writeTree(const SynthOptions& o, TraceWriter& w) {
     if (k > 0) {
       c.seed = o.seed * 1000 + k;
       c.pid = o.pid + 1000 * k;
-      c.exit_code = static_cast<int32_t>(k);
+      c.exit_code = static_cast<int32_t>(k << 8);  // wait(): exited with status k
       c.lossless = false;
       m[(k - 1) / 2].children.push_back(k);
     }
