@@ -31,8 +31,11 @@ void runAt(const AtOptions& o, ViewContext& ctx) {
     ro.start = r.start;
     ro.end = r.end;
   }
+  const bool before_first = in.position == 0 && ctx.replay.eventCount() > 0 &&
+                            ctx.replay.timeOfEvent(0) > in.mono_ns;
   if (ctx.json) {
     nlohmann::json j = stateJson(s, ro);
+    if (before_first) j["before_first_event"] = true;
     j["trace"] = ctx.reader.path();
     j["at"] = {{"spec", in.text},
                {"mono_ns", in.mono_ns},
@@ -49,6 +52,13 @@ void runAt(const AtOptions& o, ViewContext& ctx) {
     return;
   }
   ctx.out << ctx.style.bold("at " + ctx.describe(in)) << '\n';
+  if (before_first) {
+    // A process of a tree that had not started (or not been attached)
+    // yet: say so rather than print an empty table.
+    ctx.out << "nothing of this process is recorded before this instant: its first event is at "
+            << ctx.rel(ctx.replay.timeOfEvent(0)) << '\n';
+    return;
+  }
   if (exited && !s.exited())
     ctx.out << "the target ended (" << describeWaitStatus(code) << "); its memory as it exited:\n";
   printState(ctx.out, s, ro, ctx.style);
