@@ -84,30 +84,11 @@ int openConnector() {
   return s;
 }
 
-// Drains the connector; true if an exec or comm change named @comm.
-std::optional<pid_t> readConnector(int s, const std::string& comm) {
-  alignas(nlmsghdr) char buf[8192];
-  for (;;) {
-    ssize_t n = ::recv(s, buf, sizeof(buf), 0);
-    if (n <= 0) return std::nullopt;  // EAGAIN: drained; ENOBUFS: rescan below
-    for (auto* nl = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(nl, size_t(n));
-         nl = NLMSG_NEXT(nl, n)) {
-      auto* cn = static_cast<cn_msg*>(NLMSG_DATA(nl));
-      if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) continue;
-      auto* ev = reinterpret_cast<proc_event*>(cn->data);
-      pid_t tgid = 0;
-      if (ev->what == proc_event::PROC_EVENT_EXEC)
-        tgid = ev->event_data.exec.process_tgid;
-      else if (ev->what == proc_event::PROC_EVENT_COMM)
-        tgid = ev->event_data.comm.process_tgid;
-      if (tgid > 0 && tgid != ::getpid() && commIs(tgid, comm)) return tgid;
-    }
-  }
-}
-
-// Drains the connector: every process an exec, a rename or a fork (the
-// child inherits the name) may have given the name @comm.
-void readConnectorAll(int s, const std::string& comm, std::vector<pid_t>& out) {
+// Drains the connector into @out: every process an exec or a rename, and
+// with @forks a fork (the child inherits the name), may have given the
+// name @comm.  EAGAIN ends it (drained); so does ENOBUFS (lost messages:
+// the callers' /proc scans cover those).
+void readConnector(int s, const std::string& comm, bool forks, std::vector<pid_t>& out) {
   alignas(nlmsghdr) char buf[8192];
   for (;;) {
     ssize_t n = ::recv(s, buf, sizeof(buf), 0);
@@ -122,12 +103,26 @@ void readConnectorAll(int s, const std::string& comm, std::vector<pid_t>& out) {
         tgid = ev->event_data.exec.process_tgid;
       else if (ev->what == proc_event::PROC_EVENT_COMM)
         tgid = ev->event_data.comm.process_tgid;
-      else if (ev->what == proc_event::PROC_EVENT_FORK &&
+      else if (forks && ev->what == proc_event::PROC_EVENT_FORK &&
                ev->event_data.fork.child_pid == ev->event_data.fork.child_tgid)
         tgid = ev->event_data.fork.child_tgid;  // a new process, not a thread
       if (tgid > 0 && tgid != ::getpid() && commIs(tgid, comm)) out.push_back(tgid);
     }
   }
+}
+
+// Calls f(pid) for every process in /proc named @comm, the caller excepted.
+template <class F>
+void forEachProcessNamed(const std::string& comm, F&& f) {
+  DIR* d = ::opendir("/proc");
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    char* end;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end || pid <= 0 || pid == ::getpid()) continue;
+    if (commIs(pid_t(pid), comm)) f(pid_t(pid));
+  }
+  ::closedir(d);
 }
 
 }  // namespace
@@ -152,15 +147,7 @@ void CommWatcher::seen(pid_t pid) { fresh(pid); }
 
 void CommWatcher::scan(std::vector<pid_t>& out) {
   last_scan_ns_ = monotonicNs();
-  DIR* d = ::opendir("/proc");
-  if (!d) return;
-  while (dirent* e = ::readdir(d)) {
-    char* end;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (*end || pid <= 0 || pid == ::getpid()) continue;
-    if (commIs(pid_t(pid), comm_)) out.push_back(pid_t(pid));
-  }
-  ::closedir(d);
+  forEachProcessNamed(comm_, [&](pid_t pid) { out.push_back(pid); });
 }
 
 std::vector<pid_t> CommWatcher::poll(int wait_ms, int stop_fd) {
@@ -171,7 +158,7 @@ std::vector<pid_t> CommWatcher::poll(int wait_ms, int stop_fd) {
     pollfd p[2] = {{stop_fd, POLLIN, 0}, {cn_, POLLIN, 0}};
     int r = ::poll(p, cn_ >= 0 ? 2 : 1, cn_ >= 0 ? wait_ms : std::min(wait_ms, 10));
     if (r > 0 && p[0].revents) return out;
-    if (cn_ >= 0 && r > 0 && (p[1].revents & POLLIN)) readConnectorAll(cn_, comm_, found);
+    if (cn_ >= 0 && r > 0 && (p[1].revents & POLLIN)) readConnector(cn_, comm_, true, found);
     if (monotonicNs() - last_scan_ns_ >= rescan_ns) scan(found);
   }
   for (pid_t pid : found)
@@ -180,22 +167,15 @@ std::vector<pid_t> CommWatcher::poll(int wait_ms, int stop_fd) {
 }
 
 std::optional<pid_t> findProcessByComm(const std::string& comm) {
-  DIR* d = ::opendir("/proc");
-  if (!d) return std::nullopt;
   std::optional<pid_t> best;
   uint64_t best_start = 0;
-  while (dirent* e = ::readdir(d)) {
-    char* end;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (*end || pid <= 0 || pid == ::getpid()) continue;
-    if (!commIs(pid_t(pid), comm)) continue;
-    uint64_t st = startTime(pid_t(pid));
+  forEachProcessNamed(comm, [&](pid_t pid) {
+    uint64_t st = startTime(pid);
     if (!best || st >= best_start) {
-      best = pid_t(pid);
+      best = pid;
       best_start = st;
     }
-  }
-  ::closedir(d);
+  });
   return best;
 }
 
@@ -216,7 +196,11 @@ std::optional<pid_t> waitForComm(const std::string& comm, uint64_t timeout_ns, i
     int r = ::poll(p, cn >= 0 ? 2 : 1, wait_ms);
     if (r < 0 && errno != EINTR) break;
     if (p[0].revents) break;
-    if (cn >= 0 && (p[1].revents & POLLIN)) found = readConnector(cn, comm);
+    if (cn >= 0 && (p[1].revents & POLLIN)) {
+      std::vector<pid_t> named;
+      readConnector(cn, comm, false, named);
+      if (!named.empty()) found = named.front();
+    }
     // A periodic scan also covers lost connector messages (ENOBUFS) and
     // processes that were renamed without an event.
     if (!found && (cn < 0 || r == 0)) found = findProcessByComm(comm);

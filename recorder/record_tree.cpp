@@ -96,14 +96,15 @@ std::string processTable(const std::vector<ProcessOutcome>& procs, uint64_t t0) 
 // exits first is counted, not an error.
 void addCommProcess(ProcessTree& tree, const Options& o, const DeviceOpener& open_device,
                     const StopSignal& stop, pid_t pid, uint32_t attach_flags, uint64_t* missed) {
-  if (o.follow && (tree.recording(uint32_t(pid)) || tree.recording(procPpid(pid)))) return;
+  const uint32_t ppid = procPpid(pid);
+  if (o.follow && (tree.recording(uint32_t(pid)) || tree.recording(ppid))) return;
   if (o.max_procs && tree.processes() >= o.max_procs) {
     tree.notFollowedOne();
     return;
   }
   ProcessEntry e;
   e.pid = uint32_t(pid);
-  e.ppid = procPpid(pid);  // informative: a root has no parent stream
+  e.ppid = ppid;  // informative: a root has no parent stream
   e.comm = procComm(pid);
   e.cmdline = procCmdline(pid);
   e.binary = procExe(pid);

@@ -21,6 +21,16 @@ std::string readAll(const std::string& path) {
   return s;
 }
 
+// A numeric field ("Tgid", "PPid") of /proc/ID/status, 0 if there is none.
+// /proc/TID/status works for any thread id, listed or not.
+unsigned long statusField(pid_t id, const char* name) {
+  std::string s = readAll("/proc/" + std::to_string(id) + "/status");
+  std::string key = std::string("\n") + name + ":";
+  size_t at = s.find(key);
+  if (at == std::string::npos) return 0;
+  return std::strtoul(s.c_str() + at + key.size(), nullptr, 10);
+}
+
 }  // namespace
 
 std::string procComm(pid_t pid) {
@@ -49,19 +59,8 @@ std::string procExe(pid_t pid) {
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
-pid_t procTgid(pid_t tid) {
-  // /proc/TID/status works for any thread id, listed or not.
-  std::string s = readAll("/proc/" + std::to_string(tid) + "/status");
-  size_t at = s.find("\nTgid:");
-  if (at == std::string::npos) return 0;
-  return pid_t(std::strtol(s.c_str() + at + 6, nullptr, 10));
-}
+pid_t procTgid(pid_t tid) { return pid_t(statusField(tid, "Tgid")); }
 
-uint32_t procPpid(pid_t pid) {
-  std::string s = readAll("/proc/" + std::to_string(pid) + "/status");
-  size_t at = s.find("\nPPid:");
-  if (at == std::string::npos) return 0;
-  return uint32_t(std::strtoul(s.c_str() + at + 7, nullptr, 10));
-}
+uint32_t procPpid(pid_t pid) { return uint32_t(statusField(pid, "PPid")); }
 
 }  // namespace kmr::recorder

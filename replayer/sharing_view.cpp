@@ -17,7 +17,6 @@ namespace {
 
 struct Proc {
   const StreamInfo* info = nullptr;
-  std::unique_ptr<TraceReader> reader;
   ShadowState state;
   std::string absent;  // "" = running at T, else why it has no memory then
 };
@@ -45,11 +44,11 @@ void runSharing(const std::string& at, std::optional<uint32_t> only, ViewContext
   for (const StreamInfo& s : file.streams()) {
     Proc p;
     p.info = &s;
-    p.reader = file.openStream(s.process.stream);
-    Replay rp(*p.reader);
     if (s.process.start_ns > in.mono_ns) {
       p.absent = "not started yet";
     } else {
+      std::unique_ptr<TraceReader> reader = file.openStream(s.process.stream);
+      Replay rp(*reader);
       uint64_t pos = rp.positionAtTime(in.mono_ns);
       p.state = rp.stateAt(pos, &ctx.damage);
       // A followed child is held from its fork until its snapshot is
@@ -108,7 +107,6 @@ void runSharing(const std::string& at, std::optional<uint32_t> only, ViewContext
   ctx.out << ctx.style.bold("sharing at " + ctx.rel(in.mono_ns) + " (mono:" +
                             std::to_string(in.mono_ns) + ")")
           << ": pages whose frame another recorded process maps too\n";
-  bool first = true;
   for (size_t i = 0; i < running.size(); i++) {
     if (!shown(*running[i])) continue;
     ctx.out << '\n' << ctx.style.bold("=== " + processLabel(*running[i]->info) + " ===") << '\n';
@@ -126,9 +124,8 @@ void runSharing(const std::string& at, std::optional<uint32_t> only, ViewContext
     t.row({"total", "", "", std::to_string(c.present), std::to_string(c.shared),
            std::to_string(c.own), std::to_string(c.zero), withText(c)});
     t.print(ctx.out);
-    first = false;
   }
-  if (first && running.empty())
+  if (running.empty())
     ctx.out << "no recorded process was running at that instant\n";
   for (const Proc& p : procs)
     if (!p.absent.empty() && shown(p))
