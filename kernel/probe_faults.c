@@ -7,9 +7,10 @@
  * the common entry of user faults (mmap_lock or per-VMA lock), GUP and
  * remote faults on both kernels.  Its entry saves what the return needs (the
  * VMA may be gone at return with RETRY/COMPLETED) in the instance data,
- * struct kmr_fctx, and publishes it in a small table keyed by task, so the
- * cheap entry-only hooks inside the fault (ftrace_ops on do_wp_page, the
- * new-anon rmap, the PTE setter, do_swap_page) can annotate it.  At return
+ * struct kmr_fctx, so the cheap entry-only hooks inside the fault
+ * (ftrace_ops on do_wp_page, the new-anon rmap, the PTE setter,
+ * do_swap_page) can annotate it.  They find it on the task's own list of
+ * pending returns (kmr_fctx_current()).  At return
  * the PTEs the fault set are re-read under their PTL (kmr_emit_pte_one/
  * range): each record states the page table as it is at its seq, so a
  * racing unmap or a second thread cannot make the stream wrong, only
@@ -34,21 +35,18 @@
  * Cost per traced anonymous write fault: the kretprobe (entry + return),
  * one ftrace_ops call (the rmap hook), and one record (PTE with FAULT).
  */
-#include <linux/hash.h>
 #include <linux/kprobes.h>
-#include <linux/log2.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
-#include <linux/rcupdate.h>
-#include <linux/slab.h>
 #include <linux/pgtable.h>
+#include <linux/rethook.h>
 #include <linux/sched.h>
 #include "compat/probes.h"
 #include "ksyms.h"
 #include "probes.h"
 
 struct kmr_fctx {
-	struct task_struct *task;
 	struct mm_struct *mm;
 	unsigned long vaddr;		/* faulting address */
 	unsigned long addr;		/* its page */
@@ -62,7 +60,6 @@ struct kmr_fctx {
 	u32 ff_sent;			/* KMR_FCTX_FAULT: its fault_flags */
 };
 
-#define KMR_FCTX_LISTED		BIT(0)	/* in kmr_fctx_tab */
 #define KMR_FCTX_WP		BIT(1)	/* do_wp_page ran on addr */
 #define KMR_FCTX_COW		BIT(2)	/* ... and copied the page */
 #define KMR_FCTX_SWAP		BIT(3)	/* do_swap_page ran on addr */
@@ -81,98 +78,46 @@ MODULE_PARM_DESC(fault_maxactive,
 		 "page faults of traced processes that can be in progress at once (64..65536, default 4096); more are reported lost");
 
 /*
- * Faults in progress on traced mms, by task: twice as many slots as there
- * can be faults, allocated with the hooks and freed an RCU grace period
- * after them (the notifier, which outlives them briefly, looks too).  Open
- * addressing over a bounded probe window; readers never stop at an empty
- * slot, so removal is a plain store.  A fault that finds its window full
- * loses its annotations (cause, CoW pair, fault-around): its return
- * reports that as a loss.
+ * x86 kretprobes run on rethook (since 5.19; both Debian kernels): an armed
+ * instance is a rethook_node on the task's own list of pending returns,
+ * current->rethooks, from the probed function's entry to its return,
+ * innermost first.  The hooks inside a fault find its context there: no
+ * table to insert into and remove from on every fault, and none to fill.
  */
-#define KMR_FCTX_PROBE		16
-
-struct kmr_fctx_table {
-	unsigned int bits;
-	struct kmr_fctx *slot[];
-};
-
-static struct kmr_fctx_table __rcu *kmr_fctx_tab;
-
-/* The table, for a caller in an RCU (or preemption-off) section. */
-static struct kmr_fctx_table *kmr_fctx_table(void)
-{
-	return rcu_dereference_check(kmr_fctx_tab, rcu_read_lock_any_held());
-}
-
-static struct kmr_fctx **kmr_fctx_slot(struct kmr_fctx_table *t,
-				       unsigned int h, unsigned int i)
-{
-	return &t->slot[(h + i) & ((1U << t->bits) - 1)];
-}
-
-struct kmr_fctx *kmr_fctx_current(void)
-{
-	struct kmr_fctx_table *t = kmr_fctx_table();
-	unsigned int h, i;
-
-	if (!t)
-		return NULL;
-	h = hash_ptr(current, t->bits);
-	for (i = 0; i < KMR_FCTX_PROBE; i++) {
-		struct kmr_fctx *c = READ_ONCE(*kmr_fctx_slot(t, h, i));
-
-		if (c && READ_ONCE(c->task) == current)
-			return c;
-	}
-	return NULL;
-}
+#ifndef CONFIG_KRETPROBE_ON_RETHOOK
+#error "kmemrec needs CONFIG_KRETPROBE_ON_RETHOOK (x86 kernels since 5.19)"
+#endif
 
 /*
- * Publish @c for the current task, unless a fault of this task is already
- * listed (a nested fault, none expected: it keeps the outer annotations).
- * Only the current task ever lists or removes its own entry.
+ * The fault kretprobe's rethook while it is registered, NULL otherwise.
+ * Only compared: an instance on a task's list keeps its rethook alive.
  */
-static bool kmr_fctx_insert(struct kmr_fctx *c)
+static struct rethook *kmr_hmf_rh;
+
+/*
+ * The innermost fault of the current task on a traced mm (its kretprobe is
+ * armed only for those), or NULL.  Only this task adds to and removes from
+ * its list; an interrupt that does puts back what it took before we run
+ * again.  Any context that can see current, preemption off or RCU.
+ */
+struct kmr_fctx *kmr_fctx_current(void)
 {
-	struct kmr_fctx_table *t = kmr_fctx_table();
-	struct kmr_fctx **free = NULL;
-	unsigned int h, i;
+	struct rethook *rh = READ_ONCE(kmr_hmf_rh);
+	struct llist_node *n;
 
-	if (!t)
-		return false;
-	h = hash_ptr(current, t->bits);
-	for (i = 0; i < KMR_FCTX_PROBE; i++) {
-		struct kmr_fctx **slot = kmr_fctx_slot(t, h, i), *o;
+	if (!rh)
+		return NULL;
+	for (n = READ_ONCE(current->rethooks.first); n; n = READ_ONCE(n->next)) {
+		struct rethook_node *rn =
+			container_of(n, struct rethook_node, llist);
+		struct kretprobe_instance *ri;
 
-		o = READ_ONCE(*slot);
-		if (o && READ_ONCE(o->task) == current) {
-			if (free)
-				WRITE_ONCE(*free, NULL);
-			return false;
-		}
-		if (!o && !free && !cmpxchg(slot, NULL, c))
-			free = slot;
+		if (READ_ONCE(rn->rethook) != rh)
+			continue;
+		ri = container_of(rn, struct kretprobe_instance, node);
+		return (struct kmr_fctx *)ri->data;
 	}
-	return free;
-}
-
-static void kmr_fctx_remove(struct kmr_fctx *c)
-{
-	struct kmr_fctx_table *t = kmr_fctx_table();
-	unsigned int h, i;
-
-	if (WARN_ON_ONCE(!t))
-		return;
-	h = hash_ptr(current, t->bits);
-	for (i = 0; i < KMR_FCTX_PROBE; i++) {
-		struct kmr_fctx **slot = kmr_fctx_slot(t, h, i);
-
-		if (READ_ONCE(*slot) == c) {
-			WRITE_ONCE(*slot, NULL);
-			return;
-		}
-	}
-	WARN_ON_ONCE(1);
+	return NULL;
 }
 
 bool kmr_fctx_owns_cow(struct kmr_fctx *c, struct mm_struct *mm,
@@ -210,13 +155,6 @@ static struct kmr_missed kmr_hmf_missed = {
 		 BIT_ULL(KMR_EV_COW) | BIT_ULL(KMR_EV_PAGE_DATA),
 };
 
-/*
- * A fault seen but not listed: the inner hooks could not find it, so its
- * CoW record (and page data) and its fault-around PTEs may be missing.
- */
-#define KMR_FCTX_UNLISTED_KINDS	(BIT_ULL(KMR_EV_PTE) | BIT_ULL(KMR_EV_COW) | \
-				 BIT_ULL(KMR_EV_PAGE_DATA))
-
 static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma =
@@ -230,7 +168,6 @@ static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	kmr_missed_check(&kmr_hmf_missed);
 
 	uregs = (struct pt_regs *)regs_get_kernel_argument(regs, 3);
-	c->task = current;
 	c->mm = mm;
 	c->vaddr = regs_get_kernel_argument(regs, 1);
 	c->addr = c->vaddr & PAGE_MASK;
@@ -240,9 +177,7 @@ static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	c->state = 0;
 	c->lo = 0;
 	c->hi = 0;
-	if (kmr_fctx_insert(c))
-		c->state |= KMR_FCTX_LISTED;
-	return 0;
+	return 0;	/* armed: on current->rethooks until the return */
 }
 
 static u32 kmr_fault_flags(const struct kmr_fctx *c, vm_fault_t ret)
@@ -303,8 +238,6 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u32 ff;
 
 	kmr_missed_check(&kmr_hmf_missed);
-	if (c->state & KMR_FCTX_LISTED)
-		kmr_fctx_remove(c);
 	/* sent with its PTE: nothing it said may change after the rmap */
 	if (c->state & KMR_FCTX_FAULT)
 		WARN_ON_ONCE((ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) ||
@@ -358,9 +291,6 @@ static int kmr_hmf_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 				sent = true;
 			}
 		}
-		/* unlisted, the hooks inside it could not annotate it */
-		if (!(c->state & KMR_FCTX_LISTED) && !(ret & VM_FAULT_ERROR))
-			kmr_note_lost(s, KMR_FCTX_UNLISTED_KINDS, 1);
 		if (!sent)
 			kmr_emit_fault(s, c->vaddr, c->ip, ff,
 				       kmr_session_tid(s));
@@ -639,35 +569,17 @@ void kmr_faults_check_missed(void)
 	kmr_missed_check(&kmr_hmf_missed);
 }
 
-static void kmr_fctx_table_free(void)
-{
-	struct kmr_fctx_table *t = rcu_dereference_protected(kmr_fctx_tab, 1);
-
-	RCU_INIT_POINTER(kmr_fctx_tab, NULL);
-	/* hooks and notifiers still running look at it under RCU */
-	synchronize_rcu();
-	kvfree(t);
-}
-
 int kmr_faults_register(void)
 {
-	unsigned int i, maxactive, bits;
-	struct kmr_fctx_table *t;
+	unsigned int i;
 	int ret;
 
-	maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
-	bits = ilog2(roundup_pow_of_two(2 * maxactive));
-	t = kvzalloc(struct_size(t, slot, 1UL << bits), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
-	t->bits = bits;
-	rcu_assign_pointer(kmr_fctx_tab, t);
 	for (i = 0; i < KMR_FH_NR; i++) {
 		ret = kmr_ksym_hook_addr(kmr_fault_syms[i], &kmr_fault_addr[i]);
 		if (ret) {
 			pr_err("kmemrec: cannot hook %s: %d\n",
 			       kmr_fault_syms[i], ret);
-			goto free_table;
+			return ret;
 		}
 	}
 	/* by address: a filter by name matches every ftrace record */
@@ -678,36 +590,32 @@ int kmr_faults_register(void)
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path's inner functions: %d\n",
 		       ret);
-		goto free_table;
+		return ret;
 	}
-	kmr_hmf_probe.maxactive = maxactive;
+	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
 	kmr_hmf_probe.nmissed = 0;
 	kmr_hmf_probe.kp.flags = 0;
 	kmr_missed_reset(&kmr_hmf_missed);
 	ret = kmr_hook_kretprobe(&kmr_hmf_probe, "handle_mm_fault");
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
-		goto undo_ops;
+		unregister_ftrace_function(&kmr_fault_ops);
+		return ret;
 	}
+	/* faults armed before this are not annotated: their return re-reads */
+	WRITE_ONCE(kmr_hmf_rh, kmr_hmf_probe.rh);
 	return 0;
-
-undo_ops:
-	unregister_ftrace_function(&kmr_fault_ops);
-free_table:
-	kmr_fctx_table_free();
-	return ret;
 }
 
 void kmr_faults_unregister(void)
 {
-	/* entry hooks first: they read kmr_fctx_tab */
+	/* the notifier may still look: it finds nothing from now on */
+	WRITE_ONCE(kmr_hmf_rh, NULL);
 	unregister_ftrace_function(&kmr_fault_ops);
 	unregister_kretprobe(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
 		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",
 			kmr_hmf_probe.nmissed, kmr_hmf_probe.maxactive);
-	/* in-flight instances of the old probe no longer call us */
-	kmr_fctx_table_free();
 }
 
 /*
