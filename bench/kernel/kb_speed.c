@@ -15,6 +15,9 @@
  *                  `cat per_cpu/cpuN/trace_pipe_raw > file` (GNU cat) does
  *   ftrace-poll    non-blocking reads from this process, poll() with a
  *                  20 ms timeout, data discarded
+ *   lttng          the strongest peers, the same events, each with its own
+ *   bpftrace       tools and consumer writing to /tmp (kb_peers.h); "n/a"
+ *                  with the reason when the case could not provide one
  *
  * Both kmemrec readers use the default ring size; ftrace gets 4 MiB per
  * CPU.  kb_ftrace.c explains from the kernel sources how each ftrace
@@ -43,7 +46,9 @@
  * then an instruction count, and the figures repeat; without -icount TCG
  * timing varies by +-30 %.
  *
- * usage: kb_speed [-v] [-f] [touch|cow|churn]...   (default: all three;
+ * usage: kb_speed [-v] [-f] [-m MODE,...] [touch|cow|churn]...
+ *        (default: all three workloads, every mode; -m: only these modes
+ *        besides untraced, e.g. -m lttng,bpftrace;
  *        -v: each run's name on stderr as it starts, kmemrec's summary,
  *        the bytes the ftrace readers copied; -f: also `kmemrec -f PID`,
  *        "kmemrec-rec-f", what following costs: the cow workload's fork
@@ -63,6 +68,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kb_ftrace.h"
+#include "kb_peers.h"
 #include "kb_recorder.h"
 #include "kb_session.h"
 
@@ -151,11 +157,25 @@ static uint64_t run_workload(const char *w, int rd, int wr)
 /* One run                                                                  */
 /* ------------------------------------------------------------------------ */
 
-enum mode { M_PLAIN, M_REC, M_MIN, M_FT_CAT, M_FT_POLL, M_REC_F, M_NR };
+enum mode {
+	M_PLAIN, M_REC, M_MIN, M_FT_CAT, M_FT_POLL, M_LTTNG, M_BPFT, M_REC_F,
+	M_NR
+};
 static const char * const mode_name[M_NR] = {
 	"untraced", "kmemrec-rec", "kmemrec-min", "ftrace-cat",
-	"ftrace-poll", "kmemrec-rec-f",
+	"ftrace-poll", "lttng", "bpftrace", "kmemrec-rec-f",
 };
+static int mode_on[M_NR];	/* -m */
+
+static int is_peer(enum mode m)
+{
+	return m == M_LTTNG || m == M_BPFT;
+}
+
+static enum kb_peer peer_of(enum mode m)
+{
+	return m == M_LTTNG ? KB_LTTNG : KB_BPFTRACE;
+}
 static int follow;	/* -f: kmemrec -f runs too (the tree's cost) */
 static const enum kb_ft_reader ft_reader[M_NR] = {
 	[M_FT_CAT] = KB_FT_READ, [M_FT_POLL] = KB_FT_POLL,
@@ -167,6 +187,7 @@ struct result {
 	uint64_t events, lost, bytes;
 	uint64_t rd_cpu_ns;	/* the reader's CPU time (user + system) */
 	uint64_t snap;		/* kmemrec-min: records of the START snapshot */
+	int failed;		/* a peer failed: its row says so, the rest runs */
 };
 
 static void die(const char *what, int err)
@@ -210,6 +231,7 @@ static struct result run(const char *w, enum mode m)
 	struct kb_session s;
 	struct kb_rec rec;
 	struct kb_ft ft;
+	struct kb_peer_run peer;
 	uint64_t t[2], t2, self0;
 	struct rusage ru;
 	pid_t pid;
@@ -242,12 +264,25 @@ static struct result run(const char *w, enum mode m)
 		ret = kb_open(&s, pid, 0, 0, 0);
 		if (!ret)
 			r.snap = kb_drain(&s);
+	} else if (is_peer(m)) {
+		ret = kb_peer_start(&peer, peer_of(m), pid);
 	} else if (m != M_PLAIN) {
 		ret = kb_ft_start(&ft, pid, ft_reader[m]);
 	}
 	if (ret) {
 		kill(pid, SIGKILL);
-		die(mode_name[m], ret);
+		if (!is_peer(m))
+			die(mode_name[m], ret);
+		/* a peer is not what we test: say so and go on */
+		fprintf(stderr, "kb_speed: %s %s: %s\n", w, mode_name[m],
+			strerror(-ret));
+		if (m == M_LTTNG)
+			kb_peer_cleanup(&peer, w);
+		waitpid(pid, NULL, 0);
+		close(c2p[0]);
+		close(p2c[1]);
+		r.failed = 1;
+		return r;
 	}
 	getrusage(RUSAGE_SELF, &ru);	/* our drain's cost: -min, -poll */
 	self0 = kb_rusage_ns(&ru);
@@ -270,6 +305,14 @@ static struct result run(const char *w, enum mode m)
 		r.lost = kb_lost(&s);
 		kb_close(&s);	/* timed, as the recorder's DETACH and ftrace's
 				 * disabling of its events are */
+	} else if (is_peer(m)) {
+		struct kb_peer_result pr;
+
+		ret = kb_peer_stop(&peer, &pr);
+		r.rd_cpu_ns = pr.cpu_ns;
+		r.events = pr.events;
+		r.lost = pr.lost;
+		r.bytes = pr.bytes;
 	} else if (m != M_PLAIN) {
 		struct kb_ft_result fr;
 
@@ -282,13 +325,20 @@ static struct result run(const char *w, enum mode m)
 		r.lost = fr.lost;
 		r.bytes = fr.bytes;
 	}
-	if (ret)
+	if (ret && is_peer(m)) {
+		fprintf(stderr, "kb_speed: %s %s: %s\n", w, mode_name[m],
+			strerror(-ret));
+		r.failed = 1;
+	} else if (ret) {
 		die(mode_name[m], ret);
+	}
 	t2 = m == M_PLAIN ? t[1] : now_ns();
 	if (m == M_MIN || m == M_FT_POLL) {
 		getrusage(RUSAGE_SELF, &ru);
 		r.rd_cpu_ns = kb_rusage_ns(&ru) - self0;
 	}
+	if (is_peer(m))
+		kb_peer_cleanup(&peer, w);	/* untimed */
 	r.ns = (double)(t2 - t[0]);
 	r.task_ns = (double)(t[1] - t[0]);
 	close(p2c[1]);	/* the child may exit now */
@@ -336,6 +386,22 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	for (m = M_PLAIN; m < M_REC_F; m++)
+		mode_on[m] = 1;
+	if (argc > 2 && !strcmp(argv[1], "-m")) {
+		char *list = argv[2], *tok;
+
+		for (m = M_REC; m < M_NR; m++)
+			mode_on[m] = 0;
+		for (tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
+			for (m = M_REC; m < M_NR; m++)
+				if (!strcmp(tok, mode_name[m]))
+					mode_on[m] = 1;
+		argv += 2;
+		argc -= 2;
+	}
+	if (follow)
+		mode_on[M_REC_F] = 1;
 	if (argc > 1) {
 		w = (const char * const *)argv + 1;
 		nw = argc - 1;
@@ -343,7 +409,8 @@ int main(int argc, char **argv)
 	printf("# time_ns: guest ns (= instructions under -icount shift=0); ns/op per page (touch, cow) or per mmap+touch+munmap (churn)\n");
 	printf("# kmemrec-rec events: the recorder's count minus the START snapshot's records (as kmemrec-min counted them)\n");
 	printf("# ratio: time_ns / untraced; task: the workload alone / untraced; tail_ms: after the workload: stopping the tracer, the reader's last drain, teardown\n");
-	printf("# rd_ms: the reader's CPU time (getrusage; tick-sampled in the guest)\n");
+	printf("# rd_ms: the reader's CPU time (getrusage; tick-sampled in the guest); lttng: lttng-sessiond + lttng-consumerd, bpftrace: bpftrace, both from start to stop\n");
+	printf("# lttng events, lost: counted on the host by babeltrace2 (speed_bench.host.sh); file_B: the trace directory; bpftrace events: its output's lines\n");
 	printf("%-6s %-16s %13s %6s %6s %7s %9s %9s %9s %6s %10s %7s\n",
 	       "work", "mode", "time_ns", "ratio", "task", "tail_ms", "ns/op",
 	       "events",
@@ -351,22 +418,35 @@ int main(int argc, char **argv)
 	for (i = 0; i < nw; i++) {
 		struct result r[M_NR];
 
+		memset(r, 0, sizeof(r));
 		run(w[i], M_PLAIN);	/* warm-up: first touches cost more */
 		/* kmemrec-min first: its snapshot count corrects -rec's */
 		r[M_PLAIN] = run(w[i], M_PLAIN);
-		r[M_MIN] = run(w[i], M_MIN);
-		r[M_REC] = run(w[i], M_REC);
-		if (r[M_REC].events >= r[M_MIN].snap)
-			r[M_REC].events -= r[M_MIN].snap;
-		for (m = M_FT_CAT; m < M_REC_F; m++)
+		if (mode_on[M_REC] || mode_on[M_REC_F])
+			mode_on[M_MIN] = 1;
+		if (mode_on[M_MIN])
+			r[M_MIN] = run(w[i], M_MIN);
+		for (m = M_REC; m < M_NR; m++) {
+			if (m == M_MIN || !mode_on[m] ||
+			    (is_peer(m) && kb_peer_na(peer_of(m))))
+				continue;
 			r[m] = run(w[i], m);
-		if (follow) {
-			r[M_REC_F] = run(w[i], M_REC_F);
-			if (r[M_REC_F].events >= r[M_MIN].snap)
-				r[M_REC_F].events -= r[M_MIN].snap;
+			if ((m == M_REC || m == M_REC_F) &&
+			    r[m].events >= r[M_MIN].snap)
+				r[m].events -= r[M_MIN].snap;
 		}
-		for (m = M_PLAIN; m < (follow ? M_NR : M_REC_F); m++)
-			print_row(w[i], m, &r[m], &r[M_PLAIN]);
+		for (m = M_PLAIN; m < M_NR; m++) {
+			if (!mode_on[m])
+				continue;
+			if (is_peer(m) && kb_peer_na(peer_of(m)))
+				printf("%-6s %-16s n/a: %s\n", w[i],
+				       mode_name[m], kb_peer_na(peer_of(m)));
+			else if (r[m].failed)
+				printf("%-6s %-16s n/a: failed, see progress.txt and peers.log\n",
+				       w[i], mode_name[m]);
+			else
+				print_row(w[i], m, &r[m], &r[M_PLAIN]);
+		}
 	}
 	return 0;
 }

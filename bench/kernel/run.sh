@@ -8,12 +8,16 @@
 # (KMR_STATIC_RECORDER=ON; kb_speed runs it).  Figures are printed and kept
 # in the harness's run directory:
 #   <run>/<kernel>/cases/kprobes_bench/figures.txt  (per-fault, per-VMA-op)
-#   <run>/<kernel>/cases/speed_bench/figures.txt    (kb_speed: kmemrec vs ftrace)
+#   <run>/<kernel>/cases/speed_bench/figures.txt    (kb_speed: kmemrec vs ftrace,
+#                                                    LTTng and bpftrace)
 #   <run>/<kernel>/cases/start_bench/log            (kb_start: start/stop cost)
 #   <run>/<kernel>/cases/lossless_bench/log         (kb_start: --lossless cost)
 #   <run>/<kernel>/cases/tree_bench/log             (kmemrec -f on 1000 processes)
 # Further arguments go to tests/guest/run.sh (--kernel 6.1|6.12|all, --out).
-# The guest gets 3 GiB: speed_bench.sh says why.
+# The guest gets 3 GiB: speed_bench.sh says why.  For the speed case the
+# peers (LTTng, bpftrace) are prepared first (peers_prep.sh: apt, building
+# lttng-modules for both kernels) and staged as /kmr/peers; if that fails
+# the benchmark runs without them (their rows say n/a).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$repo/build/bench-kernel
@@ -35,5 +39,14 @@ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release \
 	-DKMR_STATIC_RECORDER=ON >/dev/null
 cmake --build "$build" -j2 --target kb_faultcost kb_vmacost kb_speed kb_start kmemrec \
 	>/dev/null
-exec "$repo/tests/guest/run.sh" --bin-dir "$build" --timeout 3600 --mem 3072 "$@" \
-	"${cases[@]}"
+peers=()
+case " ${cases[*]} " in
+*/speed_bench.sh\ *)
+	if "$repo/bench/kernel/peers_prep.sh" "$build/peers"; then
+		peers=(--file "$build/peers/root:/kmr/peers")
+	else
+		echo "run.sh: peers_prep.sh failed: LTTng and bpftrace are left out" >&2
+	fi ;;
+esac
+exec "$repo/tests/guest/run.sh" --bin-dir "$build" --timeout 3600 --mem 3072 \
+	"${peers[@]}" "$@" "${cases[@]}"
