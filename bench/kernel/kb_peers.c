@@ -28,6 +28,11 @@
 #define BT_FILE		"/tmp/kb_bpftrace.txt"
 #define PEERS_LOG	"peers.log"
 
+int kb_peer_wanted(enum kb_peer p)
+{
+	return getenv(p == KB_LTTNG ? "KB_LTTNG_NA" : "KB_BPFTRACE_NA") != NULL;
+}
+
 const char *kb_peer_na(enum kb_peer p)
 {
 	const char *why = getenv(p == KB_LTTNG ? "KB_LTTNG_NA" : "KB_BPFTRACE_NA");

@@ -14,10 +14,11 @@
  *              printf per event (timestamp, address/arguments), `-o FILE`;
  *              stopped with SIGINT (it drains its perf buffers and exits).
  *
- * The same events as kb_ftrace.c's, so a row compares the mechanisms.  A
- * peer the case could not provide (no module for this kernel, no binary)
- * is named in $KB_LTTNG_NA / $KB_BPFTRACE_NA with the reason; kb_speed
- * then prints "n/a" for it.
+ * The same events as kb_ftrace.c's, so a row compares the mechanisms.  The
+ * case script says what it provides in $KB_LTTNG_NA / $KB_BPFTRACE_NA:
+ * unset, the peer is left out (cases that do not stage the peers, e.g.
+ * follow_bench.sh); empty, it runs; else the reason it cannot (no module
+ * for this kernel, no BTF), and kb_speed prints "n/a" and the reason.
  */
 #ifndef KB_PEERS_H
 #define KB_PEERS_H
@@ -43,6 +44,8 @@ struct kb_peer_result {
 				 * session daemon and consumerd, at their exit) */
 };
 
+/* Did the case script set @p up (or say why it could not)? */
+int kb_peer_wanted(enum kb_peer p);
 /* NULL if @p can run here, else why not (from the case script). */
 const char *kb_peer_na(enum kb_peer p);
 /* Set up and start tracing @pid (untimed).  0 or -errno. */

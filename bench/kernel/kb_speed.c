@@ -387,7 +387,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	for (m = M_PLAIN; m < M_REC_F; m++)
-		mode_on[m] = 1;
+		mode_on[m] = !is_peer(m) || kb_peer_wanted(peer_of(m));
 	if (argc > 2 && !strcmp(argv[1], "-m")) {
 		char *list = argv[2], *tok;
 
@@ -395,7 +395,8 @@ int main(int argc, char **argv)
 			mode_on[m] = 0;
 		for (tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
 			for (m = M_REC; m < M_NR; m++)
-				if (!strcmp(tok, mode_name[m]))
+				if (!strcmp(tok, mode_name[m]) &&
+				    (!is_peer(m) || kb_peer_wanted(peer_of(m))))
 					mode_on[m] = 1;
 		argv += 2;
 		argc -= 2;

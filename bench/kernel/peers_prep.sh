@@ -27,7 +27,10 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tests/guest/lib/kernels.sh"
 mkdir -p "$KMR_GUEST_BUILD" "$out"
 out=$(cd "$out" && pwd)
-root=$out/root
+# built aside and moved in at the end: a guest run staging the old tree
+# meanwhile copies a whole one
+final=$out/root
+root=$out/root.new
 rm -rf "$root"
 mkdir -p "$root/usr/bin"
 
@@ -93,4 +96,8 @@ build_lttng() {
 	depmod -b "$root" "$krel"
 }
 for k in 6.1 6.12; do build_lttng "$k"; done
-du -sh "$root" >&2
+rm -rf "$final.old"
+[ ! -d "$final" ] || mv "$final" "$final.old"
+mv "$root" "$final"
+rm -rf "$final.old"
+du -sh "$final" >&2

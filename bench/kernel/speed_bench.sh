@@ -22,6 +22,8 @@
 # kb_speed runs each workload once untraced before its figures (first
 # touches of guest memory cost more).  -v: progress and kmemrec's summaries
 # go to progress.txt (comes back with the results).
+# KB_*_NA (kb_peers.h): empty = run the peer, else why it cannot
+export KB_LTTNG_NA="" KB_BPFTRACE_NA=""
 peers=/kmr/peers
 krel=$(uname -r)
 if [ ! -d $peers ]; then
