@@ -3,7 +3,7 @@
 # passed): counts the events of LTTng's traces (lttng-<work>/, CTF) with
 # babeltrace2's counter sink, which the guest has not got (its plugins are
 # dlopen()ed), and puts them into figures.txt's lttng rows (events,
-# events/s, lost = discarded events); the guest's table stays as
+# events/s, lost = discarded-events notices); the guest's table stays as
 # figures.guest.txt.  The traces are deleted afterwards (tens of MB),
 # babeltrace2's counts kept as lttng-<work>.count.
 set -euo pipefail
@@ -23,9 +23,11 @@ for t in "${traces[@]}"; do
 	w=${w%/}
 	babeltrace2 "$t" --component=sink.utils.counter >"lttng-$w.count" 2>&1 ||
 		{ cat "lttng-$w.count"; echo "babeltrace2 failed on $t"; exit 1; }
-	# "   N events", "   N discarded events" (the tracer's own count)
-	ev=$(awk '$2 == "events" && NF == 2 { print $1 }' "lttng-$w.count")
-	lost=$(awk '$2 == "discarded" && $3 == "events" { print $1 }' "lttng-$w.count")
+	# It prints running totals; the last block is the whole trace:
+	# "N Event messages", "N Discarded event messages" (the tracer's
+	# notices of discarded events: their count, not the events')
+	ev=$(awk '$2 == "Event" && $3 ~ /^messages?$/ { n = $1 } END { print n }' "lttng-$w.count")
+	lost=$(awk '$2 == "Discarded" && $3 == "event" { n = $1 } END { print n }' "lttng-$w.count")
 	[ -n "$ev" ] || { cat "lttng-$w.count"; echo "no event count for $t"; exit 1; }
 	counts="$counts $w=$ev/${lost:-0}"
 	rm -rf "$t"
