@@ -524,9 +524,9 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 }
 
 /*
- * One ftrace_ops for the four entry hooks, told apart by the call site
- * (kmr_fentry_of(), probes.h; issue 10).  The rmap hook runs on every
- * anonymous fault: it is tested first.
+ * The four entry hooks, on probes.c's one ftrace_ops, told apart by the
+ * call site (kmr_fentry_of(), probes.h; issue 10).  The rmap hook runs on
+ * every anonymous fault: it is tested first.
  */
 enum { KMR_FH_RMAP, KMR_FH_WP, KMR_FH_SWAP, KMR_FH_SETPTE, KMR_FH_NR };
 
@@ -540,9 +540,8 @@ static const char * const kmr_fault_syms[KMR_FH_NR] = {
 /* function addresses, set before the ops is registered */
 static unsigned long kmr_fault_addr[KMR_FH_NR];
 
-static void notrace kmr_fault_entry(unsigned long ip, unsigned long pip,
-				    struct ftrace_ops *op,
-				    struct ftrace_regs *fregs)
+bool notrace kmr_faults_entry(unsigned long ip, unsigned long pip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_RMAP]))
 		kmr_rmap_entry(ip, pip, op, fregs);
@@ -552,13 +551,29 @@ static void notrace kmr_fault_entry(unsigned long ip, unsigned long pip,
 		kmr_setpte_entry(ip, pip, op, fregs);
 	else if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_SWAP]))
 		kmr_swap_entry(ip, pip, op, fregs);
+	else
+		return false;
+	return true;
 }
 
-/* FTRACE_OPS_FL_RECURSION: preemption off, an RCU reader (probe_vma.c) */
-static struct ftrace_ops kmr_fault_ops = {
-	.func = kmr_fault_entry,
-	.flags = FTRACE_OPS_FL_RECURSION,
-};
+int kmr_faults_entry_addrs(unsigned long *addrs, unsigned int room)
+{
+	unsigned int i;
+	int ret;
+
+	if (WARN_ON_ONCE(room < KMR_FH_NR))
+		return -ENOSPC;
+	for (i = 0; i < KMR_FH_NR; i++) {
+		ret = kmr_ksym_hook_addr(kmr_fault_syms[i], &kmr_fault_addr[i]);
+		if (ret) {
+			pr_err("kmemrec: cannot hook %s: %d\n",
+			       kmr_fault_syms[i], ret);
+			return ret;
+		}
+		addrs[i] = kmr_fault_addr[i];
+	}
+	return KMR_FH_NR;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Registration                                                             */
@@ -571,27 +586,8 @@ void kmr_faults_check_missed(void)
 
 int kmr_faults_register(void)
 {
-	unsigned int i;
 	int ret;
 
-	for (i = 0; i < KMR_FH_NR; i++) {
-		ret = kmr_ksym_hook_addr(kmr_fault_syms[i], &kmr_fault_addr[i]);
-		if (ret) {
-			pr_err("kmemrec: cannot hook %s: %d\n",
-			       kmr_fault_syms[i], ret);
-			return ret;
-		}
-	}
-	/* by address: a filter by name matches every ftrace record */
-	ret = ftrace_set_filter_ips(&kmr_fault_ops, kmr_fault_addr, KMR_FH_NR,
-				    0, 1);
-	if (!ret)
-		ret = register_ftrace_function(&kmr_fault_ops);
-	if (ret) {
-		pr_err("kmemrec: cannot hook the fault path's inner functions: %d\n",
-		       ret);
-		return ret;
-	}
 	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
 	kmr_hmf_probe.nmissed = 0;
 	kmr_hmf_probe.kp.flags = 0;
@@ -599,7 +595,6 @@ int kmr_faults_register(void)
 	ret = kmr_hook_kretprobe(&kmr_hmf_probe, "handle_mm_fault");
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
-		unregister_ftrace_function(&kmr_fault_ops);
 		return ret;
 	}
 	/* faults armed before this are not annotated: their return re-reads */
@@ -609,23 +604,10 @@ int kmr_faults_register(void)
 
 void kmr_faults_unregister(void)
 {
-	/* the notifier may still look: it finds nothing from now on */
+	/* the entry hooks and the notifier may still look: they find none */
 	WRITE_ONCE(kmr_hmf_rh, NULL);
-	unregister_ftrace_function(&kmr_fault_ops);
 	unregister_kretprobe(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
 		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",
 			kmr_hmf_probe.nmissed, kmr_hmf_probe.maxactive);
-}
-
-/*
- * At module exit only: the filter hash set at registration outlives
- * unregister_ftrace_function(), and the static ops is registered again
- * with it after hook_linger_ms.  6.12's ftrace_free_filter() frees the
- * hashes without resetting the pointers, so freeing at each unregister
- * would hand the next registration a freed hash.
- */
-void kmr_faults_exit(void)
-{
-	ftrace_free_filter(&kmr_fault_ops);
 }

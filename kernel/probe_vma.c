@@ -293,8 +293,8 @@ static void notrace kmr_unlock_entry(unsigned long ip, unsigned long pip,
 }
 
 /*
- * One ftrace_ops for the commit point and the hints, told apart by the
- * call site (kmr_fentry_of(), probes.h; issue 10).  up_write() runs
+ * The commit point and the hints, on probes.c's one ftrace_ops, told apart
+ * by the call site (kmr_fentry_of(), probes.h; issue 10).  up_write() runs
  * machine-wide all the time: it is tested first.
  */
 #define KMR_NR_HINTS	ARRAY_SIZE(kmr_hint_hooks)
@@ -305,41 +305,31 @@ static void notrace kmr_unlock_entry(unsigned long ip, unsigned long pip,
 /* function addresses, set before the ops is registered */
 static unsigned long kmr_vma_addr[KMR_VH_NR];
 
-static void notrace kmr_vma_entry(unsigned long ip, unsigned long pip,
-				  struct ftrace_ops *op,
-				  struct ftrace_regs *fregs)
+bool notrace kmr_vma_entry(unsigned long ip, unsigned long pip,
+			   struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	unsigned int i;
 
 	if (kmr_fentry_of(ip, kmr_vma_addr[KMR_VH_UP_WRITE]) ||
 	    kmr_fentry_of(ip, kmr_vma_addr[KMR_VH_DOWNGRADE])) {
 		kmr_unlock_entry(ip, pip, op, fregs);
-		return;
+		return true;
 	}
 	for (i = 0; i < KMR_NR_HINTS; i++)
 		if (kmr_fentry_of(ip, kmr_vma_addr[i])) {
 			kmr_hint_entry(&kmr_hint_hooks[i], fregs);
-			return;
+			return true;
 		}
+	return false;
 }
 
-/*
- * FTRACE_OPS_FL_RECURSION: ftrace's recursion guard, which also disables
- * preemption around the callback.  Without it the callback runs from the
- * ops' own trampoline preemptible, outside the RCU (sched) reader that
- * kmr_pmm_of_sem() and kmr_for_each_session_mm() need (the debug kernel's
- * PROVE_RCU reported it).
- */
-static struct ftrace_ops kmr_vma_ops = {
-	.func = kmr_vma_entry,
-	.flags = FTRACE_OPS_FL_RECURSION,
-};
-
-int kmr_vma_register(void)
+int kmr_vma_entry_addrs(unsigned long *addrs, unsigned int room)
 {
 	unsigned int i;
 	int ret;
 
+	if (WARN_ON_ONCE(room < KMR_VH_NR))
+		return -ENOSPC;
 	for (i = 0; i < KMR_VH_NR; i++) {
 		const char *sym = i < KMR_NR_HINTS ? kmr_hint_hooks[i].sym :
 				  i == KMR_VH_UP_WRITE ? "up_write" :
@@ -350,23 +340,7 @@ int kmr_vma_register(void)
 			pr_err("kmemrec: cannot hook %s: %d\n", sym, ret);
 			return ret;
 		}
+		addrs[i] = kmr_vma_addr[i];
 	}
-	/* by address: a filter by name matches every ftrace record */
-	ret = ftrace_set_filter_ips(&kmr_vma_ops, kmr_vma_addr, KMR_VH_NR, 0, 1);
-	if (!ret)
-		ret = register_ftrace_function(&kmr_vma_ops);
-	if (ret)
-		pr_err("kmemrec: cannot hook the VMA operations: %d\n", ret);
-	return ret;
-}
-
-void kmr_vma_unregister(void)
-{
-	unregister_ftrace_function(&kmr_vma_ops);
-}
-
-/* at module exit only, as kmr_faults_exit() says why */
-void kmr_vma_exit(void)
-{
-	ftrace_free_filter(&kmr_vma_ops);
+	return KMR_VH_NR;
 }

@@ -247,6 +247,52 @@ void kmr_probes_check_missed(void)
 /* Global hooks                                                             */
 /* ------------------------------------------------------------------------ */
 
+/* room for every probe file's entry hooks (kmr_*_entry_addrs()) */
+#define KMR_ENTRY_MAX	16
+
+static unsigned long kmr_entry_addr[KMR_ENTRY_MAX];
+
+/* The fault path's rmap hook first: it runs on every anonymous fault. */
+static void notrace kmr_entry(unsigned long ip, unsigned long pip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	if (!kmr_faults_entry(ip, pip, op, fregs))
+		kmr_vma_entry(ip, pip, op, fregs);
+}
+
+/*
+ * FTRACE_OPS_FL_RECURSION: ftrace's recursion guard, which also disables
+ * preemption around the callback.  Without it the callback runs from the
+ * ops' own trampoline preemptible, outside the RCU (sched) reader that
+ * kmr_pmm_of_sem() and kmr_for_each_session_mm() need (the debug kernel's
+ * PROVE_RCU reported it).
+ */
+static struct ftrace_ops kmr_entry_ops = {
+	.func = kmr_entry,
+	.flags = FTRACE_OPS_FL_RECURSION,
+};
+
+static int kmr_entry_register(void)
+{
+	int nf, nv, ret;
+
+	nf = kmr_faults_entry_addrs(kmr_entry_addr, KMR_ENTRY_MAX);
+	if (nf < 0)
+		return nf;
+	nv = kmr_vma_entry_addrs(kmr_entry_addr + nf, KMR_ENTRY_MAX - nf);
+	if (nv < 0)
+		return nv;
+	/* by address: a filter by name matches every ftrace record */
+	ret = ftrace_set_filter_ips(&kmr_entry_ops, kmr_entry_addr, nf + nv,
+				    0, 1);
+	if (!ret)
+		ret = register_ftrace_function(&kmr_entry_ops);
+	if (ret)
+		pr_err("kmemrec: cannot hook the fault path and the VMA operations: %d\n",
+		       ret);
+	return ret;
+}
+
 int kmr_probes_get(void)
 {
 	int ret = 0;
@@ -256,28 +302,28 @@ int kmr_probes_get(void)
 		kmr_reg_users++;
 		goto out;
 	}
-	ret = kmr_faults_register();
+	ret = kmr_entry_register();
 	if (ret)
 		goto out;
+	ret = kmr_faults_register();
+	if (ret)
+		goto undo_entry;
 	ret = kmr_migrate_register();
 	if (ret)
 		goto undo_faults;
-	ret = kmr_vma_register();
-	if (ret)
-		goto undo_migrate;
 	ret = kmr_proc_register();
 	if (ret)
-		goto undo_vma;
+		goto undo_migrate;
 	kmr_reg_users = 1;
 	kmr_registered = true;
 	goto out;
 
-undo_vma:
-	kmr_vma_unregister();
 undo_migrate:
 	kmr_migrate_unregister();
 undo_faults:
 	kmr_faults_unregister();
+undo_entry:
+	unregister_ftrace_function(&kmr_entry_ops);
 out:
 	mutex_unlock(&kmr_reg_lock);
 	return ret;
@@ -299,7 +345,7 @@ static void kmr_probes_unregister_fn(struct work_struct *work)
 		kmr_proc_unregister();
 		kmr_migrate_unregister();
 		kmr_faults_unregister();
-		kmr_vma_unregister();
+		unregister_ftrace_function(&kmr_entry_ops);
 		kmr_registered = false;
 	}
 	mutex_unlock(&kmr_reg_lock);
@@ -346,9 +392,16 @@ void kmr_probes_exit(void)
 {
 	flush_delayed_work(&kmr_unreg_work);
 	if (!WARN_ON_ONCE(kmr_reg_users || kmr_registered)) {
-		/* kmemleak: 15 objects per load without these */
-		kmr_faults_exit();
-		kmr_vma_exit();
+		/*
+		 * The filter hash set at registration outlives
+		 * unregister_ftrace_function(), and the static ops is
+		 * registered again with it after hook_linger_ms.  6.12's
+		 * ftrace_free_filter() frees the hashes without resetting the
+		 * pointers, so freeing at each unregister would hand the next
+		 * registration a freed hash.  Here, at module exit, it goes
+		 * (kmemleak: 15 objects per load without it).
+		 */
+		ftrace_free_filter(&kmr_entry_ops);
 	}
 	kmr_proc_drain();
 	mmu_notifier_synchronize();

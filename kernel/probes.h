@@ -104,12 +104,8 @@ void kmr_pmm_unlist(struct kmr_pmm *pmm);
  */
 int kmr_faults_register(void);
 void kmr_faults_unregister(void);
-void kmr_faults_exit(void);
 int kmr_migrate_register(void);
 void kmr_migrate_unregister(void);
-int kmr_vma_register(void);
-void kmr_vma_unregister(void);
-void kmr_vma_exit(void);
 int kmr_proc_register(void);
 void kmr_proc_unregister(void);
 /*
@@ -147,6 +143,20 @@ static inline bool kmr_fentry_of(unsigned long ip, unsigned long func)
 {
 	return ip - func < KMR_FENTRY_SLACK;
 }
+
+/*
+ * The entry hooks of every probe file share one ftrace_ops (probes.c):
+ * registering it is one pass over the ftrace records, not one per file.
+ * Each file resolves its functions' addresses into @addrs (at most @room;
+ * the count, or an errno) and tells its call sites apart: true when @ip
+ * was one of its own.
+ */
+int kmr_faults_entry_addrs(unsigned long *addrs, unsigned int room);
+bool kmr_faults_entry(unsigned long ip, unsigned long pip,
+		      struct ftrace_ops *op, struct ftrace_regs *fregs);
+int kmr_vma_entry_addrs(unsigned long *addrs, unsigned int room);
+bool kmr_vma_entry(unsigned long ip, unsigned long pip,
+		   struct ftrace_ops *op, struct ftrace_regs *fregs);
 
 /*
  * Register @rp at the function @sym, found by address through
