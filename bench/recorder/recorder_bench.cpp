@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -64,22 +65,95 @@ uint64_t rssAnon() {
 }
 
 // The input, encoded once: records back to back, 8-byte aligned.
+// With @fold, a FAULT followed by the one-page PTE it set becomes one PTE
+// record with KMR_PTE_F_FAULT, as the module (ABI 3) sends the common
+// fault; seqs are renumbered densely (VMA sync_seq follows), and
+// `events` counts the events the trace gets (two per folded record).
 struct Input {
   std::vector<uint64_t> words;
-  uint64_t events = 0;
+  uint64_t events = 0;   // trace events
+  uint64_t records = 0;  // ring records
   uint64_t last_seq = 0;
   uint64_t span_ns = 0;
   uint64_t first_ns = 0;
-  void add(const Event& ev) {
-    size_t size = recordSize(ev);
-    if (!size) return;
+  bool fold = false;
+  std::optional<Event> held;  // a FAULT or one-page PTE that may pair with the next
+  uint64_t held_entry = 0;
+  std::vector<uint64_t> seq_map;       // old seq -> new (fold only)
+  uint64_t seq = 0;
+
+  uint64_t* put(size_t size) {
     size_t at = words.size();
     words.resize(at + size / 8);
-    encodeRecord(ev, words.data() + at, size);
+    return words.data() + at;
+  }
+  void addRecord(Event ev) {
+    if (fold) {
+      if (seq_map.size() <= ev.seq) seq_map.resize(ev.seq + 1);
+      seq_map[ev.seq] = ++seq;
+      ev.seq = seq;
+      if (ev.kind == EventKind::Vma && ev.vma.sync_seq < seq_map.size())
+        ev.vma.sync_seq = seq_map[ev.vma.sync_seq];
+    }
+    size_t size = recordSize(ev);
+    if (!size) return;
+    encodeRecord(ev, put(size), size);
+    count(ev, 1);
+  }
+  void count(const Event& ev, unsigned n) {
     if (!events) first_ns = ev.time_ns;
-    events++;
+    events += n;
+    records++;
     last_seq = ev.seq;
     span_ns = ev.time_ns - first_ns;
+  }
+  // One record for @p (one 4 KiB entry) and the FAULT @f it carries.
+  void addFolded(Event p, const Event& f) {
+    if (seq_map.size() <= std::max(p.seq, f.seq)) seq_map.resize(std::max(p.seq, f.seq) + 1);
+    seq_map[f.seq] = seq_map[p.seq] = ++seq;
+    p.seq = seq;
+    size_t size = recordSize(p) + sizeof(kmr_fault_info);
+    uint64_t* out = put(size);
+    encodeRecord(p, out, size);
+    auto* r = reinterpret_cast<kmr_ev_pte*>(out);
+    r->h.size = static_cast<uint16_t>(size);
+    r->h.flags |= KMR_PTE_F_FAULT;
+    kmr_fault_info fi{f.fault.vaddr, f.fault.ip, f.fault.fault_flags, f.fault.tid};
+    std::memcpy(reinterpret_cast<uint8_t*>(out) + size - sizeof(fi), &fi, sizeof(fi));
+    count(p, 2);
+  }
+  static bool foldable(const Event& pte, const Event& f) {
+    return pte.kind == EventKind::Pte && f.kind == EventKind::Fault && f.flags == 0 &&
+           pte.entries.size() == 1 && pte.pte.shift == 12 &&
+           pte.pte.vaddr == (f.fault.vaddr & ~uint64_t(4095)) &&
+           !(pte.flags & ~KMR_PTE_CAUSE_MASK);
+  }
+  // kmemsynth sends FAULT then its PTE; a trace recorded since ABI 3 has
+  // the PTE then the FAULT at the same seq.  Either pair folds.
+  void add(const Event& ev) {
+    if (!fold) return addRecord(ev);
+    if (held) {
+      Event h = *held;
+      held.reset();
+      if (h.kind == EventKind::Fault && foldable(ev, h)) return addFolded(ev, h);
+      if (h.kind == EventKind::Pte && foldable(h, ev) && (ev.seq == h.seq || ev.seq == h.seq + 1))
+        return addFolded(h, ev);
+      addRecord(h);
+    }
+    if ((ev.kind == EventKind::Fault && ev.flags == 0) ||
+        (ev.kind == EventKind::Pte && ev.entries.size() == 1)) {
+      held = ev;
+      if (ev.kind == EventKind::Pte) {  // its entry lives in the source's buffer
+        held_entry = ev.entries[0];
+        held->entries = std::span<const uint64_t>(&held_entry, 1);
+      }
+      return;
+    }
+    addRecord(ev);
+  }
+  void end() {
+    if (held) addRecord(*held);
+    held.reset();
   }
 };
 
@@ -97,9 +171,14 @@ int main(int argc, char** argv) {
   app.add_option("--rings", rings, "per-CPU rings");
   app.add_option("--ring-size", ring_size, "bytes per ring (power of two)");
   app.add_option("-o", out, "trace file to write");
+  bool fold = false;
+  app.add_flag("--fold", fold,
+               "fold each FAULT into the PTE record it set (KMR_PTE_F_FAULT), as the module "
+               "sends the common fault since ABI 3");
   CLI11_PARSE(app, argc, argv);
 
   Input in;
+  in.fold = fold;
   std::string source;
   if (!trace.empty()) {
     TraceReader reader(trace);
@@ -122,6 +201,7 @@ int main(int argc, char** argv) {
       for (const Event& ev : evs) in.add(ev);
     source = "kmemsynth --pattern " + pattern;
   }
+  in.end();
   if (!in.events) {
     std::fprintf(stderr, "no events\n");
     return 2;
@@ -230,8 +310,9 @@ int main(int argc, char** argv) {
               (unsigned long long)(ring_size >> 10));
   std::printf("  machine        %s, %ld CPUs, kernel %s\n", cpu_model, sysconf(_SC_NPROCESSORS_ONLN),
               u.release);
-  std::printf("  events         %llu (written %llu)\n", (unsigned long long)total,
-              (unsigned long long)ws.events);
+  std::printf("  events         %llu (written %llu) from %llu ring records\n",
+              (unsigned long long)total, (unsigned long long)ws.events,
+              (unsigned long long)(in.records * repeat));
   std::printf("  wall           %.3f s (%.2f M events/s end to end)\n", wall, total / wall / 1e6);
   std::printf("  recorder CPU   %.3f s = %.3f s per million events (%.1f M events/s per core)\n",
               cpu, cpu * 1e6 / total, total / cpu / 1e6);
