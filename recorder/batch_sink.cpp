@@ -25,12 +25,26 @@ bool BatchSink::ensureRoom(size_t bytes) {
 }
 
 bool BatchSink::record(const kmr_event& ev) {
-  if (!ensureRoom(ev.size)) return false;
-  std::memcpy(cur_->data() + cur_->used, &ev, ev.size);
-  cur_->used += ev.size;
-  cur_->records++;
+  const size_t size = ev.size;
+  if (!cur_ || cur_->room() < size + kGapReserve) [[unlikely]] {
+    if (!ensureRoom(size)) return false;
+  }
+  Batch& b = *cur_;
+  std::memcpy(b.data() + b.used, &ev, size);
+  b.used += size;
+  b.records++;
   records_++;
-  bytes_ += ev.size;
+  bytes_ += size;
+  // One test for the kinds the drain takes note of (rare), not four.
+  constexpr uint32_t kNoted = (1u << KMR_EV_LOST) | (1u << KMR_EV_EXIT) | (1u << KMR_EV_EXEC) |
+                              (1u << KMR_EV_FORK);
+  static_assert(KMR_EV_NR_KINDS <= 32);
+  if (ev.kind < 32 && (kNoted >> ev.kind & 1)) [[unlikely]]
+    note(ev);
+  return true;
+}
+
+void BatchSink::note(const kmr_event& ev) {
   if (ev.kind == KMR_EV_LOST && ev.size >= sizeof(kmr_ev_lost))
     lost_ += reinterpret_cast<const kmr_ev_lost&>(ev).count;
   else if (ev.kind == KMR_EV_EXIT) {
@@ -44,7 +58,6 @@ bool BatchSink::record(const kmr_event& ev) {
   } else if (ev.kind == KMR_EV_FORK && on_fork && ev.size >= sizeof(kmr_ev_fork)) {
     on_fork(reinterpret_cast<const kmr_ev_fork&>(ev));
   }
-  return true;
 }
 
 void BatchSink::gap(uint64_t first_seq, uint64_t count, uint64_t after_ns, uint64_t before_ns) {

@@ -38,6 +38,7 @@ class BatchSink : public RecordSink {
 
  private:
   bool ensureRoom(size_t bytes);
+  void note(const kmr_event& ev);  // LOST, EXIT, EXEC, FORK
 
   BatchQueue& q_;
   std::unique_ptr<Batch> cur_;

@@ -45,7 +45,7 @@ class ChunkEncoder {
   void reset();
 
  private:
-  void putAddr(uint64_t a) {
+  [[gnu::always_inline]] void putAddr(uint64_t a) {
     uint64_t vpn = a >> 12;
     uint64_t off = a & 0xfff;
     cols_[kColAddrs].put(zigzag(static_cast<int64_t>(vpn - prev_vpn_)) << 1 | (off != 0));
@@ -54,7 +54,7 @@ class ChunkEncoder {
   }
   // The shared zero page has its own delta base: it interleaves with fresh
   // frames in read-then-write patterns and would cost two far jumps each time.
-  void putPfn(uint64_t pfn, bool zero = false) {
+  [[gnu::always_inline]] void putPfn(uint64_t pfn, bool zero = false) {
     uint64_t& prev = zero ? prev_zero_pfn_ : prev_pfn_;
     cols_[kColPfns].putSigned(static_cast<int64_t>(pfn - prev));
     prev = pfn;

@@ -72,29 +72,9 @@ Event makeVma(uint64_t seq, uint64_t t, uint32_t vma_flags, const VmaData& d,
   return ev;
 }
 
-Event makePte(uint64_t seq, uint64_t t, uint32_t cause, uint64_t vaddr, uint32_t shift,
-              std::span<const uint64_t> entries) {
-  Event ev = base(seq, t, EventKind::Pte, cause);
-  ev.pte = {vaddr, shift};
-  ev.entries = entries;
-  return ev;
-}
-
 Event makePteUnmap(uint64_t seq, uint64_t t, uint32_t reason, uint64_t start, uint64_t end) {
   Event ev = base(seq, t, EventKind::PteUnmap, reason);
   ev.pte_unmap = {start, end};
-  return ev;
-}
-
-Event makeCow(uint64_t seq, uint64_t t, const CowData& d) {
-  Event ev = base(seq, t, EventKind::Cow, 0);
-  ev.cow = d;
-  return ev;
-}
-
-Event makeFault(uint64_t seq, uint64_t t, const FaultData& d) {
-  Event ev = base(seq, t, EventKind::Fault, 0);
-  ev.fault = d;
   return ev;
 }
 

@@ -176,11 +176,36 @@ Event makeVmaSync(uint64_t seq, uint64_t t, uint32_t cause, uint64_t start, uint
                   uint32_t count);
 Event makeVma(uint64_t seq, uint64_t t, uint32_t vma_flags, const VmaData& d,
               std::string_view name);
-Event makePte(uint64_t seq, uint64_t t, uint32_t cause, uint64_t vaddr, uint32_t shift,
-              std::span<const uint64_t> entries);
+// (The record kinds of every fault inline: the recorder builds one or two
+// per ring record.)
+inline Event makePte(uint64_t seq, uint64_t t, uint32_t cause, uint64_t vaddr, uint32_t shift,
+                     std::span<const uint64_t> entries) {
+  Event ev;
+  ev.seq = seq;
+  ev.time_ns = t;
+  ev.kind = EventKind::Pte;
+  ev.flags = cause;
+  ev.pte = {vaddr, shift};
+  ev.entries = entries;
+  return ev;
+}
 Event makePteUnmap(uint64_t seq, uint64_t t, uint32_t reason, uint64_t start, uint64_t end);
-Event makeCow(uint64_t seq, uint64_t t, const CowData& d);
-Event makeFault(uint64_t seq, uint64_t t, const FaultData& d);
+inline Event makeCow(uint64_t seq, uint64_t t, const CowData& d) {
+  Event ev;
+  ev.seq = seq;
+  ev.time_ns = t;
+  ev.kind = EventKind::Cow;
+  ev.cow = d;
+  return ev;
+}
+inline Event makeFault(uint64_t seq, uint64_t t, const FaultData& d) {
+  Event ev;
+  ev.seq = seq;
+  ev.time_ns = t;
+  ev.kind = EventKind::Fault;
+  ev.fault = d;
+  return ev;
+}
 Event makeFork(uint64_t seq, uint64_t t, uint32_t child_pid);
 Event makeExec(uint64_t seq, uint64_t t, std::string_view filename);
 Event makeSignal(uint64_t seq, uint64_t t, uint32_t flags, const SignalData& d);

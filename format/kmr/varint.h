@@ -59,30 +59,40 @@ class ColumnWriter {
   ColumnWriter(const ColumnWriter&) = delete;
   ColumnWriter& operator=(const ColumnWriter&) = delete;
 
-  void put(uint64_t v) {
-    if (cap_ - size_ < 16) grow(16);
-    uint8_t* p = buf_.get() + size_;
+  // Inlined into the encoder's per-event path (the recorder spends a
+  // large share of its CPU here): size_ is read once into a local, since a
+  // store through the byte pointer could alias it and force a reload.
+  [[gnu::always_inline]] void put(uint64_t v) {
+    size_t size = size_;
+    if (cap_ - size < 16) [[unlikely]] {
+      grow(16);
+    }
+    uint8_t* p = buf_.get() + size;
     if (v < 128) {
       *p = static_cast<uint8_t>(v << 1);
-      size_++;
+      size_ = size + 1;
       return;
     }
     unsigned bits = 64 - static_cast<unsigned>(std::countl_zero(v));
     unsigned n = (bits + 6) / 7;
-    if (n > 8) {
+    if (n > 8) [[unlikely]] {
       *p = 0xff;
       std::memcpy(p + 1, &v, 8);
-      size_ += 9;
+      size_ = size + 9;
       return;
     }
     uint64_t x = v << n | ((uint64_t{1} << (n - 1)) - 1);
     std::memcpy(p, &x, 8);  // writes 8 bytes, keeps n
-    size_ += n;
+    size_ = size + n;
   }
   void putSigned(int64_t v) { put(zigzag(v)); }
-  void putByte(uint8_t b) {
-    if (cap_ == size_) grow(1);
-    buf_[size_++] = b;
+  [[gnu::always_inline]] void putByte(uint8_t b) {
+    size_t size = size_;
+    if (cap_ == size) [[unlikely]] {
+      grow(1);
+    }
+    buf_[size] = b;
+    size_ = size + 1;
   }
   void putBytes(const void* p, size_t n) {
     if (cap_ - size_ < n) grow(n);
@@ -103,7 +113,7 @@ class ColumnWriter {
   void clear() { size_ = 0; }
 
  private:
-  void grow(size_t need) {
+  [[gnu::noinline]] void grow(size_t need) {
     size_t cap = cap_ ? cap_ * 2 : 4096;
     while (cap - size_ < need) cap *= 2;
     auto nb = std::make_unique_for_overwrite<uint8_t[]>(cap);
