@@ -6,11 +6,6 @@
 
 namespace kmr::recorder {
 
-namespace {
-// Every batch keeps room for one synthesized LOST record (gap() never fails).
-constexpr size_t kGapReserve = sizeof(kmr_ev_lost);
-}  // namespace
-
 BatchSink::BatchSink(BatchQueue& q) : q_(q) {}
 
 bool BatchSink::ensureRoom(size_t bytes) {
@@ -24,6 +19,29 @@ bool BatchSink::ensureRoom(size_t bytes) {
   return true;
 }
 
+namespace {
+// The kinds the drain takes note of (rare).
+constexpr uint32_t kNoted = (1u << KMR_EV_LOST) | (1u << KMR_EV_EXIT) | (1u << KMR_EV_EXEC) |
+                            (1u << KMR_EV_FORK);
+static_assert(KMR_EV_NR_KINDS <= 32);
+}  // namespace
+
+void BatchSink::run(const uint8_t* data, size_t bytes, size_t count, uint32_t kinds) {
+  Batch& b = *cur_;  // runRoom() said it has room
+  std::memcpy(b.data() + b.used, data, bytes);
+  b.used += bytes;
+  b.records += count;
+  records_ += count;
+  bytes_ += bytes;
+  if (kinds & kNoted) [[unlikely]] {
+    for (size_t off = 0; off < bytes;) {
+      const auto& ev = *reinterpret_cast<const kmr_event*>(data + off);
+      if (ev.kind < 32 && (kNoted >> ev.kind & 1)) note(ev);
+      off += ev.size;
+    }
+  }
+}
+
 bool BatchSink::record(const kmr_event& ev) {
   const size_t size = ev.size;
   if (!cur_ || cur_->room() < size + kGapReserve) [[unlikely]] {
@@ -35,10 +53,7 @@ bool BatchSink::record(const kmr_event& ev) {
   b.records++;
   records_++;
   bytes_ += size;
-  // One test for the kinds the drain takes note of (rare), not four.
-  constexpr uint32_t kNoted = (1u << KMR_EV_LOST) | (1u << KMR_EV_EXIT) | (1u << KMR_EV_EXEC) |
-                              (1u << KMR_EV_FORK);
-  static_assert(KMR_EV_NR_KINDS <= 32);
+  // One test for the kinds noted, not four.
   if (ev.kind < 32 && (kNoted >> ev.kind & 1)) [[unlikely]]
     note(ev);
   return true;

@@ -18,6 +18,10 @@ class BatchSink : public RecordSink {
 
   bool record(const kmr_event& ev) override;
   void gap(uint64_t first_seq, uint64_t count, uint64_t after_ns, uint64_t before_ns) override;
+  size_t runRoom() const override {
+    return cur_ && cur_->room() > kGapReserve ? cur_->room() - kGapReserve : 0;
+  }
+  void run(const uint8_t* data, size_t bytes, size_t count, uint32_t kinds) override;
 
   // Hands the current batch (if it holds anything) to the writer.
   void flush();
@@ -37,6 +41,8 @@ class BatchSink : public RecordSink {
   uint64_t refusals() const { return refusals_; }  // times no batch was free
 
  private:
+  // Every batch keeps room for one synthesized LOST record (gap() never fails).
+  static constexpr size_t kGapReserve = sizeof(kmr_ev_lost);
   bool ensureRoom(size_t bytes);
   void note(const kmr_event& ev);  // LOST, EXIT, EXEC, FORK
 

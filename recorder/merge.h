@@ -30,6 +30,17 @@ class RecordSink {
   // @before_ns are the times of the records around the gap.  Never refused:
   // a sink keeps room for one gap report.
   virtual void gap(uint64_t first_seq, uint64_t count, uint64_t after_ns, uint64_t before_ns) = 0;
+
+  // Optional, for a sink that copies records out: the bytes run() can take
+  // now (0: none, the merge then offers record() one at a time).
+  virtual size_t runRoom() const { return 0; }
+  // @count records in seq order, back to back in @bytes bytes at @data (a
+  // run of one ring, at most runRoom() bytes; valid during the call only).
+  // @kinds has bit (1 << kind) of each record whose kind is below 32.
+  // Never refused.
+  virtual void run(const uint8_t* data, size_t bytes, size_t count, uint32_t kinds) {
+    (void)data, (void)bytes, (void)count, (void)kinds;
+  }
 };
 
 class Merger {

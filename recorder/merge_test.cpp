@@ -21,16 +21,43 @@ struct Collect : RecordSink {
   bool payload_ok = true;
 
   size_t room = SIZE_MAX;  // records accepted before refusing
+  // Taking runs (RecordSink::run) as BatchSink does: at most this many
+  // bytes at once; 0 = one record at a time.
+  size_t run_bytes = 0;
+  bool runs_ok = true;
+  size_t runs = 0;
 
   bool record(const kmr_event& ev) override {
     if (seqs.size() >= room) return false;
+    take(ev);
+    return true;
+  }
+  size_t runRoom() const override { return seqs.size() < room ? run_bytes : 0; }
+  void run(const uint8_t* data, size_t bytes, size_t count, uint32_t kinds) override {
+    runs++;
+    if (bytes > run_bytes || count == 0) runs_ok = false;
+    uint32_t seen = 0;
+    size_t n = 0, off = 0;
+    for (; off < bytes; n++) {
+      const auto& ev = *reinterpret_cast<const kmr_event*>(data + off);
+      if (ev.kind == KMR_EV_PAD || ev.size < sizeof(kmr_event)) {
+        runs_ok = false;
+        return;
+      }
+      if (!seqs.empty() && ev.seq != seqs.back() + 1 && n > 0) runs_ok = false;
+      if (ev.kind < 32) seen |= 1u << ev.kind;
+      take(ev);
+      off += ev.size;
+    }
+    if (off != bytes || n != count || seen != kinds) runs_ok = false;
+  }
+  void take(const kmr_event& ev) {
     seqs.push_back(ev.seq);
     sizes.push_back(ev.size);
     // The producer filled the payload with the seq's low byte.
     const auto* p = reinterpret_cast<const uint8_t*>(&ev);
     for (size_t i = sizeof(kmr_event); i < ev.size; i++)
       if (p[i] != (ev.seq & 0xff)) payload_ok = false;
-    return true;
   }
   void gap(uint64_t first, uint64_t count, uint64_t after, uint64_t before) override {
     gaps.push_back({first, count, after, before});
@@ -51,6 +78,7 @@ TEST_CASE("one ring: records in order, PAD at the end of the ring skipped") {
   FakeClock clk;
   Consumer c(f.ctl(), f.data(), clk.fn());
   Collect out;
+  out.run_bytes = GENERATE(0u, 64u, 1000u, 1u << 20);
   uint64_t seq = 1;
   // 100 KiB of 200-byte records wraps a 64 KiB ring: PADs appear.
   for (int round = 0; round < 20; round++) {
@@ -63,6 +91,7 @@ TEST_CASE("one ring: records in order, PAD at the end of the ring skipped") {
   REQUIRE(out.seqs.size() == 500);
   for (size_t i = 0; i < out.seqs.size(); i++) CHECK(out.seqs[i] == i + 1);
   CHECK(out.payload_ok);
+  CHECK(out.runs_ok);
   CHECK(c.caughtUp());
   CHECK(f.ctl()->ring[0].lost == 0);
 }
@@ -72,6 +101,7 @@ TEST_CASE("tail never passes a record that was not consumed") {
   FakeClock clk;
   Consumer c(f.ctl(), f.data(), clk.fn());
   Collect out;
+  out.run_bytes = GENERATE(0u, 64u, 1000u, 1u << 20);
   for (uint64_t s = 1; s <= 10; s++) f.produce(0, KMR_EV_PTE, s, s, 64);
   CHECK(c.step(out, 3).records == 3);
   CHECK(f.ctl()->ring[0].tail == 3 * 64);
@@ -105,6 +135,7 @@ TEST_CASE("several rings merge into exact seq order under random interleaving") 
   FakeClock clk;
   Consumer c(f.ctl(), f.data(), clk.fn());
   Collect out;
+  out.run_bytes = GENERATE(0u, 64u, 1000u, 1u << 20);
   std::mt19937_64 rng(nr);
   uint64_t seq = 1;
   const uint64_t total = 200000;
@@ -123,6 +154,8 @@ TEST_CASE("several rings merge into exact seq order under random interleaving") 
   for (size_t i = 0; i < total; i++) ordered &= out.seqs[i] == i + 1;
   CHECK(ordered);
   CHECK(out.payload_ok);
+  CHECK(out.runs_ok);
+  CHECK((out.runs > 0) == (out.run_bytes > 0));
   CHECK(out.gaps.empty());
   CHECK(c.late() == 0);
 }
@@ -132,6 +165,7 @@ TEST_CASE("a missing seq holds back later records until it appears") {
   FakeClock clk;
   Consumer c(f.ctl(), f.data(), clk.fn());
   Collect out;
+  out.run_bytes = GENERATE(0u, 64u, 1000u, 1u << 20);
   f.produce(0, KMR_EV_FAULT, 1, 10, 32);
   f.produce(0, KMR_EV_FAULT, 3, 30, 32);  // 2 is still being written on ring 1
   f.produce(0, KMR_EV_FAULT, 4, 40, 32);
@@ -153,6 +187,7 @@ TEST_CASE("a seq that never appears is given up after the timeout, loudly") {
   FakeClock clk;
   Consumer c(f.ctl(), f.data(), clk.fn(), 1'000'000'000);
   Collect out;
+  out.run_bytes = GENERATE(0u, 64u, 1000u, 1u << 20);
   f.produce(0, KMR_EV_FAULT, 1, 10, 32);
   f.produce(1, KMR_EV_FAULT, 4, 40, 32);
   f.produce(1, KMR_EV_FAULT, 5, 50, 32);
@@ -199,6 +234,7 @@ TEST_CASE("framing errors stop the consumer with the ring and position") {
   FakeClock clk;
   Consumer c(f.ctl(), f.data(), clk.fn());
   Collect out;
+  out.run_bytes = GENERATE(0u, 64u, 1000u, 1u << 20);
   f.produce(0, KMR_EV_FAULT, 1, 1, 32);
   uint64_t raw[8] = {};
   auto* bad = reinterpret_cast<kmr_event*>(raw);
@@ -236,6 +272,7 @@ TEST_CASE("records crossing the end of the ring are corrupt") {
   FakeClock clk;
   Consumer c(f.ctl(), f.data(), clk.fn());
   Collect out;
+  out.run_bytes = GENERATE(0u, 64u, 1000u, 1u << 20);
   // Fill to 32 bytes before the end, then write a 64-byte record there.
   uint64_t seq = 1;
   while (f.ctl()->ring[0].head < (64 << 10) - 32) {

@@ -1,5 +1,6 @@
 #include "ring.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -39,6 +40,30 @@ const kmr_event* Ring::findFront() {
     return ev;
   }
   return nullptr;
+}
+
+Ring::Run Ring::takeRun(uint64_t seq, size_t max_records, size_t max_bytes) {
+  Run r;
+  r.data = reinterpret_cast<const uint8_t*>(front_ ? front_ : front());
+  // Every record from here to the ring's end or head, as findFront()
+  // checks them: the run stops before anything it would not pass.
+  uint64_t off = pos_ & (size_ - 1);
+  uint64_t limit = std::min(size_ - off, head_ - pos_);
+  if (limit > max_bytes) limit = max_bytes;
+  while (r.count < max_records && limit - r.bytes >= sizeof(kmr_event)) {
+    const auto* ev = reinterpret_cast<const kmr_event*>(r.data + r.bytes);
+    uint64_t sz = ev->size;
+    if (sz < sizeof(kmr_event) || sz % KMR_EV_ALIGN != 0 || sz > limit - r.bytes ||
+        ev->kind == KMR_EV_PAD || ev->seq != seq + r.count)
+      break;
+    if (ev->kind < 32) r.kinds |= 1u << ev->kind;
+    r.last_time = ev->time_ns;
+    r.bytes += sz;
+    r.count++;
+  }
+  pos_ += r.bytes;
+  front_ = nullptr;
+  return r;
 }
 
 void Ring::release() {

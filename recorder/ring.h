@@ -38,6 +38,20 @@ class Ring {
     pos_ += front_->size;
     front_ = nullptr;
   }
+  // Consumes, from front() on, the records that follow each other with
+  // seqs @seq, @seq + 1, ... (at most @max_records and @max_bytes; front()
+  // must hold @seq and fit).  They are contiguous in the ring (a PAD or the
+  // ring's end stops the run); their bytes stay valid until release().
+  // Stops, leaving it for front(), at anything else, including a record
+  // findFront() would call corrupt.
+  struct Run {
+    const uint8_t* data = nullptr;
+    size_t bytes = 0;
+    size_t count = 0;
+    uint32_t kinds = 0;      // bit (1 << kind) per record with kind < 32
+    uint64_t last_time = 0;  // the last record's time_ns
+  };
+  Run takeRun(uint64_t seq, size_t max_records, size_t max_bytes);
   // Publishes everything consumed so far to the producer (release).
   void release();
 
