@@ -28,15 +28,6 @@ constexpr std::array<std::string_view, kEventKindSlots> kNames = [] {
   return n;
 }();
 
-Event base(uint64_t seq, uint64_t t, EventKind kind, uint32_t flags) {
-  Event ev;
-  ev.seq = seq;
-  ev.time_ns = t;
-  ev.kind = kind;
-  ev.flags = flags;
-  return ev;
-}
-
 }  // namespace
 
 std::string_view kindName(EventKind kind) {
@@ -52,71 +43,71 @@ std::optional<EventKind> kindFromName(std::string_view name) {
 }
 
 Event makeSnapshot(uint64_t seq, uint64_t t, bool end, uint32_t cause, const SnapshotData& d) {
-  Event ev = base(seq, t, end ? EventKind::SnapshotEnd : EventKind::SnapshotBegin, cause);
+  Event ev = makeEventBase(seq, t, end ? EventKind::SnapshotEnd : EventKind::SnapshotBegin, cause);
   ev.snapshot = d;
   return ev;
 }
 
 Event makeVmaSync(uint64_t seq, uint64_t t, uint32_t cause, uint64_t start, uint64_t end,
                   uint32_t count) {
-  Event ev = base(seq, t, EventKind::VmaSync, cause);
+  Event ev = makeEventBase(seq, t, EventKind::VmaSync, cause);
   ev.vma_sync = {start, end, count};
   return ev;
 }
 
 Event makeVma(uint64_t seq, uint64_t t, uint32_t vma_flags, const VmaData& d,
               std::string_view name) {
-  Event ev = base(seq, t, EventKind::Vma, vma_flags);
+  Event ev = makeEventBase(seq, t, EventKind::Vma, vma_flags);
   ev.vma = d;
   ev.text = name;
   return ev;
 }
 
 Event makePteUnmap(uint64_t seq, uint64_t t, uint32_t reason, uint64_t start, uint64_t end) {
-  Event ev = base(seq, t, EventKind::PteUnmap, reason);
+  Event ev = makeEventBase(seq, t, EventKind::PteUnmap, reason);
   ev.pte_unmap = {start, end};
   return ev;
 }
 
 Event makeFork(uint64_t seq, uint64_t t, uint32_t child_pid) {
-  Event ev = base(seq, t, EventKind::Fork, 0);
+  Event ev = makeEventBase(seq, t, EventKind::Fork, 0);
   ev.fork = {child_pid};
   return ev;
 }
 
 Event makeExec(uint64_t seq, uint64_t t, std::string_view filename) {
-  Event ev = base(seq, t, EventKind::Exec, 0);
+  Event ev = makeEventBase(seq, t, EventKind::Exec, 0);
   ev.text = filename;
   return ev;
 }
 
 Event makeSignal(uint64_t seq, uint64_t t, uint32_t flags, const SignalData& d) {
-  Event ev = base(seq, t, EventKind::Signal, flags);
+  Event ev = makeEventBase(seq, t, EventKind::Signal, flags);
   ev.signal = d;
   return ev;
 }
 
 Event makeExit(uint64_t seq, uint64_t t, int32_t code) {
-  Event ev = base(seq, t, EventKind::Exit, 0);
+  Event ev = makeEventBase(seq, t, EventKind::Exit, 0);
   ev.exit = {code};
   return ev;
 }
 
 Event makeLost(uint64_t seq, uint64_t t, const LostData& d) {
-  Event ev = base(seq, t, EventKind::Lost, 0);
+  Event ev = makeEventBase(seq, t, EventKind::Lost, 0);
   ev.lost = d;
   return ev;
 }
 
 Event makeMemWrite(uint64_t seq, uint64_t t, const MemWriteData& d) {
-  Event ev = base(seq, t, EventKind::MemWrite, 0);
+  Event ev = makeEventBase(seq, t, EventKind::MemWrite, 0);
   ev.mem_write = d;
   return ev;
 }
 
 Event makePageData(uint64_t seq, uint64_t t, uint32_t flags, uint64_t vaddr, uint64_t pfn,
                    std::span<const uint8_t> bytes) {
-  Event ev = base(seq, t, EventKind::PageData, flags);
+  Event ev = makeEventBase(seq, t, EventKind::PageData, flags);
   ev.page_data = {vaddr, pfn};
   ev.data = bytes;
   return ev;

@@ -171,6 +171,15 @@ struct Event {
 };
 
 // Builders, so callers need not remember which fields a kind uses.
+// The fields every kind has; the builders below fill in the rest.
+inline Event makeEventBase(uint64_t seq, uint64_t t, EventKind kind, uint32_t flags) {
+  Event ev;
+  ev.seq = seq;
+  ev.time_ns = t;
+  ev.kind = kind;
+  ev.flags = flags;
+  return ev;
+}
 Event makeSnapshot(uint64_t seq, uint64_t t, bool end, uint32_t cause, const SnapshotData& d);
 Event makeVmaSync(uint64_t seq, uint64_t t, uint32_t cause, uint64_t start, uint64_t end,
                   uint32_t count);
@@ -180,29 +189,19 @@ Event makeVma(uint64_t seq, uint64_t t, uint32_t vma_flags, const VmaData& d,
 // per ring record.)
 inline Event makePte(uint64_t seq, uint64_t t, uint32_t cause, uint64_t vaddr, uint32_t shift,
                      std::span<const uint64_t> entries) {
-  Event ev;
-  ev.seq = seq;
-  ev.time_ns = t;
-  ev.kind = EventKind::Pte;
-  ev.flags = cause;
+  Event ev = makeEventBase(seq, t, EventKind::Pte, cause);
   ev.pte = {vaddr, shift};
   ev.entries = entries;
   return ev;
 }
 Event makePteUnmap(uint64_t seq, uint64_t t, uint32_t reason, uint64_t start, uint64_t end);
 inline Event makeCow(uint64_t seq, uint64_t t, const CowData& d) {
-  Event ev;
-  ev.seq = seq;
-  ev.time_ns = t;
-  ev.kind = EventKind::Cow;
+  Event ev = makeEventBase(seq, t, EventKind::Cow, 0);
   ev.cow = d;
   return ev;
 }
 inline Event makeFault(uint64_t seq, uint64_t t, const FaultData& d) {
-  Event ev;
-  ev.seq = seq;
-  ev.time_ns = t;
-  ev.kind = EventKind::Fault;
+  Event ev = makeEventBase(seq, t, EventKind::Fault, 0);
   ev.fault = d;
   return ev;
 }
