@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "kb_peers.h"
 #include "kb_recorder.h"	/* kb_rusage_ns() */
+#include "kb_spawn.h"
 
 #define LT_SESSION	"kbspeed"
 #define LT_DIR		"/tmp/kb_lttng"
@@ -47,23 +48,17 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* fork + exec @argv, output appended to peers.log; don't wait. */
+/* kb_spawn() with stdout and stderr appended to peers.log. */
 static pid_t spawn(char *const argv[])
 {
-	pid_t pid = fork();
+	int fd = open(PEERS_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		      0644);
+	pid_t pid = kb_spawn(argv, fd, fd);
+	int err = errno;
 
-	if (!pid) {
-		int fd = open(PEERS_LOG, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "kb_speed: cannot run %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
+	if (fd >= 0)
+		close(fd);
+	errno = err;
 	return pid;
 }
 

@@ -46,6 +46,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "kb_spawn.h"
 
 #define SETTLE_NS	3000000000ull	/* deferred work after a run */
 #define MAX_K		8
@@ -90,21 +91,11 @@ static uint64_t busy_ns(void)
 
 static pid_t spawn(char *const argv[], int out_fd, int err_fd)
 {
-	pid_t pid = fork();
+	pid_t pid = kb_spawn(argv, out_fd, err_fd);
 
 	if (pid < 0) {
 		perror("kb_start: fork");
 		exit(1);
-	}
-	if (!pid) {
-		if (out_fd >= 0)
-			dup2(out_fd, 1);
-		if (err_fd >= 0)
-			dup2(err_fd, 2);
-		execvp(argv[0], argv);
-		fprintf(stderr, "kb_start: cannot run %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
 	}
 	return pid;
 }
