@@ -8,8 +8,7 @@ namespace kmr::recorder {
 
 BatchSink::BatchSink(BatchQueue& q) : q_(q) {}
 
-bool BatchSink::ensureRoom(size_t bytes) {
-  if (cur_ && cur_->room() >= bytes + kGapReserve) return true;
+bool BatchSink::nextBatch() {
   if (cur_ && cur_->records) q_.push(std::move(cur_));
   if (!cur_) cur_ = q_.acquire(std::chrono::milliseconds(0));
   if (!cur_) {
@@ -44,8 +43,8 @@ void BatchSink::run(const uint8_t* data, size_t bytes, size_t count, uint32_t ki
 
 bool BatchSink::record(const kmr_event& ev) {
   const size_t size = ev.size;
-  if (!cur_ || cur_->room() < size + kGapReserve) [[unlikely]] {
-    if (!ensureRoom(size)) return false;
+  if (!hasRoom(size)) [[unlikely]] {
+    if (!nextBatch()) return false;
   }
   Batch& b = *cur_;
   std::memcpy(b.data() + b.used, &ev, size);

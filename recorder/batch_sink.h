@@ -43,7 +43,9 @@ class BatchSink : public RecordSink {
  private:
   // Every batch keeps room for one synthesized LOST record (gap() never fails).
   static constexpr size_t kGapReserve = sizeof(kmr_ev_lost);
-  bool ensureRoom(size_t bytes);
+  bool hasRoom(size_t bytes) const { return cur_ && cur_->room() >= bytes + kGapReserve; }
+  // The current batch full: hands it on and takes a free one (false: none).
+  bool nextBatch();
   void note(const kmr_event& ev);  // LOST, EXIT, EXEC, FORK
 
   BatchQueue& q_;
