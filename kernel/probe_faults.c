@@ -32,8 +32,11 @@
  * which may have read the file, a swap-in) send KMR_EV_FAULT alone at the
  * return, as before.  The PTE part keeps its seq under the PTL.
  *
- * Cost per traced anonymous write fault: the kretprobe (entry + return),
- * one ftrace_ops call (the rmap hook), and one record (PTE with FAULT).
+ * Cost per traced anonymous write fault: the kretprobe's entry, one
+ * ftrace_ops call (the rmap hook), and one record (PTE with FAULT).  The
+ * first touch of an anonymous page has nothing left for the return to do
+ * once that record is out: the rmap hook takes the return hook back
+ * (kmr_fctx_disarm()).
  */
 #include <linux/kprobes.h>
 #include <linux/llist.h>
@@ -118,6 +121,73 @@ struct kmr_fctx *kmr_fctx_current(void)
 		return (struct kmr_fctx *)ri->data;
 	}
 	return NULL;
+}
+
+/*
+ * Taking back the return hook of a fault whose record is complete (issue
+ * 10): its return would cost the rethook trampoline (a full pt_regs frame,
+ * a walk of the list, the kretprobe handler) and do nothing.  x86's
+ * arch_rethook_prepare() saved the real return address in the node
+ * (ret_addr) and put arch_rethook_trampoline in its stack slot (frame); the
+ * trampoline's handler restores the one, unlinks the node and recycles it.
+ * kmr_fctx_disarm() does the same three steps early, only when
+ *   - the fault's node is the innermost on current's list: nothing hooked
+ *     the return of a function called since (that hook would be first);
+ *   - the slot still holds the trampoline: nothing else (the function
+ *     graph tracer) took the return after the kretprobe did;
+ *   - the rethook is not being freed (its handler is still set);
+ * and in that order (stack, then list), so that an unwinder in an NMI in
+ * between finds either the trampoline and its node or the real address.
+ * Interrupts that hook returns on this task push and pop their own nodes
+ * above ours and leave the list as they found it.
+ *
+ * The recycling is rethook_recycle()'s live branch, inline: that function
+ * is not exported, and with IBT (6.12) an indirect call to a function the
+ * kernel never calls indirectly faults (compat/ibt.h).  The pool push runs
+ * inside this RCU reader, as rethook_recycle()'s does, so a rethook freed
+ * meanwhile (after a grace period) frees the node with its pool.  The
+ * trampoline's address is only compared.  Without it nothing is taken
+ * back.
+ */
+static unsigned long kmr_rethook_tramp;
+
+static void kmr_fctx_disarm_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	kmr_rethook_tramp = kmr_ksym_lookup("arch_rethook_trampoline");
+	if (!kmr_rethook_tramp)
+		pr_info("kmemrec: arch_rethook_trampoline not found: every traced fault runs its return hook\n");
+}
+
+/* Preemption off (the PTL); @c: the context kmr_fctx_current() gave. */
+static bool kmr_fctx_disarm(struct kmr_fctx *c)
+{
+	struct llist_node *first = current->rethooks.first;
+	struct kretprobe_instance *ri;
+	struct rethook_node *rn;
+	unsigned long *slot;
+
+	if (!kmr_rethook_tramp || !first)
+		return false;
+	rn = container_of(first, struct rethook_node, llist);
+	ri = container_of(rn, struct kretprobe_instance, node);
+	if (rn->rethook != READ_ONCE(kmr_hmf_rh) ||
+	    (struct kmr_fctx *)ri->data != c ||
+	    !rcu_access_pointer(rn->rethook->handler))
+		return false;
+	slot = (unsigned long *)rn->frame;
+	if (READ_ONCE(*slot) != kmr_rethook_tramp)
+		return false;
+	WRITE_ONCE(*slot, rn->ret_addr);
+	barrier();	/* the return address is real before the node goes */
+	WRITE_ONCE(current->rethooks.first, first->next);
+	first->next = NULL;
+	kmr_rethook_pool_push(rn);
+	return true;
 }
 
 bool kmr_fctx_owns_cow(struct kmr_fctx *c, struct mm_struct *mm,
@@ -468,6 +538,21 @@ static void kmr_fault_pte_now(struct kmr_fctx *c, struct vm_area_struct *vma,
 		kmr_fault_info_of(&f, c, s, ff);
 		kmr_emit_pte_val_fault(s, c->addr, ent, cause, &f);
 	}
+	/*
+	 * do_anonymous_page()'s page: the return would only count the
+	 * fault.  A CoW keeps its return: the notifier's range end comes
+	 * after this hook and asks for the context (kmr_fctx_owns_cow()).
+	 */
+	if (!cow && c->hi <= c->lo) {
+		struct mm_struct *mm = c->mm;
+		unsigned long vm_start = c->vm_start;
+
+		if (kmr_fctx_disarm(c)) {	/* @c is recycled */
+			kmr_for_each_session_mm(mm, s)
+				kmr_stat_fault(s, vm_start, ff);
+			return;
+		}
+	}
 	c->ff_sent = ff;
 	c->state |= KMR_FCTX_FAULT;
 }
@@ -588,6 +673,7 @@ int kmr_faults_register(void)
 {
 	int ret;
 
+	kmr_fctx_disarm_init();
 	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
 	kmr_hmf_probe.nmissed = 0;
 	kmr_hmf_probe.kp.flags = 0;

@@ -15,6 +15,7 @@
 
 #include <linux/ftrace.h>
 #include <linux/mm.h>
+#include <linux/rethook.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 
@@ -129,6 +130,20 @@ static inline pte_t kmr_pte_mkwrite(pte_t pte)
 	return pte_mkwrite_novma(pte);
 #else
 	return pte_mkwrite(pte);
+#endif
+}
+
+/*
+ * Back into its rethook's pool, as rethook_recycle() does for a live
+ * rethook (probe_faults.c, kmr_fctx_disarm()).  The pool became an objpool
+ * in 6.7; before, a freelist.  Both push inline.
+ */
+static inline void kmr_rethook_pool_push(struct rethook_node *rn)
+{
+#if KMR_KV >= 607
+	objpool_push(rn, &rn->rethook->pool);
+#else
+	freelist_add(&rn->freelist, &rn->rethook->pool);
 #endif
 }
 
