@@ -12,22 +12,9 @@ namespace {
 
 }  // namespace
 
-void ChunkEncoder::add(const Event& ev) {
+template <bool kReserved>
+inline void ChunkEncoder::encode(const Event& ev) {
   auto k = static_cast<unsigned>(ev.kind);
-  if (!isStoredKind(k)) usage("cannot store an event of kind " + std::to_string(k));
-  if (ev.entries.size() > kMaxPteEntries) usage("PTE record with more than 2^20 entries");
-  if (ev.text.size() > kMaxTextBytes) usage("name longer than 4096 bytes");
-  if (ev.data.size() > kMaxDataBytes) usage("page data longer than 1 MiB");
-
-  if (count_ == 0) {
-    first_seq_ = ev.seq;
-    first_ns_ = min_ns_ = max_ns_ = ev.time_ns;
-  }
-  if (ev.time_ns < min_ns_) min_ns_ = ev.time_ns;
-  if (ev.time_ns > max_ns_) max_ns_ = ev.time_ns;
-  last_seq_ = ev.seq;
-  count_++;
-
   // The kind byte also says what the common case spares: a zero flags
   // word, a dense seq, a single 4 KiB PTE entry.
   bool compact;
@@ -45,113 +32,160 @@ void ChunkEncoder::add(const Event& ev) {
       compact = false;
   }
   bool dense = ev.seq == prev_seq_ + 1;
-  cols_[kColKinds].putByte(static_cast<uint8_t>(k | (ev.flags ? kKindHasFlags : 0) |
-                                                (dense ? kKindDenseSeq : 0) |
-                                                (compact ? kKindCompact : 0)));
-  if (ev.flags) cols_[kColFlags].put(ev.flags);
-  if (!dense) cols_[kColSeqs].putSigned(static_cast<int64_t>(ev.seq - prev_seq_ - 1));
-  cols_[kColTimes].putSigned(static_cast<int64_t>(ev.time_ns - prev_ns_));
+  uint8_t kind_byte = static_cast<uint8_t>(k | (ev.flags ? kKindHasFlags : 0) |
+                                           (dense ? kKindDenseSeq : 0) |
+                                           (compact ? kKindCompact : 0));
+  if constexpr (kReserved) cols_[kColKinds].putByteReserved(kind_byte);
+  else cols_[kColKinds].putByte(kind_byte);
+  if (ev.flags) put<kReserved>(cols_[kColFlags], ev.flags);
+  if (!dense) putSigned<kReserved>(cols_[kColSeqs], static_cast<int64_t>(ev.seq - prev_seq_ - 1));
+  putSigned<kReserved>(cols_[kColTimes], static_cast<int64_t>(ev.time_ns - prev_ns_));
   prev_seq_ = ev.seq;
   prev_ns_ = ev.time_ns;
 
   ColumnWriter& misc = cols_[kColMisc];
   switch (ev.kind) {
     case EventKind::Pte: {
-      putAddr(ev.pte.vaddr);
+      putAddr<kReserved>(ev.pte.vaddr);
       if (!compact) {
-        cols_[kColShapes].put(ev.pte.shift);
-        cols_[kColShapes].put(ev.entries.size());
+        put<kReserved>(cols_[kColShapes], ev.pte.shift);
+        put<kReserved>(cols_[kColShapes], ev.entries.size());
       }
       for (uint64_t e : ev.entries) {
         uint32_t f = KMR_PTE_FLAGS(e);
-        cols_[kColPteFlags].put(f ^ prev_pte_flags_);
+        put<kReserved>(cols_[kColPteFlags], f ^ prev_pte_flags_);
         prev_pte_flags_ = f;
-        if (f & KMR_PTE_PRESENT) putPfn(KMR_PTE_PFN(e), f & KMR_PTE_ZERO);
-        else misc.put(KMR_PTE_PFN(e));
+        if (f & KMR_PTE_PRESENT) putPfn<kReserved>(KMR_PTE_PFN(e), f & KMR_PTE_ZERO);
+        else put<kReserved>(misc, KMR_PTE_PFN(e));
       }
       break;
     }
     case EventKind::Fault:
-      putAddr(ev.fault.vaddr);
-      cols_[kColIps].putSigned(static_cast<int64_t>(ev.fault.ip - prev_ip_));
+      putAddr<kReserved>(ev.fault.vaddr);
+      putSigned<kReserved>(cols_[kColIps], static_cast<int64_t>(ev.fault.ip - prev_ip_));
       prev_ip_ = ev.fault.ip;
-      cols_[kColFaultFlags].put(ev.fault.fault_flags);
-      if (!compact) cols_[kColTids].putSigned(static_cast<int64_t>(ev.fault.tid) - prev_tid_);
+      put<kReserved>(cols_[kColFaultFlags], ev.fault.fault_flags);
+      if (!compact)
+        putSigned<kReserved>(cols_[kColTids], static_cast<int64_t>(ev.fault.tid) - prev_tid_);
       prev_tid_ = ev.fault.tid;
       break;
     case EventKind::Cow:
-      putAddr(ev.cow.vaddr);
-      putPfn(ev.cow.old_pfn, ev.cow.cow_flags & KMR_COW_ZERO);
-      putPfn(ev.cow.new_pfn);
-      if (!compact) cols_[kColTids].putSigned(static_cast<int64_t>(ev.cow.tid) - prev_tid_);
+      putAddr<kReserved>(ev.cow.vaddr);
+      putPfn<kReserved>(ev.cow.old_pfn, ev.cow.cow_flags & KMR_COW_ZERO);
+      putPfn<kReserved>(ev.cow.new_pfn);
+      if (!compact)
+        putSigned<kReserved>(cols_[kColTids], static_cast<int64_t>(ev.cow.tid) - prev_tid_);
       prev_tid_ = ev.cow.tid;
-      misc.put(ev.cow.cow_flags);
+      put<kReserved>(misc, ev.cow.cow_flags);
       break;
     case EventKind::PteUnmap:
-      putAddr(ev.pte_unmap.start);
-      misc.put(ev.pte_unmap.end - ev.pte_unmap.start);
+      putAddr<kReserved>(ev.pte_unmap.start);
+      put<kReserved>(misc, ev.pte_unmap.end - ev.pte_unmap.start);
       break;
     case EventKind::SnapshotBegin:
     case EventKind::SnapshotEnd:
-      misc.put(ev.snapshot.start);
-      misc.put(ev.snapshot.end);
-      misc.put(ev.snapshot.pid);
-      misc.put(ev.snapshot.nr_vmas);
-      misc.put(ev.snapshot.nr_ptes);
+      put<kReserved>(misc, ev.snapshot.start);
+      put<kReserved>(misc, ev.snapshot.end);
+      put<kReserved>(misc, ev.snapshot.pid);
+      put<kReserved>(misc, ev.snapshot.nr_vmas);
+      put<kReserved>(misc, ev.snapshot.nr_ptes);
       break;
     case EventKind::VmaSync:
-      misc.put(ev.vma_sync.start);
-      misc.put(ev.vma_sync.end);
-      misc.put(ev.vma_sync.count);
+      put<kReserved>(misc, ev.vma_sync.start);
+      put<kReserved>(misc, ev.vma_sync.end);
+      put<kReserved>(misc, ev.vma_sync.count);
       break;
     case EventKind::Vma:
-      misc.putSigned(static_cast<int64_t>(ev.seq - ev.vma.sync_seq));
-      misc.put(ev.vma.start);
-      misc.put(ev.vma.end - ev.vma.start);
-      misc.put(ev.vma.pgoff);
-      misc.put(ev.vma.ino);
-      misc.put(ev.vma.dev);
-      misc.put(ev.vma.vm_flags);
-      cols_[kColBytes].put(ev.text.size());
+      putSigned<kReserved>(misc, static_cast<int64_t>(ev.seq - ev.vma.sync_seq));
+      put<kReserved>(misc, ev.vma.start);
+      put<kReserved>(misc, ev.vma.end - ev.vma.start);
+      put<kReserved>(misc, ev.vma.pgoff);
+      put<kReserved>(misc, ev.vma.ino);
+      put<kReserved>(misc, ev.vma.dev);
+      put<kReserved>(misc, ev.vma.vm_flags);
+      put<kReserved>(cols_[kColBytes], ev.text.size());
       cols_[kColBytes].putBytes(ev.text.data(), ev.text.size());
       break;
     case EventKind::Fork:
-      misc.put(ev.fork.child_pid);
+      put<kReserved>(misc, ev.fork.child_pid);
       break;
     case EventKind::Exec:
-      cols_[kColBytes].put(ev.text.size());
+      put<kReserved>(cols_[kColBytes], ev.text.size());
       cols_[kColBytes].putBytes(ev.text.data(), ev.text.size());
       break;
     case EventKind::Exit:
-      misc.putSigned(ev.exit.code);
+      putSigned<kReserved>(misc, ev.exit.code);
       break;
     case EventKind::Signal:
-      misc.put(ev.signal.signo);
-      misc.putSigned(ev.signal.code);
-      misc.put(ev.signal.addr);
-      misc.put(ev.signal.tid);
+      put<kReserved>(misc, ev.signal.signo);
+      putSigned<kReserved>(misc, ev.signal.code);
+      put<kReserved>(misc, ev.signal.addr);
+      put<kReserved>(misc, ev.signal.tid);
       break;
     case EventKind::Lost:
-      misc.put(ev.lost.count);
-      misc.put(ev.lost.kinds);
-      misc.put(ev.lost.first_ns);
-      misc.put(ev.lost.last_ns);
+      put<kReserved>(misc, ev.lost.count);
+      put<kReserved>(misc, ev.lost.kinds);
+      put<kReserved>(misc, ev.lost.first_ns);
+      put<kReserved>(misc, ev.lost.last_ns);
       break;
     case EventKind::MemWrite:
-      putAddr(ev.mem_write.vaddr);
-      misc.put(ev.mem_write.len);
-      misc.put(ev.mem_write.writer_pid);
-      misc.put(ev.mem_write.mode);
+      putAddr<kReserved>(ev.mem_write.vaddr);
+      put<kReserved>(misc, ev.mem_write.len);
+      put<kReserved>(misc, ev.mem_write.writer_pid);
+      put<kReserved>(misc, ev.mem_write.mode);
       break;
     case EventKind::PageData:
-      putAddr(ev.page_data.vaddr);
-      putPfn(ev.page_data.pfn);
-      cols_[kColBytes].put(ev.data.size());
+      putAddr<kReserved>(ev.page_data.vaddr);
+      putPfn<kReserved>(ev.page_data.pfn);
+      put<kReserved>(cols_[kColBytes], ev.data.size());
       cols_[kColBytes].putBytes(ev.data.data(), ev.data.size());
       break;
     case EventKind::Gap:
       break;  // rejected above
   }
+}
+
+void ChunkEncoder::add(const Event& ev) {
+  auto k = static_cast<unsigned>(ev.kind);
+  if (!isStoredKind(k)) usage("cannot store an event of kind " + std::to_string(k));
+  const bool small =
+      ev.entries.size() <= kSmallEntries && (ev.text.size() | ev.data.size()) == 0;
+  if (!small) {
+    if (ev.entries.size() > kMaxPteEntries) usage("PTE record with more than 2^20 entries");
+    if (ev.text.size() > kMaxTextBytes) usage("name longer than 4096 bytes");
+    if (ev.data.size() > kMaxDataBytes) usage("page data longer than 1 MiB");
+  }
+
+  if (count_ == 0) {
+    first_seq_ = ev.seq;
+    first_ns_ = min_ns_ = max_ns_ = ev.time_ns;
+  }
+  if (ev.time_ns < min_ns_) min_ns_ = ev.time_ns;
+  if (ev.time_ns > max_ns_) max_ns_ = ev.time_ns;
+  last_seq_ = ev.seq;
+  count_++;
+
+  if (small) [[likely]] {
+    if (room_events_ == 0) [[unlikely]] room_events_ = makeRoom();
+    room_events_--;
+    encode<true>(ev);
+  } else {
+    addLarge(ev);
+  }
+}
+
+void ChunkEncoder::addLarge(const Event& ev) {
+  encode<false>(ev);
+  room_events_ = 0;  // it used room of its own: measure again
+}
+
+size_t ChunkEncoder::makeRoom() {
+  size_t least = SIZE_MAX;
+  for (ColumnWriter& c : cols_) {
+    c.reserve(kMinRoomBytes);
+    least = std::min(least, c.room());
+  }
+  return least / kSmallEventBytes;
 }
 
 size_t ChunkEncoder::rawBytes() const {

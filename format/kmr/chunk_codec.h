@@ -45,22 +45,52 @@ class ChunkEncoder {
   void reset();
 
  private:
+  // A small event (no name or page bytes, at most kSmallEntries PTE
+  // entries) writes at most kSmallEventBytes into any column (7 varints of
+  // up to 9 bytes: a VMA's misc), counting put()'s 8-byte store.  The
+  // encoder keeps room for room_events_ of them in every column, so their
+  // values skip put()'s room check (one test per event instead of ~6).
+  static constexpr size_t kSmallEntries = 4;
+  static constexpr size_t kSmallEventBytes = 64;
+  static constexpr size_t kMinRoomBytes = 32 * kSmallEventBytes;
+
+  // Column writes of encode<kReserved>: unchecked when room was reserved.
+  template <bool kReserved>
+  [[gnu::always_inline]] static void put(ColumnWriter& c, uint64_t v) {
+    if constexpr (kReserved) c.putReserved(v);
+    else c.put(v);
+  }
+  template <bool kReserved>
+  [[gnu::always_inline]] static void putSigned(ColumnWriter& c, int64_t v) {
+    put<kReserved>(c, zigzag(v));
+  }
+  template <bool kReserved>
   [[gnu::always_inline]] void putAddr(uint64_t a) {
     uint64_t vpn = a >> 12;
     uint64_t off = a & 0xfff;
-    cols_[kColAddrs].put(zigzag(static_cast<int64_t>(vpn - prev_vpn_)) << 1 | (off != 0));
-    if (off) cols_[kColOffsets].put(off);
+    put<kReserved>(cols_[kColAddrs],
+                   zigzag(static_cast<int64_t>(vpn - prev_vpn_)) << 1 | (off != 0));
+    if (off) put<kReserved>(cols_[kColOffsets], off);
     prev_vpn_ = vpn;
   }
   // The shared zero page has its own delta base: it interleaves with fresh
   // frames in read-then-write patterns and would cost two far jumps each time.
+  template <bool kReserved>
   [[gnu::always_inline]] void putPfn(uint64_t pfn, bool zero = false) {
     uint64_t& prev = zero ? prev_zero_pfn_ : prev_pfn_;
-    cols_[kColPfns].putSigned(static_cast<int64_t>(pfn - prev));
+    putSigned<kReserved>(cols_[kColPfns], static_cast<int64_t>(pfn - prev));
     prev = pfn;
   }
+  // The columns of one event, after add() validated it and counted it
+  // (inlined into add's small-event path and into addLarge()).
+  template <bool kReserved>
+  [[gnu::always_inline]] inline void encode(const Event& ev);
+  [[gnu::noinline]] void addLarge(const Event& ev);
+  // Room for at least one small event in every column; returns how many.
+  size_t makeRoom();
 
   std::array<ColumnWriter, kColumnCount> cols_;
+  size_t room_events_ = 0;  // small events every column has room for
   uint32_t count_ = 0;
   uint64_t first_seq_ = 0, last_seq_ = 0, first_ns_ = 0, min_ns_ = 0, max_ns_ = 0;
   uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_zero_pfn_ = 0;

@@ -159,6 +159,37 @@ TEST_CASE("random events of every kind survive the columns", "[codec]") {
   CHECK_FALSE(dec.next(ev));
 }
 
+// The encoder reserves room for small events (no name, no page bytes, at
+// most 4 PTE entries) and writes their values unchecked: the largest of
+// them, full of 9-byte values, back to back across many column growths.
+TEST_CASE("small events with the longest values survive the columns", "[codec]") {
+  constexpr uint64_t kMax = UINT64_MAX;
+  ChunkEncoder enc;
+  std::vector<Event> in;
+  std::vector<uint64_t> entries(4, KMR_PTE_MAKE(KMR_PTE_PFN(kMax), KMR_PTE_PRESENT));
+  uint64_t seq = 1;
+  auto far = [&] { return seq += uint64_t{1} << 60; };  // 9-byte seq and time deltas
+  for (int i = 0; i < 2000; i++) {
+    VmaData v{0, 0, kMax, kMax, kMax, UINT32_MAX, UINT32_MAX};
+    in.push_back(makeVma(far(), ~seq, UINT32_MAX, v, ""));
+    in.push_back(makeSnapshot(far(), i, true, UINT32_MAX,
+                              {kMax, kMax, UINT32_MAX, UINT32_MAX, kMax}));
+    in.push_back(makePte(far(), ~seq, UINT32_MAX, kMax, 30, entries));
+    in.push_back(makeLost(far(), i, {kMax, kMax, kMax, kMax}));
+  }
+  for (const Event& ev : in) enc.add(ev);
+  ChunkFrame f = enc.frame(0, 0);
+  ChunkDecoder dec;
+  dec.reset(f);
+  Event ev;
+  for (size_t i = 0; i < in.size(); i++) {
+    REQUIRE(dec.next(ev));
+    INFO("event " << i << " " << kindName(in[i].kind));
+    CHECK(ev == in[i]);
+  }
+  CHECK_FALSE(dec.next(ev));
+}
+
 TEST_CASE("a decoder refuses inconsistent columns", "[codec]") {
   testing::EventList l;
   ChunkEncoder enc;

@@ -63,10 +63,15 @@ class ColumnWriter {
   // large share of its CPU here): size_ is read once into a local, since a
   // store through the byte pointer could alias it and force a reload.
   [[gnu::always_inline]] void put(uint64_t v) {
-    size_t size = size_;
-    if (cap_ - size < 16) [[unlikely]] {
+    if (cap_ - size_ < 16) [[unlikely]] {
       grow(16);
     }
+    putReserved(v);
+  }
+  // put() for a caller that made room() >= 9 beforehand: the chunk encoder
+  // reserves room for many events at once instead of checking every value.
+  [[gnu::always_inline]] void putReserved(uint64_t v) {
+    size_t size = size_;
     uint8_t* p = buf_.get() + size;
     if (v < 128) {
       *p = static_cast<uint8_t>(v << 1);
@@ -87,10 +92,13 @@ class ColumnWriter {
   }
   void putSigned(int64_t v) { put(zigzag(v)); }
   [[gnu::always_inline]] void putByte(uint8_t b) {
-    size_t size = size_;
-    if (cap_ == size) [[unlikely]] {
+    if (cap_ == size_) [[unlikely]] {
       grow(1);
     }
+    putByteReserved(b);
+  }
+  [[gnu::always_inline]] void putByteReserved(uint8_t b) {
+    size_t size = size_;
     buf_[size] = b;
     size_ = size + 1;
   }
@@ -110,6 +118,12 @@ class ColumnWriter {
     return {buf_.get(), size_};
   }
   size_t size() const { return size_; }
+  // Bytes that can be appended without growing.
+  size_t room() const { return cap_ - size_; }
+  // Make room() >= n (growing geometrically, as put does).
+  void reserve(size_t n) {
+    if (cap_ - size_ < n) grow(n);
+  }
   void clear() { size_ = 0; }
 
  private:
