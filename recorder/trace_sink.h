@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "kmr/error.h"
 #include "kmr/event.h"
@@ -21,6 +22,12 @@ class TraceSink {
   // TraceWriter's append and flush (Error(Usage) rejects one event,
   // Error(Io) ends the recording's writing).
   virtual void append(const Event& ev) = 0;
+  // append(ev) for @evs[*next..], advancing *next past each event appended;
+  // when one throws, *next is its index (TraceWriter::appendAll).  One
+  // virtual call per run of events instead of one per event.
+  virtual void appendAll(std::span<const Event> evs, size_t* next) {
+    for (; *next < evs.size(); ++*next) append(evs[*next]);
+  }
   virtual void flush() = 0;
   // Several processes (kmemrec -f, format version 3): declare one, getting
   // its stream id, and append its events (TraceWriter::addStream and
@@ -50,6 +57,7 @@ class FileSink : public TraceSink {
  public:
   explicit FileSink(TraceWriter& w) : w_(w) {}
   void append(const Event& ev) override { w_.append(ev); }
+  void appendAll(std::span<const Event> evs, size_t* next) override { w_.appendAll(evs, next); }
   uint32_t addStream(const ProcessInfo& p) override { return w_.addStream(p); }
   void append(uint32_t stream, const Event& ev) override { w_.append(stream, ev); }
   void flush() override { w_.flush(); }

@@ -35,6 +35,14 @@ size_t translateRecord(const kmr_event& rec, Event out[kMaxEventsPerRecord], con
 template <typename Fn, typename Bad>
 size_t forEachEvent(const uint8_t* data, size_t len, Fn&& fn, Bad&& bad);
 
+// The same, calling @run(std::span<const Event>) once per run of up to
+// kEventRun events instead of once per event: the writer thread appends a
+// run with one call down to the encoder.  A malformed record ends the run
+// before it (events and @bad calls keep the records' order).
+constexpr size_t kEventRun = 64;
+template <typename Run, typename Bad>
+size_t forEachEventRun(const uint8_t* data, size_t len, Run&& run, Bad&& bad);
+
 }  // namespace kmr::recorder
 
 #include "translate_inl.h"

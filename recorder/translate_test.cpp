@@ -235,6 +235,32 @@ TEST_CASE("a batch is walked record by record; a bad one is reported and skipped
   CHECK(bad_seqs == std::vector<uint64_t>{2});
 }
 
+TEST_CASE("a batch is handed over in runs of events, in record order") {
+  // 200 records, the 100th malformed: runs of at most kEventRun events,
+  // the one before the bad record cut short, the order kept.
+  std::vector<uint8_t> batch;
+  for (uint64_t seq = 1; seq <= 200; seq++) {
+    Rec r(KMR_EV_FORK, sizeof(kmr_ev_fork), seq);
+    if (seq == 100) r.hdr()->kind = KMR_EV_NR_KINDS;
+    auto* p = reinterpret_cast<const uint8_t*>(r.words.data());
+    batch.insert(batch.end(), p, p + r.words.size() * 8);
+  }
+  std::vector<uint64_t> order;  // event seqs, 0 for the bad record
+  size_t runs = 0;
+  size_t n = forEachEventRun(
+      batch.data(), batch.size(),
+      [&](std::span<const Event> evs) {
+        CHECK(evs.size() <= kEventRun);
+        runs++;
+        for (const Event& ev : evs) order.push_back(ev.seq);
+      },
+      [&](const kmr_event&, const char*) { order.push_back(0); });
+  CHECK(n == 199);
+  REQUIRE(order.size() == 200);
+  for (uint64_t i = 0; i < 200; i++) CHECK(order[i] == (i == 99 ? 0 : i + 1));
+  CHECK(runs < 10);
+}
+
 #include "record_encode.h"
 #include "synth/synth.h"
 

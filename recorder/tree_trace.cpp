@@ -13,6 +13,17 @@ class StreamSink : public TraceSink {
     t_.w_.append(stream_, ev);
     stats_ = t_.w_.stats();
   }
+  // One lock per run of events.
+  void appendAll(std::span<const Event> evs, size_t* next) override {
+    std::lock_guard<std::mutex> l(t_.mu_);
+    try {
+      t_.w_.appendAll(stream_, evs, next);
+    } catch (...) {
+      stats_ = t_.w_.stats();
+      throw;
+    }
+    stats_ = t_.w_.stats();
+  }
   // This process's partial chunk only: every process's writer thread
   // flushes about once a second, and flushing every stream each time would
   // cut each stream's chunks N times a second.

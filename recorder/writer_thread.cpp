@@ -70,15 +70,21 @@ void WriterThread::reject(const std::string& why) {
 
 void WriterThread::run() {
   uint64_t last_flush = monotonicNs(), last_tick = last_flush;
-  auto append = [&](const Event& ev) {
-    try {
-      writer_.append(ev);
-    } catch (const Error& e) {
-      if (e.code() == Error::Code::Io) throw;
-      char b[96];
-      std::snprintf(b, sizeof(b), "%s event seq %" PRIu64 ": ", std::string(kindName(ev.kind)).c_str(),
-                    ev.seq);
-      reject(b + std::string(e.what()));
+  // A run of events with one call; an event the format refuses is reported
+  // and the run goes on after it.
+  auto append = [&](std::span<const Event> evs) {
+    size_t i = 0;
+    while (i < evs.size()) {
+      try {
+        writer_.appendAll(evs, &i);
+      } catch (const Error& e) {
+        if (e.code() == Error::Code::Io) throw;
+        const Event& ev = evs[i++];
+        char b[96];
+        std::snprintf(b, sizeof(b), "%s event seq %" PRIu64 ": ",
+                      std::string(kindName(ev.kind)).c_str(), ev.seq);
+        reject(b + std::string(e.what()));
+      }
     }
   };
   auto bad = [&](const kmr_event& rec, const char* why) {
@@ -92,7 +98,7 @@ void WriterThread::run() {
     if (b) {
       if (!failed()) {
         try {
-          forEachEvent(b->data(), b->used, append, bad);
+          forEachEventRun(b->data(), b->used, append, bad);
         } catch (const std::exception& e) {
           fail(e.what());
         }

@@ -258,7 +258,9 @@ struct TraceWriter::Impl {
     }
   }
 
-  void append(StreamWriter& s, const Event& ev) {
+  // Inlined into appendAll's loop: its call and frame were ~15 instructions
+  // of the recorder's per-event cost.
+  [[gnu::always_inline]] void append(StreamWriter& s, const Event& ev) {
     if (finished) throw Error(Error::Code::Usage, "append after finish");
     s.encoder.add(ev);  // validates before writing anything
     if (s.encoder.count() == 1) s.pending_since = stats.chunks;
@@ -286,6 +288,17 @@ struct TraceWriter::Impl {
       flushChunk(s);
       flushIdle(s, ev.time_ns);
     }
+  }
+
+  void appendAll(StreamWriter& s, std::span<const Event> evs, size_t* next) {
+    size_t i = *next;
+    try {
+      for (; i < evs.size(); i++) append(s, evs[i]);
+    } catch (...) {
+      *next = i;
+      throw;
+    }
+    *next = i;
   }
 
   void fillIndex() {
@@ -327,6 +340,14 @@ void TraceWriter::append(const Event& ev) { impl_->append(*impl_->streams[0], ev
 
 void TraceWriter::append(uint32_t stream, const Event& ev) {
   impl_->append(impl_->stream(stream), ev);
+}
+
+void TraceWriter::appendAll(std::span<const Event> evs, size_t* next) {
+  impl_->appendAll(*impl_->streams[0], evs, next);
+}
+
+void TraceWriter::appendAll(uint32_t stream, std::span<const Event> evs, size_t* next) {
+  impl_->appendAll(impl_->stream(stream), evs, next);
 }
 
 uint32_t TraceWriter::addStream(const ProcessInfo& p) { return impl_->addStream(p); }

@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "kmr/event.h"
@@ -96,6 +97,11 @@ class TraceWriter {
   // Error(Usage) for a Gap or a payload over the format's limits (nothing is
   // written then), Error(Io) if writing a full chunk fails.
   void append(const Event& ev);
+  // append(ev) for @evs[*next..] in order, advancing *next past each event
+  // appended: one call for a run of events (the recorder's writer thread).
+  // When an event throws, *next is its index (an Error(Usage) wrote nothing
+  // of it), so the caller can report it and resume at *next + 1.
+  void appendAll(std::span<const Event> evs, size_t* next);
   // Declare another process (its Frame{process} is written now) and return
   // its stream id (1, 2, ...).  @p.stream is ignored; @p.parent_stream, if
   // set, must name a stream already declared.  Throws Error(Usage) beyond
@@ -104,6 +110,7 @@ class TraceWriter {
   // Append one event of @stream (0 or an id from addStream()), as append().
   // Throws Error(Usage) for an unknown stream.
   void append(uint32_t stream, const Event& ev);
+  void appendAll(uint32_t stream, std::span<const Event> evs, size_t* next);
   uint32_t streamCount() const;
   // Write every stream's events appended so far as chunks (no-op when none).
   void flush();

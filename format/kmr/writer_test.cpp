@@ -163,6 +163,23 @@ TEST_CASE("the writer refuses what it cannot store", "[writer]") {
   CHECK(r.eventCount() == 1);
 }
 
+TEST_CASE("appendAll stops at a refused event and resumes after it", "[writer]") {
+  TempDir dir;
+  TraceWriter w(dir.file("x.kmr"), testing::sampleHeader());
+  Event gap;
+  gap.kind = EventKind::Gap;
+  std::vector<Event> evs = {makeFork(1, 1, 7), gap, makeFork(2, 2, 8), makeExit(3, 3, 0)};
+  size_t next = 0;
+  CHECK_THROWS_AS(w.appendAll(evs, &next), Error);
+  CHECK(next == 1);
+  next++;
+  w.appendAll(evs, &next);
+  CHECK(next == evs.size());
+  w.finish();
+  TraceReader r(dir.file("x.kmr"));
+  CHECK(r.eventCount() == 3);
+}
+
 TEST_CASE("an empty trace is valid", "[writer][reader]") {
   TempDir dir;
   { TraceWriter(dir.file("e.kmr"), testing::sampleHeader()).finish(); }
