@@ -38,13 +38,12 @@ size_t translatePte(const kmr_event& rec, Event* out, const char** why) {
   }
   const uint64_t seq = rec.seq, t = rec.time_ns;
   const auto* entries = reinterpret_cast<const uint64_t*>(r->entry);
-  out[0] = makePte(seq, t, rec.flags & KMR_PTE_CAUSE_MASK, r->vaddr, r->shift,
-                   std::span<const uint64_t>(entries, r->nr));
+  fillPte(out[0], seq, t, rec.flags & KMR_PTE_CAUSE_MASK, r->vaddr, r->shift,
+          std::span<const uint64_t>(entries, r->nr));
   if (!fault) return 1;
   kmr_fault_info f;
   std::memcpy(&f, entries + r->nr, sizeof(f));
-  out[1] = makeFault(seq, t, {f.vaddr, f.ip, f.fault_flags, f.tid});
-  out[1].flags = 0;
+  fillFault(out[1], seq, t, 0, {f.vaddr, f.ip, f.fault_flags, f.tid});
   return 2;
 }
 
@@ -86,15 +85,13 @@ bool translateOne(const kmr_event& rec, Event* out, const char** why) {
     case KMR_EV_COW: {
       auto* r = as<kmr_ev_cow>(rec, why);
       if (!r) return false;
-      *out = makeCow(seq, t, {r->vaddr, r->old_pfn, r->new_pfn, r->tid, r->cow_flags});
-      out->flags = rec.flags;
+      fillCow(*out, seq, t, rec.flags, {r->vaddr, r->old_pfn, r->new_pfn, r->tid, r->cow_flags});
       return true;
     }
     case KMR_EV_FAULT: {
       auto* r = as<kmr_ev_fault>(rec, why);
       if (!r) return false;
-      *out = makeFault(seq, t, {r->vaddr, r->ip, r->fault_flags, r->tid});
-      out->flags = rec.flags;
+      fillFault(*out, seq, t, rec.flags, {r->vaddr, r->ip, r->fault_flags, r->tid});
       return true;
     }
     case KMR_EV_FORK: {
