@@ -14,38 +14,14 @@ namespace {
 
 template <bool kReserved>
 inline void ChunkEncoder::encode(const Event& ev) {
-  auto k = static_cast<unsigned>(ev.kind);
-  // The kind byte also says what the common case spares: a zero flags
-  // word, a dense seq, a single 4 KiB PTE entry.
-  bool compact;
-  switch (ev.kind) {
-    case EventKind::Pte:
-      compact = ev.pte.shift == 12 && ev.entries.size() == 1;
-      break;
-    case EventKind::Fault:
-      compact = ev.fault.tid == prev_tid_;
-      break;
-    case EventKind::Cow:
-      compact = ev.cow.tid == prev_tid_;
-      break;
-    default:
-      compact = false;
-  }
-  bool dense = ev.seq == prev_seq_ + 1;
-  uint8_t kind_byte = static_cast<uint8_t>(k | (ev.flags ? kKindHasFlags : 0) |
-                                           (dense ? kKindDenseSeq : 0) |
-                                           (compact ? kKindCompact : 0));
-  if constexpr (kReserved) cols_[kColKinds].putByteReserved(kind_byte);
-  else cols_[kColKinds].putByte(kind_byte);
-  if (ev.flags) put<kReserved>(cols_[kColFlags], ev.flags);
-  if (!dense) putSigned<kReserved>(cols_[kColSeqs], static_cast<int64_t>(ev.seq - prev_seq_ - 1));
-  putSigned<kReserved>(cols_[kColTimes], static_cast<int64_t>(ev.time_ns - prev_ns_));
-  prev_seq_ = ev.seq;
-  prev_ns_ = ev.time_ns;
-
+  // One switch on the kind: its columns, and whether the kind byte's
+  // compact mark spares some (the columns are separate buffers, so the
+  // kind byte may come after them).
   ColumnWriter& misc = cols_[kColMisc];
+  bool compact = false;
   switch (ev.kind) {
     case EventKind::Pte: {
+      compact = ev.pte.shift == 12 && ev.entries.size() == 1;
       putAddr<kReserved>(ev.pte.vaddr);
       if (!compact) {
         put<kReserved>(cols_[kColShapes], ev.pte.shift);
@@ -61,6 +37,7 @@ inline void ChunkEncoder::encode(const Event& ev) {
       break;
     }
     case EventKind::Fault:
+      compact = ev.fault.tid == prev_tid_;
       putAddr<kReserved>(ev.fault.vaddr);
       putSigned<kReserved>(cols_[kColIps], static_cast<int64_t>(ev.fault.ip - prev_ip_));
       prev_ip_ = ev.fault.ip;
@@ -70,6 +47,7 @@ inline void ChunkEncoder::encode(const Event& ev) {
       prev_tid_ = ev.fault.tid;
       break;
     case EventKind::Cow:
+      compact = ev.cow.tid == prev_tid_;
       putAddr<kReserved>(ev.cow.vaddr);
       putPfn<kReserved>(ev.cow.old_pfn, ev.cow.cow_flags & KMR_COW_ZERO);
       putPfn<kReserved>(ev.cow.new_pfn);
@@ -143,6 +121,21 @@ inline void ChunkEncoder::encode(const Event& ev) {
     case EventKind::Gap:
       break;  // rejected above
   }
+
+  // The kind byte also says what the common case spares: a zero flags
+  // word, a dense seq, a single 4 KiB PTE entry or an unchanged tid.
+  bool dense = ev.seq == prev_seq_ + 1;
+  uint8_t kind_byte = static_cast<uint8_t>(static_cast<unsigned>(ev.kind) |
+                                           (ev.flags ? kKindHasFlags : 0) |
+                                           (dense ? kKindDenseSeq : 0) |
+                                           (compact ? kKindCompact : 0));
+  if constexpr (kReserved) cols_[kColKinds].putByteReserved(kind_byte);
+  else cols_[kColKinds].putByte(kind_byte);
+  if (ev.flags) put<kReserved>(cols_[kColFlags], ev.flags);
+  if (!dense) putSigned<kReserved>(cols_[kColSeqs], static_cast<int64_t>(ev.seq - prev_seq_ - 1));
+  putSigned<kReserved>(cols_[kColTimes], static_cast<int64_t>(ev.time_ns - prev_ns_));
+  prev_seq_ = ev.seq;
+  prev_ns_ = ev.time_ns;
 }
 
 void ChunkEncoder::add(const Event& ev) {

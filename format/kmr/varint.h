@@ -60,10 +60,11 @@ class ColumnWriter {
   ColumnWriter& operator=(const ColumnWriter&) = delete;
 
   // Inlined into the encoder's per-event path (the recorder spends a
-  // large share of its CPU here): size_ is read once into a local, since a
-  // store through the byte pointer could alias it and force a reload.
+  // large share of its CPU here): the write position is a pointer, read
+  // once into a local, since a store through it could alias it and force a
+  // reload.
   [[gnu::always_inline]] void put(uint64_t v) {
-    if (cap_ - size_ < 16) [[unlikely]] {
+    if (end_ - pos_ < 16) [[unlikely]] {
       grow(16);
     }
     putReserved(v);
@@ -71,11 +72,10 @@ class ColumnWriter {
   // put() for a caller that made room() >= 9 beforehand: the chunk encoder
   // reserves room for many events at once instead of checking every value.
   [[gnu::always_inline]] void putReserved(uint64_t v) {
-    size_t size = size_;
-    uint8_t* p = buf_.get() + size;
+    uint8_t* p = pos_;
     if (v < 128) {
       *p = static_cast<uint8_t>(v << 1);
-      size_ = size + 1;
+      pos_ = p + 1;
       return;
     }
     unsigned bits = 64 - static_cast<unsigned>(std::countl_zero(v));
@@ -83,62 +83,65 @@ class ColumnWriter {
     if (n > 8) [[unlikely]] {
       *p = 0xff;
       std::memcpy(p + 1, &v, 8);
-      size_ = size + 9;
+      pos_ = p + 9;
       return;
     }
     uint64_t x = v << n | ((uint64_t{1} << (n - 1)) - 1);
     std::memcpy(p, &x, 8);  // writes 8 bytes, keeps n
-    size_ = size + n;
+    pos_ = p + n;
   }
   void putSigned(int64_t v) { put(zigzag(v)); }
   [[gnu::always_inline]] void putByte(uint8_t b) {
-    if (cap_ == size_) [[unlikely]] {
+    if (end_ == pos_) [[unlikely]] {
       grow(1);
     }
     putByteReserved(b);
   }
   [[gnu::always_inline]] void putByteReserved(uint8_t b) {
-    size_t size = size_;
-    buf_[size] = b;
-    size_ = size + 1;
+    uint8_t* p = pos_;
+    *p = b;
+    pos_ = p + 1;
   }
   void putBytes(const void* p, size_t n) {
-    if (cap_ - size_ < n) grow(n);
-    if (n) std::memcpy(buf_.get() + size_, p, n);
-    size_ += n;
+    if (room() < n) grow(n);
+    if (n) std::memcpy(pos_, p, n);
+    pos_ += n;
   }
 
-  std::span<const uint8_t> bytes() const { return {buf_.get(), size_}; }
+  std::span<const uint8_t> bytes() const { return {buf_.get(), size()}; }
   // The bytes, with zeros written up to the next multiple of 8 beyond them
   // (Cap'n Proto references the column as a segment of whole words).
   std::span<const uint8_t> sealed() {
-    size_t padded = (size_ + 7) & ~size_t(7);
-    if (cap_ < padded + 8) grow(padded + 8 - size_);
-    std::memset(buf_.get() + size_, 0, padded - size_);
-    return {buf_.get(), size_};
+    size_t size = this->size();
+    size_t padded = (size + 7) & ~size_t(7);
+    if (room() < padded + 8 - size) grow(padded + 8 - size);
+    std::memset(pos_, 0, padded - size);
+    return {buf_.get(), size};
   }
-  size_t size() const { return size_; }
+  size_t size() const { return static_cast<size_t>(pos_ - buf_.get()); }
   // Bytes that can be appended without growing.
-  size_t room() const { return cap_ - size_; }
+  size_t room() const { return static_cast<size_t>(end_ - pos_); }
   // Make room() >= n (growing geometrically, as put does).
   void reserve(size_t n) {
-    if (cap_ - size_ < n) grow(n);
+    if (room() < n) grow(n);
   }
-  void clear() { size_ = 0; }
+  void clear() { pos_ = buf_.get(); }
 
  private:
   [[gnu::noinline]] void grow(size_t need) {
-    size_t cap = cap_ ? cap_ * 2 : 4096;
-    while (cap - size_ < need) cap *= 2;
+    size_t size = this->size(), old = static_cast<size_t>(end_ - buf_.get());
+    size_t cap = old ? old * 2 : 4096;
+    while (cap - size < need) cap *= 2;
     auto nb = std::make_unique_for_overwrite<uint8_t[]>(cap);
-    if (size_) std::memcpy(nb.get(), buf_.get(), size_);
+    if (size) std::memcpy(nb.get(), buf_.get(), size);
     buf_ = std::move(nb);
-    cap_ = cap;
+    pos_ = buf_.get() + size;
+    end_ = buf_.get() + cap;
   }
 
   std::unique_ptr<uint8_t[]> buf_;
-  size_t size_ = 0;
-  size_t cap_ = 0;
+  uint8_t* pos_ = nullptr;  // the next byte
+  uint8_t* end_ = nullptr;  // of the buffer
 };
 
 class ColumnReader {
