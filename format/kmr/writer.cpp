@@ -240,7 +240,12 @@ struct TraceWriter::Impl {
     s.events_since_keyframe = 0;
   }
 
-  void count(StreamWriter& s, const Event& ev) {
+  // The kinds with work beyond the common bookkeeping, tested once per
+  // event instead of kind by kind.
+  static constexpr uint32_t kRareKinds =
+      1u << KMR_EV_EXIT | 1u << KMR_EV_PTE_UNMAP | 1u << KMR_EV_LOST | 1u << KMR_EV_EXEC;
+
+  void count(StreamWriter& s, const Event& ev, bool rare) {
     TraceTotals& t = s.facts.totals;
     if (t.events == 0) t.first_ns = ev.time_ns;
     t.events++;
@@ -248,9 +253,11 @@ struct TraceWriter::Impl {
     t.last_ns = ev.time_ns;
     if (ev.time_ns > t.max_ns) t.max_ns = ev.time_ns;
     t.last_seq = ev.seq;
-    if (ev.kind == EventKind::Lost) t.lost_records += ev.lost.count;
     for (const VmaOp& op : ops) t.vma_ops[static_cast<unsigned>(op.kind)]++;
-    if (ev.kind == EventKind::Exit) {
+    if (!rare) return;
+    if (ev.kind == EventKind::Lost) {
+      t.lost_records += ev.lost.count;
+    } else if (ev.kind == EventKind::Exit) {
       s.facts.exited = true;
       s.facts.exit_code = ev.exit.code;
     } else if (ev.kind == EventKind::Exec) {
@@ -258,22 +265,26 @@ struct TraceWriter::Impl {
     }
   }
 
-  // Inlined into appendAll's loop: its call and frame were ~15 instructions
-  // of the recorder's per-event cost.
-  [[gnu::always_inline]] void append(StreamWriter& s, const Event& ev) {
+  void checkOpen() const {
     if (finished) throw Error(Error::Code::Usage, "append after finish");
+  }
+
+  // After checkOpen().  Inlined into appendAll's loop: its call and frame
+  // were ~15 instructions of the recorder's per-event cost.
+  [[gnu::always_inline]] void append(StreamWriter& s, const Event& ev) {
     s.encoder.add(ev);  // validates before writing anything
     if (s.encoder.count() == 1) s.pending_since = stats.chunks;
     s.events++;
     stats.events++;
+    const bool rare = kRareKinds >> static_cast<unsigned>(ev.kind) & 1;
     // The address space is about to go: its size now is the process's
     // last (usually largest) one.
-    if (ev.kind == EventKind::Exit ||
-        (ev.kind == EventKind::PteUnmap && ev.flags == KMR_UNMAP_RELEASE))
+    if (rare && (ev.kind == EventKind::Exit ||
+                 (ev.kind == EventKind::PteUnmap && ev.flags == KMR_UNMAP_RELEASE)))
       s.samplePeak();
     ops.clear();
     s.state.apply(ev, &ops);
-    count(s, ev);
+    count(s, ev, rare);
     const WriterOptions& o = options;
     uint32_t n = s.encoder.count();
     bool full = n >= o.chunk_events || static_cast<int64_t>(ev.time_ns - s.encoder.firstNs()) >
@@ -284,7 +295,7 @@ struct TraceWriter::Impl {
       full = s.encoder.rawBytes() >= o.chunk_raw_bytes;
     // A process that exited adds nothing more: its last chunk goes out now
     // (a recorder killed later loses none of it).
-    if (full || ev.kind == EventKind::Exit) {
+    if (full || (rare && ev.kind == EventKind::Exit)) {
       flushChunk(s);
       flushIdle(s, ev.time_ns);
     }
@@ -292,6 +303,7 @@ struct TraceWriter::Impl {
 
   void appendAll(StreamWriter& s, std::span<const Event> evs, size_t* next) {
     size_t i = *next;
+    if (i < evs.size()) checkOpen();
     try {
       for (; i < evs.size(); i++) append(s, evs[i]);
     } catch (...) {
@@ -336,10 +348,15 @@ TraceWriter::~TraceWriter() {
   }
 }
 
-void TraceWriter::append(const Event& ev) { impl_->append(*impl_->streams[0], ev); }
+void TraceWriter::append(const Event& ev) {
+  impl_->checkOpen();
+  impl_->append(*impl_->streams[0], ev);
+}
 
 void TraceWriter::append(uint32_t stream, const Event& ev) {
-  impl_->append(impl_->stream(stream), ev);
+  StreamWriter& s = impl_->stream(stream);
+  impl_->checkOpen();
+  impl_->append(s, ev);
 }
 
 void TraceWriter::appendAll(std::span<const Event> evs, size_t* next) {
