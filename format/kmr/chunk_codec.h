@@ -30,7 +30,8 @@ class ChunkEncoder {
   // Append one event; no allocation once the columns have grown to size.
   // Throws Error(Usage) for a kind that cannot be stored or a payload over
   // the limits above (checked before anything is written).
-  void add(const Event& ev);
+  // (Inline: chunk_encode_inl.h.)
+  [[gnu::always_inline]] inline void add(const Event& ev);
 
   uint32_t count() const { return count_; }
   size_t rawBytes() const;
@@ -85,7 +86,10 @@ class ChunkEncoder {
   // (inlined into add's small-event path and into addLarge()).
   template <bool kReserved>
   [[gnu::always_inline]] inline void encode(const Event& ev);
+  // add() of a large event, or of one it refuses.
   [[gnu::noinline]] void addLarge(const Event& ev);
+  // The chunk's counts and bounds, for an event about to be encoded.
+  [[gnu::always_inline]] inline void note(const Event& ev);
   // Room for at least one small event in every column; returns how many.
   size_t makeRoom();
 
@@ -141,3 +145,5 @@ class ChunkDecoder {
 };
 
 }  // namespace kmr::detail
+
+#include "kmr/chunk_encode_inl.h"
