@@ -5,7 +5,8 @@
  *
  * The one return hook on the hot path is a kretprobe on handle_mm_fault(),
  * the common entry of user faults (mmap_lock or per-VMA lock), GUP and
- * remote faults on both kernels.  Its entry saves what the return needs (the
+ * remote faults on both kernels, armed from the shared ftrace_ops rather
+ * than by its kprobe (kmr_hmf_fentry()).  Its entry saves what the return needs (the
  * VMA may be gone at return with RETRY/COMPLETED) in the instance data,
  * struct kmr_fctx, so the cheap entry-only hooks inside the fault
  * (ftrace_ops on do_wp_page, the new-anon rmap, the PTE setter,
@@ -32,8 +33,8 @@
  * which may have read the file, a swap-in) send KMR_EV_FAULT alone at the
  * return, as before.  The PTE part keeps its seq under the PTL.
  *
- * Cost per traced anonymous write fault: the kretprobe's entry, one
- * ftrace_ops call (the rmap hook), and one record (PTE with FAULT).  The
+ * Cost per traced anonymous write fault: two ftrace_ops calls (the entry,
+ * the rmap hook) and one record (PTE with FAULT).  The
  * first touch of an anonymous page has nothing left for the return to do
  * once that record is out: the rmap hook takes the return hook back
  * (kmr_fctx_disarm()).
@@ -160,7 +161,7 @@ static void kmr_fctx_disarm_init(void)
 	done = true;
 	kmr_rethook_tramp = kmr_ksym_lookup("arch_rethook_trampoline");
 	if (!kmr_rethook_tramp)
-		pr_info("kmemrec: arch_rethook_trampoline not found: every traced fault runs its return hook\n");
+		pr_info("kmemrec: arch_rethook_trampoline not found: the fault hook's entry is a kprobe and every traced fault runs its return hook\n");
 }
 
 /* Preemption off (the PTL); @c: the context kmr_fctx_current() gave. */
@@ -218,36 +219,88 @@ static void kmr_fctx_extend(struct kmr_fctx *c, unsigned long start,
 
 static struct kretprobe kmr_hmf_probe;
 
+/* kmr_hmf_fentry() arms the instances (the kretprobe is disabled) */
+static bool kmr_hmf_own_entry;
+/* ... and counts here the faults it found no instance for */
+static atomic_t kmr_hmf_nomore;
+
 /* A fault not seen at all: its records, and its CoW's. */
 static struct kmr_missed kmr_hmf_missed = {
 	.rp = &kmr_hmf_probe,
+	.own = &kmr_hmf_nomore,
 	.kinds = BIT_ULL(KMR_EV_FAULT) | BIT_ULL(KMR_EV_PTE) |
 		 BIT_ULL(KMR_EV_COW) | BIT_ULL(KMR_EV_PAGE_DATA),
 };
 
-static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* What the return and the hooks inside the fault need, from its arguments. */
+static void kmr_hmf_fill(struct kmr_fctx *c, struct vm_area_struct *vma,
+			 unsigned long address, unsigned int flags,
+			 struct pt_regs *uregs)
 {
-	struct vm_area_struct *vma =
-		(struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
-	struct mm_struct *mm = vma->vm_mm;
-	struct kmr_fctx *c = (struct kmr_fctx *)ri->data;
-	struct pt_regs *uregs;
-
-	if (likely(!kmr_mm_traced(mm)))
-		return 1;	/* no return instance used */
-	kmr_missed_check(&kmr_hmf_missed);
-
-	uregs = (struct pt_regs *)regs_get_kernel_argument(regs, 3);
-	c->mm = mm;
-	c->vaddr = regs_get_kernel_argument(regs, 1);
-	c->addr = c->vaddr & PAGE_MASK;
-	c->flags = regs_get_kernel_argument(regs, 2);
+	c->mm = vma->vm_mm;
+	c->vaddr = address;
+	c->addr = address & PAGE_MASK;
+	c->flags = flags;
 	c->ip = uregs && user_mode(uregs) ? instruction_pointer(uregs) : 0;
 	c->vm_start = vma->vm_start;
 	c->state = 0;
 	c->lo = 0;
 	c->hi = 0;
+}
+
+/* The kretprobe's own entry: only where kmr_hmf_fentry() cannot arm. */
+static int kmr_hmf_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+
+	if (likely(!kmr_mm_traced(vma->vm_mm)))
+		return 1;	/* no return instance used */
+	kmr_missed_check(&kmr_hmf_missed);
+	kmr_hmf_fill((struct kmr_fctx *)ri->data, vma,
+		     regs_get_kernel_argument(regs, 1),
+		     regs_get_kernel_argument(regs, 2),
+		     (struct pt_regs *)regs_get_kernel_argument(regs, 3));
 	return 0;	/* armed: on current->rethooks until the return */
+}
+
+/*
+ * handle_mm_fault(vma, address, flags, regs) from the shared ftrace_ops
+ * (issue 10).  The kretprobe is registered disabled: it provides the
+ * rethook (the pool of instances, the trampoline's handler that calls
+ * kmr_hmf_return()), and this entry arms an instance the way its kprobe
+ * would (pre_handler_kretprobe(): rethook_try_get(), rethook_hook()),
+ * without the kprobe around it.  A fault of a process nobody traces then
+ * costs one ftrace_ops call and the mm test, where the kprobe took an
+ * instance from the pool and gave it back: on 6.1 a cmpxchg on one pool
+ * head shared by every CPU, for every page fault on the machine while a
+ * session runs.  Those two functions are not exported and IBT forbids
+ * calling them through a pointer (compat/ibt.h): the pool pop and the
+ * arming are theirs, inline (compat/probes.h).
+ */
+static void notrace kmr_hmf_fentry(struct ftrace_regs *fregs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)kmr_farg(fregs, 0);
+	struct kretprobe_instance *ri;
+	struct rethook_node *rn;
+	struct rethook *rh;
+
+	if (likely(!kmr_mm_traced(vma->vm_mm)))
+		return;
+	rh = READ_ONCE(kmr_hmf_rh);
+	if (!rh || !kmr_hmf_own_entry)
+		return;
+	kmr_missed_check(&kmr_hmf_missed);
+	rn = kmr_rethook_pool_pop(rh);
+	if (!rn) {
+		atomic_inc(&kmr_hmf_nomore);	/* reported as lost */
+		return;
+	}
+	ri = container_of(rn, struct kretprobe_instance, node);
+	kmr_hmf_fill((struct kmr_fctx *)ri->data, vma, kmr_farg(fregs, 1),
+		     kmr_farg(fregs, 2), (struct pt_regs *)kmr_farg(fregs, 3));
+	kmr_rethook_arm(rn, kmr_fsp(fregs), kmr_rethook_tramp);
 }
 
 static u32 kmr_fault_flags(const struct kmr_fctx *c, vm_fault_t ret)
@@ -609,13 +662,17 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 }
 
 /*
- * The four entry hooks, on probes.c's one ftrace_ops, told apart by the
- * call site (kmr_fentry_of(), probes.h; issue 10).  The rmap hook runs on
- * every anonymous fault: it is tested first.
+ * The five entry hooks, on probes.c's one ftrace_ops, told apart by the
+ * call site (kmr_fentry_of(), probes.h; issue 10).  handle_mm_fault runs on
+ * every fault and the rmap hook on every anonymous one: they are tested
+ * first.
  */
-enum { KMR_FH_RMAP, KMR_FH_WP, KMR_FH_SWAP, KMR_FH_SETPTE, KMR_FH_NR };
+enum {
+	KMR_FH_HMF, KMR_FH_RMAP, KMR_FH_WP, KMR_FH_SWAP, KMR_FH_SETPTE, KMR_FH_NR
+};
 
 static const char * const kmr_fault_syms[KMR_FH_NR] = {
+	[KMR_FH_HMF] = "handle_mm_fault",
 	[KMR_FH_RMAP] = KMR_SYM_ANON_RMAP,
 	[KMR_FH_WP] = "do_wp_page",
 	[KMR_FH_SWAP] = "do_swap_page",
@@ -628,7 +685,9 @@ static unsigned long kmr_fault_addr[KMR_FH_NR];
 bool notrace kmr_faults_entry(unsigned long ip, unsigned long pip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_RMAP]))
+	if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_HMF]))
+		kmr_hmf_fentry(fregs);
+	else if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_RMAP]))
 		kmr_rmap_entry(ip, pip, op, fregs);
 	else if (kmr_fentry_of(ip, kmr_fault_addr[KMR_FH_WP]))
 		kmr_wp_entry(ip, pip, op, fregs);
@@ -676,7 +735,10 @@ int kmr_faults_register(void)
 	kmr_fctx_disarm_init();
 	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
 	kmr_hmf_probe.nmissed = 0;
-	kmr_hmf_probe.kp.flags = 0;
+	/* armed by kmr_hmf_fentry() where it can, by the kprobe if not */
+	kmr_hmf_own_entry = kmr_rethook_tramp != 0;
+	kmr_hmf_probe.kp.flags = kmr_hmf_own_entry ? KPROBE_FLAG_DISABLED : 0;
+	atomic_set(&kmr_hmf_nomore, 0);
 	kmr_missed_reset(&kmr_hmf_missed);
 	ret = kmr_hook_kretprobe(&kmr_hmf_probe, "handle_mm_fault");
 	if (ret) {

@@ -218,7 +218,8 @@ static void kmr_lost_everywhere(u64 kinds, u64 count)
 void kmr_missed_check(struct kmr_missed *m)
 {
 	/* entry misses (no instance) and misses while another probe ran */
-	int now = READ_ONCE(m->rp->nmissed) + (int)READ_ONCE(m->rp->kp.nmissed);
+	int now = READ_ONCE(m->rp->nmissed) + (int)READ_ONCE(m->rp->kp.nmissed) +
+		  (m->own ? atomic_read(m->own) : 0);
 	int seen = atomic_read(&m->seen);
 
 	if (likely(now == seen) || atomic_cmpxchg(&m->seen, seen, now) != seen)
@@ -252,7 +253,7 @@ void kmr_probes_check_missed(void)
 
 static unsigned long kmr_entry_addr[KMR_ENTRY_MAX];
 
-/* The fault path's rmap hook first: it runs on every anonymous fault. */
+/* The fault path first: handle_mm_fault and the rmap hook run on every fault. */
 static void notrace kmr_entry(unsigned long ip, unsigned long pip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {

@@ -122,6 +122,7 @@ void kmr_proc_drain(void);
  */
 struct kmr_missed {
 	struct kretprobe *rp;
+	atomic_t *own;			/* misses counted by our own entry */
 	u64 kinds;			/* BIT_ULL(KMR_EV_*) a run would emit */
 	atomic_t seen;			/* misses reported so far */
 };

@@ -15,7 +15,8 @@
  * figure then runs from the loop's start to the end of the drain of every
  * record the loop produced, so the reader's work is included.
  *
- * usage: kb_faultcost plain|traced [pages] [reps] [mask]
+ * usage: kb_faultcost plain|traced|bystander [pages] [reps] [mask]
+ * (bystander: untraced, while a session records another, idle process)
  * prints: faultcost <mode> rep <i>: <n> faults <x> insns/fault (target
  *         <y>), <r> records/fault, lost <l>
  */
@@ -77,9 +78,11 @@ int main(int argc, char **argv)
 	int reps = argc > 3 ? atoi(argv[3]) : 3;
 	uint64_t mask = argc > 4 ? strtoull(argv[4], NULL, 0) : 0;
 	int traced = !strcmp(mode, "traced");
+	/* a session on another, idle process: what it costs everyone else */
+	int bystander = !strcmp(mode, "bystander");
 	int c2p[2], p2c[2], r, ret;
-	struct kb_session s;
-	pid_t pid;
+	struct kb_session s, bs;
+	pid_t pid, idle = -1;
 
 	if (pipe(c2p) || pipe(p2c))
 		return 1;
@@ -91,6 +94,21 @@ int main(int argc, char **argv)
 	}
 	close(c2p[1]);
 	close(p2c[0]);
+	if (bystander) {
+		idle = fork();
+		if (!idle) {
+			pause();
+			_exit(0);
+		}
+		ret = kb_open(&bs, idle, mask, 8 << 20, 0);
+		if (ret) {
+			fprintf(stderr, "kb_faultcost: attach: %s\n", strerror(-ret));
+			kill(pid, 9);
+			kill(idle, 9);
+			return 1;
+		}
+		kb_drain(&bs);
+	}
 	if (traced) {
 		ret = kb_open(&s, pid, mask, 8 << 20, 0);
 		if (ret) {
@@ -136,5 +154,10 @@ int main(int argc, char **argv)
 	waitpid(pid, NULL, 0);
 	if (traced)
 		kb_close(&s);
+	if (bystander) {
+		kb_close(&bs);
+		kill(idle, 9);
+		waitpid(idle, NULL, 0);
+	}
 	return 0;
 }

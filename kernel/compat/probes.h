@@ -133,18 +133,69 @@ static inline pte_t kmr_pte_mkwrite(pte_t pte)
 #endif
 }
 
+/* The stack pointer at an ftrace_ops handler's function entry. */
+static __always_inline unsigned long kmr_fsp(struct ftrace_regs *fregs)
+{
+#ifdef ftrace_regs_get_stack_pointer
+	return ftrace_regs_get_stack_pointer(fregs);
+#else
+	return kernel_stack_pointer(&fregs->regs);
+#endif
+}
+
 /*
- * Back into its rethook's pool, as rethook_recycle() does for a live
- * rethook (probe_faults.c, kmr_fctx_disarm()).  The pool became an objpool
- * in 6.7; before, a freelist.  Both push inline.
+ * The fault kretprobe's instances, taken, armed and given back by
+ * probe_faults.c itself (kmr_hmf_fentry(), kmr_fctx_disarm()), as
+ * kernel/trace/rethook.c and arch/x86/kernel/rethook.c do it (identical in
+ * 6.1 and 6.12 but for the pool, an objpool since 6.7, a freelist before;
+ * both inline in their headers).  Those functions are not exported and, with
+ * IBT, not callable through a pointer.
  */
-static inline void kmr_rethook_pool_push(struct rethook_node *rn)
+
+/* rethook_try_get(): none while the rethook is being freed. */
+static __always_inline struct rethook_node *
+kmr_rethook_pool_pop(struct rethook *rh)
+{
+	if (unlikely(!rcu_access_pointer(rh->handler)) ||
+	    unlikely(!rcu_is_watching()))
+		return NULL;
+#if KMR_KV >= 607
+	return objpool_pop(&rh->pool);
+#else
+	{
+		struct freelist_node *fn = freelist_try_get(&rh->pool);
+
+		return fn ? container_of(fn, struct rethook_node, freelist) :
+			    NULL;
+	}
+#endif
+}
+
+/* rethook_recycle() for a live rethook (the caller checked its handler). */
+static __always_inline void kmr_rethook_pool_push(struct rethook_node *rn)
 {
 #if KMR_KV >= 607
 	objpool_push(rn, &rn->rethook->pool);
 #else
 	freelist_add(&rn->freelist, &rn->rethook->pool);
 #endif
+}
+
+/*
+ * rethook_hook() at a function's entry: x86's arch_rethook_prepare() saves
+ * the return address at @sp and puts the trampoline there, then the node
+ * goes first on the task's list.  Stack first, as there.
+ */
+static __always_inline void kmr_rethook_arm(struct rethook_node *rn,
+					    unsigned long sp,
+					    unsigned long tramp)
+{
+	unsigned long *stack = (unsigned long *)sp;
+
+	rn->ret_addr = stack[0];
+	rn->frame = sp;
+	stack[0] = tramp;
+	__llist_add(&rn->llist, &current->rethooks);
 }
 
 #endif /* _KMR_COMPAT_PROBES_H */
