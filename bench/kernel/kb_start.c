@@ -119,7 +119,9 @@ static int wait_ok(pid_t pid, const char *what)
  */
 static void wait_unhooked(void)
 {
-	for (;;) {
+	int tries;
+
+	for (tries = 0;; tries++) {
 		FILE *f = fopen("/sys/kernel/tracing/enabled_functions", "re");
 		char line[256];
 		int hooked = 0;
@@ -131,6 +133,10 @@ static void wait_unhooked(void)
 		fclose(f);
 		if (!hooked)
 			return;
+		/* the module's linger is 2 s: anything longer is someone else's */
+		if (tries == 100)
+			fprintf(stderr, "kb_start: still waiting for no ftrace-hooked function; another tracer hooks %s",
+				line);
 		sleep_ns(100000000);
 	}
 }
