@@ -164,7 +164,11 @@ static void kmr_fctx_disarm_init(void)
 		pr_info("kmemrec: arch_rethook_trampoline not found: the fault hook's entry is a kprobe and every traced fault runs its return hook\n");
 }
 
-/* Preemption off (the PTL); @c: the context kmr_fctx_current() gave. */
+/*
+ * @c: the context kmr_fctx_current() gave, in an RCU reader (the pool push
+ * must not outlive a grace period).  Preemption may be on: only this task
+ * changes its list and the stack slot.
+ */
 static bool kmr_fctx_disarm(struct kmr_fctx *c)
 {
 	struct llist_node *first = current->rethooks.first;
@@ -196,6 +200,32 @@ bool kmr_fctx_owns_cow(struct kmr_fctx *c, struct mm_struct *mm,
 {
 	return c && c->mm == mm && (c->state & KMR_FCTX_WP) &&
 	       start == c->addr && end == start + PAGE_SIZE;
+}
+
+/*
+ * The notifier's range end of the fault's own CoW (probe_mmu.c): the last
+ * hook a CoW runs, after the copy's PTE is set.  Its record went out at
+ * the rmap hook with every field final; the return would only count the
+ * fault, so it is taken back here (kmr_fctx_disarm()).  A CoW that lost
+ * its race (no copy, nothing sent) keeps its return, which re-reads.
+ */
+void kmr_fctx_cow_done(struct kmr_fctx *c)
+{
+	const unsigned int done = KMR_FCTX_COW | KMR_FCTX_FAULT;
+	struct kmr_session *s;
+	unsigned long vm_start;
+	struct mm_struct *mm;
+	u32 ff;
+
+	if ((c->state & done) != done || c->hi > c->lo)
+		return;
+	mm = c->mm;
+	vm_start = c->vm_start;
+	ff = c->ff_sent;
+	if (!kmr_fctx_disarm(c))	/* @c is recycled if it did */
+		return;
+	kmr_for_each_session_mm(mm, s)
+		kmr_stat_fault(s, vm_start, ff);
 }
 
 /* Widen the range of other PTEs set by the fault in progress. */
@@ -593,8 +623,9 @@ static void kmr_fault_pte_now(struct kmr_fctx *c, struct vm_area_struct *vma,
 	}
 	/*
 	 * do_anonymous_page()'s page: the return would only count the
-	 * fault.  A CoW keeps its return: the notifier's range end comes
-	 * after this hook and asks for the context (kmr_fctx_owns_cow()).
+	 * fault.  A CoW's is taken back later: the notifier's range end
+	 * comes after this hook and asks for the context
+	 * (kmr_fctx_owns_cow(), kmr_fctx_cow_done()).
 	 */
 	if (!cow && c->hi <= c->lo) {
 		struct mm_struct *mm = c->mm;

@@ -59,12 +59,18 @@ static void kmr_mn_range_end(struct mmu_notifier *mn,
 	rcu_read_lock();
 	/*
 	 * The CoW of the fault running on this task: its COW record (rmap
-	 * hook, under the PTL) and the PTE re-read at fault return describe
-	 * the page exactly; the clear-and-refill pair would only repeat it.
+	 * hook, under the PTL) and its PTE (sent there too, or re-read at the
+	 * fault's return after a swap-in) describe the page exactly; the
+	 * clear-and-refill pair would only repeat them.
 	 */
-	if (range->event == MMU_NOTIFY_CLEAR &&
-	    kmr_fctx_owns_cow(kmr_fctx_current(), mm, range->start, range->end))
-		goto out;
+	if (range->event == MMU_NOTIFY_CLEAR) {
+		struct kmr_fctx *c = kmr_fctx_current();
+
+		if (kmr_fctx_owns_cow(c, mm, range->start, range->end)) {
+			kmr_fctx_cow_done(c);
+			goto out;
+		}
+	}
 	reason = kmr_unmap_reason(range->event);
 	kmr_for_each_session_mm(mm, s) {
 		kmr_emit_pte_unmap(s, range->start, range->end, reason);

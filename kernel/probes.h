@@ -196,6 +196,8 @@ struct kmr_fctx *kmr_fctx_current(void);
 /* True when @ctx is a CoW of [start, end) the fault return will report. */
 bool kmr_fctx_owns_cow(struct kmr_fctx *ctx, struct mm_struct *mm,
 		       unsigned long start, unsigned long end);
+/* ... and it is done with it: the fault's return is not needed. */
+void kmr_fctx_cow_done(struct kmr_fctx *ctx);
 
 /* probe_proc.c: ->release of a traced mm (exit, or the old mm of exec). */
 void kmr_proc_mm_released(struct kmr_pmm *pmm, struct mm_struct *mm);
