@@ -195,6 +195,24 @@ static bool kmr_fctx_disarm(struct kmr_fctx *c)
 	return true;
 }
 
+/*
+ * A fault whose record (with its FAULT, flags @ff) is out and that set no
+ * other PTE: take its return back and count the fault here, as the return
+ * would have.  True if it did; @c is recycled then.
+ */
+static bool kmr_fctx_finish_early(struct kmr_fctx *c, u32 ff)
+{
+	struct mm_struct *mm = c->mm;
+	unsigned long vm_start = c->vm_start;
+	struct kmr_session *s;
+
+	if (c->hi > c->lo || !kmr_fctx_disarm(c))
+		return false;
+	kmr_for_each_session_mm(mm, s)
+		kmr_stat_fault(s, vm_start, ff);
+	return true;
+}
+
 bool kmr_fctx_owns_cow(struct kmr_fctx *c, struct mm_struct *mm,
 		       unsigned long start, unsigned long end)
 {
@@ -212,20 +230,9 @@ bool kmr_fctx_owns_cow(struct kmr_fctx *c, struct mm_struct *mm,
 void kmr_fctx_cow_done(struct kmr_fctx *c)
 {
 	const unsigned int done = KMR_FCTX_COW | KMR_FCTX_FAULT;
-	struct kmr_session *s;
-	unsigned long vm_start;
-	struct mm_struct *mm;
-	u32 ff;
 
-	if ((c->state & done) != done || c->hi > c->lo)
-		return;
-	mm = c->mm;
-	vm_start = c->vm_start;
-	ff = c->ff_sent;
-	if (!kmr_fctx_disarm(c))	/* @c is recycled if it did */
-		return;
-	kmr_for_each_session_mm(mm, s)
-		kmr_stat_fault(s, vm_start, ff);
+	if ((c->state & done) == done)
+		kmr_fctx_finish_early(c, c->ff_sent);
 }
 
 /* Widen the range of other PTEs set by the fault in progress. */
@@ -249,9 +256,7 @@ static void kmr_fctx_extend(struct kmr_fctx *c, unsigned long start,
 
 static struct kretprobe kmr_hmf_probe;
 
-/* kmr_hmf_fentry() arms the instances (the kretprobe is disabled) */
-static bool kmr_hmf_own_entry;
-/* ... and counts here the faults it found no instance for */
+/* Faults kmr_hmf_fentry() found no instance for. */
 static atomic_t kmr_hmf_nomore;
 
 /* A fault not seen at all: its records, and its CoW's. */
@@ -319,7 +324,7 @@ static void notrace kmr_hmf_fentry(struct ftrace_regs *fregs)
 	if (likely(!kmr_mm_traced(vma->vm_mm)))
 		return;
 	rh = READ_ONCE(kmr_hmf_rh);
-	if (!rh || !kmr_hmf_own_entry)
+	if (!rh || !kmr_rethook_tramp)	/* no trampoline: the kprobe arms */
 		return;
 	kmr_missed_check(&kmr_hmf_missed);
 	rn = kmr_rethook_pool_pop(rh);
@@ -627,16 +632,8 @@ static void kmr_fault_pte_now(struct kmr_fctx *c, struct vm_area_struct *vma,
 	 * comes after this hook and asks for the context
 	 * (kmr_fctx_owns_cow(), kmr_fctx_cow_done()).
 	 */
-	if (!cow && c->hi <= c->lo) {
-		struct mm_struct *mm = c->mm;
-		unsigned long vm_start = c->vm_start;
-
-		if (kmr_fctx_disarm(c)) {	/* @c is recycled */
-			kmr_for_each_session_mm(mm, s)
-				kmr_stat_fault(s, vm_start, ff);
-			return;
-		}
-	}
+	if (!cow && kmr_fctx_finish_early(c, ff))
+		return;		/* @c is recycled */
 	c->ff_sent = ff;
 	c->state |= KMR_FCTX_FAULT;
 }
@@ -767,8 +764,7 @@ int kmr_faults_register(void)
 	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
 	kmr_hmf_probe.nmissed = 0;
 	/* armed by kmr_hmf_fentry() where it can, by the kprobe if not */
-	kmr_hmf_own_entry = kmr_rethook_tramp != 0;
-	kmr_hmf_probe.kp.flags = kmr_hmf_own_entry ? KPROBE_FLAG_DISABLED : 0;
+	kmr_hmf_probe.kp.flags = kmr_rethook_tramp ? KPROBE_FLAG_DISABLED : 0;
 	atomic_set(&kmr_hmf_nomore, 0);
 	kmr_missed_reset(&kmr_hmf_missed);
 	ret = kmr_hook_kretprobe(&kmr_hmf_probe, "handle_mm_fault");
