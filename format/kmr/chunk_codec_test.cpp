@@ -137,6 +137,19 @@ Event randomEvent(std::mt19937_64& rng, testing::EventList& l, uint64_t& seq, ui
   return ev;
 }
 
+// @f decodes to exactly @in, in order.
+void checkDecodesTo(const ChunkFrame& f, const std::vector<Event>& in) {
+  ChunkDecoder dec;
+  dec.reset(f);
+  Event ev;
+  for (size_t i = 0; i < in.size(); i++) {
+    REQUIRE(dec.next(ev));
+    INFO("event " << i << " " << kindName(in[i].kind));
+    CHECK(ev == in[i]);
+  }
+  CHECK_FALSE(dec.next(ev));
+}
+
 TEST_CASE("random events of every kind survive the columns", "[codec]") {
   std::mt19937_64 rng(GENERATE(1, 2, 3, 4));
   testing::EventList l;
@@ -148,15 +161,7 @@ TEST_CASE("random events of every kind survive the columns", "[codec]") {
     enc.add(in.back());
   }
   ChunkFrame f = enc.frame(7, 99);
-  ChunkDecoder dec;
-  dec.reset(f);
-  Event ev;
-  for (size_t i = 0; i < in.size(); i++) {
-    REQUIRE(dec.next(ev));
-    INFO("event " << i << " " << kindName(in[i].kind));
-    CHECK(ev == in[i]);
-  }
-  CHECK_FALSE(dec.next(ev));
+  checkDecodesTo(f, in);
 }
 
 // The encoder reserves room for small events (no name, no page bytes, at
@@ -179,15 +184,7 @@ TEST_CASE("small events with the longest values survive the columns", "[codec]")
   }
   for (const Event& ev : in) enc.add(ev);
   ChunkFrame f = enc.frame(0, 0);
-  ChunkDecoder dec;
-  dec.reset(f);
-  Event ev;
-  for (size_t i = 0; i < in.size(); i++) {
-    REQUIRE(dec.next(ev));
-    INFO("event " << i << " " << kindName(in[i].kind));
-    CHECK(ev == in[i]);
-  }
-  CHECK_FALSE(dec.next(ev));
+  checkDecodesTo(f, in);
 }
 
 TEST_CASE("a decoder refuses inconsistent columns", "[codec]") {

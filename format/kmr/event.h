@@ -171,13 +171,20 @@ struct Event {
 };
 
 // Builders, so callers need not remember which fields a kind uses.
-// The fields every kind has; the builders below fill in the rest.
-inline Event makeEventBase(uint64_t seq, uint64_t t, EventKind kind, uint32_t flags) {
-  Event ev;
+// The fields every kind has, and no payload views; the builders below fill
+// in the rest.  The fill form overwrites an event in place.
+inline void fillEventBase(Event& ev, uint64_t seq, uint64_t t, EventKind kind, uint32_t flags) {
   ev.seq = seq;
   ev.time_ns = t;
   ev.kind = kind;
   ev.flags = flags;
+  ev.text = {};
+  ev.entries = {};
+  ev.data = {};
+}
+inline Event makeEventBase(uint64_t seq, uint64_t t, EventKind kind, uint32_t flags) {
+  Event ev;
+  fillEventBase(ev, seq, t, kind, flags);
   return ev;
 }
 Event makeSnapshot(uint64_t seq, uint64_t t, bool end, uint32_t cause, const SnapshotData& d);
@@ -192,24 +199,13 @@ Event makeVma(uint64_t seq, uint64_t t, uint32_t vma_flags, const VmaData& d,
 // each, was a fifth of its translation cost.)
 inline void fillPte(Event& ev, uint64_t seq, uint64_t t, uint32_t cause, uint64_t vaddr,
                     uint32_t shift, std::span<const uint64_t> entries) {
-  ev.seq = seq;
-  ev.time_ns = t;
-  ev.kind = EventKind::Pte;
-  ev.flags = cause;
+  fillEventBase(ev, seq, t, EventKind::Pte, cause);
   ev.pte = {vaddr, shift};
-  ev.text = {};
   ev.entries = entries;
-  ev.data = {};
 }
 inline void fillFault(Event& ev, uint64_t seq, uint64_t t, uint32_t flags, const FaultData& d) {
-  ev.seq = seq;
-  ev.time_ns = t;
-  ev.kind = EventKind::Fault;
-  ev.flags = flags;
+  fillEventBase(ev, seq, t, EventKind::Fault, flags);
   ev.fault = d;
-  ev.text = {};
-  ev.entries = {};
-  ev.data = {};
 }
 inline Event makePte(uint64_t seq, uint64_t t, uint32_t cause, uint64_t vaddr, uint32_t shift,
                      std::span<const uint64_t> entries) {
@@ -219,14 +215,8 @@ inline Event makePte(uint64_t seq, uint64_t t, uint32_t cause, uint64_t vaddr, u
 }
 Event makePteUnmap(uint64_t seq, uint64_t t, uint32_t reason, uint64_t start, uint64_t end);
 inline void fillCow(Event& ev, uint64_t seq, uint64_t t, uint32_t flags, const CowData& d) {
-  ev.seq = seq;
-  ev.time_ns = t;
-  ev.kind = EventKind::Cow;
-  ev.flags = flags;
+  fillEventBase(ev, seq, t, EventKind::Cow, flags);
   ev.cow = d;
-  ev.text = {};
-  ev.entries = {};
-  ev.data = {};
 }
 inline Event makeCow(uint64_t seq, uint64_t t, const CowData& d) {
   Event ev;
