@@ -200,7 +200,7 @@ static bool kmr_fctx_disarm(struct kmr_fctx *c)
  * other PTE: take its return back and count the fault here, as the return
  * would have.  True if it did; @c is recycled then.
  */
-static bool kmr_fctx_finish_early(struct kmr_fctx *c, u32 ff)
+static __always_inline bool kmr_fctx_finish_early(struct kmr_fctx *c, u32 ff)
 {
 	struct mm_struct *mm = c->mm;
 	unsigned long vm_start = c->vm_start;
