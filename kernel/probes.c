@@ -16,6 +16,7 @@
 #include <linux/workqueue.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/trace_recursion.h>
 #include "probes.h"
 #include "ksyms.h"
 #include "compat/probes.h"
@@ -253,24 +254,36 @@ void kmr_probes_check_missed(void)
 
 static unsigned long kmr_entry_addr[KMR_ENTRY_MAX];
 
-/* The fault path first: handle_mm_fault and the rmap hook run on every fault. */
+/*
+ * The fault path first: handle_mm_fault and the rmap hook run on every fault.
+ *
+ * ftrace's recursion guard, taken here rather than by
+ * FTRACE_OPS_FL_RECURSION: with that flag ftrace calls
+ * ftrace_ops_assist_func(), which takes the same guard and then calls this
+ * function through a pointer (a retpoline on Debian's kernels), on every
+ * fault of every process while the hooks are registered.  The guard also
+ * disables preemption while it is held (trace_recursion.h: "Preemption is
+ * promised to be disabled when return bit >= 0"): the callback then runs
+ * inside the RCU (sched) reader that kmr_pmm_of_sem() and
+ * kmr_for_each_session_mm() need (the debug kernel's PROVE_RCU reported
+ * its absence once).  When another ops shares these functions, ftrace's
+ * list function holds its own bits of the guard and this nests inside, as
+ * the function tracer's callback does.
+ */
 static void notrace kmr_entry(unsigned long ip, unsigned long pip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
+	int bit = ftrace_test_recursion_trylock(ip, pip);
+
+	if (bit < 0)
+		return;
 	if (!kmr_faults_entry(ip, pip, op, fregs))
 		kmr_vma_entry(ip, pip, op, fregs);
+	ftrace_test_recursion_unlock(bit);
 }
 
-/*
- * FTRACE_OPS_FL_RECURSION: ftrace's recursion guard, which also disables
- * preemption around the callback.  Without it the callback runs from the
- * ops' own trampoline preemptible, outside the RCU (sched) reader that
- * kmr_pmm_of_sem() and kmr_for_each_session_mm() need (the debug kernel's
- * PROVE_RCU reported it).
- */
 static struct ftrace_ops kmr_entry_ops = {
 	.func = kmr_entry,
-	.flags = FTRACE_OPS_FL_RECURSION,
 };
 
 static int kmr_entry_register(void)
