@@ -29,6 +29,15 @@ DEFINE_MUTEX(kmr_attach_lock);
 static DEFINE_MUTEX(kmr_reg_lock);
 static unsigned int kmr_reg_users;
 static bool kmr_registered;
+/*
+ * Read-only, for users and benchmarks: whether the hooks are in (a session
+ * runs, or they linger after one).  enabled_functions cannot tell: it also
+ * lists every other tracer's functions, and ours under ftrace's list
+ * function when another ops shares them.
+ */
+module_param_named(hooks_registered, kmr_registered, bool, 0444);
+MODULE_PARM_DESC(hooks_registered,
+		 "Y while the hooks are registered (a session runs or they linger)");
 
 /*
  * The last put removes the hooks from a worker, hook_linger_ms later.

@@ -113,30 +113,55 @@ static int wait_ok(pid_t pid, const char *what)
 }
 
 /*
- * Until no function is hooked (the module's hooks are gone: the linger
- * after the last session ended, and the unregistration after it, are
- * over), so that the next run starts cold.
+ * 1 while the module's hooks are registered, 0 when they are not, -1 when
+ * the module does not say (before its hooks_registered parameter).
+ */
+static int module_hooked(void)
+{
+	FILE *f = fopen("/sys/module/kmemrec/parameters/hooks_registered", "re");
+	int c;
+
+	if (!f)
+		return -1;
+	c = fgetc(f);
+	fclose(f);
+	return c == 'Y';
+}
+
+/*
+ * Until the module's hooks are gone (the linger after the last session
+ * ended, and the unregistration after it, are over), so that the next run
+ * starts cold.  The module's hooks_registered parameter says so; without
+ * it, until no function is ftrace-hooked at all, which another tracer
+ * (start_profile.sh's function_graph, a kprobe event) keeps from
+ * happening.
  */
 static void wait_unhooked(void)
 {
 	int tries;
 
 	for (tries = 0;; tries++) {
-		FILE *f = fopen("/sys/kernel/tracing/enabled_functions", "re");
+		int param = module_hooked();
 		char line[256];
-		int hooked = 0;
+		FILE *f;
 
-		if (!f)
-			return;	/* no tracefs: nothing to wait for */
-		if (fgets(line, sizeof(line), f))
-			hooked = 1;
-		fclose(f);
-		if (!hooked)
+		if (param == 0)
 			return;
+		if (param < 0) {
+			f = fopen("/sys/kernel/tracing/enabled_functions", "re");
+			if (!f)
+				return;	/* no tracefs: nothing to wait for */
+			if (!fgets(line, sizeof(line), f))
+				line[0] = 0;
+			fclose(f);
+			if (!line[0])
+				return;
+		}
 		/* the module's linger is 2 s: anything longer is someone else's */
 		if (tries == 100)
-			fprintf(stderr, "kb_start: still waiting for no ftrace-hooked function; another tracer hooks %s",
-				line);
+			fprintf(stderr, "kb_start: still waiting for the hooks to go (%s)\n",
+				param < 0 ? "no hooks_registered parameter: any ftrace-hooked function counts" :
+				"hooks_registered is Y");
 		sleep_ns(100000000);
 	}
 }

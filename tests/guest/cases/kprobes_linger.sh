@@ -3,7 +3,8 @@
 # during the linger removes them at once, without a warning; with
 # hook_linger_ms=0 they go as soon as the worker runs.  Also: a recording
 # of /bin/true registers every hook by address (issue 10) and the
-# recording works.
+# recording works; the module's read-only hooks_registered parameter says
+# Y exactly while the kretprobes are listed.
 # kmr-timeout: 240
 # kmr-bin: kmemrec
 
@@ -12,6 +13,8 @@ kmr_module_loaded kmemrec || kmr_insmod kmemrec
 [ -r $P ] || kmr_fail "the module has no hook_linger_ms parameter"
 assert_eq "$(cat $P)" 2000 "default hook_linger_ms"
 L=/sys/kernel/debug/kprobes/list
+R=/sys/module/kmemrec/parameters/hooks_registered
+[ -r $R ] || kmr_fail "the module has no hooks_registered parameter"
 
 # wait_unhooked S: the kretprobes are gone within S seconds
 wait_unhooked() {
@@ -35,6 +38,7 @@ kmr_hooks_registered || kmr_fail "the hooks went at once despite hook_linger_ms=
 for f in handle_mm_fault begin_new_exec remove_migration_pte; do
 	grep -q "$f" $L || kmr_fail "no kretprobe on $f"
 done
+assert_eq "$(cat $R)" Y "hooks_registered while lingering"
 sleep $((2 * K))
 kmr_hooks_registered || kmr_fail "the hooks went before hook_linger_ms"
 # a session within the linger keeps them; its end restarts the linger
@@ -42,6 +46,13 @@ kmemrec -q -o b.kmr -- /bin/true
 sleep $((3 * K))
 kmr_hooks_registered || kmr_fail "the second session's end did not restart the linger"
 wait_unhooked $((8 * K))
+# the kretprobes go first, the ftrace_ops after an RCU-tasks grace period
+i=0
+while [ "$(cat $R)" != N ]; do
+	i=$((i + 1))
+	[ $i -le $((50 * K)) ] || kmr_fail "hooks_registered still $(cat $R) 5 s after the kretprobes went"
+	sleep 0.1
+done
 
 # rmmod during the linger: module exit unregisters at once
 kmemrec -q -o c.kmr -- /bin/true
