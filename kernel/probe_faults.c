@@ -255,6 +255,8 @@ static void kmr_fctx_extend(struct kmr_fctx *c, unsigned long start,
 /* ------------------------------------------------------------------------ */
 
 static struct kretprobe kmr_hmf_probe;
+/* registered (disabled) since module load: kmr_faults_load() */
+static bool kmr_hmf_loaded;
 
 /* Faults kmr_hmf_fentry() found no instance for. */
 static atomic_t kmr_hmf_nomore;
@@ -756,32 +758,78 @@ void kmr_faults_check_missed(void)
 	kmr_missed_check(&kmr_hmf_missed);
 }
 
-int kmr_faults_register(void)
+/*
+ * Module load: the kretprobe is registered here, disabled, and stays until
+ * module exit (issue 10).  Registering it is most of what a cold ATTACH
+ * used to cost: register_kprobe() checks the address against every jump
+ * label with the instruction decoder (jump_label_text_reserved(), ~2,400
+ * decodes on 6.1), and the pool takes fault_maxactive allocations.  A
+ * disabled kprobe is not armed: no instruction is patched and no fault of
+ * any process runs it.  kmr_hmf_fentry() arms its instances, and only
+ * while the entry ftrace_ops is registered.  If this fails, ATTACH tries
+ * again and says why.
+ */
+int kmr_faults_load(void)
 {
 	int ret;
 
+	if (kmr_hmf_loaded)
+		return 0;
 	kmr_fctx_disarm_init();
 	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
-	kmr_hmf_probe.nmissed = 0;
-	/* armed by kmr_hmf_fentry() where it can, by the kprobe if not */
-	kmr_hmf_probe.kp.flags = kmr_rethook_tramp ? KPROBE_FLAG_DISABLED : 0;
-	atomic_set(&kmr_hmf_nomore, 0);
-	kmr_missed_reset(&kmr_hmf_missed);
+	kmr_hmf_probe.kp.flags = KPROBE_FLAG_DISABLED;
 	ret = kmr_hook_kretprobe(&kmr_hmf_probe, "handle_mm_fault");
+	if (ret)
+		return ret;
+	/* faults armed before this are not annotated: their return re-reads */
+	WRITE_ONCE(kmr_hmf_rh, kmr_hmf_probe.rh);
+	kmr_hmf_loaded = true;
+	return 0;
+}
+
+/* Module exit, after the last session and the entry ops are gone. */
+void kmr_faults_unload(void)
+{
+	if (!kmr_hmf_loaded)
+		return;
+	/* the notifier may still look: it finds no context */
+	WRITE_ONCE(kmr_hmf_rh, NULL);
+	unregister_kretprobe(&kmr_hmf_probe);
+	kmr_hmf_loaded = false;
+}
+
+/* The first ATTACH (no hook registered): arm the fault's return hook. */
+int kmr_faults_register(void)
+{
+	int ret = kmr_faults_load();
+
 	if (ret) {
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
 		return ret;
 	}
-	/* faults armed before this are not annotated: their return re-reads */
-	WRITE_ONCE(kmr_hmf_rh, kmr_hmf_probe.rh);
-	return 0;
+	kmr_hmf_probe.nmissed = 0;
+	kmr_hmf_probe.kp.nmissed = 0;
+	atomic_set(&kmr_hmf_nomore, 0);
+	kmr_missed_reset(&kmr_hmf_missed);
+	/* armed by kmr_hmf_fentry() where it can, by the kprobe if not */
+	if (!kmr_rethook_tramp) {
+		ret = enable_kretprobe(&kmr_hmf_probe);
+		if (ret)
+			pr_err("kmemrec: cannot arm the fault path's hook: %d\n",
+			       ret);
+	}
+	return ret;
 }
 
+/*
+ * After the linger: the entry ops goes next and arms no new instance.  The
+ * returns of faults armed before still run kmr_hmf_return(), which finds
+ * no session for their mm.
+ */
 void kmr_faults_unregister(void)
 {
-	/* the entry hooks and the notifier may still look: they find none */
-	WRITE_ONCE(kmr_hmf_rh, NULL);
-	unregister_kretprobe(&kmr_hmf_probe);
+	if (!kmr_rethook_tramp)
+		disable_kretprobe(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
 		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",
 			kmr_hmf_probe.nmissed, kmr_hmf_probe.maxactive);

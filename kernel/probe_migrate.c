@@ -67,27 +67,57 @@ void kmr_migrate_check_missed(void)
 	kmr_missed_check(&kmr_migr_missed);
 }
 
-int kmr_migrate_register(void)
+/* registered (disabled) since module load: kmr_migrate_load() */
+static bool kmr_migr_loaded;
+
+/*
+ * Module load: registered disabled, until module exit (as the fault's
+ * kretprobe, kmr_faults_load()): ATTACH then only arms it.
+ */
+int kmr_migrate_load(void)
 {
 	int ret;
 
+	if (kmr_migr_loaded)
+		return 0;
 	/*
 	 * The rmap walk calling it does not sleep: few instances are in use
 	 * at once, about one per CPU migrating pages of a traced mm.
 	 */
 	kmr_migr_probe.maxactive = max(64U, 4 * num_possible_cpus());
-	kmr_migr_probe.nmissed = 0;
-	kmr_migr_probe.kp.flags = 0;
-	kmr_missed_reset(&kmr_migr_missed);
+	kmr_migr_probe.kp.flags = KPROBE_FLAG_DISABLED;
 	ret = kmr_hook_kretprobe(&kmr_migr_probe, "remove_migration_pte");
+	if (!ret)
+		kmr_migr_loaded = true;
+	return ret;
+}
+
+void kmr_migrate_unload(void)
+{
+	if (kmr_migr_loaded)
+		unregister_kretprobe(&kmr_migr_probe);
+	kmr_migr_loaded = false;
+}
+
+int kmr_migrate_register(void)
+{
+	int ret = kmr_migrate_load();
+
+	if (!ret) {
+		kmr_migr_probe.nmissed = 0;
+		kmr_migr_probe.kp.nmissed = 0;
+		kmr_missed_reset(&kmr_migr_missed);
+		ret = enable_kretprobe(&kmr_migr_probe);
+	}
 	if (ret)
 		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
 	return ret;
 }
 
+/* Returns armed before still run: they find no session for their mm. */
 void kmr_migrate_unregister(void)
 {
-	unregister_kretprobe(&kmr_migr_probe);
+	disable_kretprobe(&kmr_migr_probe);
 	if (kmr_migr_probe.nmissed)
 		pr_info("kmemrec: %d page migrations could not be traced (maxactive %d)\n",
 			kmr_migr_probe.nmissed, kmr_migr_probe.maxactive);

@@ -137,7 +137,7 @@ struct kmr_exec_work {
  * Execs of targets in progress, from the hook's entry until the task_work
  * has handed their sessions over (or the exec failed): the ->release of
  * their old mm is not their exit.  If the hook is removed between entry
- * and return, the return never runs: kmr_proc_unregister() frees those.
+ * and return, the return never runs: kmr_proc_unload() frees those.
  */
 static LIST_HEAD(kmr_execs);
 static DEFINE_RAW_SPINLOCK(kmr_exec_lock);
@@ -401,9 +401,13 @@ int kmr_proc_register(void)
 		pr_err("kmemrec: cannot hook signal_deliver: %d\n", ret);
 		goto undo_fork;
 	}
-	kmr_exec_probe.kp.flags = 0;
-	kmr_exec_probe.nmissed = 0;
-	ret = kmr_hook_kretprobe(&kmr_exec_probe, "begin_new_exec");
+	ret = kmr_proc_load();
+	if (!ret) {
+		kmr_exec_probe.nmissed = 0;
+		kmr_exec_probe.kp.nmissed = 0;
+		kmr_missed_reset(&kmr_exec_missed);
+		ret = enable_kretprobe(&kmr_exec_probe);
+	}
 	if (ret) {
 		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
 		goto undo_tp;
@@ -418,20 +422,51 @@ undo_fork:
 	return ret;
 }
 
+/*
+ * After the linger.  An exec whose entry ran keeps its return (the
+ * kretprobe stays registered, disabled), which hands its sessions over or
+ * frees its entry as during a session.
+ */
 void kmr_proc_unregister(void)
+{
+	tracepoint_probe_unregister(kmr_tp_signal_tp, kmr_tp_signal, NULL);
+	tracepoint_probe_unregister(kmr_tp_fork_tp, kmr_tp_fork, NULL);
+	tracepoint_synchronize_unregister();
+	disable_kretprobe(&kmr_exec_probe);
+}
+
+/* registered (disabled) since module load: kmr_proc_load() */
+static bool kmr_exec_loaded;
+
+/*
+ * Module load: the exec kretprobe registered disabled, until module exit
+ * (as the fault's, kmr_faults_load()): ATTACH then only arms it.
+ */
+int kmr_proc_load(void)
+{
+	int ret;
+
+	if (kmr_exec_loaded)
+		return 0;
+	kmr_exec_probe.kp.flags = KPROBE_FLAG_DISABLED;
+	ret = kmr_hook_kretprobe(&kmr_exec_probe, "begin_new_exec");
+	if (!ret)
+		kmr_exec_loaded = true;
+	return ret;
+}
+
+/* Module exit: no return handler runs after this; free what entries left. */
+void kmr_proc_unload(void)
 {
 	struct kmr_exec_work *w, *n;
 	unsigned long flags;
 	LIST_HEAD(left);
 
-	tracepoint_probe_unregister(kmr_tp_signal_tp, kmr_tp_signal, NULL);
-	tracepoint_probe_unregister(kmr_tp_fork_tp, kmr_tp_fork, NULL);
-	tracepoint_synchronize_unregister();
+	if (!kmr_exec_loaded)
+		return;
 	unregister_kretprobe(&kmr_exec_probe);
-	/*
-	 * No return handler runs any more: free what entries left behind.
-	 * Queued task_work frees its own (and holds the module meanwhile).
-	 */
+	kmr_exec_loaded = false;
+	/* Queued task_work frees its own (and holds the module meanwhile). */
 	raw_spin_lock_irqsave(&kmr_exec_lock, flags);
 	list_for_each_entry_safe(w, n, &kmr_execs, node)
 		if (!READ_ONCE(w->queued))

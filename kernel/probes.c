@@ -405,9 +405,23 @@ int kmr_probes_init(void)
 {
 	unsigned long addr;
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(kmr_hooked_syms); i++)
 		kmr_ksym_hook_addr(kmr_hooked_syms[i], &addr);
+	/*
+	 * The kretprobes, disabled: registering them was most of a cold
+	 * ATTACH (issue 10).  One that fails here is tried again, and
+	 * reported, by the ATTACH that needs it.
+	 */
+	ret = kmr_faults_load();
+	if (!ret)
+		ret = kmr_migrate_load();
+	if (!ret)
+		ret = kmr_proc_load();
+	if (ret)
+		pr_info("kmemrec: a kretprobe could not be registered at load (%d): ATTACH will try again\n",
+			ret);
 	return 0;
 }
 
@@ -426,6 +440,9 @@ void kmr_probes_exit(void)
 		 */
 		ftrace_free_filter(&kmr_entry_ops);
 	}
+	kmr_proc_unload();
+	kmr_migrate_unload();
+	kmr_faults_unload();
 	kmr_proc_drain();
 	mmu_notifier_synchronize();
 }

@@ -102,10 +102,22 @@ void kmr_pmm_unlist(struct kmr_pmm *pmm);
  * removes them on the last kmr_probes_put(); *_unregister() returns once no
  * handler of it runs any more.
  */
+/*
+ * Each probe file's kretprobe is registered disabled at module load
+ * (*_load()) and unregistered at module exit (*_unload()); the first
+ * ATTACH arms what needs arming (*_register()), the end of the linger
+ * disarms it (*_unregister()).
+ */
+int kmr_faults_load(void);
+void kmr_faults_unload(void);
 int kmr_faults_register(void);
 void kmr_faults_unregister(void);
+int kmr_migrate_load(void);
+void kmr_migrate_unload(void);
 int kmr_migrate_register(void);
 void kmr_migrate_unregister(void);
+int kmr_proc_load(void);
+void kmr_proc_unload(void);
 int kmr_proc_register(void);
 void kmr_proc_unregister(void);
 /*

@@ -43,7 +43,7 @@ grep -qx do_wp_page syms.txt || kmr_fail "do_wp_page missing from kallsyms"
 # The hooks register at the first ATTACH, and go shortly after the last.
 unhooked() {
 	i=0
-	while grep -q handle_mm_fault /sys/kernel/debug/kprobes/list 2>/dev/null; do
+	while kmr_hooks_registered; do
 		i=$((i + 1))
 		[ $i -lt 100 ] || kmr_fail "the hooks stayed registered"
 		sleep 0.1

@@ -193,11 +193,17 @@ kmr_release_hooks() {
 	rm -f "$KMR_OUT/.hold.log"
 }
 
-# kmr_hooks_registered: are kmemrec's kretprobes in place right now?  The
-# guest has no other kretprobe user.  (Race cases check that the holder
-# really kept them for the whole race.)
+# kmr_hooks_registered: are kmemrec's hooks in place right now?  The
+# module's hooks_registered parameter says so; its kretprobes stay listed
+# (disabled) while it is loaded, so the kprobes list only answers for a
+# module without that parameter (the guest has no other kretprobe user).
+# (Race cases check that the holder really kept them for the whole race.)
 kmr_hooks_registered() {
-	grep -q '^[0-9a-f]*  r  ' /sys/kernel/debug/kprobes/list 2>/dev/null
+	if [ -r /sys/module/kmemrec/parameters/hooks_registered ]; then
+		[ "$(cat /sys/module/kmemrec/parameters/hooks_registered)" = Y ]
+	else
+		grep -q '^[0-9a-f]*  r  ' /sys/kernel/debug/kprobes/list 2>/dev/null
+	fi
 }
 
 # kmr_kmod_load: load the kernel modules the case named in "kmr-kmod:"
