@@ -340,6 +340,49 @@ static void notrace kmr_hmf_fentry(struct ftrace_regs *fregs)
 	kmr_rethook_arm(rn, kmr_fsp(fregs), kmr_rethook_tramp);
 }
 
+/*
+ * The other kretprobes registered disabled (probe_migrate.c, probe_proc.c)
+ * are armed the same way from the shared ftrace_ops: enabling a kprobe at
+ * the first ATTACH and disabling it after the linger is another ftrace
+ * filter update and text patching each time (~11 M instructions of a
+ * cold ATTACH on 6.1 for the two).  Their entry takes an instance
+ * (kmr_kri_get()), fills it as their kretprobe's entry handler would, and
+ * arms it (kmr_kri_arm()) or gives it back (kmr_kri_put()).  Without the
+ * trampoline (kmr_kri_fentry() false) their kprobe is enabled instead.
+ */
+bool kmr_kri_fentry(void)
+{
+	return kmr_rethook_tramp != 0;
+}
+
+/* An instance of @rp, or NULL: the pool is empty (counted in @nomore). */
+struct kretprobe_instance *kmr_kri_get(struct kretprobe *rp, atomic_t *nomore)
+{
+	struct rethook *rh = READ_ONCE(rp->rh);
+	struct rethook_node *rn;
+
+	if (!rh || !kmr_rethook_tramp)
+		return NULL;
+	rn = kmr_rethook_pool_pop(rh);
+	if (!rn) {
+		atomic_inc(nomore);	/* reported as lost */
+		return NULL;
+	}
+	return container_of(rn, struct kretprobe_instance, node);
+}
+
+/* Arm @ri on the return of the function whose ftrace entry @fregs is. */
+void kmr_kri_arm(struct kretprobe_instance *ri, struct ftrace_regs *fregs)
+{
+	kmr_rethook_arm(&ri->node, kmr_fsp(fregs), kmr_rethook_tramp);
+}
+
+/* An instance kmr_kri_get() gave that is not armed after all. */
+void kmr_kri_put(struct kretprobe_instance *ri)
+{
+	kmr_rethook_pool_push(&ri->node);
+}
+
 static u32 kmr_fault_flags(const struct kmr_fctx *c, vm_fault_t ret)
 {
 	u32 ff = 0;

@@ -10,6 +10,7 @@
 #include <linux/kprobes.h>
 #include <linux/cpumask.h>
 #include <linux/mm.h>
+#include "compat/probes.h"
 #include "ksyms.h"
 #include "probes.h"
 
@@ -20,28 +21,83 @@ struct kmr_migr {
 
 static struct kretprobe kmr_migr_probe;
 
+/* Restores kmr_migr_fentry() found no instance for. */
+static atomic_t kmr_migr_nomore;
+
 /* A missed restore: the migrated page's new PTE. */
 static struct kmr_missed kmr_migr_missed = {
 	.rp = &kmr_migr_probe,
+	.own = &kmr_migr_nomore,
 	.kinds = BIT_ULL(KMR_EV_PTE),
 };
 
-static int kmr_migr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* remove_migration_pte(folio, vma, addr, ...) of a traced mm */
+static void kmr_migr_fill(struct kmr_migr *m, struct folio *folio,
+			  struct vm_area_struct *vma, unsigned long addr)
 {
-	struct folio *folio = (struct folio *)regs_get_kernel_argument(regs, 0);
-	struct vm_area_struct *vma =
-		(struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
-	unsigned long addr = regs_get_kernel_argument(regs, 2);
-	struct kmr_migr *m = (struct kmr_migr *)ri->data;
-
-	if (likely(!kmr_mm_traced(vma->vm_mm)))
-		return 1;
-	kmr_missed_check(&kmr_migr_missed);
 	/* rmap locks held by the caller keep the VMA and its tables alive */
 	m->mm = vma->vm_mm;
 	m->start = max(addr, vma->vm_start);
 	m->end = min(addr + folio_size(folio), vma->vm_end);
+}
+
+/* The kretprobe's own entry: only where kmr_migr_fentry() cannot arm. */
+static int kmr_migr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+
+	if (likely(!kmr_mm_traced(vma->vm_mm)))
+		return 1;
+	kmr_missed_check(&kmr_migr_missed);
+	kmr_migr_fill((struct kmr_migr *)ri->data,
+		      (struct folio *)regs_get_kernel_argument(regs, 0), vma,
+		      regs_get_kernel_argument(regs, 2));
 	return 0;
+}
+
+/* The same from the shared ftrace_ops (kmr_kri_get(), probe_faults.c). */
+static void notrace kmr_migr_fentry(struct ftrace_regs *fregs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)kmr_farg(fregs, 1);
+	struct kretprobe_instance *ri;
+
+	if (likely(!kmr_mm_traced(vma->vm_mm)) || !kmr_kri_fentry())
+		return;
+	kmr_missed_check(&kmr_migr_missed);
+	ri = kmr_kri_get(&kmr_migr_probe, &kmr_migr_nomore);
+	if (!ri)
+		return;
+	kmr_migr_fill((struct kmr_migr *)ri->data,
+		      (struct folio *)kmr_farg(fregs, 0), vma,
+		      kmr_farg(fregs, 2));
+	kmr_kri_arm(ri, fregs);
+}
+
+static unsigned long kmr_migr_addr;
+
+bool notrace kmr_migrate_entry(unsigned long ip, struct ftrace_regs *fregs)
+{
+	if (!kmr_fentry_of(ip, kmr_migr_addr))
+		return false;
+	kmr_migr_fentry(fregs);
+	return true;
+}
+
+int kmr_migrate_entry_addrs(unsigned long *addrs, unsigned int room)
+{
+	int ret;
+
+	if (WARN_ON_ONCE(room < 1))
+		return -ENOSPC;
+	ret = kmr_ksym_hook_addr("remove_migration_pte", &kmr_migr_addr);
+	if (ret) {
+		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
+		return ret;
+	}
+	addrs[0] = kmr_migr_addr;
+	return 1;
 }
 
 static int kmr_migr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -106,8 +162,11 @@ int kmr_migrate_register(void)
 	if (!ret) {
 		kmr_migr_probe.nmissed = 0;
 		kmr_migr_probe.kp.nmissed = 0;
+		atomic_set(&kmr_migr_nomore, 0);
 		kmr_missed_reset(&kmr_migr_missed);
-		ret = enable_kretprobe(&kmr_migr_probe);
+		/* armed by kmr_migr_fentry() where it can, by the kprobe if not */
+		if (!kmr_kri_fentry())
+			ret = enable_kretprobe(&kmr_migr_probe);
 	}
 	if (ret)
 		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
@@ -117,7 +176,8 @@ int kmr_migrate_register(void)
 /* Returns armed before still run: they find no session for their mm. */
 void kmr_migrate_unregister(void)
 {
-	disable_kretprobe(&kmr_migr_probe);
+	if (!kmr_kri_fentry())
+		disable_kretprobe(&kmr_migr_probe);
 	if (kmr_migr_probe.nmissed)
 		pr_info("kmemrec: %d page migrations could not be traced (maxactive %d)\n",
 			kmr_migr_probe.nmissed, kmr_migr_probe.maxactive);

@@ -44,6 +44,7 @@
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <linux/wait.h>
+#include "compat/probes.h"
 #include "follow.h"
 #include "ksyms.h"
 #include "probes.h"
@@ -240,18 +241,17 @@ static bool kmr_exec_is_target(struct mm_struct *mm)
 	return false;
 }
 
-static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * begin_new_exec(bprm) of a process whose mm is traced: 0 when @d is filled
+ * and the return must run.
+ */
+static int kmr_exec_fill(struct kmr_exec_ri *d, struct linux_binprm *bprm)
 {
-	struct linux_binprm *bprm =
-		(struct linux_binprm *)regs_get_kernel_argument(regs, 0);
-	struct kmr_exec_ri *d = (struct kmr_exec_ri *)ri->data;
 	struct mm_struct *mm = current->mm;
 	struct kmr_exec_work *w;
 	unsigned long flags;
 	bool follow = false;
 
-	if (likely(!mm || !kmr_mm_traced(mm)))
-		return 1;
 	kmr_probes_check_missed();
 	if (!kmr_exec_is_target(mm)) {
 		if (!kmr_follow_exec_wanted(mm))
@@ -275,6 +275,17 @@ static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->w = w;
 	d->bprm = bprm;
 	return 0;
+}
+
+/* The kretprobe's own entry: only where kmr_exec_fentry() cannot arm. */
+static int kmr_exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (likely(!mm || !kmr_mm_traced(mm)))
+		return 1;
+	return kmr_exec_fill((struct kmr_exec_ri *)ri->data,
+			     (struct linux_binprm *)regs_get_kernel_argument(regs, 0));
 }
 
 static int kmr_exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -310,11 +321,58 @@ static struct kretprobe kmr_exec_probe = {
 	.maxactive	= 64,
 };
 
+/* Execs kmr_exec_fentry() found no instance for. */
+static atomic_t kmr_exec_nomore;
+
 /* A missed entry: that exec is not followed (->release reports it). */
 static struct kmr_missed kmr_exec_missed = {
 	.rp = &kmr_exec_probe,
+	.own = &kmr_exec_nomore,
 	.kinds = BIT_ULL(KMR_EV_EXEC),
 };
+
+/* The same from the shared ftrace_ops (kmr_kri_get(), probe_faults.c). */
+static void notrace kmr_exec_fentry(struct ftrace_regs *fregs)
+{
+	struct mm_struct *mm = current->mm;
+	struct kretprobe_instance *ri;
+
+	if (likely(!mm || !kmr_mm_traced(mm)) || !kmr_kri_fentry())
+		return;
+	ri = kmr_kri_get(&kmr_exec_probe, &kmr_exec_nomore);
+	if (!ri)
+		return;
+	if (kmr_exec_fill((struct kmr_exec_ri *)ri->data,
+			  (struct linux_binprm *)kmr_farg(fregs, 0)))
+		kmr_kri_put(ri);
+	else
+		kmr_kri_arm(ri, fregs);
+}
+
+static unsigned long kmr_exec_addr;
+
+bool notrace kmr_proc_entry(unsigned long ip, struct ftrace_regs *fregs)
+{
+	if (!kmr_fentry_of(ip, kmr_exec_addr))
+		return false;
+	kmr_exec_fentry(fregs);
+	return true;
+}
+
+int kmr_proc_entry_addrs(unsigned long *addrs, unsigned int room)
+{
+	int ret;
+
+	if (WARN_ON_ONCE(room < 1))
+		return -ENOSPC;
+	ret = kmr_ksym_hook_addr("begin_new_exec", &kmr_exec_addr);
+	if (ret) {
+		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
+		return ret;
+	}
+	addrs[0] = kmr_exec_addr;
+	return 1;
+}
 
 /* ------------------------------------------------------------------------ */
 /* exit: ->release of a traced mm                                           */
@@ -405,8 +463,11 @@ int kmr_proc_register(void)
 	if (!ret) {
 		kmr_exec_probe.nmissed = 0;
 		kmr_exec_probe.kp.nmissed = 0;
+		atomic_set(&kmr_exec_nomore, 0);
 		kmr_missed_reset(&kmr_exec_missed);
-		ret = enable_kretprobe(&kmr_exec_probe);
+		/* armed by kmr_exec_fentry() where it can, by the kprobe if not */
+		if (!kmr_kri_fentry())
+			ret = enable_kretprobe(&kmr_exec_probe);
 	}
 	if (ret) {
 		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
@@ -432,7 +493,8 @@ void kmr_proc_unregister(void)
 	tracepoint_probe_unregister(kmr_tp_signal_tp, kmr_tp_signal, NULL);
 	tracepoint_probe_unregister(kmr_tp_fork_tp, kmr_tp_fork, NULL);
 	tracepoint_synchronize_unregister();
-	disable_kretprobe(&kmr_exec_probe);
+	if (!kmr_kri_fentry())
+		disable_kretprobe(&kmr_exec_probe);
 }
 
 /* registered (disabled) since module load: kmr_proc_load() */

@@ -286,8 +286,10 @@ static void notrace kmr_entry(unsigned long ip, unsigned long pip,
 
 	if (bit < 0)
 		return;
-	if (!kmr_faults_entry(ip, pip, op, fregs))
-		kmr_vma_entry(ip, pip, op, fregs);
+	if (!kmr_faults_entry(ip, pip, op, fregs) &&
+	    !kmr_vma_entry(ip, pip, op, fregs) &&
+	    !kmr_migrate_entry(ip, fregs))
+		kmr_proc_entry(ip, fregs);
 	ftrace_test_recursion_unlock(bit);
 }
 
@@ -303,6 +305,14 @@ static int kmr_entry_register(void)
 	if (nf < 0)
 		return nf;
 	nv = kmr_vma_entry_addrs(kmr_entry_addr + nf, KMR_ENTRY_MAX - nf);
+	if (nv < 0)
+		return nv;
+	nf += nv;
+	nv = kmr_migrate_entry_addrs(kmr_entry_addr + nf, KMR_ENTRY_MAX - nf);
+	if (nv < 0)
+		return nv;
+	nf += nv;
+	nv = kmr_proc_entry_addrs(kmr_entry_addr + nf, KMR_ENTRY_MAX - nf);
 	if (nv < 0)
 		return nv;
 	/* by address: a filter by name matches every ftrace record */

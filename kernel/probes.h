@@ -108,6 +108,16 @@ void kmr_pmm_unlist(struct kmr_pmm *pmm);
  * ATTACH arms what needs arming (*_register()), the end of the linger
  * disarms it (*_unregister()).
  */
+/* probe_faults.c: arming a disabled kretprobe from the shared ftrace_ops */
+bool kmr_kri_fentry(void);
+struct kretprobe_instance *kmr_kri_get(struct kretprobe *rp, atomic_t *nomore);
+void kmr_kri_arm(struct kretprobe_instance *ri, struct ftrace_regs *fregs);
+void kmr_kri_put(struct kretprobe_instance *ri);
+/* the entry hooks of probe_migrate.c and probe_proc.c, on the shared ops */
+bool kmr_migrate_entry(unsigned long ip, struct ftrace_regs *fregs);
+int kmr_migrate_entry_addrs(unsigned long *addrs, unsigned int room);
+bool kmr_proc_entry(unsigned long ip, struct ftrace_regs *fregs);
+int kmr_proc_entry_addrs(unsigned long *addrs, unsigned int room);
 int kmr_faults_load(void);
 void kmr_faults_unload(void);
 int kmr_faults_register(void);
