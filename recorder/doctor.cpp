@@ -52,7 +52,14 @@ void checkKernel(const SystemFacts& f, std::vector<Check>& out) {
 void checkModule(const SystemFacts& f, std::vector<Check>& out) {
   bool mismatched = !f.module_vermagic.empty() && f.module_vermagic != f.release;
   if (f.module_loaded) {
-    add(out, "module", Verdict::Ok, "kmemrec is loaded");
+    // Whether the hooks are in: a loaded module that hooks nothing costs
+    // nothing; hooks left in without a session would cost every fault.
+    add(out, "module", Verdict::Ok,
+        !f.hooks_registered ? std::string("kmemrec is loaded")
+        : *f.hooks_registered
+            ? std::string("kmemrec is loaded; its hooks are in (a session runs, or "
+                          "one ended less than hook_linger_ms ago)")
+            : std::string("kmemrec is loaded; no hook is in (no session: it costs nothing)"));
   } else if (f.module_file.empty()) {
     add(out, "module", Verdict::Fail,
         "kmemrec is not loaded, and no kmemrec.ko is installed for " + f.release, kInstallFix);

@@ -172,6 +172,7 @@ SystemFacts gatherFacts(const std::string& device) {
   }
   if (std::optional<long long> mb = readNumber("/sys/module/kmemrec/parameters/ring_mem_max_mb"))
     f.ring_mem_max_mb = uint64_t(*mb);
+  f.hooks_registered = readBool("/sys/module/kmemrec/parameters/hooks_registered");
   readDevice(f);
   f.headers_present = fs::exists("/lib/modules/" + f.release + "/build/Makefile");
 

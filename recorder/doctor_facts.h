@@ -20,6 +20,7 @@ struct SystemFacts {
   std::string module_vermagic;        // its vermagic's first word, "" = unknown
   std::string module_signer;          // its signer, "" = unsigned or unknown
   std::optional<uint64_t> ring_mem_max_mb;  // module parameter, when loaded
+  std::optional<bool> hooks_registered;     // module parameter (since 2026-12-03)
 
   // The device.
   std::string device;                 // path

@@ -65,6 +65,17 @@ TEST_CASE("doctor: a healthy machine is ready, and says so") {
   CHECK(screen.find("fix:") == std::string::npos);
 }
 
+TEST_CASE("doctor: whether the hooks are in") {
+  SystemFacts f = healthy();
+  f.hooks_registered = false;
+  CHECK(find(judge(f), "module")->detail.find("no hook is in") != std::string::npos);
+  f.hooks_registered = true;
+  CHECK(find(judge(f), "module")->detail.find("its hooks are in") != std::string::npos);
+  f.hooks_registered.reset();  // a module from before the parameter
+  CHECK(find(judge(f), "module")->detail == "kmemrec is loaded");
+  CHECK(find(judge(f), "module")->verdict == Verdict::Ok);
+}
+
 TEST_CASE("doctor: the module") {
   SystemFacts f = healthy();
   f.module_loaded = false;

@@ -52,6 +52,8 @@ rc=0; doctor ready.txt || rc=$?
 assert_eq $rc 0 "doctor exit, module loaded"
 assert_grep "^ready: recording should work" ready.txt
 assert_grep "ok +module build +.*built for $(re "$krel")" ready.txt
+# just loaded, never used: the module hooks nothing
+assert_grep "ok +module +kmemrec is loaded; no hook is in" ready.txt
 
 # 3. The installed tools record and replay a real program.
 kmemrec -q -o fork.kmr -- kmrt-fork -n 64 || kmr_fail "installed kmemrec failed"
