@@ -46,9 +46,9 @@ MODULE_PARM_DESC(hooks_registered,
  * recorder's Ctrl-C would otherwise wait for.  And a session attached
  * within the linger (a script recording one command after another, or
  * several recorders) finds the hooks in place: no registration, no text
- * patching.  Meanwhile they cost every process a little (the kretprobe on
- * handle_mm_fault most, ~250 instructions a fault, docs/kernel-hooks.md
- * §2), so the linger is short.  Module exit runs the worker at once.
+ * patching.  Meanwhile they cost every process a little (the entry ops'
+ * two calls per page fault, ~+4 % a fault, BENCHMARKS.md), so the linger
+ * is short.  Module exit runs the worker at once.
  * Hooks without a traced mm return at their first check.
  */
 static unsigned int hook_linger_ms = 2000;
