@@ -254,6 +254,23 @@ static void kmr_fctx_extend(struct kmr_fctx *c, unsigned long start,
 /* handle_mm_fault: kretprobe                                               */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * An instance from @rh's pool (its kretprobe's), or NULL: the pool is empty
+ * (counted in @nomore, reported as lost).  Inline: the fault's entry runs
+ * it on every traced fault.
+ */
+static __always_inline struct kretprobe_instance *
+kmr_kri_pop(struct rethook *rh, atomic_t *nomore)
+{
+	struct rethook_node *rn = kmr_rethook_pool_pop(rh);
+
+	if (!rn) {
+		atomic_inc(nomore);
+		return NULL;
+	}
+	return container_of(rn, struct kretprobe_instance, node);
+}
+
 static struct kretprobe kmr_hmf_probe;
 /* registered (disabled) since module load: kmr_faults_load() */
 static bool kmr_hmf_loaded;
@@ -320,7 +337,6 @@ static void notrace kmr_hmf_fentry(struct ftrace_regs *fregs)
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)kmr_farg(fregs, 0);
 	struct kretprobe_instance *ri;
-	struct rethook_node *rn;
 	struct rethook *rh;
 
 	if (likely(!kmr_mm_traced(vma->vm_mm)))
@@ -329,15 +345,12 @@ static void notrace kmr_hmf_fentry(struct ftrace_regs *fregs)
 	if (!rh || !kmr_rethook_tramp)	/* no trampoline: the kprobe arms */
 		return;
 	kmr_missed_check(&kmr_hmf_missed);
-	rn = kmr_rethook_pool_pop(rh);
-	if (!rn) {
-		atomic_inc(&kmr_hmf_nomore);	/* reported as lost */
+	ri = kmr_kri_pop(rh, &kmr_hmf_nomore);
+	if (!ri)
 		return;
-	}
-	ri = container_of(rn, struct kretprobe_instance, node);
 	kmr_hmf_fill((struct kmr_fctx *)ri->data, vma, kmr_farg(fregs, 1),
 		     kmr_farg(fregs, 2), (struct pt_regs *)kmr_farg(fregs, 3));
-	kmr_rethook_arm(rn, kmr_fsp(fregs), kmr_rethook_tramp);
+	kmr_rethook_arm(&ri->node, kmr_fsp(fregs), kmr_rethook_tramp);
 }
 
 /*
@@ -359,16 +372,10 @@ bool kmr_kri_fentry(void)
 struct kretprobe_instance *kmr_kri_get(struct kretprobe *rp, atomic_t *nomore)
 {
 	struct rethook *rh = READ_ONCE(rp->rh);
-	struct rethook_node *rn;
 
 	if (!rh || !kmr_rethook_tramp)
 		return NULL;
-	rn = kmr_rethook_pool_pop(rh);
-	if (!rn) {
-		atomic_inc(nomore);	/* reported as lost */
-		return NULL;
-	}
-	return container_of(rn, struct kretprobe_instance, node);
+	return kmr_kri_pop(rh, nomore);
 }
 
 /* Arm @ri on the return of the function whose ftrace entry @fregs is. */
@@ -381,6 +388,55 @@ void kmr_kri_arm(struct kretprobe_instance *ri, struct ftrace_regs *fregs)
 void kmr_kri_put(struct kretprobe_instance *ri)
 {
 	kmr_rethook_pool_push(&ri->node);
+}
+
+/*
+ * Module load (or the ATTACH after a load that failed): @rp registered on
+ * @sym, disabled, until kmr_kri_unload() at module exit.  Registering is
+ * most of what a cold ATTACH used to cost (register_kprobe() checks the
+ * address against every jump label with the instruction decoder,
+ * jump_label_text_reserved(): ~2,400 decodes per kprobe on 6.1).  A
+ * disabled kprobe patches no instruction and runs nothing.
+ */
+int kmr_kri_load(struct kretprobe *rp, const char *sym, bool *loaded)
+{
+	int ret;
+
+	if (*loaded)
+		return 0;
+	rp->kp.flags = KPROBE_FLAG_DISABLED;
+	ret = kmr_hook_kretprobe(rp, sym);
+	if (!ret)
+		*loaded = true;
+	return ret;
+}
+
+void kmr_kri_unload(struct kretprobe *rp, bool *loaded)
+{
+	if (*loaded)
+		unregister_kretprobe(rp);
+	*loaded = false;
+}
+
+/*
+ * The first ATTACH: the counters of @m's kretprobe from 0, and its kprobe
+ * enabled where no entry on the shared ftrace_ops arms it (a kernel
+ * without the trampoline).
+ */
+int kmr_kri_enable(struct kmr_missed *m)
+{
+	kmr_missed_reset(m);
+	return kmr_rethook_tramp ? 0 : enable_kretprobe(m->rp);
+}
+
+/*
+ * After the linger; the entry ops goes too, and arms no new instance.
+ * Returns armed before still run their handler, which finds no session.
+ */
+void kmr_kri_disable(struct kretprobe *rp)
+{
+	if (!kmr_rethook_tramp)
+		disable_kretprobe(rp);
 }
 
 static u32 kmr_fault_flags(const struct kmr_fctx *c, vm_fault_t ret)
@@ -802,15 +858,11 @@ void kmr_faults_check_missed(void)
 }
 
 /*
- * Module load: the kretprobe is registered here, disabled, and stays until
- * module exit (issue 10).  Registering it is most of what a cold ATTACH
- * used to cost: register_kprobe() checks the address against every jump
- * label with the instruction decoder (jump_label_text_reserved(), ~2,400
- * decodes on 6.1), and the pool takes fault_maxactive allocations.  A
- * disabled kprobe is not armed: no instruction is patched and no fault of
- * any process runs it.  kmr_hmf_fentry() arms its instances, and only
- * while the entry ftrace_ops is registered.  If this fails, ATTACH tries
- * again and says why.
+ * Module load: the kretprobe registered disabled until module exit
+ * (kmr_kri_load(), issue 10); its pool takes fault_maxactive allocations
+ * then.  kmr_hmf_fentry() arms its instances, and only while the entry
+ * ftrace_ops is registered.  If this fails, ATTACH tries again and says
+ * why.
  */
 int kmr_faults_load(void)
 {
@@ -820,13 +872,11 @@ int kmr_faults_load(void)
 		return 0;
 	kmr_fctx_disarm_init();
 	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
-	kmr_hmf_probe.kp.flags = KPROBE_FLAG_DISABLED;
-	ret = kmr_hook_kretprobe(&kmr_hmf_probe, "handle_mm_fault");
+	ret = kmr_kri_load(&kmr_hmf_probe, "handle_mm_fault", &kmr_hmf_loaded);
 	if (ret)
 		return ret;
 	/* faults armed before this are not annotated: their return re-reads */
 	WRITE_ONCE(kmr_hmf_rh, kmr_hmf_probe.rh);
-	kmr_hmf_loaded = true;
 	return 0;
 }
 
@@ -837,8 +887,7 @@ void kmr_faults_unload(void)
 		return;
 	/* the notifier may still look: it finds no context */
 	WRITE_ONCE(kmr_hmf_rh, NULL);
-	unregister_kretprobe(&kmr_hmf_probe);
-	kmr_hmf_loaded = false;
+	kmr_kri_unload(&kmr_hmf_probe, &kmr_hmf_loaded);
 }
 
 /* The first ATTACH (no hook registered): arm the fault's return hook. */
@@ -850,17 +899,10 @@ int kmr_faults_register(void)
 		pr_err("kmemrec: cannot hook the fault path: %d\n", ret);
 		return ret;
 	}
-	kmr_hmf_probe.nmissed = 0;
-	kmr_hmf_probe.kp.nmissed = 0;
-	atomic_set(&kmr_hmf_nomore, 0);
-	kmr_missed_reset(&kmr_hmf_missed);
 	/* armed by kmr_hmf_fentry() where it can, by the kprobe if not */
-	if (!kmr_rethook_tramp) {
-		ret = enable_kretprobe(&kmr_hmf_probe);
-		if (ret)
-			pr_err("kmemrec: cannot arm the fault path's hook: %d\n",
-			       ret);
-	}
+	ret = kmr_kri_enable(&kmr_hmf_missed);
+	if (ret)
+		pr_err("kmemrec: cannot arm the fault path's hook: %d\n", ret);
 	return ret;
 }
 
@@ -871,8 +913,7 @@ int kmr_faults_register(void)
  */
 void kmr_faults_unregister(void)
 {
-	if (!kmr_rethook_tramp)
-		disable_kretprobe(&kmr_hmf_probe);
+	kmr_kri_disable(&kmr_hmf_probe);
 	if (kmr_hmf_probe.nmissed)
 		pr_info("kmemrec: %d faults could not be traced (fault_maxactive=%d)\n",
 			kmr_hmf_probe.nmissed, kmr_hmf_probe.maxactive);

@@ -87,17 +87,8 @@ bool notrace kmr_migrate_entry(unsigned long ip, struct ftrace_regs *fregs)
 
 int kmr_migrate_entry_addrs(unsigned long *addrs, unsigned int room)
 {
-	int ret;
-
-	if (WARN_ON_ONCE(room < 1))
-		return -ENOSPC;
-	ret = kmr_ksym_hook_addr("remove_migration_pte", &kmr_migr_addr);
-	if (ret) {
-		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
-		return ret;
-	}
-	addrs[0] = kmr_migr_addr;
-	return 1;
+	return kmr_entry_addr_one("remove_migration_pte", &kmr_migr_addr,
+				  addrs, room);
 }
 
 static int kmr_migr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -132,42 +123,27 @@ static bool kmr_migr_loaded;
  */
 int kmr_migrate_load(void)
 {
-	int ret;
-
-	if (kmr_migr_loaded)
-		return 0;
 	/*
 	 * The rmap walk calling it does not sleep: few instances are in use
 	 * at once, about one per CPU migrating pages of a traced mm.
 	 */
 	kmr_migr_probe.maxactive = max(64U, 4 * num_possible_cpus());
-	kmr_migr_probe.kp.flags = KPROBE_FLAG_DISABLED;
-	ret = kmr_hook_kretprobe(&kmr_migr_probe, "remove_migration_pte");
-	if (!ret)
-		kmr_migr_loaded = true;
-	return ret;
+	return kmr_kri_load(&kmr_migr_probe, "remove_migration_pte",
+			    &kmr_migr_loaded);
 }
 
 void kmr_migrate_unload(void)
 {
-	if (kmr_migr_loaded)
-		unregister_kretprobe(&kmr_migr_probe);
-	kmr_migr_loaded = false;
+	kmr_kri_unload(&kmr_migr_probe, &kmr_migr_loaded);
 }
 
 int kmr_migrate_register(void)
 {
 	int ret = kmr_migrate_load();
 
-	if (!ret) {
-		kmr_migr_probe.nmissed = 0;
-		kmr_migr_probe.kp.nmissed = 0;
-		atomic_set(&kmr_migr_nomore, 0);
-		kmr_missed_reset(&kmr_migr_missed);
-		/* armed by kmr_migr_fentry() where it can, by the kprobe if not */
-		if (!kmr_kri_fentry())
-			ret = enable_kretprobe(&kmr_migr_probe);
-	}
+	/* armed by kmr_migr_fentry() where it can, by the kprobe if not */
+	if (!ret)
+		ret = kmr_kri_enable(&kmr_migr_missed);
 	if (ret)
 		pr_err("kmemrec: cannot hook remove_migration_pte: %d\n", ret);
 	return ret;
@@ -176,8 +152,7 @@ int kmr_migrate_register(void)
 /* Returns armed before still run: they find no session for their mm. */
 void kmr_migrate_unregister(void)
 {
-	if (!kmr_kri_fentry())
-		disable_kretprobe(&kmr_migr_probe);
+	kmr_kri_disable(&kmr_migr_probe);
 	if (kmr_migr_probe.nmissed)
 		pr_info("kmemrec: %d page migrations could not be traced (maxactive %d)\n",
 			kmr_migr_probe.nmissed, kmr_migr_probe.maxactive);

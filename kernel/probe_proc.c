@@ -361,17 +361,8 @@ bool notrace kmr_proc_entry(unsigned long ip, struct ftrace_regs *fregs)
 
 int kmr_proc_entry_addrs(unsigned long *addrs, unsigned int room)
 {
-	int ret;
-
-	if (WARN_ON_ONCE(room < 1))
-		return -ENOSPC;
-	ret = kmr_ksym_hook_addr("begin_new_exec", &kmr_exec_addr);
-	if (ret) {
-		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
-		return ret;
-	}
-	addrs[0] = kmr_exec_addr;
-	return 1;
+	return kmr_entry_addr_one("begin_new_exec", &kmr_exec_addr, addrs,
+				  room);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -460,15 +451,9 @@ int kmr_proc_register(void)
 		goto undo_fork;
 	}
 	ret = kmr_proc_load();
-	if (!ret) {
-		kmr_exec_probe.nmissed = 0;
-		kmr_exec_probe.kp.nmissed = 0;
-		atomic_set(&kmr_exec_nomore, 0);
-		kmr_missed_reset(&kmr_exec_missed);
-		/* armed by kmr_exec_fentry() where it can, by the kprobe if not */
-		if (!kmr_kri_fentry())
-			ret = enable_kretprobe(&kmr_exec_probe);
-	}
+	/* armed by kmr_exec_fentry() where it can, by the kprobe if not */
+	if (!ret)
+		ret = kmr_kri_enable(&kmr_exec_missed);
 	if (ret) {
 		pr_err("kmemrec: cannot hook begin_new_exec: %d\n", ret);
 		goto undo_tp;
@@ -493,8 +478,7 @@ void kmr_proc_unregister(void)
 	tracepoint_probe_unregister(kmr_tp_signal_tp, kmr_tp_signal, NULL);
 	tracepoint_probe_unregister(kmr_tp_fork_tp, kmr_tp_fork, NULL);
 	tracepoint_synchronize_unregister();
-	if (!kmr_kri_fentry())
-		disable_kretprobe(&kmr_exec_probe);
+	kmr_kri_disable(&kmr_exec_probe);
 }
 
 /* registered (disabled) since module load: kmr_proc_load() */
@@ -506,15 +490,8 @@ static bool kmr_exec_loaded;
  */
 int kmr_proc_load(void)
 {
-	int ret;
-
-	if (kmr_exec_loaded)
-		return 0;
-	kmr_exec_probe.kp.flags = KPROBE_FLAG_DISABLED;
-	ret = kmr_hook_kretprobe(&kmr_exec_probe, "begin_new_exec");
-	if (!ret)
-		kmr_exec_loaded = true;
-	return ret;
+	return kmr_kri_load(&kmr_exec_probe, "begin_new_exec",
+			    &kmr_exec_loaded);
 }
 
 /* Module exit: no return handler runs after this; free what entries left. */
@@ -526,8 +503,7 @@ void kmr_proc_unload(void)
 
 	if (!kmr_exec_loaded)
 		return;
-	unregister_kretprobe(&kmr_exec_probe);
-	kmr_exec_loaded = false;
+	kmr_kri_unload(&kmr_exec_probe, &kmr_exec_loaded);
 	/* Queued task_work frees its own (and holds the module meanwhile). */
 	raw_spin_lock_irqsave(&kmr_exec_lock, flags);
 	list_for_each_entry_safe(w, n, &kmr_execs, node)

@@ -239,6 +239,10 @@ void kmr_missed_check(struct kmr_missed *m)
 
 void kmr_missed_reset(struct kmr_missed *m)
 {
+	m->rp->nmissed = 0;
+	m->rp->kp.nmissed = 0;
+	if (m->own)
+		atomic_set(m->own, 0);
 	atomic_set(&m->seen, 0);
 }
 
@@ -297,27 +301,42 @@ static struct ftrace_ops kmr_entry_ops = {
 	.func = kmr_entry,
 };
 
+/* Each probe file's entry hooks, in kmr_entry()'s order. */
+static int (* const kmr_entry_addr_fns[])(unsigned long *, unsigned int) = {
+	kmr_faults_entry_addrs, kmr_vma_entry_addrs, kmr_migrate_entry_addrs,
+	kmr_proc_entry_addrs,
+};
+
+int kmr_entry_addr_one(const char *sym, unsigned long *func,
+		       unsigned long *addrs, unsigned int room)
+{
+	int ret;
+
+	if (WARN_ON_ONCE(room < 1))
+		return -ENOSPC;
+	ret = kmr_ksym_hook_addr(sym, func);
+	if (ret) {
+		pr_err("kmemrec: cannot hook %s: %d\n", sym, ret);
+		return ret;
+	}
+	addrs[0] = *func;
+	return 1;
+}
+
 static int kmr_entry_register(void)
 {
-	int nf, nv, ret;
+	int nr = 0, n, ret;
+	unsigned int i;
 
-	nf = kmr_faults_entry_addrs(kmr_entry_addr, KMR_ENTRY_MAX);
-	if (nf < 0)
-		return nf;
-	nv = kmr_vma_entry_addrs(kmr_entry_addr + nf, KMR_ENTRY_MAX - nf);
-	if (nv < 0)
-		return nv;
-	nf += nv;
-	nv = kmr_migrate_entry_addrs(kmr_entry_addr + nf, KMR_ENTRY_MAX - nf);
-	if (nv < 0)
-		return nv;
-	nf += nv;
-	nv = kmr_proc_entry_addrs(kmr_entry_addr + nf, KMR_ENTRY_MAX - nf);
-	if (nv < 0)
-		return nv;
+	for (i = 0; i < ARRAY_SIZE(kmr_entry_addr_fns); i++) {
+		n = kmr_entry_addr_fns[i](kmr_entry_addr + nr,
+					  KMR_ENTRY_MAX - nr);
+		if (n < 0)
+			return n;
+		nr += n;
+	}
 	/* by address: a filter by name matches every ftrace record */
-	ret = ftrace_set_filter_ips(&kmr_entry_ops, kmr_entry_addr, nf + nv,
-				    0, 1);
+	ret = ftrace_set_filter_ips(&kmr_entry_ops, kmr_entry_addr, nr, 0, 1);
 	if (!ret)
 		ret = register_ftrace_function(&kmr_entry_ops);
 	if (ret)

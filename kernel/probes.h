@@ -100,15 +100,20 @@ void kmr_pmm_unlist(struct kmr_pmm *pmm);
 /*
  * Each subsystem registers its hooks on the first kmr_probes_get() and
  * removes them on the last kmr_probes_put(); *_unregister() returns once no
- * handler of it runs any more.
+ * handler of it runs any more.  Each probe file's kretprobe is registered
+ * disabled at module load (*_load()) and unregistered at module exit
+ * (*_unload()); the first ATTACH arms what needs arming (*_register()),
+ * the end of the linger disarms it (*_unregister()).
  */
-/*
- * Each probe file's kretprobe is registered disabled at module load
- * (*_load()) and unregistered at module exit (*_unload()); the first
- * ATTACH arms what needs arming (*_register()), the end of the linger
- * disarms it (*_unregister()).
- */
-/* probe_faults.c: arming a disabled kretprobe from the shared ftrace_ops */
+/* probes.c: one entry hook at @sym, for a probe file's *_entry_addrs() */
+int kmr_entry_addr_one(const char *sym, unsigned long *func,
+		       unsigned long *addrs, unsigned int room);
+/* probe_faults.c: the kretprobes registered disabled, armed from the ops */
+struct kmr_missed;
+int kmr_kri_load(struct kretprobe *rp, const char *sym, bool *loaded);
+void kmr_kri_unload(struct kretprobe *rp, bool *loaded);
+int kmr_kri_enable(struct kmr_missed *m);
+void kmr_kri_disable(struct kretprobe *rp);
 bool kmr_kri_fentry(void);
 struct kretprobe_instance *kmr_kri_get(struct kretprobe *rp, atomic_t *nomore);
 void kmr_kri_arm(struct kretprobe_instance *ri, struct ftrace_regs *fregs);
@@ -150,7 +155,7 @@ struct kmr_missed {
 };
 
 void kmr_missed_check(struct kmr_missed *m);
-/* After (re)registering the kretprobe, whose counters start at 0. */
+/* Every counter it reads from 0: the first ATTACH (kmr_kri_enable()). */
 void kmr_missed_reset(struct kmr_missed *m);
 
 /*
