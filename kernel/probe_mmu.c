@@ -92,7 +92,7 @@ static struct mmu_notifier *kmr_mn_alloc(struct mm_struct *mm)
 
 	if (!pmm)
 		return ERR_PTR(-ENOMEM);
-	mt_init(&pmm->sh);
+	pmm->sh = RB_ROOT;
 	return &pmm->mn;
 }
 

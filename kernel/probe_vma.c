@@ -216,7 +216,6 @@ static void kmr_vma_commit(struct kmr_pmm *pmm, struct mm_struct *mm,
 	if (!pmm->sh_valid) {
 		/* rebuild from nothing: every VMA is new */
 		kmr_vma_shadow_free(pmm);
-		mt_init(&pmm->sh);
 		pmm->sh_valid = true;
 		all = true;
 	}

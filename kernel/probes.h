@@ -14,14 +14,15 @@
 #define _KMR_PROBES_H
 
 #include <linux/kprobes.h>
-#include <linux/maple_tree.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 #include "kmemrec.h"
 
 /* One VMA as the shadow remembers it: what KMR_EV_VMA would show. */
 struct kmr_vshadow {
+	struct rb_node rb;		/* in kmr_pmm.sh, by start */
 	unsigned long start;
 	unsigned long end;
 	unsigned long flags;		/* vm_flags */
@@ -57,7 +58,7 @@ struct kmr_pmm {
 	bool listed;			/* in kmr_pmms */
 
 	/* Below: used with the mm's mmap_lock held for write. */
-	struct maple_tree sh;		/* the VMA shadow: kmr_vshadow by range */
+	struct rb_root sh;		/* the VMA shadow: kmr_vshadow by start */
 	bool sh_valid;			/* false: next commit diffs everything */
 	struct kmr_ranges hint;		/* ranges VMA operations touched */
 	struct kmr_ranges rewalk;	/* invalidated: re-read at commit */
