@@ -132,7 +132,20 @@ class PageTable {
     Leaf* leaf;
   };
 
+  // Tables emptied by clear(), all zero, reused before allocating: a munmap
+  // and an mmap at the same place (allocators; kb_speed's churn) otherwise
+  // freed a Leaf and a Dir and allocated and zeroed them again (12 KiB) each
+  // time.  At most kSpare of each (48 KiB) per table; not copied.
+  static constexpr unsigned kSpare = 4;
+  Leaf* newLeaf();
+  Dir* newDir();
+  void dropSpares();
+
   Dir* root_ = nullptr;
+  std::array<Leaf*, kSpare> spare_leaves_{};
+  std::array<Dir*, kSpare> spare_dirs_{};
+  unsigned spare_leaves_n_ = 0;
+  unsigned spare_dirs_n_ = 0;
   mutable uint64_t present_ = 0;  // valid when count_known_
   mutable bool count_known_ = true;
   mutable std::array<CacheSlot, kCacheSlots> cache_;

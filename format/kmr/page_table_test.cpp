@@ -74,6 +74,36 @@ TEST_CASE("page table agrees with a map model", "[pagetable]") {
   CHECK(pt.get(0x100) == 0);  // the copy is deep
 }
 
+// clear() keeps emptied tables as spares and reuses them for the next new
+// table: a lookup of a cleared page must not find the reused table through
+// the leaf cache, whichever way the page was last reached.
+TEST_CASE("tables emptied by clear are reused without stale lookups", "[pagetable]") {
+  PageTable pt;
+  std::map<uint64_t, uint64_t> model;
+  const uint64_t far = 1ull << 36;  // another top-level table
+  for (uint64_t round = 0; round < 200; round++) {
+    uint64_t a = (round % 7) * 0x40000 + (round % 3) * 512 + (round % 5) * far;
+    for (uint64_t i = 0; i < 16; i++) {
+      pt.set(a + i, entry(round * 16 + i, 0));
+      model[a + i] = entry(round * 16 + i, 0);
+    }
+    REQUIRE(pt.get(a + 3) == model[a + 3]);
+    // an mmap + touch + munmap cycle, with a neighbour that stays sometimes
+    pt.clear(a, a + 16 - (round % 2));
+    model.erase(model.lower_bound(a), model.lower_bound(a + 16 - (round % 2)));
+    for (uint64_t i = 0; i < 16; i++) {
+      auto it = model.find(a + i);
+      REQUIRE(pt.get(a + i) == (it == model.end() ? 0 : it->second));
+    }
+  }
+  REQUIRE(pt.presentPages() == model.size());
+  REQUIRE(pt.runs() == modelRuns(model));
+  PageTable moved = std::move(pt);
+  REQUIRE(moved.runs() == modelRuns(model));
+  moved.clear(0, PageTable::kVpnLimit);
+  CHECK(moved.presentPages() == 0);
+}
+
 TEST_CASE("a 1 GiB leaf costs one slot and splits exactly", "[pagetable]") {
   PageTable pt;
   uint64_t base = 1ull << 18;  // 1 GiB aligned vpn
