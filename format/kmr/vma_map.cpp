@@ -68,18 +68,43 @@ void push(std::vector<Range>& v, Range r) {
   v.push_back(r);
 }
 
-void derive(const std::vector<Vma>& old, const std::vector<const Vma*>& sent, const VmaWindow& w,
-            std::vector<VmaOp>& ops) {
+// The working vectors of applyWindow() and derive(), kept per thread so that
+// a window (two per mmap + munmap) allocates nothing once they have grown:
+// their allocations were ~10 of the ~3,000 instructions a window cost the
+// recorder's writer thread.  Every user clears what it uses.
+struct Scratch {
+  std::vector<const Vma*> sent, ok;
+  std::vector<std::pair<uint64_t, uint64_t>> cover, merged, kept;
+  std::vector<Vma> old;
   std::vector<uint64_t> bounds;
+  std::vector<Range> unmapped, mapped, protect;
+  std::vector<VmaOp> moves, grows, maps;
+  // Nodes taken out of a VmaMap, reused by the next insertions.
+  std::vector<std::map<uint64_t, Vma>::node_type> nodes;
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+void derive(const std::vector<Vma>& old, const std::vector<const Vma*>& sent, const VmaWindow& w,
+            std::vector<VmaOp>& ops, Scratch& sc) {
+  std::vector<uint64_t>& bounds = sc.bounds;
+  bounds.clear();
   for (const Vma& o : old) bounds.insert(bounds.end(), {o.start, o.end});
   for (const Vma* n : sent) bounds.insert(bounds.end(), {n->start, n->end});
   if (w.start < w.end) bounds.insert(bounds.end(), {w.start, w.end});
   std::sort(bounds.begin(), bounds.end());
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
 
-  std::vector<Range> unmapped, mapped, protect;
+  std::vector<Range>&unmapped = sc.unmapped, &mapped = sc.mapped, &protect = sc.protect;
+  unmapped.clear();
+  mapped.clear();
+  protect.clear();
   // Per new VMA, the extent of its parts that were already there (grow).
-  std::vector<std::pair<uint64_t, uint64_t>> kept(sent.size(), {~0ull, 0});
+  std::vector<std::pair<uint64_t, uint64_t>>& kept = sc.kept;
+  kept.assign(sent.size(), {~0ull, 0});
   size_t oi = 0, ni = 0;
   for (size_t b = 0; b + 1 < bounds.size(); b++) {
     uint64_t a = bounds[b], e = bounds[b + 1];
@@ -123,7 +148,10 @@ void derive(const std::vector<Vma>& old, const std::vector<const Vma*>& sent, co
     }
   }
 
-  std::vector<VmaOp> moves, grows, maps;
+  std::vector<VmaOp>&moves = sc.moves, &grows = sc.grows, &maps = sc.maps;
+  moves.clear();
+  grows.clear();
+  maps.clear();
   for (Range& m : mapped) {
     // A source of the same identity: an mremap move (length may differ when
     // the move also resized).
@@ -194,13 +222,15 @@ std::optional<VmaOpKind> vmaOpFromName(std::string_view name) {
 }
 
 void VmaMap::applyWindow(const VmaWindow& w, std::vector<VmaOp>* ops, uint64_t* bad) {
-  std::vector<const Vma*> sent;
-  sent.reserve(w.vmas.size());
+  Scratch& sc = scratch();
+  std::vector<const Vma*>& sent = sc.sent;
+  sent.clear();
   for (const Vma& v : w.vmas) sent.push_back(&v);
   std::sort(sent.begin(), sent.end(),
             [](const Vma* a, const Vma* b) { return a->start < b->start; });
   {
-    std::vector<const Vma*> ok;
+    std::vector<const Vma*>& ok = sc.ok;
+    ok.clear();
     for (const Vma* v : sent) {
       if (v->start >= v->end || (!ok.empty() && ok.back()->end > v->start)) {
         if (bad) ++*bad;
@@ -211,11 +241,13 @@ void VmaMap::applyWindow(const VmaWindow& w, std::vector<VmaOp>* ops, uint64_t* 
     sent.swap(ok);
   }
 
-  std::vector<std::pair<uint64_t, uint64_t>> cover;
+  std::vector<std::pair<uint64_t, uint64_t>>& cover = sc.cover;
+  cover.clear();
   if (w.start < w.end) cover.emplace_back(w.start, w.end);
   for (const Vma* v : sent) cover.emplace_back(v->start, v->end);
   std::sort(cover.begin(), cover.end());
-  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  std::vector<std::pair<uint64_t, uint64_t>>& merged = sc.merged;
+  merged.clear();
   for (auto r : cover) {
     if (!merged.empty() && merged.back().second >= r.first)
       merged.back().second = std::max(merged.back().second, r.second);
@@ -223,28 +255,44 @@ void VmaMap::applyWindow(const VmaWindow& w, std::vector<VmaOp>* ops, uint64_t* 
       merged.push_back(r);
   }
 
-  std::vector<Vma> old;
+  // Insert v, in a node taken out earlier when there is one.
+  auto put = [&](Vma&& v) {
+    if (sc.nodes.empty()) {
+      m_.emplace(v.start, std::move(v));
+      return;
+    }
+    auto nh = std::move(sc.nodes.back());
+    sc.nodes.pop_back();
+    nh.key() = v.start;
+    nh.mapped() = std::move(v);
+    m_.insert(std::move(nh));
+  };
+  std::vector<Vma>& old = sc.old;
+  old.clear();
   for (auto [cs, ce] : merged) {
     auto it = m_.upper_bound(cs);
     if (it != m_.begin() && std::prev(it)->second.end > cs) --it;
     while (it != m_.end() && it->first < ce) {
-      Vma v = std::move(it->second);
-      it = m_.erase(it);
+      auto nh = m_.extract(it++);
+      Vma& v = nh.mapped();
       old.push_back(clip(v, cs, ce));
-      if (v.start < cs) {
-        Vma left = v;
-        left.end = cs;
-        m_.emplace(left.start, std::move(left));
-      }
       if (v.end > ce) {
         Vma right = clip(v, ce, v.end);
-        m_.emplace(right.start, std::move(right));
+        put(std::move(right));
+      }
+      if (v.start < cs) {
+        v.end = cs;  // the left remainder keeps its node and key
+        m_.insert(std::move(nh));
+      } else {
+        sc.nodes.push_back(std::move(nh));
       }
     }
   }
-  for (const Vma* v : sent) m_.emplace(v->start, *v);
+  for (const Vma* v : sent) put(Vma(*v));
+  // A window that removed many VMAs leaves many nodes: keep a few.
+  if (sc.nodes.size() > 16) sc.nodes.resize(16);
 
-  if (ops && w.cause != KMR_VMA_CAUSE_SNAPSHOT) derive(old, sent, w, *ops);
+  if (ops && w.cause != KMR_VMA_CAUSE_SNAPSHOT) derive(old, sent, w, *ops, sc);
 }
 
 const Vma* VmaMap::find(uint64_t addr) const {
