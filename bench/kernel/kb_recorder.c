@@ -75,8 +75,9 @@ int kb_rec_finish(struct kb_rec *r, struct kb_rec_result *res, int echo)
 {
 	unsigned long long ev, lost;
 	struct rusage ru;
+	char kept[sizeof(r->path) + 256];
+	const char *s, *keep;
 	struct stat st;
-	const char *s;
 	int status;
 
 	memset(res, 0, sizeof(*res));
@@ -91,7 +92,15 @@ int kb_rec_finish(struct kb_rec *r, struct kb_rec_result *res, int echo)
 		fputs(r->text, stderr);
 	if (!stat(r->path, &st))
 		res->bytes = st.st_size;
-	unlink(r->path);
+	keep = getenv("KB_KEEP_TRACES");
+	if (keep && *keep) {
+		/* for bench/recorder's --trace: the guest's own event mix */
+		snprintf(kept, sizeof(kept), "%s/%s", keep, strrchr(r->path, '/') + 1);
+		if (rename(r->path, kept))
+			unlink(r->path);
+	} else {
+		unlink(r->path);
+	}
 	/* kExitOk 0, kExitLost 3: both leave a finished trace */
 	if (!WIFEXITED(status) ||
 	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)) {
