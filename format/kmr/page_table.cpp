@@ -232,8 +232,13 @@ void PageTable::dropCache() const { cache_.fill({~0ull, nullptr}); }
 
 PageTable& PageTable::operator=(const PageTable& o) {
   if (this != &o) {
-    PageTable tmp(o);
-    *this = std::move(tmp);
+    // copied first: a copy that throws leaves *this as it was
+    Dir* copy = static_cast<Dir*>(TreeOps::copy(o.root_, kLevels - 1));
+    TreeOps::free(root_, kLevels - 1);
+    root_ = copy;
+    present_ = o.present_;
+    count_known_ = o.count_known_;
+    dropCache();
   }
   return *this;
 }
