@@ -53,6 +53,10 @@
  *        the bytes the ftrace readers copied; -f: also `kmemrec -f PID`,
  *        "kmemrec-rec-f", what following costs: the cow workload's fork
  *        is then a followed child with a session of its own)
+ * Environment: KB_KEEP_TRACES=DIR moves kmemrec's traces there (same
+ * filesystem as /tmp) instead of deleting them, for the host's
+ * `recorder_bench --trace FILE --fold` (the recorder's cost on the
+ * guest's own event mix, under callgrind; BENCHMARKS.md "The VMA path").
  */
 #define _GNU_SOURCE
 #include <errno.h>
