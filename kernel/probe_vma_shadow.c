@@ -239,16 +239,14 @@ static void kmr_grow_region(struct kmr_pmm *pmm, struct mm_struct *mm,
 	}
 }
 
-/*
- * Add the parts of [start, end) no shadow entry covers to @fresh; @o is
- * the first entry that ends above @start, or NULL.
- */
-static void kmr_uncovered(struct kmr_vshadow *o, unsigned long start,
+/* Add the parts of [start, end) no shadow entry covers to @fresh. */
+static void kmr_uncovered(struct kmr_pmm *pmm, unsigned long start,
 			  unsigned long end, struct kmr_ranges *fresh)
 {
 	unsigned long cur = start;
+	struct kmr_vshadow *o;
 
-	for (; o && o->start < end; o = kmr_vsh_of(rb_next(&o->rb))) {
+	for (o = kmr_vsh_first(pmm, start, end); o; o = kmr_vsh_next(o, end)) {
 		if (o->start > cur)
 			kmr_ranges_add(fresh, cur, o->start);
 		cur = max(cur, o->end);
@@ -261,8 +259,10 @@ static void kmr_uncovered(struct kmr_vshadow *o, unsigned long start,
 
 /*
  * Replace the shadow's entries in [start, end) with the mm's VMAs, reusing
- * the entries taken out.  No entry crosses @start or @end (the region was
- * grown to whole extents, old and new).
+ * the last entry taken out for the first VMA stored (a munmap or an mmap
+ * replaces one by at most one; the others are freed and allocated).  No
+ * entry crosses @start or @end (the region was grown to whole extents, old
+ * and new).
  */
 static bool kmr_vsh_replace(struct kmr_pmm *pmm, struct mm_struct *mm,
 			    unsigned long start, unsigned long end)
@@ -315,8 +315,7 @@ bool kmr_vma_shadow_diff(struct kmr_pmm *pmm, struct mm_struct *mm,
 			if (whole)
 				kmr_ranges_add(fresh, n.start, n.end);
 			else
-				kmr_uncovered(kmr_vsh_after(pmm, n.start),
-					      n.start, n.end, fresh);
+				kmr_uncovered(pmm, n.start, n.end, fresh);
 			if (o && o->start == n.start) {
 				kmr_ranges_add(&changed, o->start, o->end);
 				o = kmr_vsh_next(o, hi);

@@ -98,7 +98,9 @@ void derive(const std::vector<Vma>& old, const std::vector<const Vma*>& sent, co
   std::sort(bounds.begin(), bounds.end());
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
 
-  std::vector<Range>&unmapped = sc.unmapped, &mapped = sc.mapped, &protect = sc.protect;
+  std::vector<Range>& unmapped = sc.unmapped;
+  std::vector<Range>& mapped = sc.mapped;
+  std::vector<Range>& protect = sc.protect;
   unmapped.clear();
   mapped.clear();
   protect.clear();
@@ -148,7 +150,9 @@ void derive(const std::vector<Vma>& old, const std::vector<const Vma*>& sent, co
     }
   }
 
-  std::vector<VmaOp>&moves = sc.moves, &grows = sc.grows, &maps = sc.maps;
+  std::vector<VmaOp>& moves = sc.moves;
+  std::vector<VmaOp>& grows = sc.grows;
+  std::vector<VmaOp>& maps = sc.maps;
   moves.clear();
   grows.clear();
   maps.clear();
