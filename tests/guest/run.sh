@@ -63,7 +63,8 @@ or missing result; 2 on a usage or setup error.
 
 Environment: KMR_GUEST_BUILD (default <repo>/build/guest), KMR_GUEST_CACHE
 (kernel images; default $KMR_GUEST_BUILD/cache), KMR_BIN_DIR, KMR_QEMU_SLOTS
-(guests allowed at once on this machine, default 2), KMR_GUEST_VERBOSE=1.
+(guests allowed at once on this machine, default 2), KMR_GUEST_VERBOSE=1,
+KMR_QEMU_PLUGIN (a TCG plugin for every boot: bench/kernel/profile.sh).
 EOF
 }
 

@@ -111,6 +111,9 @@ kmr_boot() {
 		-drive "if=none,id=kmrout,file=$disk,format=raw,cache=unsafe"
 		-device virtio-blk-pci,drive=kmrout)
 	[ -n "$icount" ] && qemu+=(-icount "$icount")
+	# KMR_QEMU_PLUGIN: a TCG plugin and its arguments for every boot
+	# (bench/kernel/profile.sh: kmr_prof.so,out=PREFIX).
+	[ -n "${KMR_QEMU_PLUGIN:-}" ] && qemu+=(-plugin "$KMR_QEMU_PLUGIN")
 	rm -f "$log.pid" "$log.stalled"
 	qemu+=(-pidfile "$log.pid")
 	printf '%q ' "${qemu[@]}" >"$log.cmd"
