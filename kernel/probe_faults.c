@@ -667,8 +667,7 @@ static void kmr_anon_no_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 
 		if (vma->vm_flags & VM_WRITE)
 			pte = kmr_pte_mkwrite(pte);
-		ent[i] = kmr_pte_entry(pte) |
-			 KMR_PTE_MAKE(0, KMR_PTE_ANON | KMR_PTE_EXCLUSIVE);
+		ent[i] = kmr_pte_entry_new_anon(pte, pfn + i);
 	}
 	kmr_for_each_session_mm(mm, s)
 		kmr_emit_pte_vals(s, addr, nr, PAGE_SHIFT, ent,
@@ -713,8 +712,7 @@ static void kmr_fault_pte_now(struct kmr_fctx *c, struct vm_area_struct *vma,
 	} else if (vma->vm_flags & VM_WRITE) {
 		pte = kmr_pte_mkwrite(pte_mkdirty(pte));
 	}
-	ent = kmr_pte_entry(pte) |
-	      KMR_PTE_MAKE(0, KMR_PTE_ANON | KMR_PTE_EXCLUSIVE);
+	ent = kmr_pte_entry_new_anon(pte, pfn);
 	c->state |= KMR_FCTX_PTE;
 	if (!cow && !vma_is_anonymous(vma)) {
 		kmr_for_each_session_mm(c->mm, s)
