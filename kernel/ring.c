@@ -363,8 +363,6 @@ kmr_reserve_ring(struct kmr_session *s, int cpu, struct kmr_rsv *r,
 			       atomic64_inc_return(&s->seq), now);
 		r->rec = ev;
 	}
-	/* Advisory while running; made exact at STOP and EXIT. */
-	WRITE_ONCE(s->ctl->last_seq, atomic64_read(&s->seq));
 	return r->rec;
 
 unbusy:
@@ -411,8 +409,16 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 	/* Wake on crossing the watermark only, and when a LOST went out. */
 	kick = (before < s->watermark && before + r->total >= s->watermark) ||
 	       lost;
-	if (kick)
+	if (kick) {
+		/*
+		 * Advisory while running (abi.h), exact once the stream has
+		 * ended (kmr_session_publish_state()).  Written with the
+		 * wakeup, not per record: every CPU's records would write
+		 * this one shared line.
+		 */
+		WRITE_ONCE(s->ctl->last_seq, atomic64_read(&s->seq));
 		kmr_ring_kick(s);
+	}
 	/* --lossless: past the high mark, the writer waits (hold.c) */
 	if (unlikely(s->lossless) && before + r->total >= s->hold_high)
 		s->hold_request(s);

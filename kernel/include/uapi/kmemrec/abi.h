@@ -560,7 +560,11 @@ struct kmr_ctl {
 	__u64 data_offset;	/* mmap offset of ring 0 */
 	__u32 state;		/* KMR_STATE_* */
 	__u32 page_size;
-	__u64 last_seq;		/* highest seq handed out so far */
+	/*
+	 * The highest seq handed out: a hint while the stream runs (updated
+	 * at ring wakeups), exact once it has ended.
+	 */
+	__u64 last_seq;
 	__u64 __pad[11];
 	struct kmr_ring_ctl ring[];	/* nr_rings entries, at offset 128 */
 };
