@@ -15,6 +15,8 @@
 
 #include <kmemrec/abi.h>
 
+#include "own_memory.h"
+
 namespace kmr::recorder {
 namespace {
 
@@ -58,6 +60,7 @@ LaunchedChild::LaunchedChild(const std::string& path, const std::vector<std::str
     throw std::runtime_error(std::string("pipe: ") + std::strerror(e));
   }
   // Everything the child needs is built before fork: no allocation after.
+  const int thp_disable = inheritedThpDisable();
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -81,6 +84,8 @@ LaunchedChild::LaunchedChild(const std::string& path, const std::vector<std::str
       n = ::read(gate[0], &b, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1) ::_exit(127);  // the recorder went away: do not run untraced
+    // THP as the recorder found it, not as it set it for itself.
+    (void)::prctl(PR_SET_THP_DISABLE, thp_disable, 0, 0, 0);
     ::execv(path.c_str(), args.data());
     int e = errno;
     if (::write(err[1], &e, sizeof(e)) < 0) {

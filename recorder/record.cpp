@@ -24,6 +24,7 @@
 #include "kmr/writer.h"
 #include "launch.h"
 #include "merge.h"
+#include "own_memory.h"
 #include "session_device.h"
 #include "session_start.h"
 #include "status.h"
@@ -210,6 +211,7 @@ LosslessTotals losslessTotals(const kmr_stats& ks) {
 int runRecord(const Options& o) { return runRecord(o, openSessionDevice); }
 
 int runRecord(const Options& o, const DeviceOpener& open_device) {
+  avoidHugePagesForSelf();
   if (o.tree()) return runRecordTree(o, open_device);
   StopSignal stop;
   const bool flight = o.flight_bytes != 0;

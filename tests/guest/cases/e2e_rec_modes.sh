@@ -2,6 +2,8 @@
 #   attach to a running process by PID, stop it with SIGINT  -> int.kmr
 #   attach by PID with --duration                            -> dur.kmr
 #   --comm NAME --comm-once: waiting for one that starts later -> comm.kmr
+#   a program it starts gets THP as the recorder found it, not its own
+#   setting (THP off)
 # Each must leave a finished trace (index, seek table) and exit 0, and the
 # traced process must keep running or end as it would have.
 # kmr-bin: kmemrec kmrt-strlit kmrt-twecho
@@ -18,6 +20,10 @@ rec=$!
 # kmemrec says when the session runs; then let it record a while.
 for _ in $(seq 200); do grep -q '^kmemrec: recording pid' int.err && break; sleep 0.1; done
 assert_grep "^kmemrec: recording pid $target \\(kmrt-strlit\\) into int.kmr" int.err
+# The recorder faults its own memory in 4 KiB pages (own_memory.h).
+if grep -q '^THP_enabled:' /proc/self/status; then
+	assert_grep '^THP_enabled:[[:space:]]*0' "/proc/$rec/status"
+fi
 sleep 2
 kill -INT "$rec"
 rc=0
@@ -57,3 +63,14 @@ echo "comm_pid=$tw" >>modes.env
 # 4. the device is free again: a new session starts at once
 kmemrec -o again.kmr -- kmrt-strlit --count 1 --interval 1 >/dev/null 2>again.err ||
 	kmr_fail "a new session after the others: $(cat again.err)"
+
+# 5. THP: off for the recorder (checked in 1.), as inherited for the
+# program it starts (PR_SET_THP_DISABLE goes through fork and exec).
+if grep -q '^THP_enabled:' /proc/self/status; then
+	kmemrec -q -o thp.kmr -- grep '^THP_enabled:' /proc/self/status >thp.out 2>thp.err ||
+		kmr_fail "kmemrec -- grep THP_enabled: $(cat thp.err)"
+	cat thp.out
+	assert_grep '^THP_enabled:[[:space:]]*1' thp.out
+else
+	echo "no THP_enabled in /proc/self/status: THP check skipped"
+fi
