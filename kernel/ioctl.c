@@ -103,10 +103,7 @@ long kmr_ioctl_stats(struct kmr_session *s, void __user *arg)
 	if (!kmr_session_attached(s))
 		return -EINVAL;
 	kmr_ring_totals(s, &st.events, &st.lost);
-	st.faults = atomic64_read(&s->faults);
-	st.major_faults = atomic64_read(&s->major_faults);
-	st.cow = atomic64_read(&s->cow);
-	st.mem_writes = atomic64_read(&s->mem_writes);
+	kmr_stat_totals(s, &st);
 	st.held_ns = atomic64_read(&s->held_ns);
 	st.held_waits = atomic64_read(&s->held_waits);
 	st.lost_other = kmr_ring_lost_other(s);

@@ -238,7 +238,6 @@ void kmr_emit_page_data(struct kmr_session *s, unsigned long vaddr,
  * under the PTL (or accept a racy answer).  A none entry encodes as 0.
  */
 u64 kmr_pte_entry(pte_t pte);
-u64 kmr_pte_entry_new_anon(pte_t pte, unsigned long pfn);
 u64 kmr_pmd_entry(pmd_t pmd);	/* a PMD leaf: KMR_PTE_HUGE set */
 u64 kmr_pud_entry(pud_t pud);	/* a PUD leaf: KMR_PTE_HUGE set */
 
@@ -319,6 +318,7 @@ void kmr_stat_fault(struct kmr_session *s, unsigned long vm_start,
 		    u32 fault_flags);
 void kmr_stat_cow(struct kmr_session *s, unsigned long vm_start);
 void kmr_stat_mem_write(struct kmr_session *s);
+void kmr_stat_totals(struct kmr_session *s, struct kmr_stats *st);
 
 /* ------------------------------------------------------------------------ */
 /* Session life cycle events the hooks report (session.c)                  */

@@ -40,6 +40,11 @@ struct kmr_cpu_ring {
 	/* --lossless: drops of records no thread could be held for */
 	u64 lost_other;
 	int busy;			/* a producer is between reserve and commit */
+	/*
+	 * The session's counters (vmastat.c), this CPU's share: one shared
+	 * atomic per fault would be a cache line every faulting CPU writes.
+	 */
+	u64 faults, major_faults, cow, mem_writes;
 };
 
 /*

@@ -98,8 +98,7 @@ struct kmr_session {
 	pid_t tgid_vnr;
 	struct pid_namespace *pid_ns;
 	void *probe_priv;		/* owned by probes*.c */
-	struct kmr_vmastat *vstat;
-	atomic64_t faults, major_faults, cow, mem_writes;
+	struct kmr_vmastat *vstat;	/* session totals: per CPU, ring.h */
 
 	/*
 	 * The opener had CAP_SYS_ADMIN (main.c): only then do records and

@@ -15,6 +15,7 @@
 #include <linux/sort.h>
 #include <linux/hash.h>
 #include <linux/uaccess.h>
+#include "ring.h"
 #include "session.h"
 
 #define KMR_VSTAT_BITS		11
@@ -87,9 +88,9 @@ void kmr_stat_fault(struct kmr_session *s, unsigned long vm_start,
 	struct kmr_vstat_slot *sl = kmr_vstat_slot(s->vstat, vm_start);
 	bool major = fault_flags & KMR_FAULT_MAJOR;
 
-	atomic64_inc(&s->faults);
+	this_cpu_inc(s->cpu->faults);
 	if (major)
-		atomic64_inc(&s->major_faults);
+		this_cpu_inc(s->cpu->major_faults);
 	if (!sl)
 		return;
 	atomic64_inc(&sl->faults);
@@ -103,14 +104,33 @@ void kmr_stat_cow(struct kmr_session *s, unsigned long vm_start)
 {
 	struct kmr_vstat_slot *sl = kmr_vstat_slot(s->vstat, vm_start);
 
-	atomic64_inc(&s->cow);
+	this_cpu_inc(s->cpu->cow);
 	if (sl)
 		atomic64_inc(&sl->cow);
 }
 
 void kmr_stat_mem_write(struct kmr_session *s)
 {
-	atomic64_inc(&s->mem_writes);
+	this_cpu_inc(s->cpu->mem_writes);
+}
+
+/* The session's counters, summed over its per-CPU shares. */
+void kmr_stat_totals(struct kmr_session *s, struct kmr_stats *st)
+{
+	int cpu;
+
+	st->faults = 0;
+	st->major_faults = 0;
+	st->cow = 0;
+	st->mem_writes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct kmr_cpu_ring *cr = per_cpu_ptr(s->cpu, cpu);
+
+		st->faults += READ_ONCE(cr->faults);
+		st->major_faults += READ_ONCE(cr->major_faults);
+		st->cow += READ_ONCE(cr->cow);
+		st->mem_writes += READ_ONCE(cr->mem_writes);
+	}
 }
 
 /* A plain copy of one slot, sortable by start address. */
