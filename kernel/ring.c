@@ -220,10 +220,17 @@ void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count)
 
 static void kmr_fold_nested(struct kmr_cpu_ring *cr)
 {
-	u64 n = atomic64_xchg(&cr->nested_count, 0);
-	u64 first, last;
+	u64 n, first, last;
 
-	if (likely(!n))
+	/*
+	 * Read first: the common case (nothing nested) takes no locked
+	 * instruction.  A nested producer that counts after this read is
+	 * folded by the next record, as one that counts after the xchg.
+	 */
+	if (likely(!atomic64_read(&cr->nested_count)))
+		return;
+	n = atomic64_xchg(&cr->nested_count, 0);
+	if (!n)
 		return;
 	first = atomic64_xchg(&cr->nested_first_ns, 0);
 	last = atomic64_xchg(&cr->nested_last_ns, 0);
