@@ -48,6 +48,7 @@
 #include <linux/sched.h>
 #include "compat/probes.h"
 #include "ksyms.h"
+#include "pgentry.h"
 #include "probes.h"
 
 struct kmr_fctx {
