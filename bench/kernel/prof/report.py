@@ -29,14 +29,32 @@ def load_syms(path):
     return syms
 
 
-def by_function(dump, syms, addrs):
+def load_user_syms(path):
+    """A static, non-PIE program's functions (nm), named "user"."""
+    import subprocess
+    out = subprocess.run(["nm", "-C", "--defined-only", path], check=True,
+                         capture_output=True, text=True).stdout
+    syms = []
+    for line in out.splitlines():
+        parts = line.split(maxsplit=2)
+        if len(parts) == 3 and parts[1] in "tTwW":
+            syms.append((int(parts[0], 16), parts[2], "user"))
+    syms.sort()
+    return syms
+
+
+def by_function(dump, syms, addrs, usyms=None, uaddrs=None):
     out = collections.Counter()
     for line in open(dump):
         vaddr, insns, count = line.split()
         vaddr = int(vaddr, 16)
         n = int(insns) * int(count)
         if vaddr < 0xffff800000000000:
-            out[("(user space)", "")] += n
+            i = bisect.bisect_right(uaddrs, vaddr) - 1 if usyms else -1
+            if i >= 0:
+                out[(usyms[i][1][:60], "user")] += n
+            else:
+                out[("(user space)", "")] += n
             continue
         i = bisect.bisect_right(addrs, vaddr) - 1
         if i < 0:
@@ -73,6 +91,10 @@ def main():
     ap.add_argument("base", nargs="?")
     ap.add_argument("--per", type=float, default=1.0)
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--user-syms", metavar="PROGRAM",
+                    help="name user-space blocks from this static program's symbols "
+                    "(other programs at the same addresses are named wrongly: "
+                    "compare against a window that runs them too)")
     ap.add_argument("--blocks", metavar="FUNC",
                     help="the blocks of FUNC instead: offset, length, runs per unit")
     a = ap.parse_args()
@@ -80,8 +102,11 @@ def main():
     addrs = [s[0] for s in syms]
     if a.blocks:
         return blocks_of(a, syms, addrs)
-    win = by_function(a.window, syms, addrs)
-    base = by_function(a.base, syms, addrs) if a.base else collections.Counter()
+    usyms = load_user_syms(a.user_syms) if a.user_syms else None
+    uaddrs = [s[0] for s in usyms] if usyms else None
+    win = by_function(a.window, syms, addrs, usyms, uaddrs)
+    base = (by_function(a.base, syms, addrs, usyms, uaddrs) if a.base
+            else collections.Counter())
     keys = set(win) | set(base)
     rows = sorted(keys, key=lambda k: -abs(win[k] - base[k]))
     tw, tb = sum(win.values()), sum(base.values())
