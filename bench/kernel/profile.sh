@@ -41,5 +41,6 @@ for k in "${kernels[@]}"; do
 	KMR_QEMU_PLUGIN="$build/bench/kernel/kmr_prof.so,out=$d/prof" \
 		"$repo/tests/guest/run.sh" --bin-dir "$build" --timeout 3600 \
 		--mem 3072 --kernel "$k" --out "$d/run" "$case_file" || true
-	"$repo/bench/kernel/prof/report_case.sh" "$d" | tee "$d/report.txt"
+	"$repo/bench/kernel/prof/report_case.sh" "$d" "$build/recorder/kmemrec" |
+		tee "$d/report.txt"
 done
