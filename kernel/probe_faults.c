@@ -153,6 +153,18 @@ struct kmr_fctx *kmr_fctx_current(void)
  */
 static unsigned long kmr_rethook_tramp;
 
+/*
+ * N: leave the kretprobes to their kprobes, as on a kernel where
+ * arch_rethook_trampoline is not found: each traced fault's entry is a
+ * kprobe and its return always runs.  Slower; it exists so that the guest
+ * case kprobes_fallback can test that path on kernels that have the
+ * symbol.
+ */
+static bool kmr_fast_returns = true;
+module_param_named(fast_returns, kmr_fast_returns, bool, 0444);
+MODULE_PARM_DESC(fast_returns,
+		 "arm the kretprobes from the shared ftrace_ops and take a finished fault's return back (default Y); N uses their kprobes, as a kernel without arch_rethook_trampoline would");
+
 static void kmr_fctx_disarm_init(void)
 {
 	static bool done;
@@ -160,6 +172,10 @@ static void kmr_fctx_disarm_init(void)
 	if (done)
 		return;
 	done = true;
+	if (!kmr_fast_returns) {
+		pr_info("kmemrec: fast_returns=N: the fault hook's entry is a kprobe and every traced fault runs its return hook\n");
+		return;
+	}
 	kmr_rethook_tramp = kmr_ksym_lookup("arch_rethook_trampoline");
 	if (!kmr_rethook_tramp)
 		pr_info("kmemrec: arch_rethook_trampoline not found: the fault hook's entry is a kprobe and every traced fault runs its return hook\n");
