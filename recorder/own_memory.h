@@ -8,10 +8,10 @@ namespace kmr::recorder {
 // 4 KiB pages from now on (prctl PR_SET_THP_DISABLE).  Why: with THP
 // "always" (Debian's default) every 2 MiB-aligned stretch of a thread's
 // malloc arena or of a large buffer that the recorder touches at all was
-// a 2 MiB page, cleared whole; a recording of the issue 10 fault workload
-// cleared ~20 MiB that way, of which it used a fraction (kmr_prof: ~25 M
-// of its ~160 M guest instructions).  The recorder's working set is
-// small and sequential: huge pages buy it no TLB reach worth that, and a
+// a 2 MiB page, cleared whole: a recording of the issue 10 fault workload
+// cleared ~7 MiB more than without (kmr_prof, BENCHMARKS.md), for ~2 MiB
+// of anonymous memory it uses.  The recorder's working set is small and
+// sequential: huge pages buy it no TLB reach worth that, and a
 // tool that observes memory should leave a small footprint.  Failure
 // (an old kernel, a seccomp filter) changes nothing else.
 void avoidHugePagesForSelf();
