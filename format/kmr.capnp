@@ -1,4 +1,4 @@
-# kmemrec trace format (.kmr), version 3 (kFormatVersion in
+# kmemrec trace format (.kmr), version 4 (kFormatVersion in
 # format/kmr/file_magic.h; docs/trace-format.md is the overview and says
 # what a compatible change is).
 #
@@ -131,6 +131,14 @@ struct Process {
 #               compact, tids: zz(tid - previous)
 #   FAULT       addr(vaddr); ips: zz(ip - previous ip); faultFlags; unless
 #               compact, tids: zz(tid - previous tid)
+#   (30)        version 4: the FAULT of the PTE row just before it (the
+#               module's one record per fault): a FAULT event with that
+#               PTE's seq and time (no seqs or times entry, bit 6 is not
+#               "dense") at an address in its first 4 KiB page (no addrs
+#               entry).  Bit 6: an offsets entry, the address's low 12
+#               bits (non-zero); else they are 0.  Bit 5: compact as for
+#               FAULT.  Bit 7 never (flags 0).  Then ips, faultFlags and
+#               tids as for FAULT.  Only right after a PTE row.
 #   FORK        misc: child_pid
 #   EXEC        bytes: filename length + filename
 #   EXIT        misc: zz(exit code)

@@ -63,6 +63,7 @@ void ChunkDecoder::reset(const ChunkFrame& f) {
   done_ = 0;
   prev_seq_ = prev_ns_ = prev_vpn_ = prev_pfn_ = prev_zero_pfn_ = prev_ip_ = 0;
   prev_tid_ = prev_pte_flags_ = 0;
+  after_pte_ = false;
 }
 
 void ChunkDecoder::fail(const char* what) const {
@@ -104,7 +105,12 @@ size_t ChunkDecoder::nextBatch(std::span<Event> out) {
 void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
   unsigned byte = cols_[kColKinds].getByte();
   unsigned k = byte & kKindMask;
+  if (k == kRowFaultOfPte) {
+    decodeFaultOfPte(ev, byte);
+    return;
+  }
   if (!isStoredKind(k)) fail("unknown event kind");
+  after_pte_ = k == KMR_EV_PTE;
   ev.kind = static_cast<EventKind>(k);
   bool compact = byte & kKindCompact;
   if (compact && ev.kind != EventKind::Pte && ev.kind != EventKind::Fault &&
@@ -241,6 +247,31 @@ void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
     case EventKind::Gap:
       break;
   }
+  done_++;
+}
+
+void ChunkDecoder::decodeFaultOfPte(Event& ev, unsigned byte) {
+  if (!after_pte_) fail("a FAULT-of-PTE row not after a PTE row");
+  if (byte & kKindHasFlags) fail("a FAULT-of-PTE row with a flags word");
+  after_pte_ = false;
+  ev.kind = EventKind::Fault;
+  ev.flags = 0;
+  ev.seq = prev_seq_;  // the PTE's
+  ev.time_ns = prev_ns_;
+  ev.text = {};
+  ev.entries = {};
+  ev.data = {};
+  uint64_t off = 0;
+  if (byte & kFaultOfPteHasOffset) {
+    off = cols_[kColOffsets].get();
+    if (off == 0 || off > 0xfff) fail("bad fault offset");
+  }
+  ev.fault.vaddr = prev_vpn_ << 12 | off;
+  prev_ip_ += static_cast<uint64_t>(cols_[kColIps].getSigned());
+  ev.fault.ip = prev_ip_;
+  ev.fault.fault_flags = static_cast<uint32_t>(cols_[kColFaultFlags].get());
+  if (!(byte & kKindCompact)) prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
+  ev.fault.tid = prev_tid_;
   done_++;
 }
 

@@ -25,6 +25,17 @@ constexpr uint8_t kKindCompact = 0x20;   // PTE: shift 12 and one entry (no shap
 constexpr uint8_t kKindDenseSeq = 0x40;  // seq = previous + 1: no seqs entry
 constexpr uint8_t kKindHasFlags = 0x80;  // a flags entry (else the flags word is 0)
 
+// Version 4: a kind byte whose low bits are kRowFaultOfPte is the FAULT
+// of the PTE row just before it (the module's one record per fault,
+// KMR_PTE_F_FAULT): the same seq and time and the same 4 KiB page, so no
+// seqs, times or addrs entry.  Its bit 6 means an offsets entry (the
+// fault address's low 12 bits, else 0), bit 5 is FAULT's compact mark and
+// bit 7 is never set (the flags word is 0).  The reader yields an
+// ordinary FAULT event.  (Storing the pair as one row halved the writer's
+// work for the commonest record: columns, state, totals.)
+constexpr uint8_t kRowFaultOfPte = 30;
+constexpr uint8_t kFaultOfPteHasOffset = 0x40;
+
 class ChunkEncoder {
  public:
   // Append one event; no allocation once the columns have grown to size.
@@ -32,6 +43,12 @@ class ChunkEncoder {
   // the limits above (checked before anything is written).
   // (Inline: chunk_encode_inl.h.)
   [[gnu::always_inline]] inline void add(const Event& ev);
+  // True when @fault can be stored as the FAULT of the PTE @pte (same
+  // seq, time and page, flags word 0, both small): addPair() then takes
+  // both as one row pair.
+  static bool pairs(const Event& pte, const Event& fault);
+  // Append @pte and its @fault (pairs() said so); counts two events.
+  [[gnu::always_inline]] inline void addPair(const Event& pte, const Event& fault);
 
   uint32_t count() const { return count_; }
   size_t rawBytes() const;
@@ -86,6 +103,8 @@ class ChunkEncoder {
   // (inlined into add's small-event path and into addLarge()).
   template <bool kReserved>
   [[gnu::always_inline]] inline void encode(const Event& ev);
+  // The FAULT row of a pair, after its PTE row (room reserved).
+  [[gnu::always_inline]] inline void encodeFaultOfPte(const FaultData& f);
   // add() of a large event, or of one it refuses.
   [[gnu::noinline]] void addLarge(const Event& ev);
   // The chunk's counts and bounds, for an event about to be encoded.
@@ -132,6 +151,7 @@ class ChunkDecoder {
     return prev;
   }
   void decodeOne(Event& ev, uint64_t* single);
+  void decodeFaultOfPte(Event& ev, unsigned byte);
   [[noreturn]] void fail(const char* what) const;
   void checkEnd() const;
 
@@ -140,6 +160,7 @@ class ChunkDecoder {
   uint64_t prev_seq_ = 0, prev_ns_ = 0, prev_vpn_ = 0, prev_pfn_ = 0, prev_zero_pfn_ = 0;
   uint64_t prev_ip_ = 0;
   uint32_t prev_tid_ = 0, prev_pte_flags_ = 0;
+  bool after_pte_ = false;  // the previous row was a PTE (a FAULT-of-PTE row may follow)
   std::vector<uint64_t> entries_;     // a PTE run's entries
   std::array<uint64_t, kBatch> single_;  // one-entry PTEs, one slot per batch event
 };

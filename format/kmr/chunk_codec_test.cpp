@@ -187,6 +187,97 @@ TEST_CASE("small events with the longest values survive the columns", "[codec]")
   checkDecodesTo(f, in);
 }
 
+// The module's one record per fault reaches the writer as a PTE and its
+// FAULT (same seq, time and page): stored as a row pair (kRowFaultOfPte)
+// they must read back as exactly those two events, among every other kind.
+TEST_CASE("a PTE and its FAULT stored as a row pair read back as both", "[codec]") {
+  std::mt19937_64 rng(GENERATE(5, 6, 7));
+  testing::EventList l;
+  uint64_t seq = rng() >> 8, t = rng() >> 8;
+  ChunkEncoder enc;
+  std::vector<Event> in;
+  size_t paired = 0;
+  for (int i = 0; i < 4000; i++) {
+    if (rng() % 3) {
+      seq += 1 + (rng() % 8 == 0 ? rng() % 100 : 0);
+      t += rng() % 3000;
+      uint64_t page = (rng() >> (rng() % 40)) << 12;
+      uint64_t off = rng() % 2 ? 0 : rng() % 4096;
+      uint64_t pfn = rng() % 4 ? 0x10000 + rng() % 50000 : rng() >> 12;
+      Event pte = makePte(seq, t, KMR_PTE_CAUSE_FAULT, page, 12,
+                          l.keep(std::vector<uint64_t>{
+                              KMR_PTE_MAKE(pfn, KMR_PTE_PRESENT | KMR_PTE_ANON | KMR_PTE_DIRTY)}));
+      uint32_t tid = rng() % 5 ? 4242 : static_cast<uint32_t>(rng());
+      uint64_t ip = rng() % 4 ? 0x555555554abc + rng() % 64 : rng();
+      Event fault = makeFault(seq, t, {page | off, ip, static_cast<uint32_t>(rng() % 64), tid});
+      REQUIRE(ChunkEncoder::pairs(pte, fault));
+      in.push_back(pte);
+      in.push_back(fault);
+      enc.addPair(pte, fault);
+      paired++;
+    } else {
+      in.push_back(randomEvent(rng, l, seq, t));
+      enc.add(in.back());
+    }
+  }
+  REQUIRE(enc.count() == in.size());
+  ChunkFrame f = enc.frame(3, 0);
+  checkDecodesTo(f, in);
+  CHECK(paired > 2000);
+}
+
+TEST_CASE("only a FAULT of the same seq, time and page pairs with its PTE", "[codec]") {
+  testing::EventList l;
+  auto entry = l.keep(std::vector<uint64_t>{KMR_PTE_MAKE(0x1234, KMR_PTE_PRESENT)});
+  Event pte = makePte(10, 100, KMR_PTE_CAUSE_FAULT, 0x7f0000001000, 12, entry);
+  Event fault = makeFault(10, 100, {0x7f0000001ff8, 0x401000, KMR_FAULT_WRITE, 7});
+  CHECK(ChunkEncoder::pairs(pte, fault));
+  Event other = fault;
+  other.seq = 11;
+  CHECK_FALSE(ChunkEncoder::pairs(pte, other));
+  other = fault;
+  other.time_ns = 101;
+  CHECK_FALSE(ChunkEncoder::pairs(pte, other));
+  other = fault;
+  other.fault.vaddr = 0x7f0000002000;
+  CHECK_FALSE(ChunkEncoder::pairs(pte, other));
+  other = fault;
+  other.flags = 1;
+  CHECK_FALSE(ChunkEncoder::pairs(pte, other));
+  CHECK_FALSE(ChunkEncoder::pairs(fault, pte));
+  Event huge = makePte(10, 100, KMR_PTE_CAUSE_FAULT, 0x7f0000200000, 21, entry);
+  Event in_huge = makeFault(10, 100, {0x7f0000234567, 0x401000, KMR_FAULT_WRITE, 7});
+  CHECK_FALSE(ChunkEncoder::pairs(huge, in_huge));
+}
+
+TEST_CASE("a decoder refuses a FAULT-of-PTE row without its PTE", "[codec]") {
+  testing::EventList l;
+  auto entry = l.keep(std::vector<uint64_t>{KMR_PTE_MAKE(0x1234, KMR_PTE_PRESENT)});
+  Event pte = makePte(10, 100, KMR_PTE_CAUSE_FAULT, 0x7f0000001000, 12, entry);
+  Event fault = makeFault(10, 100, {0x7f0000001ff8, 0x401000, KMR_FAULT_WRITE, 7});
+  ChunkEncoder enc;
+  enc.add(makeExit(9, 90, 0));
+  enc.addPair(pte, fault);
+  ChunkFrame f = enc.frame(0, 0);
+  REQUIRE(f.columns[kColKinds].size() == 3);
+  checkDecodesTo(f, {makeExit(9, 90, 0), pte, fault});
+  const uint8_t exit_byte = f.columns[kColKinds][0], pte_byte = f.columns[kColKinds][1];
+  const uint8_t pair_byte = f.columns[kColKinds][2];
+  REQUIRE((pair_byte & kKindMask) == kRowFaultOfPte);
+  ChunkDecoder dec;
+  Event ev;
+  auto refuses = [&](std::vector<uint8_t> kinds) {
+    ChunkFrame k = f;
+    k.columns[kColKinds] = kinds;
+    dec.reset(k);
+    CHECK_THROWS_AS([&] { while (dec.next(ev)) {} }(), Error);
+  };
+  refuses({pair_byte, exit_byte, pte_byte});          // first in the chunk
+  refuses({pte_byte, exit_byte, pair_byte});          // after an EXIT
+  refuses({exit_byte, pte_byte, static_cast<uint8_t>(pair_byte | kKindHasFlags)});
+  refuses({pte_byte, pair_byte, pair_byte});          // two after one PTE
+}
+
 TEST_CASE("a decoder refuses inconsistent columns", "[codec]") {
   testing::EventList l;
   ChunkEncoder enc;

@@ -155,4 +155,35 @@ inline void ChunkEncoder::add(const Event& ev) {
   encode<true>(ev);
 }
 
+inline bool ChunkEncoder::pairs(const Event& pte, const Event& fault) {
+  return pte.kind == EventKind::Pte && fault.kind == EventKind::Fault && fault.seq == pte.seq &&
+         fault.time_ns == pte.time_ns && fault.flags == 0 &&
+         fault.fault.vaddr >> 12 == pte.pte.vaddr >> 12 && !(pte.pte.vaddr & 0xfff) &&
+         pte.entries.size() <= kSmallEntries && (fault.text.size() | fault.data.size()) == 0 &&
+         fault.entries.empty();
+}
+
+inline void ChunkEncoder::encodeFaultOfPte(const FaultData& f) {
+  // seq, time and page are the PTE row's, as are the delta bases.
+  uint64_t off = f.vaddr & 0xfff;
+  bool compact = f.tid == prev_tid_;
+  if (off) cols_[kColOffsets].putReserved(off);
+  cols_[kColIps].putReserved(zigzag(static_cast<int64_t>(f.ip - prev_ip_)));
+  prev_ip_ = f.ip;
+  cols_[kColFaultFlags].putReserved(f.fault_flags);
+  if (!compact) cols_[kColTids].putReserved(zigzag(static_cast<int64_t>(f.tid) - prev_tid_));
+  prev_tid_ = f.tid;
+  cols_[kColKinds].putByteReserved(static_cast<uint8_t>(
+      kRowFaultOfPte | (off ? kFaultOfPteHasOffset : 0) | (compact ? kKindCompact : 0)));
+}
+
+inline void ChunkEncoder::addPair(const Event& pte, const Event& fault) {
+  note(pte);
+  count_++;  // the FAULT: same seq and time, so the bounds stand
+  if (room_events_ < 2) [[unlikely]] room_events_ = makeRoom();
+  room_events_ -= 2;
+  encode<true>(pte);
+  encodeFaultOfPte(fault.fault);
+}
+
 }  // namespace kmr::detail

@@ -20,8 +20,9 @@ namespace kmr {
 
 // Bumped on every incompatible change (version 2: prefix varints, the
 // compact kind byte, the zero-page pfn base; version 3: streams, several
-// processes in one file).
-constexpr uint32_t kFormatVersion = 3;
+// processes in one file; version 4: a fault's FAULT stored with its PTE,
+// chunk_codec.h's kRowFaultOfPte).
+constexpr uint32_t kFormatVersion = 4;
 // The oldest format this build still reads (a version-2 file is one
 // stream).
 constexpr uint32_t kOldestFormatRead = 2;

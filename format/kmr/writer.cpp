@@ -301,11 +301,46 @@ struct TraceWriter::Impl {
     }
   }
 
+  // A PTE and the FAULT it carried (ChunkEncoder::pairs()): append()'s
+  // work once for both.  Neither kind is rare, neither ends a process.
+  [[gnu::always_inline]] void appendPair(StreamWriter& s, const Event& pte, const Event& fault) {
+    if (s.encoder.count() == 0) s.pending_since = stats.chunks;
+    s.encoder.addPair(pte, fault);
+    s.events += 2;
+    stats.events += 2;
+    ops.clear();
+    s.state.apply(pte, &ops);
+    s.state.apply(fault);
+    count(s, pte, false);
+    TraceTotals& t = s.facts.totals;
+    t.events++;
+    t.by_kind[static_cast<unsigned>(EventKind::Fault)]++;
+    const WriterOptions& o = options;
+    uint32_t n = s.encoder.count();
+    bool full = n >= o.chunk_events || static_cast<int64_t>(pte.time_ns - s.encoder.firstNs()) >
+                                           static_cast<int64_t>(o.chunk_time_ns);
+    if (!full && ((n & 254) == 0 || pte.entries.size() > 64))
+      full = s.encoder.rawBytes() >= o.chunk_raw_bytes;
+    if (full) {
+      flushChunk(s);
+      flushIdle(s, pte.time_ns);
+    }
+  }
+
   void appendAll(StreamWriter& s, std::span<const Event> evs, size_t* next) {
     size_t i = *next;
     if (i < evs.size()) checkOpen();
     try {
-      for (; i < evs.size(); i++) append(s, evs[i]);
+      for (; i < evs.size(); i++) {
+        // (A pair must not take the chunk past chunk_events.)
+        if (i + 1 < evs.size() && s.encoder.count() + 2 <= options.chunk_events &&
+            detail::ChunkEncoder::pairs(evs[i], evs[i + 1])) {
+          appendPair(s, evs[i], evs[i + 1]);
+          i++;
+          continue;
+        }
+        append(s, evs[i]);
+      }
     } catch (...) {
       *next = i;
       throw;

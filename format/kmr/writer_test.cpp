@@ -8,6 +8,7 @@
 #include "kmr/error.h"
 #include "kmr/file_magic.h"
 #include "kmr/reader.h"
+#include "kmr/replay.h"
 #include "tests/support/test_support.h"
 
 namespace kmr {
@@ -134,6 +135,67 @@ TEST_CASE("every event kind survives a round trip", "[writer][reader]") {
   CHECK(tot->events == l.events.size());
   CHECK(tot->by_kind[KMR_EV_FAULT] == 6);
   CHECK(tot->lost_records == 3 * 17);
+}
+
+// The recorder hands a fault's PTE and FAULT together to appendAll, which
+// stores them as a row pair: the same events, totals and index as event by
+// event, at every chunk size (a pair never straddles a chunk or exceeds
+// chunk_events).
+TEST_CASE("a PTE and its FAULT appended together read back as appended", "[writer][reader]") {
+  TempDir dir;
+  EventList l;
+  auto& ev = l.events;
+  uint64_t seq = 1, t = 1000;
+  ev.push_back(makeSnapshot(seq++, t, false, KMR_SNAP_START, {0, 1ull << 47, 4242, 0, 0}));
+  ev.push_back(makeSnapshot(seq++, t, true, KMR_SNAP_START, {0, 1ull << 47, 4242, 0, 0}));
+  for (uint64_t i = 0; i < 500; i++) {
+    t += 700 + i % 13;
+    uint64_t page = 0x7f0000000000 + (i % 7 == 0 ? 0x100000 * i : 0x1000 * i);
+    ev.push_back(makePte(seq, t, KMR_PTE_CAUSE_FAULT, page, 12,
+                         l.keep(std::vector<uint64_t>{KMR_PTE_MAKE(
+                             0x20000 + i, KMR_PTE_PRESENT | KMR_PTE_ANON | KMR_PTE_DIRTY)})));
+    ev.push_back(makeFault(seq++, t, {page + (i % 3) * 0x123, 0x401000 + i % 5,
+                                      KMR_FAULT_WRITE | KMR_FAULT_USER,
+                                      i % 11 == 0 ? 4243u : 4242u}));
+    if (i % 50 == 0) ev.push_back(makeCow(seq++, t, {page, 0x20000 + i, 0x30000 + i, 4242, 0}));
+  }
+  ev.push_back(makeExit(seq++, t + 1, 0));
+  WriterOptions o;
+  o.chunk_events = GENERATE(1u, 2u, 3u, 7u, 65536u);
+  o.keyframe_min_events = 64;
+  o.keyframe_max_events = 256;
+  std::string together = dir.file("together.kmr"), single = dir.file("single.kmr");
+  {
+    TraceWriter w(together, testing::sampleHeader(), o);
+    size_t next = 0;
+    // In two calls, the second starting between a PTE and its FAULT.
+    std::span<const Event> all(ev);
+    w.appendAll(all.first(301), &next);
+    REQUIRE(next == 301);
+    w.appendAll(all, &next);
+    REQUIRE(next == ev.size());
+    w.finish();
+  }
+  {
+    TraceWriter w(single, testing::sampleHeader(), o);
+    for (const Event& e : ev) w.append(e);
+    w.finish();
+  }
+  TraceReader a(together), b(single);
+  CHECK(a.verify().empty());
+  EventList copies;
+  std::vector<Event> back = readAll(a, copies);
+  REQUIRE(back.size() == ev.size());
+  for (size_t i = 0; i < back.size(); i++) {
+    INFO("event " << i << " kind " << kindName(ev[i].kind));
+    CHECK(back[i] == ev[i]);
+  }
+  REQUIRE(a.indexTotals());
+  CHECK(*a.indexTotals() == *b.indexTotals());
+  CHECK(a.indexTotals()->by_kind[KMR_EV_FAULT] == 500);
+  for (const auto& c : a.chunks()) CHECK(c.count <= o.chunk_events);
+  Replay ra(a), rb(b);
+  CHECK(ra.facts().totals == rb.facts().totals);
 }
 
 TEST_CASE("trace files are created private", "[writer]") {
