@@ -15,6 +15,9 @@ small="--chunk-events 64 --keyframe-min-events 128 --keyframe-ratio 1"
 "$synth" -q -n 500 -p random --seed 14 --base 0x560000000000 $small -o "$out/s-random.kmr"
 "$synth" -q -n 300 -p churn --seed 15 --no-exit --no-keyframes --chunk-events 100 -o "$out/s-nokf.kmr"
 "$synth" -q -n 200 -p fork --seed 16 --lost --exec --page-data bytes --chunk-events 1000 -o "$out/s-one-chunk.kmr"
+# Faults folded into their PTE records as the module sends them (format
+# version 4's FAULT-of-PTE row pairs).
+"$synth" -q -n 500 -p random --seed 18 --fold-faults $small -o "$out/s-folded.kmr"
 # Several processes (format version 3), interleaved streams.
 "$synth" -q -n 900 -p churn --seed 17 --processes 3 --lost --exec $small -o "$out/s-tree.kmr"
 # Cut short like a killed recorder: no index, the last chunk partial.

@@ -42,6 +42,9 @@ void setup(CLI::App& app, Options& o) {
   app.add_flag("--lost", o.synth.lost, "Drop ~1% of the records mid-trace (LOST + resync)");
   app.add_flag("--exec", o.synth.exec, "Exec a new image a third of the way in");
   app.add_flag("--no-exit", o.no_exit, "Stop without the final release and EXIT");
+  app.add_flag("--fold-faults", o.synth.fold_faults,
+               "Give a fault's FAULT its PTE's seq and time, one record as the module sends "
+               "them since ABI 3 (stored as a row pair, format version 4)");
   app.add_flag("--lossless", o.synth.lossless,
                "Say in the index that the target was held (as kmemrec --lossless)");
   app.add_option("--processes", o.synth.processes,

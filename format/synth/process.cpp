@@ -42,6 +42,14 @@ uint64_t Emitter::emit(Event ev) {
   return ev.seq;
 }
 
+bool Emitter::emitWithLast(Event ev, uint64_t seq) {
+  if (drop_left_ || seq == 0 || seq != seq_) return false;
+  ev.seq = seq;
+  out_->push_back(ev);
+  written_++;
+  return true;
+}
+
 std::span<const uint64_t> Emitter::entries(std::span<const uint64_t> e) {
   auto s = arena_.alloc(e.size());
   std::copy(e.begin(), e.end(), s.begin());
@@ -138,7 +146,9 @@ void Process::window(uint64_t start, uint64_t end, uint32_t cause) {
 
 void Process::pte(uint64_t vaddr, uint64_t entry, uint32_t cause) {
   pages_.set(vaddr / kPage, entry);
-  out_.emit(makePte(0, now_, cause, vaddr, 12, out_.entries({&entry, 1})));
+  fault_pte_seq_ = out_.emit(makePte(0, now_, cause, vaddr, 12, out_.entries({&entry, 1})));
+  fault_pte_page_ = vaddr / kPage;
+  fault_pte_ns_ = now_;
 }
 
 void Process::fault(uint64_t vaddr, uint32_t flags) {
@@ -148,6 +158,11 @@ void Process::fault(uint64_t vaddr, uint32_t flags) {
   if (rng_() % 64 == 0) t = now_ - 1 - rng_() % 25;
   uint64_t ip = ips_.empty() ? 0 : ips_[rng_() % 8 < 6 ? 0 : rng_() % ips_.size()];
   if (flags & KMR_FAULT_REMOTE) ip = 0;
+  // Since ABI 3 the module sends the FAULT inside the PTE record the
+  // fault set: one seq and one time for both.
+  if (o_.fold_faults && fault_pte_page_ == vaddr / kPage &&
+      out_.emitWithLast(makeFault(0, fault_pte_ns_, {vaddr, ip, flags, o_.pid}), fault_pte_seq_))
+    return;
   out_.emit(makeFault(0, t, {vaddr, ip, flags, o_.pid}));
   now_ = std::max(now_, t);
 }

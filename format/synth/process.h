@@ -29,6 +29,11 @@ class Emitter {
   }
   // Returns the seq given to the record, 0 when it was dropped.
   uint64_t emit(Event ev);
+  // Emit @ev with the seq of the last event emitted (@seq, which emit()
+  // returned): the FAULT of a PTE record that carries it.  False, and
+  // nothing emitted, when another event came in between or records are
+  // being dropped.
+  bool emitWithLast(Event ev, uint64_t seq);
   // Copies of payloads that live until the next begin().
   std::span<const uint64_t> entries(std::span<const uint64_t> e);
   std::string_view text(std::string_view t);
@@ -114,6 +119,8 @@ class Process {
   bool child_alive_ = false;
   uint32_t next_child_ = 0;
   std::vector<uint64_t> ips_;
+  // The last one-page PTE record a fault set (for fold_faults).
+  uint64_t fault_pte_seq_ = 0, fault_pte_page_ = 0, fault_pte_ns_ = 0;
 };
 
 }  // namespace kmr::synth

@@ -117,6 +117,7 @@ TraceHeader Synth::header() const {
                                                          : "") +
                        (o.base == kDefaultBase ? "" : " --base 0x" + hexText(o.base)) +
                        (o.lossless ? " --lossless" : "") +
+                       (o.fold_faults ? " --fold-faults" : "") +
                        (o.processes > 1 ? " --processes " + std::to_string(o.processes) : "");
   h.event_mask = KMR_MASK_ALL;
   return h;
@@ -138,8 +139,10 @@ WriterStats writeTrace(const SynthOptions& options, const std::string& path,
   std::vector<Event> batch;
   if (options.processes > 1) writeTree(options, w);
   else
-    while (s.next(batch, 65536))
-      for (const Event& e : batch) w.append(e);
+    while (s.next(batch, 65536)) {
+      size_t next = 0;
+      w.appendAll(batch, &next);  // (pairs a PTE and its folded FAULT)
+    }
   // Fixed figures: a held target is a property of the run, not of events.
   if (options.lossless) w.setLossless({812'300'000, 57, 0});
   w.finish();

@@ -62,6 +62,8 @@ struct SynthOptions {
   bool exit = true;              // end with the mm released and EXIT
   PageData page_data = PageData::None;  // after each CoW copy
   bool lossless = false;         // as `kmemrec --lossless`: hold figures in the index
+  bool fold_faults = false;      // a fault's FAULT shares its PTE's seq and time, as the
+                                 // module sends them since ABI 3 (one record)
   uint32_t pid = 4242;
   uint32_t processes = 1;        // > 1: a process tree (see above)
   uint64_t start_ns = 0;         // when the process starts; 0 = the trace's start
