@@ -309,8 +309,7 @@ struct TraceWriter::Impl {
     s.events += 2;
     stats.events += 2;
     ops.clear();
-    s.state.apply(pte, &ops);
-    s.state.apply(fault);
+    s.state.applyFaultPair(pte, fault, &ops);
     count(s, pte, false);
     TraceTotals& t = s.facts.totals;
     t.events++;

@@ -206,7 +206,8 @@ TEST_CASE("folded synthetic faults read back exactly", "[writer][synth]") {
   TempDir dir;
   synth::SynthOptions so;
   so.events = 20000;
-  so.pattern = GENERATE(synth::Pattern::Seq, synth::Pattern::Random, synth::Pattern::Fork);
+  so.pattern = GENERATE(synth::Pattern::Seq, synth::Pattern::Random, synth::Pattern::Fork,
+                        synth::Pattern::Churn);
   so.fold_faults = true;
   WriterOptions o;
   o.chunk_events = 999;
