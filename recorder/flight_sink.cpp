@@ -106,6 +106,22 @@ void FlightSink::append(const Event& ev) {
   }
 }
 
+void FlightSink::appendAll(std::span<const Event> evs, size_t* next) {
+  while (*next < evs.size()) {
+    const EventKind k = evs[*next].kind;
+    if (k == EventKind::Signal || k == EventKind::Exit || k == EventKind::Exec) [[unlikely]] {
+      append(evs[*next]);
+      ++*next;
+      continue;
+    }
+    size_t end = *next + 1;
+    while (end < evs.size() && evs[end].kind != EventKind::Signal &&
+           evs[end].kind != EventKind::Exit && evs[end].kind != EventKind::Exec)
+      end++;
+    w_.appendAll(evs.first(end), next);
+  }
+}
+
 void FlightSink::checkRss() {
   uint64_t now = monotonicNs();
   if (now - last_rss_check_ns_ < kRssCheckNs) return;

@@ -59,6 +59,10 @@ class FlightSink : public TraceSink {
 
   using TraceSink::append;
   void append(const Event& ev) override;
+  // Runs of events without SIGNAL or EXIT go to FlightWriter::appendAll
+  // (which keeps a fault's PTE and FAULT as a pair); those two are
+  // append()ed for the triggers they may pull.
+  void appendAll(std::span<const Event> evs, size_t* next) override;
   // FlightWriter keeps one process: -f with --flight-recorder is refused.
   uint32_t addStream(const ProcessInfo&) override {
     throw Error(Error::Code::Usage,

@@ -148,6 +148,38 @@ void FlightWriter::append(const Event& ev) {
   f.publish();
 }
 
+void FlightWriter::appendAll(std::span<const Event> evs, size_t* next) {
+  Impl& f = *impl_;
+  while (*next < evs.size()) {
+    const size_t i = *next;
+    // A PTE and its FAULT go to the segment's writer together, which
+    // stores them as a pair (TraceWriter::appendAll decides).
+    const size_t n = i + 1 < evs.size() && evs[i].kind == EventKind::Pte &&
+                             evs[i + 1].kind == EventKind::Fault && evs[i + 1].seq == evs[i].seq
+                         ? 2
+                         : 1;
+    Impl::Segment& cur = f.open();
+    uint64_t bytes = cur.writer->stats().file_bytes;
+    size_t k = 0;
+    try {
+      cur.writer->appendAll(evs.subspan(i, n), &k);
+    } catch (...) {
+      *next = i + k;
+      throw;
+    }
+    *next = i + n;
+    uint64_t now = cur.writer->stats().file_bytes;
+    if (now == bytes) {
+      f.stats.events += n;
+      continue;
+    }
+    // A chunk was written.
+    if (now >= cur.target_bytes && cur.writer->state().canKeyframe()) f.rotate();
+    f.enforce();
+    f.publish();
+  }
+}
+
 void FlightWriter::flush() {
   Impl& f = *impl_;
   f.open().writer->flush();
@@ -177,11 +209,11 @@ FlightDump FlightWriter::dump(const std::string& path, FlightInfo info, uint64_t
     }
     EventStream es(r);
     while (size_t n = es.nextBatch(batch)) {
-      for (size_t i = 0; i < n; i++) {
+      for (size_t i = 0; i < n; i++)
         if (batch[i].kind == EventKind::Gap)
           throw Error(Error::Code::Damaged, "a flight-recorder segment cannot be read back");
-        out->append(batch[i]);
-      }
+      size_t next = 0;
+      out->appendAll(std::span<const Event>(batch.data(), n), &next);  // (keeps the pairs)
     }
     if (!es.damage().empty())
       throw Error(Error::Code::Damaged,
