@@ -2,8 +2,8 @@
 //
 // The recorder translates each ring record (struct kmr_ev_*) into one Event
 // (a PTE record that carries its fault, KMR_PTE_F_FAULT, into two: PTE then
-// FAULT, same seq) and hands it to TraceWriter::append(); the reader hands the same values
-// back.  Field meanings, units and flag bits are exactly those of abi.h
+// FAULT, same seq) and hands it to TraceWriter::appendAll(), which stores
+// that pair as one row pair; the reader hands the same values back.  Field meanings, units and flag bits are exactly those of abi.h
 // (KMR_PTE_*, KMR_FAULT_*, KMR_VM_*, KMR_VMA_F_*, causes and reasons); this
 // header does not invent parallel enums.
 //

@@ -100,7 +100,10 @@ class TraceWriter {
   // append(ev) for @evs[*next..] in order, advancing *next past each event
   // appended: one call for a run of events (the recorder's writer thread).
   // When an event throws, *next is its index (an Error(Usage) wrote nothing
-  // of it), so the caller can report it and resume at *next + 1.
+  // of it), so the caller can report it and resume at *next + 1.  A PTE
+  // followed by the FAULT it carried (same seq, time and page) is stored
+  // as one row pair (format version 4), which append() one by one does not
+  // do: same events read back, about half the writer's work for them.
   void appendAll(std::span<const Event> evs, size_t* next);
   // Declare another process (its Frame{process} is written now) and return
   // its stream id (1, 2, ...).  @p.stream is ignored; @p.parent_stream, if
