@@ -7,6 +7,11 @@ set -eu
 synth=${1:?usage: regen.sh path/to/kmemsynth}
 cd "$(dirname "$0")/fixtures"
 
+# Format version 4: faults folded into their PTE records as the module sends
+# them (the writer's FAULT-of-PTE row pairs).
+"$synth" -q --events 2000 --pattern seq --seed 7 --fold-faults --chunk-events 250 --keyframe-min-events 500 --keyframe-ratio 2 -o folded.kmr
+chmod 0644 folded.kmr
+
 # Format version 3: a tree of 4 processes (the root forks 1 and 2, 1 forks
 # 3), and the same cut short.  Since version 4 they stay as committed (the
 # version-3 traces readers keep reading); KMR_REGEN_V3=1 rewrites them with
@@ -19,7 +24,7 @@ fi
 
 # The fixtures below were written by format version 2 and stay as they are:
 # they are the old traces a reader must keep reading.  Their commands are
-# kept for the record; kmemsynth now writes version 3, so they run only with
+# kept for the record; kmemsynth now writes version 4, so they run only with
 # KMR_REGEN_V2=1 (and a kmemsynth of format version 2).
 [ "${KMR_REGEN_V2:-0}" = 1 ] || exit 0
 
