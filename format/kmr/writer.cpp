@@ -269,6 +269,19 @@ struct TraceWriter::Impl {
     if (finished) throw Error(Error::Code::Usage, "append after finish");
   }
 
+  // The chunk of @s is full after an event at @time_ns: by count, by time
+  // span, or, when @sample_bytes, by its columns' size.  (Summing the
+  // column sizes every 256 events is enough, except after a large payload:
+  // the callers say when.)
+  [[gnu::always_inline]] bool chunkFull(const StreamWriter& s, uint64_t time_ns,
+                                        bool sample_bytes) const {
+    const WriterOptions& o = options;
+    if (s.encoder.count() >= o.chunk_events ||
+        static_cast<int64_t>(time_ns - s.encoder.firstNs()) > static_cast<int64_t>(o.chunk_time_ns))
+      return true;
+    return sample_bytes && s.encoder.rawBytes() >= o.chunk_raw_bytes;
+  }
+
   // After checkOpen().  Inlined into appendAll's loop: its call and frame
   // were ~15 instructions of the recorder's per-event cost.
   [[gnu::always_inline]] void append(StreamWriter& s, const Event& ev) {
@@ -285,14 +298,9 @@ struct TraceWriter::Impl {
     ops.clear();
     s.state.apply(ev, &ops);
     count(s, ev, rare);
-    const WriterOptions& o = options;
-    uint32_t n = s.encoder.count();
-    bool full = n >= o.chunk_events || static_cast<int64_t>(ev.time_ns - s.encoder.firstNs()) >
-                                           static_cast<int64_t>(o.chunk_time_ns);
-    // Summing the column sizes every 256 events is enough, except after a
-    // large payload.
-    if (!full && ((n & 255) == 0 || ev.entries.size() > 64 || !ev.data.empty()))
-      full = s.encoder.rawBytes() >= o.chunk_raw_bytes;
+    const uint32_t n = s.encoder.count();
+    const bool full = chunkFull(s, ev.time_ns,
+                                (n & 255) == 0 || ev.entries.size() > 64 || !ev.data.empty());
     // A process that exited adds nothing more: its last chunk goes out now
     // (a recorder killed later loses none of it).
     if (full || (rare && ev.kind == EventKind::Exit)) {
@@ -314,13 +322,9 @@ struct TraceWriter::Impl {
     TraceTotals& t = s.facts.totals;
     t.events++;
     t.by_kind[static_cast<unsigned>(EventKind::Fault)]++;
-    const WriterOptions& o = options;
-    uint32_t n = s.encoder.count();
-    bool full = n >= o.chunk_events || static_cast<int64_t>(pte.time_ns - s.encoder.firstNs()) >
-                                           static_cast<int64_t>(o.chunk_time_ns);
-    if (!full && ((n & 254) == 0 || pte.entries.size() > 64))
-      full = s.encoder.rawBytes() >= o.chunk_raw_bytes;
-    if (full) {
+    // (The count grows by two: the size sampling takes both parities.)
+    const uint32_t n = s.encoder.count();
+    if (chunkFull(s, pte.time_ns, (n & 254) == 0 || pte.entries.size() > 64)) {
       flushChunk(s);
       flushIdle(s, pte.time_ns);
     }
