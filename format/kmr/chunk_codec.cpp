@@ -160,11 +160,7 @@ void ChunkDecoder::decodeOne(Event& ev, uint64_t* single) {
     }
     case EventKind::Fault:
       ev.fault.vaddr = getAddr();
-      prev_ip_ += static_cast<uint64_t>(cols_[kColIps].getSigned());
-      ev.fault.ip = prev_ip_;
-      ev.fault.fault_flags = u32(cols_[kColFaultFlags]);
-      if (!compact) prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
-      ev.fault.tid = prev_tid_;
+      getFaultTail(ev.fault, compact);
       break;
     case EventKind::Cow:
       ev.cow.vaddr = getAddr();
@@ -267,11 +263,7 @@ void ChunkDecoder::decodeFaultOfPte(Event& ev, unsigned byte) {
     if (off == 0 || off > 0xfff) fail("bad fault offset");
   }
   ev.fault.vaddr = prev_vpn_ << 12 | off;
-  prev_ip_ += static_cast<uint64_t>(cols_[kColIps].getSigned());
-  ev.fault.ip = prev_ip_;
-  ev.fault.fault_flags = static_cast<uint32_t>(cols_[kColFaultFlags].get());
-  if (!(byte & kKindCompact)) prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
-  ev.fault.tid = prev_tid_;
+  getFaultTail(ev.fault, byte & kKindCompact);
   done_++;
 }
 

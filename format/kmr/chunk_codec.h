@@ -105,6 +105,10 @@ class ChunkEncoder {
   [[gnu::always_inline]] inline void encode(const Event& ev);
   // The FAULT row of a pair, after its PTE row (room reserved).
   [[gnu::always_inline]] inline void encodeFaultOfPte(const FaultData& f);
+  // A FAULT's ips, faultFlags and (unless compact) tids entries, shared by
+  // both FAULT rows; returns compact (the tid is the previous one).
+  template <bool kReserved>
+  [[gnu::always_inline]] inline bool putFaultTail(const FaultData& f);
   // add() of a large event, or of one it refuses.
   [[gnu::noinline]] void addLarge(const Event& ev);
   // The chunk's counts and bounds, for an event about to be encoded.
@@ -152,6 +156,14 @@ class ChunkDecoder {
   }
   void decodeOne(Event& ev, uint64_t* single);
   void decodeFaultOfPte(Event& ev, unsigned byte);
+  // putFaultTail()'s entries back into @f (all but vaddr).
+  void getFaultTail(FaultData& f, bool compact) {
+    prev_ip_ += static_cast<uint64_t>(cols_[kColIps].getSigned());
+    f.ip = prev_ip_;
+    f.fault_flags = static_cast<uint32_t>(cols_[kColFaultFlags].get());
+    if (!compact) prev_tid_ += static_cast<uint32_t>(cols_[kColTids].getSigned());
+    f.tid = prev_tid_;
+  }
   [[noreturn]] void fail(const char* what) const;
   void checkEnd() const;
 

@@ -41,14 +41,8 @@ inline void ChunkEncoder::encode(const Event& ev) {
       break;
     }
     case EventKind::Fault:
-      compact = ev.fault.tid == prev_tid_;
       putAddr<kReserved>(ev.fault.vaddr);
-      putSigned<kReserved>(cols_[kColIps], static_cast<int64_t>(ev.fault.ip - prev_ip_));
-      prev_ip_ = ev.fault.ip;
-      put<kReserved>(cols_[kColFaultFlags], ev.fault.fault_flags);
-      if (!compact)
-        putSigned<kReserved>(cols_[kColTids], static_cast<int64_t>(ev.fault.tid) - prev_tid_);
-      prev_tid_ = ev.fault.tid;
+      compact = putFaultTail<kReserved>(ev.fault);
       break;
     case EventKind::Cow:
       compact = ev.cow.tid == prev_tid_;
@@ -163,16 +157,22 @@ inline bool ChunkEncoder::pairs(const Event& pte, const Event& fault) {
          fault.entries.empty();
 }
 
+template <bool kReserved>
+inline bool ChunkEncoder::putFaultTail(const FaultData& f) {
+  const bool compact = f.tid == prev_tid_;
+  putSigned<kReserved>(cols_[kColIps], static_cast<int64_t>(f.ip - prev_ip_));
+  prev_ip_ = f.ip;
+  put<kReserved>(cols_[kColFaultFlags], f.fault_flags);
+  if (!compact) putSigned<kReserved>(cols_[kColTids], static_cast<int64_t>(f.tid) - prev_tid_);
+  prev_tid_ = f.tid;
+  return compact;
+}
+
 inline void ChunkEncoder::encodeFaultOfPte(const FaultData& f) {
   // seq, time and page are the PTE row's, as are the delta bases.
   uint64_t off = f.vaddr & 0xfff;
-  bool compact = f.tid == prev_tid_;
   if (off) cols_[kColOffsets].putReserved(off);
-  cols_[kColIps].putReserved(zigzag(static_cast<int64_t>(f.ip - prev_ip_)));
-  prev_ip_ = f.ip;
-  cols_[kColFaultFlags].putReserved(f.fault_flags);
-  if (!compact) cols_[kColTids].putReserved(zigzag(static_cast<int64_t>(f.tid) - prev_tid_));
-  prev_tid_ = f.tid;
+  const bool compact = putFaultTail<true>(f);
   cols_[kColKinds].putByteReserved(static_cast<uint8_t>(
       kRowFaultOfPte | (off ? kFaultOfPteHasOffset : 0) | (compact ? kKindCompact : 0)));
 }
