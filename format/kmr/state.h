@@ -54,14 +54,10 @@ class ShadowState {
         note(ev);
         return;
       }
-      if (ev.kind == EventKind::Pte && ev.pte.shift == 12 && ev.entries.size() == 1 &&
-          unknown_pages_.empty() && !(ev.pte.vaddr & 0xfff)) {
-        uint64_t vpn = ev.pte.vaddr >> 12;
-        if (vpn >= first_vpn_ && vpn < end_vpn_) {
-          note(ev);
-          pages_.set(vpn, ev.entries[0]);
-          return;
-        }
+      if (ev.kind == EventKind::Pte && onePageKnown(ev)) {
+        note(ev);
+        pages_.set(ev.pte.vaddr >> 12, ev.entries[0]);
+        return;
       }
     }
     applySlow(ev, ops);
@@ -72,17 +68,11 @@ class ShadowState {
   // the recorder's work per fault).
   [[gnu::always_inline]] void applyFaultPair(const Event& pte, const Event& fault,
                                              std::vector<VmaOp>* ops) {
-    if (held_.empty() && pte.pte.shift == 12 && pte.entries.size() == 1 &&
-        unknown_pages_.empty() && !(pte.pte.vaddr & 0xfff)) {
-      uint64_t vpn = pte.pte.vaddr >> 12;
-      if (vpn >= first_vpn_ && vpn < end_vpn_) {
-        applied_ += 2;
-        last_seq_ = fault.seq;
-        last_ns_ = fault.time_ns;
-        if (fault.time_ns > max_ns_) max_ns_ = fault.time_ns;
-        pages_.set(vpn, pte.entries[0]);
-        return;
-      }
+    if (held_.empty() && onePageKnown(pte)) {
+      applied_++;  // and note() counts the FAULT
+      note(fault);
+      pages_.set(pte.pte.vaddr >> 12, pte.entries[0]);
+      return;
     }
     apply(pte, ops);
     apply(fault, ops);
@@ -127,6 +117,15 @@ class ShadowState {
  private:
   friend class KeyframeCodec;
 
+  // A PTE record of one 4 KiB entry inside the traced range while no page
+  // is unknown: apply()'s inline case.
+  bool onePageKnown(const Event& pte) const {
+    if (pte.pte.shift != 12 || pte.entries.size() != 1 || !unknown_pages_.empty() ||
+        (pte.pte.vaddr & 0xfff))
+      return false;
+    uint64_t vpn = pte.pte.vaddr >> 12;
+    return vpn >= first_vpn_ && vpn < end_vpn_;
+  }
   void note(const Event& ev) {
     applied_++;
     last_seq_ = ev.seq;
