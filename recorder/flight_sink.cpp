@@ -107,17 +107,19 @@ void FlightSink::append(const Event& ev) {
 }
 
 void FlightSink::appendAll(std::span<const Event> evs, size_t* next) {
+  // The kinds append() looks at for its triggers.
+  auto triggers = [](const Event& ev) {
+    return ev.kind == EventKind::Signal || ev.kind == EventKind::Exit ||
+           ev.kind == EventKind::Exec;
+  };
   while (*next < evs.size()) {
-    const EventKind k = evs[*next].kind;
-    if (k == EventKind::Signal || k == EventKind::Exit || k == EventKind::Exec) [[unlikely]] {
+    if (triggers(evs[*next])) [[unlikely]] {
       append(evs[*next]);
       ++*next;
       continue;
     }
     size_t end = *next + 1;
-    while (end < evs.size() && evs[end].kind != EventKind::Signal &&
-           evs[end].kind != EventKind::Exit && evs[end].kind != EventKind::Exec)
-      end++;
+    while (end < evs.size() && !triggers(evs[end])) end++;
     w_.appendAll(evs.first(end), next);
   }
 }

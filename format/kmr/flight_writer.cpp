@@ -133,19 +133,8 @@ FlightWriter::FlightWriter(const TraceHeader& header, const FlightOptions& optio
 FlightWriter::~FlightWriter() = default;
 
 void FlightWriter::append(const Event& ev) {
-  Impl& f = *impl_;
-  Impl::Segment& cur = f.open();
-  uint64_t bytes = cur.writer->stats().file_bytes;
-  cur.writer->append(ev);
-  uint64_t now = cur.writer->stats().file_bytes;
-  if (now == bytes) {
-    f.stats.events++;
-    return;
-  }
-  // A chunk was written.
-  if (now >= cur.target_bytes && cur.writer->state().canKeyframe()) f.rotate();
-  f.enforce();
-  f.publish();
+  size_t next = 0;
+  appendAll(std::span<const Event>(&ev, 1), &next);
 }
 
 void FlightWriter::appendAll(std::span<const Event> evs, size_t* next) {
