@@ -43,6 +43,7 @@
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/pgtable.h>
 #include <linux/rethook.h>
 #include <linux/sched.h>
@@ -182,6 +183,39 @@ static void kmr_fctx_disarm_init(void)
 }
 
 /*
+ * One free instance of the fault kretprobe per CPU, held out of its pool.
+ * A traced fault whose record went out at the rmap hook gives its instance
+ * back (kmr_fctx_disarm()), and the next traced fault on that CPU takes it
+ * again (kmr_hmf_fentry()): a per-CPU exchange each way, where the pool's
+ * pop and push cost ~75 instructions a fault on 6.12 (objpool) and two
+ * locked cmpxchg loops on one shared head on 6.1 (freelist).  The pool
+ * frees only what it holds: kmr_faults_unload() puts the spares back
+ * before the kretprobe goes.  Any context (this_cpu ops are preemption
+ * and interrupt safe; the notifier's kmr_fctx_cow_done() is preemptible).
+ */
+static DEFINE_PER_CPU(struct rethook_node *, kmr_hmf_spare);
+
+static __always_inline void kmr_hmf_spare_put(struct rethook_node *rn)
+{
+	if (this_cpu_cmpxchg(kmr_hmf_spare, NULL, rn))
+		kmr_rethook_pool_push(rn);	/* this CPU has one */
+}
+
+/* Every CPU's spare back into the pool (module exit: no hook runs). */
+static void kmr_hmf_spares_drain(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct rethook_node *rn =
+			xchg(per_cpu_ptr(&kmr_hmf_spare, cpu), NULL);
+
+		if (rn)
+			kmr_rethook_pool_push(rn);
+	}
+}
+
+/*
  * @c: the context kmr_fctx_current() gave, in an RCU reader (the pool push
  * must not outlive a grace period).  Preemption may be on: only this task
  * changes its list and the stack slot.
@@ -208,7 +242,7 @@ static bool kmr_fctx_disarm(struct kmr_fctx *c)
 	barrier();	/* the return address is real before the node goes */
 	WRITE_ONCE(current->rethooks.first, first->next);
 	first->next = NULL;
-	kmr_rethook_pool_push(rn);
+	kmr_hmf_spare_put(rn);
 	return true;
 }
 
@@ -295,6 +329,28 @@ static bool kmr_hmf_loaded;
 /* Faults kmr_hmf_fentry() found no instance for. */
 static atomic_t kmr_hmf_nomore;
 
+/*
+ * An instance for a traced fault's entry: this CPU's spare, else one from
+ * the pool.  The spare is taken only where the pool would give one (the
+ * rethook's handler is set; RCU watches a fault's entry), and only of
+ * this rethook (spares are drained before it is freed).
+ */
+static __always_inline struct kretprobe_instance *
+kmr_hmf_take(struct rethook *rh)
+{
+	struct rethook_node *rn;
+
+	if (likely(rcu_access_pointer(rh->handler))) {
+		rn = this_cpu_xchg(kmr_hmf_spare, NULL);
+		if (likely(rn && rn->rethook == rh))
+			return container_of(rn, struct kretprobe_instance,
+					    node);
+		/* another rethook's: cannot be (drained first); leak it */
+		WARN_ON_ONCE(rn);
+	}
+	return kmr_kri_pop(rh, &kmr_hmf_nomore);
+}
+
 /* A fault not seen at all: its records, and its CoW's. */
 static struct kmr_missed kmr_hmf_missed = {
 	.rp = &kmr_hmf_probe,
@@ -362,7 +418,7 @@ static void notrace kmr_hmf_fentry(struct ftrace_regs *fregs)
 	if (!rh || !kmr_rethook_tramp)	/* no trampoline: the kprobe arms */
 		return;
 	kmr_missed_check(&kmr_hmf_missed);
-	ri = kmr_kri_pop(rh, &kmr_hmf_nomore);
+	ri = kmr_hmf_take(rh);
 	if (!ri)
 		return;
 	kmr_hmf_fill((struct kmr_fctx *)ri->data, vma, kmr_farg(fregs, 1),
@@ -902,6 +958,12 @@ void kmr_faults_unload(void)
 		return;
 	/* the notifier may still look: it finds no context */
 	WRITE_ONCE(kmr_hmf_rh, NULL);
+	/*
+	 * A kmr_fctx_disarm() that saw the rethook before (in its RCU
+	 * reader) has put its node where it goes; then the spares go home.
+	 */
+	synchronize_rcu();
+	kmr_hmf_spares_drain();
 	kmr_kri_unload(&kmr_hmf_probe, &kmr_hmf_loaded);
 }
 
