@@ -22,9 +22,14 @@ kb_faultcost plain 150000 1 >/dev/null
 kb_faultcost traced 16384 1 >/dev/null
 # After a session the hooks linger a moment, then go: an untraced window
 # that starts before would count them (an ftrace_ops call per fault).
+# Polled with the shell's own read: a $(cat) or a sleep per poll is a
+# fork and an exec of busybox (~1.5 M instructions each), which inside
+# window 5 was ~30 M more than the recording cost (the linger is 2 s).
 unhooked() {
-	while [ "$(cat /sys/module/kmemrec/parameters/hooks_registered)" != N ]; do
-		sleep 0.2
+	local h
+	while read -r h </sys/module/kmemrec/parameters/hooks_registered &&
+	      [ "$h" != N ]; do
+		sleep 0.5
 	done
 }
 for mode in plain traced bystander; do
@@ -35,13 +40,19 @@ for mode in plain traced bystander; do
 done
 # The issue's whole-run workload, untraced and under the real recorder
 # (its start, its threads, its stop and the hooks' linger all count).
+# Windows 4 and 5 both end with one sleep past the linger (one busybox
+# exec each, so they cancel) and one poll.
+linger=$(( $(cat /sys/module/kmemrec/parameters/hook_linger_ms) / 1000 + 1 ))
 unhooked
 kmr-prof-mark on
 kb_start work "$PAGES" "$REPS" | tee -a figures.txt
+sleep "$linger"
+unhooked
 kmr-prof-mark off
 unhooked
 kmr-prof-mark on
 kmemrec -q -o /tmp/prof.kmr -- kb_start work "$PAGES" "$REPS" | tee -a figures.txt
+sleep "$linger"
 unhooked	# the hooks' removal after the recording counts too
 kmr-prof-mark off
 # (not profiled) the recorder's memory: THP mode, its rollup mid-run
