@@ -220,7 +220,7 @@ static void kmr_hmf_spares_drain(void)
  * must not outlive a grace period).  Preemption may be on: only this task
  * changes its list and the stack slot.
  */
-static bool kmr_fctx_disarm(struct kmr_fctx *c)
+static __always_inline bool kmr_fctx_disarm(struct kmr_fctx *c)
 {
 	struct llist_node *first = current->rethooks.first;
 	struct kretprobe_instance *ri;
@@ -512,7 +512,9 @@ void kmr_kri_disable(struct kretprobe *rp)
 		disable_kretprobe(rp);
 }
 
-static u32 kmr_fault_flags(const struct kmr_fctx *c, vm_fault_t ret)
+/* Inline: the rmap hook builds every first touch's FAULT with it. */
+static __always_inline u32 kmr_fault_flags(const struct kmr_fctx *c,
+					   vm_fault_t ret)
 {
 	u32 ff = 0;
 

@@ -225,15 +225,10 @@ static void kmr_lost_everywhere(u64 kinds, u64 count)
 	rcu_read_unlock();
 }
 
-void kmr_missed_check(struct kmr_missed *m)
+void kmr_missed_report(struct kmr_missed *m, int now, int seen)
 {
-	/* entry misses (no instance) and misses while another probe ran */
-	int now = READ_ONCE(m->rp->nmissed) + (int)READ_ONCE(m->rp->kp.nmissed) +
-		  (m->own ? atomic_read(m->own) : 0);
-	int seen = atomic_read(&m->seen);
-
-	if (likely(now == seen) || atomic_cmpxchg(&m->seen, seen, now) != seen)
-		return;
+	if (atomic_cmpxchg(&m->seen, seen, now) != seen)
+		return;		/* another CPU reports these */
 	kmr_lost_everywhere(m->kinds, (u32)(now - seen));
 }
 

@@ -155,7 +155,20 @@ struct kmr_missed {
 	atomic_t seen;			/* misses reported so far */
 };
 
-void kmr_missed_check(struct kmr_missed *m);
+void kmr_missed_report(struct kmr_missed *m, int now, int seen);
+
+/* Inline: every traced fault's entry runs it, and it finds nothing new. */
+static __always_inline void kmr_missed_check(struct kmr_missed *m)
+{
+	/* entry misses (no instance) and misses while another probe ran */
+	int now = READ_ONCE(m->rp->nmissed) + (int)READ_ONCE(m->rp->kp.nmissed) +
+		  (m->own ? atomic_read(m->own) : 0);
+	int seen = atomic_read(&m->seen);
+
+	if (unlikely(now != seen))
+		kmr_missed_report(m, now, seen);
+}
+
 /* Every counter it reads from 0: the first ATTACH (kmr_kri_enable()). */
 void kmr_missed_reset(struct kmr_missed *m);
 

@@ -258,36 +258,37 @@ void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
  * reach the same bytes through its clipping, its loop over entries and
  * its context (~120 instructions more per fault on 6.1, kmr_prof).
  */
+/* Any other case of kmr_emit_pte_val_fault(): the general emitter. */
+static noinline void kmr_emit_pte_val_fault_slow(struct kmr_session *s,
+						 unsigned long vaddr,
+						 u64 entry,
+						 enum kmr_pte_cause cause,
+						 const struct kmr_fault_info *f)
+{
+	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
+
+	if (kmr_wants_fault(s, f->vaddr))
+		ec.fault = f;
+	kmr_pte_vals_ec(&ec, vaddr, 1, PAGE_SHIFT, &entry);
+	kmr_fault_rest(&ec);
+}
+
 void kmr_emit_pte_val_fault(struct kmr_session *s, unsigned long vaddr,
 			    u64 entry, enum kmr_pte_cause cause,
 			    const struct kmr_fault_info *f)
 {
 	const u64 both = KMR_MASK_PTE | KMR_MASK_FAULT;
-	struct kmr_emit_ctx ec = { .s = s, .cause = cause };
-	struct kmr_ev_pte *e;
-	struct kmr_rsv r;
 
-	if (likely((s->event_mask & both) == both && vaddr >= s->start &&
-		   vaddr + PAGE_SIZE <= s->end &&
-		   f->vaddr - vaddr < PAGE_SIZE)) {
-		e = kmr_reserve(s, &r, KMR_EV_PTE,
-				sizeof(*e) + sizeof(u64) + sizeof(*f),
-				cause | KMR_PTE_F_FAULT);
-		if (!e) {
-			/* the record stood for two: its FAULT is lost too */
-			kmr_note_lost(s, BIT_ULL(KMR_EV_FAULT), 1);
-			return;
-		}
-		e->vaddr = vaddr;
-		e->nr = 1;
-		e->shift = PAGE_SHIFT;
-		e->entry[0] = s->show_pfn ? entry : entry & ~KMR_PTE_PFN_MASK;
-		memcpy(&e->entry[1], f, sizeof(*f));
-		kmr_commit(s, &r);
+	if (unlikely((s->event_mask & both) != both || vaddr < s->start ||
+		     vaddr + PAGE_SIZE > s->end ||
+		     f->vaddr - vaddr >= PAGE_SIZE)) {
+		kmr_emit_pte_val_fault_slow(s, vaddr, entry, cause, f);
 		return;
 	}
-	if (kmr_wants_fault(s, f->vaddr))
-		ec.fault = f;
-	kmr_pte_vals_ec(&ec, vaddr, 1, PAGE_SHIFT, &entry);
-	kmr_fault_rest(&ec);
+	if (!kmr_ring_put_pte_fault(s, vaddr,
+				    s->show_pfn ? entry :
+						  entry & ~KMR_PTE_PFN_MASK,
+				    cause, f))
+		/* the record stood for two: its FAULT is lost too */
+		kmr_note_lost(s, BIT_ULL(KMR_EV_FAULT), 1);
 }

@@ -218,17 +218,10 @@ void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count)
 	local_irq_restore(irqf);
 }
 
-static void kmr_fold_nested(struct kmr_cpu_ring *cr)
+static noinline void kmr_fold_nested_slow(struct kmr_cpu_ring *cr)
 {
 	u64 n, first, last;
 
-	/*
-	 * Read first: the common case (nothing nested) takes no locked
-	 * instruction.  A nested producer that counts after this read is
-	 * folded by the next record, as one that counts after the xchg.
-	 */
-	if (likely(!atomic64_read(&cr->nested_count)))
-		return;
 	n = atomic64_xchg(&cr->nested_count, 0);
 	if (!n)
 		return;
@@ -242,6 +235,18 @@ static void kmr_fold_nested(struct kmr_cpu_ring *cr)
 	cr->lost_count += n;
 	cr->lost_total += n;
 	WRITE_ONCE(cr->ctl->lost, cr->lost_total);
+}
+
+static __always_inline void kmr_fold_nested(struct kmr_cpu_ring *cr)
+{
+	/*
+	 * Read first: the common case (nothing nested) takes no locked
+	 * instruction, and no call.  A nested producer that counts after
+	 * this read is folded by the next record, as one that counts after
+	 * the xchg.
+	 */
+	if (unlikely(atomic64_read(&cr->nested_count)))
+		kmr_fold_nested_slow(cr);
 }
 
 static void kmr_put_header(struct kmr_event *ev, unsigned int kind,
@@ -395,7 +400,8 @@ void *kmr_reserve(struct kmr_session *s, struct kmr_rsv *r, unsigned int kind,
 	return kmr_reserve_flags(s, r, kind, size, flags, 0);
 }
 
-void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
+static __always_inline void kmr_commit_inline(struct kmr_session *s,
+					      struct kmr_rsv *r)
 {
 	struct kmr_cpu_ring *cr = r->ring;
 	u64 before = cr->head - r->tail;
@@ -429,6 +435,39 @@ void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
 	/* --lossless: past the high mark, the writer waits (hold.c) */
 	if (unlikely(s->lossless) && before + r->total >= s->hold_high)
 		s->hold_request(s);
+}
+
+void kmr_commit(struct kmr_session *s, struct kmr_rsv *r)
+{
+	kmr_commit_inline(s, r);
+}
+
+/*
+ * The commonest record, a traced first touch's PTE with its FAULT inside
+ * (pte_emit.c's fast path), reserved and committed here so that the
+ * reservation is inline with its size and flags known: the calls and the
+ * general checks were ~25 instructions of every traced fault.  False when
+ * the ring had no room (the drop is counted, as by kmr_reserve()).
+ */
+bool kmr_ring_put_pte_fault(struct kmr_session *s, unsigned long vaddr,
+			    u64 entry, u32 flags,
+			    const struct kmr_fault_info *f)
+{
+	struct kmr_ev_pte *e;
+	struct kmr_rsv r;
+
+	e = kmr_reserve_ring(s, -1, &r, KMR_EV_PTE,
+			     sizeof(*e) + sizeof(u64) + sizeof(*f),
+			     flags | KMR_PTE_F_FAULT, 0);
+	if (!e)
+		return false;
+	e->vaddr = vaddr;
+	e->nr = 1;
+	e->shift = PAGE_SHIFT;
+	e->entry[0] = entry;
+	memcpy(&e->entry[1], f, sizeof(*f));
+	kmr_commit_inline(s, &r);
+	return true;
 }
 
 static void kmr_ring_flush_ring(struct kmr_session *s, int cpu)

@@ -67,6 +67,15 @@ void *kmr_reserve_flags(struct kmr_session *s, struct kmr_rsv *r,
 			unsigned int rflags);
 
 /*
+ * One KMR_EV_PTE record of the page at @vaddr (entry @entry, as the
+ * session shows it) with the fault @f inside (KMR_PTE_F_FAULT), cause in
+ * @flags.  False when the ring had no room (counted as a drop).
+ */
+bool kmr_ring_put_pte_fault(struct kmr_session *s, unsigned long vaddr,
+			    u64 entry, u32 flags,
+			    const struct kmr_fault_info *f);
+
+/*
  * Count a record of @kind as dropped on this CPU's ring, as a full ring
  * would (reported by a KMR_EV_LOST, a resync follows): for a producer that
  * cannot read the state it should report.  Any context but NMI.

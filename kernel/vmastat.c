@@ -60,8 +60,8 @@ void kmr_vmastat_clear(struct kmr_vmastat *vs)
 	}
 }
 
-static struct kmr_vstat_slot *kmr_vstat_slot(struct kmr_vmastat *vs,
-					     unsigned long vm_start)
+static __always_inline struct kmr_vstat_slot *
+kmr_vstat_slot(struct kmr_vmastat *vs, unsigned long vm_start)
 {
 	s64 key = (s64)(vm_start | 1);
 	unsigned int h = hash_long(vm_start, KMR_VSTAT_BITS), i;
