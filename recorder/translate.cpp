@@ -20,34 +20,11 @@ size_t tail(const kmr_event& rec) {
   return rec.size - sizeof(T);
 }
 
-// A PTE record, and the fault it may carry (KMR_PTE_F_FAULT): out[0] the
-// PTE event with the cause alone in its flags, out[1] the FAULT, at the
-// same seq and time.
-size_t translatePte(const kmr_event& rec, Event* out, const char** why) {
-  auto* r = as<kmr_ev_pte>(rec, why);
-  if (!r) return 0;
-  if (rec.flags & ~(KMR_PTE_CAUSE_MASK | KMR_PTE_F_FAULT)) {
-    *why = "PTE record with unknown flags";
-    return 0;
-  }
-  const bool fault = rec.flags & KMR_PTE_F_FAULT;
-  const size_t room = tail<kmr_ev_pte>(rec), fault_bytes = fault ? sizeof(kmr_fault_info) : 0;
-  if (room < fault_bytes || r->nr > (room - fault_bytes) / 8) {
-    *why = "PTE run longer than the record";
-    return 0;
-  }
-  const uint64_t seq = rec.seq, t = rec.time_ns;
-  const auto* entries = reinterpret_cast<const uint64_t*>(r->entry);
-  fillPte(out[0], seq, t, rec.flags & KMR_PTE_CAUSE_MASK, r->vaddr, r->shift,
-          std::span<const uint64_t>(entries, r->nr));
-  if (!fault) return 1;
-  kmr_fault_info f;
-  std::memcpy(&f, entries + r->nr, sizeof(f));
-  fillFault(out[1], seq, t, 0, {f.vaddr, f.ip, f.fault_flags, f.tid});
-  return 2;
-}
+}  // namespace
 
-// Every other kind: one event.
+namespace detail {
+
+// Every kind but PTE: one event.
 bool translateOne(const kmr_event& rec, Event* out, const char** why) {
   const uint64_t seq = rec.seq, t = rec.time_ns;
   switch (rec.kind) {
@@ -156,11 +133,6 @@ bool translateOne(const kmr_event& rec, Event* out, const char** why) {
   }
 }
 
-}  // namespace
-
-size_t translateRecord(const kmr_event& rec, Event out[kMaxEventsPerRecord], const char** why) {
-  if (rec.kind == KMR_EV_PTE) return translatePte(rec, out, why);
-  return translateOne(rec, out, why) ? 1 : 0;
-}
+}  // namespace detail
 
 }  // namespace kmr::recorder

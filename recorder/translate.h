@@ -25,7 +25,14 @@ constexpr size_t kMaxEventsPerRecord = 2;
 // reason in @why (a static string), when the record is malformed.  PAD
 // records are not events: they never reach this function (the ring
 // consumer skips them).
-size_t translateRecord(const kmr_event& rec, Event out[kMaxEventsPerRecord], const char** why);
+// Inline (translate_inl.h): the writer thread runs it for every record.
+inline size_t translateRecord(const kmr_event& rec, Event out[kMaxEventsPerRecord],
+                              const char** why);
+
+namespace detail {
+// translateRecord() for every kind but PTE (translate.cpp).
+bool translateOne(const kmr_event& rec, Event* out, const char** why);
+}  // namespace detail
 
 // Walks a batch of records (as BatchSink writes them) calling @fn(Event&)
 // for each, and @bad(const kmr_event&, const char* why) for a record whose

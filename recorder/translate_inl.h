@@ -1,9 +1,52 @@
 // Template part of translate.h.
 #pragma once
 
+#include <cstring>
 #include <span>
 
 namespace kmr::recorder {
+
+namespace detail {
+
+// A PTE record, and the fault it may carry (KMR_PTE_F_FAULT): out[0] the
+// PTE event with the cause alone in its flags, out[1] the FAULT, at the
+// same seq and time.  Inline: a traced fault's one record (the call into
+// translate.cpp was ~10 instructions a fault).
+inline size_t translatePte(const kmr_event& rec, Event* out, const char** why) {
+  if (rec.size < sizeof(kmr_ev_pte)) {
+    *why = "record shorter than its kind's layout";
+    return 0;
+  }
+  const auto* r = reinterpret_cast<const kmr_ev_pte*>(&rec);
+  if (rec.flags & ~(KMR_PTE_CAUSE_MASK | KMR_PTE_F_FAULT)) {
+    *why = "PTE record with unknown flags";
+    return 0;
+  }
+  const bool fault = rec.flags & KMR_PTE_F_FAULT;
+  const size_t room = rec.size - sizeof(kmr_ev_pte);
+  const size_t fault_bytes = fault ? sizeof(kmr_fault_info) : 0;
+  if (room < fault_bytes || r->nr > (room - fault_bytes) / 8) {
+    *why = "PTE run longer than the record";
+    return 0;
+  }
+  const uint64_t seq = rec.seq, t = rec.time_ns;
+  const auto* entries = reinterpret_cast<const uint64_t*>(r->entry);
+  fillPte(out[0], seq, t, rec.flags & KMR_PTE_CAUSE_MASK, r->vaddr, r->shift,
+          std::span<const uint64_t>(entries, r->nr));
+  if (!fault) return 1;
+  kmr_fault_info f;
+  std::memcpy(&f, entries + r->nr, sizeof(f));
+  fillFault(out[1], seq, t, 0, {f.vaddr, f.ip, f.fault_flags, f.tid});
+  return 2;
+}
+
+}  // namespace detail
+
+inline size_t translateRecord(const kmr_event& rec, Event out[kMaxEventsPerRecord],
+                              const char** why) {
+  if (rec.kind == KMR_EV_PTE) return detail::translatePte(rec, out, why);
+  return detail::translateOne(rec, out, why) ? 1 : 0;
+}
 
 template <typename Run, typename Bad>
 size_t forEachEventRun(const uint8_t* data, size_t len, Run&& run, Bad&& bad) {
