@@ -13,7 +13,22 @@
 # .ko paths on stdout.  Returns 1 (after printing the log) on error/warning.
 # The kernel build dir defaults to Debian's /usr/src/linux-headers-<krel>;
 # the debug kernel passes its own O= tree.
+#
+# Two guest runs from one checkout share <builddir>: one builds it at a
+# time (a second run's rm -rf under the first one's make failed a build),
+# and the second then finds the first one's build ready.
 kmr_kbuild() {
+	local fd rc=0
+
+	mkdir -p "${3%/*}"
+	exec {fd}>"${3%/*}/.${3##*/}.lock"
+	flock "$fd"
+	kmr_kbuild_locked "$@" || rc=$?
+	exec {fd}>&-
+	return "$rc"
+}
+
+kmr_kbuild_locked() {
 	local src=$1 krel=$2 bdir=$3 khdr=${4:-/usr/src/linux-headers-$2} key
 	[ -f "$khdr/Makefile" ] || { kmr_log "no headers at $khdr"; return 1; }
 	[ -f "$src/Kbuild" ] || [ -f "$src/Makefile" ] || { kmr_log "no Kbuild in $src"; return 1; }
