@@ -944,7 +944,9 @@ int kmr_faults_load(void)
 	if (kmr_hmf_loaded)
 		return 0;
 	kmr_fctx_disarm_init();
-	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U);
+	/* and one per CPU that its spare may hold out of the pool */
+	kmr_hmf_probe.maxactive = clamp(kmr_fault_maxactive, 64U, 65536U) +
+				  num_possible_cpus();
 	ret = kmr_kri_load(&kmr_hmf_probe, "handle_mm_fault", &kmr_hmf_loaded);
 	if (ret)
 		return ret;
