@@ -245,7 +245,9 @@ struct TraceWriter::Impl {
   static constexpr uint32_t kRareKinds =
       1u << KMR_EV_EXIT | 1u << KMR_EV_PTE_UNMAP | 1u << KMR_EV_LOST | 1u << KMR_EV_EXEC;
 
-  void count(StreamWriter& s, const Event& ev, bool rare) {
+  // Inline: appendPair() runs it for every fault, with @rare false (out
+  // of line it was ~23 instructions of the recorder's per-fault cost).
+  [[gnu::always_inline]] void count(StreamWriter& s, const Event& ev, bool rare) {
     TraceTotals& t = s.facts.totals;
     if (t.events == 0) t.first_ns = ev.time_ns;
     t.events++;
@@ -263,21 +265,6 @@ struct TraceWriter::Impl {
     } else if (ev.kind == EventKind::Exec) {
       s.facts.last_exec.assign(ev.text);
     }
-  }
-
-  // count() for a PTE and the FAULT it carried, at once (appendPair()):
-  // one seq and time, neither kind rare.  (Out of line, count() was ~23
-  // instructions of the recorder's per-fault cost, and ran twice here.)
-  [[gnu::always_inline]] void countPair(StreamWriter& s, const Event& pte) {
-    TraceTotals& t = s.facts.totals;
-    if (t.events == 0) t.first_ns = pte.time_ns;
-    t.events += 2;
-    t.by_kind[static_cast<unsigned>(EventKind::Pte)]++;
-    t.by_kind[static_cast<unsigned>(EventKind::Fault)]++;
-    t.last_ns = pte.time_ns;
-    if (pte.time_ns > t.max_ns) t.max_ns = pte.time_ns;
-    t.last_seq = pte.seq;
-    for (const VmaOp& op : ops) t.vma_ops[static_cast<unsigned>(op.kind)]++;
   }
 
   void checkOpen() const {
@@ -333,7 +320,10 @@ struct TraceWriter::Impl {
     stats.events += 2;
     ops.clear();
     s.state.applyFaultPair(pte, fault, &ops);
-    countPair(s, pte);
+    count(s, pte, false);
+    TraceTotals& t = s.facts.totals;
+    t.events++;
+    t.by_kind[static_cast<unsigned>(EventKind::Fault)]++;
     // (The count grows by two: the size sampling takes both parities.)
     const uint32_t n = s.encoder.count();
     if (chunkFull(s, pte.time_ns, (n & 254) == 0 || pte.entries.size() > 64)) {
