@@ -3,25 +3,6 @@
 #include <cstring>
 
 namespace kmr::recorder {
-namespace {
-
-template <typename T>
-const T* as(const kmr_event& rec, const char** why) {
-  if (rec.size < sizeof(T)) {
-    *why = "record shorter than its kind's layout";
-    return nullptr;
-  }
-  return reinterpret_cast<const T*>(&rec);
-}
-
-// Bytes after the fixed part of T.
-template <typename T>
-size_t tail(const kmr_event& rec) {
-  return rec.size - sizeof(T);
-}
-
-}  // namespace
-
 namespace detail {
 
 // Every kind but PTE: one event.

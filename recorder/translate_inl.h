@@ -8,23 +8,36 @@ namespace kmr::recorder {
 
 namespace detail {
 
+// The record as its kind's layout, or nullptr (the reason in @why) when it
+// is shorter than that.
+template <typename T>
+const T* as(const kmr_event& rec, const char** why) {
+  if (rec.size < sizeof(T)) {
+    *why = "record shorter than its kind's layout";
+    return nullptr;
+  }
+  return reinterpret_cast<const T*>(&rec);
+}
+
+// Bytes after the fixed part of T.
+template <typename T>
+size_t tail(const kmr_event& rec) {
+  return rec.size - sizeof(T);
+}
+
 // A PTE record, and the fault it may carry (KMR_PTE_F_FAULT): out[0] the
 // PTE event with the cause alone in its flags, out[1] the FAULT, at the
 // same seq and time.  Inline: a traced fault's one record (the call into
 // translate.cpp was ~10 instructions a fault).
 inline size_t translatePte(const kmr_event& rec, Event* out, const char** why) {
-  if (rec.size < sizeof(kmr_ev_pte)) {
-    *why = "record shorter than its kind's layout";
-    return 0;
-  }
-  const auto* r = reinterpret_cast<const kmr_ev_pte*>(&rec);
+  const auto* r = as<kmr_ev_pte>(rec, why);
+  if (!r) return 0;
   if (rec.flags & ~(KMR_PTE_CAUSE_MASK | KMR_PTE_F_FAULT)) {
     *why = "PTE record with unknown flags";
     return 0;
   }
   const bool fault = rec.flags & KMR_PTE_F_FAULT;
-  const size_t room = rec.size - sizeof(kmr_ev_pte);
-  const size_t fault_bytes = fault ? sizeof(kmr_fault_info) : 0;
+  const size_t room = tail<kmr_ev_pte>(rec), fault_bytes = fault ? sizeof(kmr_fault_info) : 0;
   if (room < fault_bytes || r->nr > (room - fault_bytes) / 8) {
     *why = "PTE run longer than the record";
     return 0;
