@@ -250,14 +250,6 @@ void kmr_emit_pte_vals(struct kmr_session *s, unsigned long vaddr,
 	kmr_pte_vals_ec(&ec, vaddr, nr, shift, entries);
 }
 
-/*
- * The fault's own 4 KiB page with its FAULT inside, from the rmap hook:
- * every anonymous fault sends this record (issue 10).  When the page is
- * wholly in the traced range and both kinds are recorded (the usual
- * session), the record is written here directly; kmr_pte_put() would
- * reach the same bytes through its clipping, its loop over entries and
- * its context (~120 instructions more per fault on 6.1, kmr_prof).
- */
 /* Any other case of kmr_emit_pte_val_fault(): the general emitter. */
 static noinline void kmr_emit_pte_val_fault_slow(struct kmr_session *s,
 						 unsigned long vaddr,
@@ -273,6 +265,15 @@ static noinline void kmr_emit_pte_val_fault_slow(struct kmr_session *s,
 	kmr_fault_rest(&ec);
 }
 
+/*
+ * The fault's own 4 KiB page with its FAULT inside, from the rmap hook:
+ * every anonymous fault sends this record (issue 10).  When the page is
+ * wholly in the traced range and both kinds are recorded (the usual
+ * session), kmr_ring_put_pte_fault() (ring.c) writes the record with its
+ * reservation inline; kmr_pte_put() would reach the same bytes through
+ * its clipping, its loop over entries and its context (~120 instructions
+ * more per fault on 6.1, kmr_prof).
+ */
 void kmr_emit_pte_val_fault(struct kmr_session *s, unsigned long vaddr,
 			    u64 entry, enum kmr_pte_cause cause,
 			    const struct kmr_fault_info *f)
