@@ -28,6 +28,10 @@
  * child is released and times itself.  Two figures:
  *   task   the child's start to its end (on one vCPU the reader's work
  *          while the workload runs is in it);
+ *   cpu    the CPU time the child was charged over the same span
+ *          (CLOCK_PROCESS_CPUTIME_ID, the scheduler's ns): what the
+ *          traced program itself pays, its tracer's probes included, the
+ *          reader's threads and processes not;
  *   time   the child's start until the tracer is stopped and torn down
  *          and its reader has drained everything and exited: for the
  *          recorder, SIGINT (as Ctrl-C) once the workload is done, then
@@ -88,6 +92,16 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* The calling process's CPU time (the cow workload's forked reader of the
+ * gate does nothing and is another process). */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Workloads (in the child)                                                 */
 /* ------------------------------------------------------------------------ */
@@ -111,8 +125,11 @@ static void touch(char *p, size_t len, char v)
 		p[i] = v;
 }
 
-/* Setup, "ready" on @wr, wait for the go on @rd; returns the start time. */
-static uint64_t run_workload(const char *w, int rd, int wr)
+/*
+ * Setup, "ready" on @wr, wait for the go on @rd; returns the start time,
+ * the CPU time at the start in @cpu0.
+ */
+static uint64_t run_workload(const char *w, int rd, int wr, uint64_t *cpu0)
 {
 	char *p = NULL, c;
 	uint64_t t0;
@@ -125,6 +142,7 @@ static uint64_t run_workload(const char *w, int rd, int wr)
 	}
 	if (write(wr, "r", 1) != 1 || read(rd, &c, 1) != 1)
 		_exit(11);
+	*cpu0 = cpu_ns();
 	t0 = now_ns();
 	if (!strcmp(w, "touch")) {
 		touch(p, 256 * MIB, 1);
@@ -188,6 +206,7 @@ static const enum kb_ft_reader ft_reader[M_NR] = {
 struct result {
 	double ns;		/* start to the end of the drain */
 	double task_ns;		/* start to the workload's end, in the child */
+	double cpu_ns;		/* the child's CPU time over that span */
 	uint64_t events, lost, bytes;
 	uint64_t rd_cpu_ns;	/* the reader's CPU time (user + system) */
 	uint64_t snap;		/* kmemrec-min: records of the START snapshot */
@@ -236,7 +255,7 @@ static struct result run(const char *w, enum mode m)
 	struct kb_rec rec;
 	struct kb_ft ft;
 	struct kb_peer_run peer;
-	uint64_t t[2], t2, self0;
+	uint64_t t[4], t2, self0;	/* t: start, end, CPU start, CPU end */
 	struct rusage ru;
 	pid_t pid;
 	char c;
@@ -249,8 +268,9 @@ static struct result run(const char *w, enum mode m)
 	if (!pid) {
 		close(c2p[0]);
 		close(p2c[1]);
-		t[0] = run_workload(w, p2c[0], c2p[1]);
+		t[0] = run_workload(w, p2c[0], c2p[1], &t[2]);
 		t[1] = now_ns();
+		t[3] = cpu_ns();
 		if (write(c2p[1], t, sizeof(t)) != sizeof(t))
 			_exit(14);
 		/* stay until the drain is over: our exit is not measured */
@@ -345,6 +365,7 @@ static struct result run(const char *w, enum mode m)
 		kb_peer_cleanup(&peer, w);	/* untimed */
 	r.ns = (double)(t2 - t[0]);
 	r.task_ns = (double)(t[1] - t[0]);
+	r.cpu_ns = (double)(t[3] - t[2]);
 	close(p2c[1]);	/* the child may exit now */
 	waitpid(pid, NULL, 0);
 	close(c2p[0]);
@@ -363,10 +384,11 @@ static double ops(const char *w)
 static void print_row(const char *w, enum mode m, const struct result *r,
 		      const struct result *base)
 {
-	printf("%-6s %-16s %13.0f %6.3f %6.3f %7.0f %9.0f %9" PRIu64 " %9.0f %6"
-	       PRIu64 " %10" PRIu64 " %7.0f\n",
+	printf("%-6s %-16s %13.0f %6.3f %6.3f %6.3f %7.0f %9.0f %9" PRIu64
+	       " %9.0f %6" PRIu64 " %10" PRIu64 " %7.0f\n",
 	       w, mode_name[m], r->ns, r->ns / base->ns,
-	       r->task_ns / base->task_ns, (r->ns - r->task_ns) / 1e6,
+	       r->task_ns / base->task_ns, r->cpu_ns / base->cpu_ns,
+	       (r->ns - r->task_ns) / 1e6,
 	       r->ns / ops(w), r->events,
 	       r->events / (r->ns / 1e9), r->lost, r->bytes,
 	       r->rd_cpu_ns / 1e6);
@@ -413,11 +435,11 @@ int main(int argc, char **argv)
 	}
 	printf("# time_ns: guest ns (= instructions under -icount shift=0); ns/op per page (touch, cow) or per mmap+touch+munmap (churn)\n");
 	printf("# kmemrec-rec events: the recorder's count minus the START snapshot's records (as kmemrec-min counted them)\n");
-	printf("# ratio: time_ns / untraced; task: the workload alone / untraced; tail_ms: after the workload: stopping the tracer, the reader's last drain, teardown\n");
+	printf("# ratio: time_ns / untraced; task: the workload alone / untraced (its clock: on one vCPU the reader runs inside it); cpu: the workload's own CPU time / untraced (the probes in it, not the reader); tail_ms: after the workload: stopping the tracer, the reader's last drain, teardown\n");
 	printf("# rd_ms: the reader's CPU time (getrusage; tick-sampled in the guest); lttng: lttng-sessiond + lttng-consumerd, bpftrace: bpftrace, both from start to stop\n");
 	printf("# lttng events, lost: counted on the host by babeltrace2 (speed_bench.host.sh); file_B: the trace directory; bpftrace events: its output's lines\n");
-	printf("%-6s %-16s %13s %6s %6s %7s %9s %9s %9s %6s %10s %7s\n",
-	       "work", "mode", "time_ns", "ratio", "task", "tail_ms", "ns/op",
+	printf("%-6s %-16s %13s %6s %6s %6s %7s %9s %9s %9s %6s %10s %7s\n",
+	       "work", "mode", "time_ns", "ratio", "task", "cpu", "tail_ms", "ns/op",
 	       "events",
 	       "events/s", "lost", "file_B", "rd_ms");
 	for (i = 0; i < nw; i++) {

@@ -32,12 +32,12 @@ for t in "${traces[@]}"; do
 	counts="$counts $w=$ev/${lost:-0}"
 	rm -rf "$t"
 done
-# columns: work mode time_ns ratio task tail_ms ns/op events events/s lost file_B rd_ms
+# columns: work mode time_ns ratio task cpu tail_ms ns/op events events/s lost file_B rd_ms
 awk -v counts="$counts" '
 BEGIN { n = split(counts, c, " "); for (i = 1; i <= n; i++) { split(c[i], kv, "="); split(kv[2], el, "/"); ev[kv[1]] = el[1]; lo[kv[1]] = el[2] } }
-$2 == "lttng" && ($1 in ev) && NF == 12 {
-	printf "%-6s %-16s %13s %6s %6s %7s %9s %9d %9.0f %6d %10s %7s\n",
-	       $1, $2, $3, $4, $5, $6, $7, ev[$1], ev[$1] / ($3 / 1e9), lo[$1], $11, $12
+$2 == "lttng" && ($1 in ev) && NF == 13 {
+	printf "%-6s %-16s %13s %6s %6s %6s %7s %9s %9d %9.0f %6d %10s %7s\n",
+	       $1, $2, $3, $4, $5, $6, $7, $8, ev[$1], ev[$1] / ($3 / 1e9), lo[$1], $12, $13
 	next
 }
 { print }' figures.guest.txt >figures.txt
