@@ -56,7 +56,10 @@ std::string fatalSignalCause(const SignalData& s, uint32_t signal_flags) {
 std::string FlightSink::fileName(const std::string& output, uint32_t k, uint32_t repeat) {
   if (!repeat) return output;
   const std::string ext = ".kmr";
-  std::string n = "." + std::to_string(k);
+  // Appended: "." + a temporary makes GCC 12 warn -Wrestrict (a false
+  // positive in the inlined insert()).
+  std::string n = ".";
+  n += std::to_string(k);
   if (output.size() > ext.size() && output.ends_with(ext))
     return output.substr(0, output.size() - ext.size()) + n + ext;
   return output + n;

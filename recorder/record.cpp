@@ -86,7 +86,11 @@ class Progress {
     s.written_events = wt_.events();
     last_events_ = s.events;
     last_t_ = now;
-    std::string line = "\r" + formatStatus(s) + "\033[K";
+    // Appended, not "\r" + ...: GCC 12 warns -Wrestrict on the inlined
+    // insert() of a literal before a temporary (a false positive).
+    std::string line = "\r";
+    line += formatStatus(s);
+    line += "\033[K";
     std::fputs(line.c_str(), stderr);
   }
   // Clears the status line.
