@@ -58,21 +58,16 @@ void kmr_emit_fault(struct kmr_session *s, unsigned long vaddr,
 void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 		  u64 new_pfn, u32 tid, u32 cow_flags)
 {
-	struct kmr_ev_cow *e;
-	struct kmr_rsv r;
-
-	if (!kmr_wants_addr(s, KMR_MASK_COW, vaddr))
-		return;
-	e = kmr_reserve(s, &r, KMR_EV_COW, sizeof(*e), 0);
-	if (!e)
-		return;
-	e->vaddr = vaddr;
-	/* Physical addresses only for a CAP_SYS_ADMIN opener (abi.h). */
-	e->old_pfn = s->show_pfn ? old_pfn : 0;
-	e->new_pfn = s->show_pfn ? new_pfn : 0;
-	e->tid = tid;
-	e->cow_flags = cow_flags;
-	kmr_commit(s, &r);
+	if (kmr_wants_addr(s, KMR_MASK_COW, vaddr)) {
+		/* Physical addresses only for a CAP_SYS_ADMIN opener (abi.h). */
+		kmr_ring_put_cow(s, vaddr, s->show_pfn ? old_pfn : 0,
+				 s->show_pfn ? new_pfn : 0, tid, cow_flags);
+	}
+	/* Tested here, not by a call per CoW: rarely asked for. */
+	if (unlikely(s->event_mask &
+		     (KMR_MASK_PAGE_COW | KMR_MASK_PAGE_COW_HASH)))
+		kmr_emit_page_data(s, vaddr, pfn_to_page(new_pfn),
+				   KMR_PAGE_DATA_COW);
 }
 
 void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,

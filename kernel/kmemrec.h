@@ -211,6 +211,10 @@ void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count);
  */
 void kmr_emit_fault(struct kmr_session *s, unsigned long vaddr,
 		    unsigned long ip, u32 fault_flags, u32 tid);
+/*
+ * KMR_EV_COW, then the new page's KMR_EV_PAGE_DATA if the session asks
+ * (kmr_emit_page_data()): the copy must be complete, @new_pfn a real page.
+ */
 void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 		  u64 new_pfn, u32 tid, u32 cow_flags);
 void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,

@@ -844,12 +844,10 @@ static void notrace kmr_rmap_entry(unsigned long ip, unsigned long pip,
 	if ((c->state & (KMR_FCTX_WP | KMR_FCTX_COW)) == KMR_FCTX_WP) {
 		c->state |= KMR_FCTX_COW;
 		kmr_for_each_session_mm(mm, s) {
+			/* and the copy's data if asked: it is complete */
 			kmr_emit_cow(s, addr, c->old_pfn, pfn,
 				     kmr_session_tid(s), c->cow_flags);
 			kmr_stat_cow(s, c->vm_start);
-			/* the copy is complete; checks PAGE_COW(_HASH) */
-			kmr_emit_page_data(s, addr, pfn_to_page(pfn),
-					   KMR_PAGE_DATA_COW);
 		}
 	}
 	/*

@@ -470,6 +470,29 @@ bool kmr_ring_put_pte_fault(struct kmr_session *s, unsigned long vaddr,
 	return true;
 }
 
+/*
+ * A CoW's record, reserved and committed inline like the first touch's
+ * above: every traced CoW fault writes one (through kmr_reserve() the
+ * calls and general checks were ~100 instructions of it).
+ */
+bool kmr_ring_put_cow(struct kmr_session *s, unsigned long vaddr,
+		      u64 old_pfn, u64 new_pfn, u32 tid, u32 cow_flags)
+{
+	struct kmr_ev_cow *e;
+	struct kmr_rsv r;
+
+	e = kmr_reserve_ring(s, -1, &r, KMR_EV_COW, sizeof(*e), 0, 0);
+	if (!e)
+		return false;
+	e->vaddr = vaddr;
+	e->old_pfn = old_pfn;
+	e->new_pfn = new_pfn;
+	e->tid = tid;
+	e->cow_flags = cow_flags;
+	kmr_commit_inline(s, &r);
+	return true;
+}
+
 static void kmr_ring_flush_ring(struct kmr_session *s, int cpu)
 {
 	struct kmr_rsv r;

@@ -76,6 +76,13 @@ bool kmr_ring_put_pte_fault(struct kmr_session *s, unsigned long vaddr,
 			    const struct kmr_fault_info *f);
 
 /*
+ * One KMR_EV_COW record: the fields as kmr_emit_cow() has made them for
+ * the session.  False when the ring had no room (counted as a drop).
+ */
+bool kmr_ring_put_cow(struct kmr_session *s, unsigned long vaddr,
+		      u64 old_pfn, u64 new_pfn, u32 tid, u32 cow_flags);
+
+/*
  * Count a record of @kind as dropped on this CPU's ring, as a full ring
  * would (reported by a KMR_EV_LOST, a resync follows): for a producer that
  * cannot read the state it should report.  Any context but NMI.
