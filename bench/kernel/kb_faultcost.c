@@ -15,6 +15,10 @@
  * figure then runs from the loop's start to the end of the drain of every
  * record the loop produced, so the reader's work is included.
  *
+ * With KB_FAULTCOST_COW=1 the faults are copy-on-write ones instead: the
+ * child writes every page first (untimed), forks a process that holds
+ * them until the rep is over, then the timed loop writes them again.
+ *
  * usage: kb_faultcost plain|traced|bystander [pages] [reps] [mask]
  * (bystander: untraced, while a session records another, idle process)
  * prints: faultcost <mode> rep <i>: <n> faults <x> insns/fault (target
@@ -40,9 +44,34 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+static int cow;	/* KB_FAULTCOST_COW: time CoW faults, not first touches */
+
+/* A process that shares the pages until @gate's write end closes. */
+static pid_t share_pages(int gate[2])
+{
+	pid_t g;
+	char c;
+
+	if (pipe(gate))
+		_exit(6);
+	g = fork();
+	if (g < 0)
+		_exit(7);
+	if (!g) {
+		close(gate[1]);
+		if (read(gate[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(gate[0]);
+	return g;
+}
+
 static void child(int rd, int wr, long pages, int reps)
 {
 	uint64_t t[2];
+	int gate[2];
+	pid_t g = -1;
 	char c;
 	int r;
 	long i;
@@ -56,14 +85,23 @@ static void child(int rd, int wr, long pages, int reps)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED || madvise(p, pages * 4096, MADV_NOHUGEPAGE))
 			_exit(2);
+		if (cow) {
+			for (i = 0; i < pages; i++)
+				p[i * 4096] = 1;
+			g = share_pages(gate);
+		}
 		t[0] = now_ns();
 		for (i = 0; i < pages; i++)
-			p[i * 4096] = 1;
+			p[i * 4096] = 2;
 		t[1] = now_ns();
 		if (write(wr, t, sizeof(t)) != sizeof(t))
 			_exit(3);
 		if (read(rd, &c, 1) != 1)
 			_exit(4);
+		if (cow) {
+			close(gate[1]);
+			waitpid(g, NULL, 0);
+		}
 		munmap(p, pages * 4096);
 		if (write(wr, "m", 1) != 1)	/* unmapped: the rep is over */
 			_exit(5);
@@ -84,6 +122,7 @@ int main(int argc, char **argv)
 	struct kb_session s, bs;
 	pid_t pid, idle = -1;
 
+	cow = getenv("KB_FAULTCOST_COW") && !strcmp(getenv("KB_FAULTCOST_COW"), "1");
 	if (pipe(c2p) || pipe(p2c))
 		return 1;
 	pid = fork();
@@ -141,8 +180,8 @@ int main(int argc, char **argv)
 		t2 = now_ns();
 		if (!traced)
 			t2 = t[1];
-		printf("faultcost %s rep %d: %ld faults %.1f insns/fault (target %.1f), %.2f records/fault, lost %" PRIu64 "\n",
-		       mode, r, pages, (double)(t2 - t[0]) / pages,
+		printf("faultcost %s%s rep %d: %ld faults %.1f insns/fault (target %.1f), %.2f records/fault, lost %" PRIu64 "\n",
+		       mode, cow ? "-cow" : "", r, pages, (double)(t2 - t[0]) / pages,
 		       (double)(t[1] - t[0]) / pages,
 		       traced ? (double)(s.records - rec0) / pages : 0.0,
 		       traced ? kb_lost(&s) : 0);
