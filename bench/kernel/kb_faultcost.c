@@ -18,6 +18,8 @@
  * With KB_FAULTCOST_COW=1 the faults are copy-on-write ones instead: the
  * child writes every page first (untimed), forks a process that holds
  * them until the rep is over, then the timed loop writes them again.
+ * KB_FAULTCOST_COW=2 times the fork too (its write-protection of every
+ * page, and what a tracer does about it, per page).
  *
  * usage: kb_faultcost plain|traced|bystander [pages] [reps] [mask]
  * (bystander: untraced, while a session records another, idle process)
@@ -88,9 +90,12 @@ static void child(int rd, int wr, long pages, int reps)
 		if (cow) {
 			for (i = 0; i < pages; i++)
 				p[i * 4096] = 1;
+			if (cow == 2)
+				t[0] = now_ns();
 			g = share_pages(gate);
 		}
-		t[0] = now_ns();
+		if (cow != 2)
+			t[0] = now_ns();
 		for (i = 0; i < pages; i++)
 			p[i * 4096] = 2;
 		t[1] = now_ns();
@@ -122,7 +127,9 @@ int main(int argc, char **argv)
 	struct kb_session s, bs;
 	pid_t pid, idle = -1;
 
-	cow = getenv("KB_FAULTCOST_COW") && !strcmp(getenv("KB_FAULTCOST_COW"), "1");
+	cow = getenv("KB_FAULTCOST_COW") ? atoi(getenv("KB_FAULTCOST_COW")) : 0;
+	if (cow < 0 || cow > 2)
+		return fprintf(stderr, "kb_faultcost: KB_FAULTCOST_COW is 0, 1 or 2\n"), 2;
 	if (pipe(c2p) || pipe(p2c))
 		return 1;
 	pid = fork();
@@ -181,7 +188,8 @@ int main(int argc, char **argv)
 		if (!traced)
 			t2 = t[1];
 		printf("faultcost %s%s rep %d: %ld faults %.1f insns/fault (target %.1f), %.2f records/fault, lost %" PRIu64 "\n",
-		       mode, cow ? "-cow" : "", r, pages, (double)(t2 - t[0]) / pages,
+		       mode, cow == 2 ? "-fork-cow" : cow ? "-cow" : "", r,
+		       pages, (double)(t2 - t[0]) / pages,
 		       (double)(t[1] - t[0]) / pages,
 		       traced ? (double)(s.records - rec0) / pages : 0.0,
 		       traced ? kb_lost(&s) : 0);
