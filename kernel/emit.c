@@ -55,6 +55,49 @@ void kmr_emit_fault(struct kmr_session *s, unsigned long vaddr,
 	kmr_commit(s, &r);
 }
 
+/*
+ * KMR_EV_PAGE_DATA for the page a CoW just filled (mask KMR_MASK_PAGE_COW;
+ * KMR_MASK_PAGE_COW_HASH sends the xxh64 instead of the bytes), once
+ * kmr_emit_cow() has seen the session ask for it.  Out of line: rarely
+ * asked for, and the copy or hash is large.  The caller holds a reference
+ * on @page or its PTL.
+ */
+static noinline void kmr_emit_cow_page_data(struct kmr_session *s,
+					    unsigned long vaddr,
+					    struct page *page)
+{
+	bool hash = s->event_mask & KMR_MASK_PAGE_COW_HASH;
+	u32 flags = KMR_PAGE_DATA_COW;
+	u32 len = hash ? sizeof(u64) : PAGE_SIZE;
+	struct kmr_ev_page_data *e;
+	struct kmr_rsv r;
+	u64 digest = 0;
+	void *kaddr;
+
+	if (hash) {
+		/* Hash before reserving: IRQs are off between reserve/commit. */
+		kaddr = kmap_local_page(page);
+		digest = xxh64(kaddr, PAGE_SIZE, 0);
+		kunmap_local(kaddr);
+		flags |= KMR_PAGE_DATA_HASH;
+	}
+	e = kmr_reserve(s, &r, KMR_EV_PAGE_DATA, sizeof(*e) + len, flags);
+	if (!e)
+		return;
+	e->vaddr = vaddr & PAGE_MASK;
+	e->pfn = s->show_pfn ? page_to_pfn(page) : 0;
+	e->len = len;
+	e->__pad = 0;
+	if (hash) {
+		memcpy(e->data, &digest, sizeof(digest));
+	} else {
+		kaddr = kmap_local_page(page);
+		memcpy(e->data, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+	kmr_commit(s, &r);
+}
+
 void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 		  u64 new_pfn, u32 tid, u32 cow_flags)
 {
@@ -63,11 +106,9 @@ void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 		kmr_ring_put_cow(s, vaddr, s->show_pfn ? old_pfn : 0,
 				 s->show_pfn ? new_pfn : 0, tid, cow_flags);
 	}
-	/* Tested here, not by a call per CoW: rarely asked for. */
-	if (unlikely(s->event_mask &
-		     (KMR_MASK_PAGE_COW | KMR_MASK_PAGE_COW_HASH)))
-		kmr_emit_page_data(s, vaddr, pfn_to_page(new_pfn),
-				   KMR_PAGE_DATA_COW);
+	if (unlikely(kmr_wants_addr(s, KMR_MASK_PAGE_COW |
+					 KMR_MASK_PAGE_COW_HASH, vaddr)))
+		kmr_emit_cow_page_data(s, vaddr, pfn_to_page(new_pfn));
 }
 
 void kmr_emit_pte_unmap(struct kmr_session *s, unsigned long start,
@@ -150,43 +191,6 @@ void kmr_emit_mem_write(struct kmr_session *s, unsigned long vaddr, u64 len,
 	e->len = len;
 	e->writer_pid = writer_pid;
 	e->mode = mode;
-	kmr_commit(s, &r);
-}
-
-void kmr_emit_page_data(struct kmr_session *s, unsigned long vaddr,
-			struct page *page, u32 flags)
-{
-	bool hash = s->event_mask & KMR_MASK_PAGE_COW_HASH;
-	u32 len = hash ? sizeof(u64) : PAGE_SIZE;
-	struct kmr_ev_page_data *e;
-	struct kmr_rsv r;
-	u64 digest = 0;
-	void *kaddr;
-
-	if (!kmr_wants_addr(s, KMR_MASK_PAGE_COW | KMR_MASK_PAGE_COW_HASH,
-			    vaddr))
-		return;
-	if (hash) {
-		/* Hash before reserving: IRQs are off between reserve/commit. */
-		kaddr = kmap_local_page(page);
-		digest = xxh64(kaddr, PAGE_SIZE, 0);
-		kunmap_local(kaddr);
-		flags |= KMR_PAGE_DATA_HASH;
-	}
-	e = kmr_reserve(s, &r, KMR_EV_PAGE_DATA, sizeof(*e) + len, flags);
-	if (!e)
-		return;
-	e->vaddr = vaddr & PAGE_MASK;
-	e->pfn = s->show_pfn ? page_to_pfn(page) : 0;
-	e->len = len;
-	e->__pad = 0;
-	if (hash) {
-		memcpy(e->data, &digest, sizeof(digest));
-	} else {
-		kaddr = kmap_local_page(page);
-		memcpy(e->data, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-	}
 	kmr_commit(s, &r);
 }
 

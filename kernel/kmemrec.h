@@ -212,8 +212,9 @@ void kmr_note_lost(struct kmr_session *s, u64 kinds, u64 count);
 void kmr_emit_fault(struct kmr_session *s, unsigned long vaddr,
 		    unsigned long ip, u32 fault_flags, u32 tid);
 /*
- * KMR_EV_COW, then the new page's KMR_EV_PAGE_DATA if the session asks
- * (kmr_emit_page_data()): the copy must be complete, @new_pfn a real page.
+ * KMR_EV_COW, then the new page's KMR_EV_PAGE_DATA (its bytes or their
+ * xxh64) if the session asks: the copy must be complete, @new_pfn a real
+ * page, its PTL held.
  */
 void kmr_emit_cow(struct kmr_session *s, unsigned long vaddr, u64 old_pfn,
 		  u64 new_pfn, u32 tid, u32 cow_flags);
@@ -227,13 +228,6 @@ void kmr_emit_signal(struct kmr_session *s, int signo, int code, u64 addr,
 /* For kmemfetch: every write into the target (any mode). */
 void kmr_emit_mem_write(struct kmr_session *s, unsigned long vaddr, u64 len,
 			u32 writer_pid, enum kmr_mem_mode mode);
-/*
- * KMR_EV_PAGE_DATA for a page a CoW just filled (mask KMR_MASK_PAGE_COW;
- * KMR_MASK_PAGE_COW_HASH sends the xxh64 instead of the bytes).  The caller
- * holds a reference on @page or its PTL.
- */
-void kmr_emit_page_data(struct kmr_session *s, unsigned long vaddr,
-			struct page *page, u32 flags);
 
 /*
  * Entries of KMR_EV_PTE, encoded identically on both sides.  No VMA needed
